@@ -1,0 +1,1 @@
+"""caseload core: the domain of administrative disputes, independent of the API layer."""

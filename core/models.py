@@ -1,0 +1,41 @@
+"""Imports every model so that ``Base.metadata`` knows the whole schema (Alembic, tests)."""
+
+from core.audit.models import AuditEntry
+from core.calendar.models import CalendarOverride, CalendarYear
+from core.cases.models import Hearing, LitigationCase, Outcome, PostJudgmentDuty, ReconsiderationCase
+from core.db import Base
+from core.disputes.models import (
+    Dispute,
+    DisputeRespondent,
+    ResolutionEffort,
+    ResolutionExtension,
+    ResolutionHearing,
+    ResolutionProgress,
+)
+from core.obligations.models import Notification, Obligation, PeriodicReport
+from core.org.models import Jurisdiction, Official, ReferenceFigure, Unit
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "CalendarOverride",
+    "CalendarYear",
+    "Dispute",
+    "DisputeRespondent",
+    "Hearing",
+    "Jurisdiction",
+    "LitigationCase",
+    "Notification",
+    "Obligation",
+    "Official",
+    "Outcome",
+    "PeriodicReport",
+    "PostJudgmentDuty",
+    "ReconsiderationCase",
+    "ReferenceFigure",
+    "ResolutionEffort",
+    "ResolutionExtension",
+    "ResolutionHearing",
+    "ResolutionProgress",
+    "Unit",
+]

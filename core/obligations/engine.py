@@ -1,0 +1,179 @@
+"""Turning events into obligations with the jurisdiction's rules, and fulfilling them.
+
+Services call :func:`emit` after each state change. For the event's jurisdiction this:
+1. marks open obligations on the same subject met when the event is one of their ``met_by``;
+2. waives open obligations the event cancels (``cancelled_by``, or a hearing rescheduled/cancelled);
+3. moves the due date of extendable obligations when a deadline is extended;
+4. creates an obligation for every rule the event triggers (at most one per rule, subject and
+   occurrence, so emitting the same periodic event twice creates nothing new).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from core.calendar.rules import DueRule
+from core.calendar.workdays import CalendarYearUnknown, WorkdayCalendar
+from core.enums import ObligationStatus
+from core.obligations.models import Obligation
+from core.policy.manager import Policy
+from core.policy.types import DeadlineRule, Event, EventKind, Owner
+
+if TYPE_CHECKING:
+    from core.context import ServiceContext
+
+ACTIVE = (ObligationStatus.OPEN, ObligationStatus.OVERDUE, ObligationStatus.PAUSED)
+_SUBJECT_ENDS = {EventKind.HEARING_RESCHEDULED: "庭审已改期", EventKind.HEARING_CANCELLED: "庭审已取消"}
+
+
+async def emit(ctx: ServiceContext, event: Event) -> list[Obligation]:
+    """Apply ``event`` to the obligations of its jurisdiction; return the obligations created."""
+    policy = await ctx.policy(event.jurisdiction_id)
+    calendar = await ctx.calendar()
+    active = await _active_on_subject(ctx, event)
+    for obligation in active:
+        rule = policy.deadline_rule(obligation.rule_id)
+        if rule is None:
+            continue
+        if any(m.matches(event) for m in rule.met_by):
+            await _fulfil(ctx, policy, calendar, obligation, rule, event.date)
+        elif event.kind in _SUBJECT_ENDS or any(m.matches(event) for m in rule.cancelled_by):
+            _waive(obligation, _SUBJECT_ENDS.get(event.kind, f"{event.kind.value}：不再需要"), event.date)
+        elif event.kind == EventKind.RESOLUTION_EXTENDED and rule.extension is not None:
+            new_due = event.attributes.get("new_due_date")
+            if isinstance(new_due, dt.date):
+                obligation.due_date = new_due
+                obligation.status = ObligationStatus.OPEN
+                obligation.due_error = None
+    created = []
+    for rule in policy.rules_triggered_by(event):
+        obligation = await create_obligation(ctx, policy, calendar, rule, event)
+        if obligation is None:
+            continue
+        created.append(obligation)
+        if any(m.matches(event) for m in rule.met_by):
+            # The event is itself the report the rule asks for (e.g. a lawyer's report counted from
+            # the day the firm took the case): met now, on time or late.
+            await _fulfil(ctx, policy, calendar, obligation, rule, event.date)
+    return created
+
+
+async def create_obligation(
+    ctx: ServiceContext,
+    policy: Policy,
+    calendar: WorkdayCalendar,
+    rule: DeadlineRule,
+    event: Event,
+    *,
+    occurrence: str | None = None,
+    trigger_date: dt.date | None = None,
+) -> Obligation | None:
+    """Create the obligation ``rule`` imposes for ``event`` unless it already exists."""
+    occurrence = occurrence if occurrence is not None else _occurrence(rule, event)
+    existing = await ctx.session.scalar(
+        select(Obligation.id).where(
+            Obligation.jurisdiction_id == event.jurisdiction_id,
+            Obligation.rule_id == rule.id,
+            Obligation.subject_type == event.subject_type,
+            Obligation.subject_id == event.subject_id,
+            Obligation.occurrence == occurrence,
+        )
+    )
+    if existing is not None:
+        return None
+    start = trigger_date or event.anchor_date(rule.anchor)
+    due = rule.recurring if (rule.recurring is not None and occurrence not in ("", "1")) else rule.due
+    due_date, due_error = compute_due(calendar, due, start)
+    obligation = Obligation(
+        jurisdiction_id=event.jurisdiction_id,
+        unit_id=event.unit_id if rule.owner in (Owner.UNIT, Owner.COURT_LIAISON) else None,
+        owner_role=rule.owner.value,
+        plugin=policy.name,
+        rule_id=rule.id,
+        title=rule.title_zh,
+        title_en=rule.title_en,
+        citation=str(rule.citation),
+        event=event.kind.value,
+        subject_type=event.subject_type,
+        subject_id=event.subject_id,
+        occurrence=occurrence,
+        trigger_date=start,
+        due_rule=due.to_dict(),
+        due_date=due_date,
+        due_error=due_error,
+        calendar_version=calendar.version,
+        status=ObligationStatus.OPEN,
+        urgent=rule.urgent,
+    )
+    ctx.session.add(obligation)
+    await ctx.session.flush()
+    ctx.changed("obligations", obligation.id, obligation.jurisdiction_id)
+    return obligation
+
+
+def compute_due(calendar: WorkdayCalendar, rule: DueRule, start: dt.date) -> tuple[dt.date | None, str | None]:
+    """The due date, or ``None`` and the reason when the calendar does not know a year yet."""
+    try:
+        return calendar.due_date(rule, start), None
+    except CalendarYearUnknown as exc:
+        return None, exc.message_zh
+
+
+def _occurrence(rule: DeadlineRule, event: Event) -> str:
+    if rule.recurring is not None:
+        return "1"
+    period = event.attributes.get("period")
+    return str(period) if period is not None else ""
+
+
+async def _active_on_subject(ctx: ServiceContext, event: Event) -> list[Obligation]:
+    rows = await ctx.session.scalars(
+        select(Obligation).where(
+            Obligation.jurisdiction_id == event.jurisdiction_id,
+            Obligation.subject_type == event.subject_type,
+            Obligation.subject_id == event.subject_id,
+            Obligation.status.in_(ACTIVE),
+        )
+    )
+    return list(rows)
+
+
+async def _fulfil(
+    ctx: ServiceContext,
+    policy: Policy,
+    calendar: WorkdayCalendar,
+    obligation: Obligation,
+    rule: DeadlineRule,
+    on: dt.date,
+) -> None:
+    mark_met(obligation, on)
+    ctx.changed("obligations", obligation.id, obligation.jurisdiction_id)
+    if rule.recurring is not None and obligation.due_date is not None:
+        # The next report of a recurring duty is counted from the previous due date.
+        following = Event(
+            kind=EventKind(obligation.event),
+            jurisdiction_id=obligation.jurisdiction_id,
+            date=obligation.due_date,
+            subject_type=obligation.subject_type,
+            subject_id=obligation.subject_id,
+            unit_id=obligation.unit_id,
+        )
+        await create_obligation(
+            ctx, policy, calendar, rule, following,
+            occurrence=str(int(obligation.occurrence or "1") + 1), trigger_date=obligation.due_date,
+        )
+
+
+def mark_met(obligation: Obligation, on: dt.date) -> None:
+    late = obligation.due_date is not None and on > obligation.due_date
+    obligation.status = ObligationStatus.MET_LATE if late else ObligationStatus.MET
+    obligation.met_date = on
+
+
+def _waive(obligation: Obligation, reason: str, on: dt.date) -> None:
+    obligation.status = ObligationStatus.WAIVED
+    obligation.waived_reason = reason
+    obligation.met_date = on

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, IdMixin, TimestampMixin, VersionedMixin, enum_type, utcnow
+from core.enums import NotificationKind, ObligationStatus, Role
+
+
+class Obligation(IdMixin, TimestampMixin, VersionedMixin, Base):
+    """A duty created by a plugin rule when an event happens."""
+
+    __tablename__ = "obligations"
+    __table_args__ = (
+        Index("ix_obligations_status_due", "status", "due_date"),
+        Index("ix_obligations_subject", "subject_type", "subject_id"),
+        # One obligation per rule, subject and occurrence (e.g. a month's screening report).
+        UniqueConstraint("jurisdiction_id", "rule_id", "subject_type", "subject_id", "occurrence"),
+    )
+
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    owner_role: Mapped[str] = mapped_column(String(40))
+    plugin: Mapped[str] = mapped_column(String(60))
+    rule_id: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    citation: Mapped[str] = mapped_column(Text, default="")
+    event: Mapped[str] = mapped_column(String(60))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    occurrence: Mapped[str] = mapped_column(String(40), default="")
+    trigger_date: Mapped[dt.date] = mapped_column()
+    due_rule: Mapped[dict[str, Any]] = mapped_column()
+    # None while the calendar cannot count the period (a year whose holidays are not entered yet);
+    # ``due_error`` then says why, and entering the year recomputes it.
+    due_date: Mapped[dt.date | None] = mapped_column()
+    due_error: Mapped[str | None] = mapped_column(Text)
+    # Which calendar version computed the due date (recomputed when an administrator corrects it).
+    calendar_version: Mapped[str] = mapped_column(String(80), default="")
+    status: Mapped[ObligationStatus] = mapped_column(enum_type(ObligationStatus), default=ObligationStatus.OPEN)
+    met_date: Mapped[dt.date | None] = mapped_column()
+    waived_reason: Mapped[str | None] = mapped_column(Text)
+    paused_since: Mapped[dt.date | None] = mapped_column()
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    last_escalated_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class Notification(IdMixin, Base):
+    """A message in someone's inbox: a reminder, warning, escalation or notice."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key"),
+        Index("ix_notifications_recipient", "jurisdiction_id", "recipient_role", "recipient_unit_id"),
+    )
+
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"))
+    recipient_role: Mapped[Role | None] = mapped_column(enum_type(Role))
+    recipient_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    recipient_official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    kind: Mapped[NotificationKind] = mapped_column(enum_type(NotificationKind))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    obligation_id: Mapped[int | None] = mapped_column(ForeignKey("obligations.id"), index=True)
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    rule_id: Mapped[str | None] = mapped_column(String(80))
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class PeriodicReport(IdMixin, TimestampMixin, Base):
+    """A periodic report a unit or the justice bureau submits (monthly screening, zero reports …)."""
+
+    __tablename__ = "periodic_reports"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "unit_id", "kind", "period"),)
+
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    period: Mapped[str] = mapped_column(String(20))
+    submitted_date: Mapped[dt.date] = mapped_column()
+    is_zero: Mapped[bool] = mapped_column(Boolean, default=False)
+    content: Mapped[str] = mapped_column(Text, default="")

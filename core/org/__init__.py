@@ -1,0 +1,1 @@
+"""Jurisdictions, units (respondent agencies, townships, the county government) and officials."""

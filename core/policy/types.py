@@ -1,0 +1,334 @@
+"""The data a policy plugin returns: rules as plain frozen dataclasses.
+
+Everything here is data so that the core can list, explain and test a jurisdiction's policy:
+each rule has an ``id`` unique within its plugin, Chinese and English titles, and the
+``Citation`` of the clause it encodes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from core.calendar.rules import DueRule
+from core.enums import NotificationKind
+
+
+class EventKind(StrEnum):
+    """Events the core emits; rules are attached to them."""
+
+    DISPUTE_RECORDED = "dispute_recorded"
+    DISPUTE_UPDATED = "dispute_updated"
+    LEADER_ASSIGNED = "leader_assigned"
+    DISPUTE_RESOLVED = "dispute_resolved"
+    RESOLUTION_ASSIGNED = "resolution_assigned"
+    RESOLUTION_ACCEPTED = "resolution_accepted"
+    RESOLUTION_PROGRESS_REPORTED = "resolution_progress_reported"
+    RESOLUTION_EXTENDED = "resolution_extended"
+    RESOLUTION_HEARING_HELD = "resolution_hearing_held"
+    RESOLUTION_SUCCEEDED = "resolution_succeeded"
+    RESOLUTION_FAILED = "resolution_failed"
+    JUDICIAL_CONFIRMATION_REQUESTED = "judicial_confirmation_requested"
+    RECONSIDERATION_RECEIVED = "reconsideration_received"
+    RECONSIDERATION_ACCEPTED = "reconsideration_accepted"
+    RECONSIDERATION_REJECTED = "reconsideration_rejected"
+    RECONSIDERATION_CONCLUDED = "reconsideration_concluded"
+    CASE_FILED = "case_filed"
+    RESPONSE_NOTICE_RECEIVED = "response_notice_received"
+    RESPONSE_REPORTED = "response_reported"
+    HEARING_SCHEDULED = "hearing_scheduled"
+    HEARING_HEAD_DESIGNATED = "hearing_head_designated"
+    HEARING_IDENTITY_CHECKED = "hearing_identity_checked"
+    HEARING_HELD = "hearing_held"
+    HEARING_RESCHEDULED = "hearing_rescheduled"
+    HEARING_CANCELLED = "hearing_cancelled"
+    JUDGMENT_RECEIVED = "judgment_received"
+    JUDGMENT_EFFECTIVE = "judgment_effective"
+    DUTY_SUBMITTED = "duty_submitted"
+    DUTY_REVIEWED = "duty_reviewed"
+    CASE_CLOSED = "case_closed"
+    # A periodic report (attribute ``report``: e.g. "monthly_screening") for a ``period``.
+    REPORT_SUBMITTED = "report_submitted"
+    # Periodic events, emitted by the scheduler once per jurisdiction (subject: the jurisdiction).
+    MONTH_START = "month_start"
+    QUARTER_END = "quarter_end"
+    HALF_YEAR_END = "half_year_end"
+    YEAR_END = "year_end"
+    WEEK_START = "week_start"
+
+
+class Owner(StrEnum):
+    """Who must act on an obligation."""
+
+    UNIT = "unit"  # the respondent / assigned unit
+    JUSTICE_BUREAU = "justice_bureau"
+    COUNTY_LEADER = "county_leader"
+    COURT_LIAISON = "court_liaison"
+    LAW_FIRM = "law_firm"  # tracked by the justice bureau on the firm's behalf
+
+
+class Recipient(StrEnum):
+    """Who is told at an escalation step."""
+
+    UNIT = "unit"  # the owning unit's clerks
+    UNIT_PRINCIPAL_HEAD = "unit_principal_head"
+    JUSTICE_BUREAU = "justice_bureau"
+    COUNTY_LEADER_IN_CHARGE = "county_leader_in_charge"
+    COUNTY_PRINCIPAL_LEADER = "county_principal_leader"
+    PREFECTURE_OFFICE = "prefecture_office"  # e.g. Qiannan's prefecture rule-of-law office
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a rule comes from: the source file and the clause, quoted in Chinese."""
+
+    source: str
+    clause: str
+    section: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.source} {self.section}".strip()
+        return f"{where}：「{self.clause}」"
+
+
+@dataclass(frozen=True)
+class EventMatch:
+    """An event kind, optionally narrowed by attribute values (all must be equal)."""
+
+    kind: EventKind
+    when: Mapping[str, Any] = field(default_factory=dict)
+
+    def matches(self, event: Event) -> bool:
+        return event.kind == self.kind and all(event.attributes.get(k) == v for k, v in self.when.items())
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    """After ``after`` (counted from the due date), tell ``recipient`` by ``action``."""
+
+    after: DueRule
+    recipient: Recipient
+    action: NotificationKind
+    note_zh: str = ""
+
+
+@dataclass(frozen=True)
+class EscalationChain:
+    id: str
+    steps: tuple[EscalationStep, ...]
+    citation: Citation | None = None
+    title_zh: str = ""
+
+
+@dataclass(frozen=True)
+class ExtensionPolicy:
+    """How often, and by how much, a deadline may be extended, and whose consent it needs."""
+
+    max_extensions: int
+    max_extension: DueRule
+    requires_applicant_consent: bool = True
+    requires_centre_consent: bool = False
+    requires_all_parties: bool = False
+    inform_court: bool = False
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """An event creates an obligation for ``owner`` due by ``due`` counted from the anchor date.
+
+    ``anchor`` names the event attribute holding the date counting starts from (default: the
+    event's own date); e.g. ``"hearing_date"`` with ``calendar_days(-7)`` means a week before the
+    hearing. ``met_by`` is the event on the same subject that fulfils it. ``recurring`` makes a new
+    obligation each period until the subject closes (e.g. weekly progress reports).
+    """
+
+    id: str
+    trigger: EventMatch
+    title_zh: str
+    title_en: str
+    due: DueRule
+    owner: Owner
+    citation: Citation
+    met_by: tuple[EventMatch, ...] = ()
+    anchor: str | None = None
+    escalation: str | None = None
+    extension: ExtensionPolicy | None = None
+    urgent: bool = False
+    recurring: DueRule | None = None
+    cancelled_by: tuple[EventMatch, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReminderRule:
+    """A reminder or check before a hearing ("两提两核"): ``days_before`` the hearing date."""
+
+    id: str
+    days_before: int
+    action: str  # "designate" | "phone" | "identity_check" | "attendance_check"
+    title_zh: str
+    title_en: str
+    citation: Citation
+    working_days: bool = False
+
+
+class Comparator(StrEnum):
+    AT_MOST = "<="
+    BELOW = "<"
+    AT_LEAST = ">="
+    ABOVE = ">"
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A target for an indicator over a year: an absolute bound, a reference average, a change."""
+
+    id: str
+    indicator: str
+    title_zh: str
+    title_en: str
+    citation: Citation
+    comparator: Comparator | None = None
+    value: Decimal | None = None
+    reference_level: str | None = None  # "city" | "province": compare against that average
+    yoy_change: Decimal | None = None  # e.g. Decimal("-0.10"): at least 10% below last year
+    applies_to: str = "jurisdiction"  # "jurisdiction" | "unit"
+
+
+class PenaltyKind(StrEnum):
+    ZERO_SCORE = "zero_score"
+    NO_EXCELLENT = "no_excellent"
+    INTERVIEW = "interview"
+    REMINDER_LETTER = "reminder_letter"
+    CRITICISM = "criticism"
+    AWARD_INELIGIBLE = "award_ineligible"
+    RECTIFICATION = "rectification"
+    ACCOUNTABILITY = "accountability"
+    FOCUS_SUPERVISION = "focus_supervision"
+    POINTS_DEDUCTED = "points_deducted"
+
+
+PENALTY_LABELS: dict[PenaltyKind, str] = {
+    PenaltyKind.ZERO_SCORE: "该项指标不得分",
+    PenaltyKind.NO_EXCELLENT: "不得评为优秀",
+    PenaltyKind.INTERVIEW: "约谈",
+    PenaltyKind.REMINDER_LETTER: "发送工作提醒函",
+    PenaltyKind.CRITICISM: "通报批评",
+    PenaltyKind.AWARD_INELIGIBLE: "取消评先评优资格",
+    PenaltyKind.RECTIFICATION: "限期整改",
+    PenaltyKind.ACCOUNTABILITY: "追究责任",
+    PenaltyKind.FOCUS_SUPERVISION: "列为重点监督单位",
+    PenaltyKind.POINTS_DEDUCTED: "法治建设考核扣分",
+}
+
+
+class ConditionKind(StrEnum):
+    BOTTOM_N = "bottom_n"  # ranked in the worst n on the indicator
+    TARGET_MISSED = "target_missed"
+    ABOVE_REFERENCE = "above_reference"  # indicator above a reference average
+    BELOW_VALUE = "below_value"
+    ABOVE_VALUE = "above_value"
+    RISING = "rising"  # year on year increase
+    EVENT = "event"  # a recorded fact, e.g. a loss caused by unlawful conduct
+
+
+@dataclass(frozen=True)
+class PenaltyCondition:
+    kind: ConditionKind
+    indicator: str | None = None
+    n: int | None = None
+    value: Decimal | None = None
+    reference_level: str | None = None
+    fact: str | None = None  # for EVENT: the name of the fact
+
+
+@dataclass(frozen=True)
+class PenaltyRule:
+    """When ``condition`` holds for a unit (or the jurisdiction) in an assessment, apply ``penalty``."""
+
+    id: str
+    condition: PenaltyCondition
+    penalty: PenaltyKind
+    title_zh: str
+    title_en: str
+    citation: Citation
+    period: str = "year"  # "year" | "quarter"
+    applies_to: str = "unit"
+    indicator: str | None = None  # the indicator a zero score applies to
+
+
+@dataclass(frozen=True)
+class IndicatorDefinition:
+    """A jurisdiction's refinement of how an indicator is counted."""
+
+    indicator: str
+    description_zh: str
+    loss_outcomes: frozenset[str] | None = None  # OutcomeKind values counted as a loss
+    instances: frozenset[str] = frozenset({"first"})
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True)
+class ReferenceAverage:
+    indicator: str
+    level: str  # "city" | "province"
+    year: int
+    value: Decimal
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True)
+class JurisdictionProfile:
+    code: str
+    name: str
+    name_en: str
+    level: str = "county"
+    population: int | None = None
+    parent_name: str | None = None
+    province_name: str | None = None
+    references: tuple[ReferenceAverage, ...] = ()
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened in the core, passed to the obligation engine and to plugins."""
+
+    kind: EventKind
+    jurisdiction_id: int
+    date: dt.date
+    subject_type: str
+    subject_id: int
+    unit_id: int | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+    def anchor_date(self, name: str | None) -> dt.date:
+        if name is None:
+            return self.date
+        value = self.attributes.get(name)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        raise KeyError(f"event {self.kind} has no date attribute {name!r}")
+
+
+INDICATORS: dict[str, tuple[str, str]] = {
+    "case_volume": ("发案量", "new litigation cases filed"),
+    "loss_rate": ("败诉率", "lost ÷ concluded first-instance cases"),
+    "suits_per_10k": ("万人成讼率", "new cases per 10,000 residents"),
+    "head_appearance_rate": ("出庭应诉率", "hearings attended by a qualifying head ÷ hearings held"),
+    "correction_rate": ("行政复议纠错率", "corrected ÷ concluded reconsideration cases"),
+    "mediation_rate": ("行政复议调解成功率", "mediated ÷ concluded reconsideration cases"),
+    "withdrawn_mediated_rate": ("调撤率", "withdrawn or mediated ÷ concluded cases"),
+    "resolved_before_filing": ("诉前化解数", "disputes resolved before filing"),
+    "obligations_on_time_rate": ("按期办结率", "obligations met on time ÷ obligations due"),
+    "open_loss_risk": ("败诉风险案件数", "open cases flagged as likely to lose"),
+    "hearing_reschedules": ("庭审改期数", "hearings rescheduled"),
+    "hidden_losses": ("隐性败诉数", "withdrawals after the agency revoked or changed its act"),
+    "loss_count": ("败诉案件数", "lost cases"),
+}

@@ -1,0 +1,82 @@
+"""The one place that decides which rows a principal may see and which writes they may make.
+
+Every repository query passes through :func:`scope`, and every service write through
+:func:`authorize`, so access rules change here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, false
+
+from core.enums import Role
+from core.errors import Forbidden
+from core.principal import Principal
+
+S = TypeVar("S", bound=Select[Any])
+
+# What each role may do (the action names are the services' ``authorize`` calls).
+WRITE_ACTIONS: dict[Role, frozenset[str] | None] = {
+    Role.SYSTEM_ADMIN: None,  # everything
+    Role.JUSTICE_STAFF: None,  # everything inside the jurisdiction
+    Role.UNIT_CLERK: frozenset(
+        {
+            "dispute.record", "dispute.update", "resolution.accept", "resolution.progress",
+            "resolution.extend", "resolution.hearing", "resolution.conclude", "resolution.confirm",
+            "case.file", "case.response_notice", "case.response_reported", "hearing.schedule",
+            "hearing.designate", "hearing.identity", "hearing.record", "hearing.reschedule",
+            "hearing.cancel", "outcome.record", "case.effective", "duty.submit",
+            "reconsideration.record", "obligation.met",
+        }
+    ),
+    Role.COURT_LIAISON: frozenset(
+        {"case.file", "case.response_notice", "hearing.schedule", "hearing.reschedule", "hearing.cancel",
+         "hearing.record", "outcome.record", "case.effective"}
+    ),
+    Role.LEADER: frozenset(),
+}
+ADMIN_ONLY = frozenset({"jurisdiction.manage", "calendar.manage"})
+
+
+def scope(stmt: S, model: Any, principal: Principal) -> S:
+    """Restrict ``stmt`` over ``model`` to the rows ``principal`` may read."""
+    if principal.is_admin:
+        return stmt
+    if principal.jurisdiction_id is None:
+        return stmt.where(false())
+    jurisdiction_col = getattr(model, "jurisdiction_id", None)
+    if jurisdiction_col is None and getattr(model, "__tablename__", "") == "jurisdictions":
+        jurisdiction_col = model.id
+    if jurisdiction_col is not None:
+        stmt = stmt.where(jurisdiction_col == principal.jurisdiction_id)
+    if principal.role == Role.UNIT_CLERK:
+        unit_col = getattr(model, "unit_id", None)
+        if getattr(model, "__tablename__", "") == "units":
+            unit_col = model.id
+        if unit_col is not None:
+            stmt = stmt.where(unit_col == principal.unit_id)
+    return stmt
+
+
+def can_read(principal: Principal, jurisdiction_id: int | None, unit_id: int | None = None) -> bool:
+    if principal.is_admin:
+        return True
+    if jurisdiction_id != principal.jurisdiction_id:
+        return False
+    return not (principal.role == Role.UNIT_CLERK and unit_id is not None and unit_id != principal.unit_id)
+
+
+def authorize(principal: Principal, action: str, jurisdiction_id: int | None, unit_id: int | None = None) -> None:
+    """Raise :class:`Forbidden` unless ``principal`` may perform ``action`` on that jurisdiction/unit."""
+    if principal.is_admin:
+        return
+    if action in ADMIN_ONLY:
+        raise Forbidden("仅系统管理员可执行此操作", f"only a system administrator may {action}")
+    if jurisdiction_id is None or principal.jurisdiction_id != jurisdiction_id:
+        raise Forbidden("无权操作其他辖区的数据", f"{action}: outside your jurisdiction")
+    allowed = WRITE_ACTIONS.get(principal.role, frozenset())
+    if allowed is not None and action not in allowed:
+        raise Forbidden(f"当前角色（{principal.role.label}）无权执行此操作", f"role {principal.role} may not {action}")
+    if principal.role == Role.UNIT_CLERK and unit_id is not None and unit_id != principal.unit_id:
+        raise Forbidden("只能操作本单位的案件", f"{action}: not your unit")

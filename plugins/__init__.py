@@ -1,0 +1,1 @@
+"""Policy plugins shipped with caseload: the national defaults and four jurisdictions."""
