@@ -15,6 +15,11 @@ class DomainError(Exception):
         self.message_en = message_en
         self.field = field
 
+    @property
+    def extensions(self) -> dict[str, object]:
+        """Carried into GraphQL errors when raised from a query resolver."""
+        return {"code": self.code, "field": self.field, "message": self.message_zh}
+
     def __repr__(self) -> str:
         return f"DomainError({self.code!r}, field={self.field!r}, {self.message_en!r})"
 

@@ -19,6 +19,7 @@ from core.db import Base, make_engine, make_session_factory
 from core.migrate import upgrade_database
 from core.policy.manager import PolicyRegistry, build_registry
 from core.principal import SYSTEM, Principal
+from tests.support import Testland
 
 # A fixed "today" for services: a Wednesday with no holiday around it.
 TODAY = dt.date(2024, 11, 20)
@@ -48,7 +49,8 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture(scope="session")
 def registry() -> PolicyRegistry:
-    return build_registry()
+    """The four built-in plugins plus "testland", a small plugin for core tests (tests/support.py)."""
+    return build_registry(extra={"testland": Testland()})
 
 
 @pytest.fixture

@@ -469,25 +469,32 @@ async def conclude_resolution(
         raise InvalidTransition("ResolutionEffort", e.status, "be concluded before acceptance", "化解工作尚未受理")
     require_not_future(concluded_date, ctx.today(), "concludedDate", "办结日期")
     require_not_before(concluded_date, e.accepted_date, "concludedDate", "办结日期", "受理日期")
-    before = snapshot(e)
-    e.concluded_date = concluded_date
+    # Validate everything before changing anything.
     if succeeded:
         if result is None:
             raise ValidationFailed("result", "化解成功须填写化解结果", "result is required on success", "required")
+        if result == ResolutionResult.AGREEMENT and agreement_effective_date is None:
+            raise ValidationFailed(
+                "agreementEffectiveDate", "达成纾解协议须填写协议生效日期", "agreement date required", "required"
+            )
+        reasons: tuple[str | None, ...] = (None, None, None, None)
+    else:
+        reasons = (
+            require_text(failure_reason, "failureReason", "化解不成的原因"),
+            require_text(failure_process, "failureProcess", "化解过程"),
+            optional_text(claims_summary, "claimsSummary", "双方诉求"),
+            optional_text(point_in_dispute, "pointInDispute", "争议焦点"),
+        )
+    before = snapshot(e)
+    e.concluded_date = concluded_date
+    if succeeded:
         e.status = ResolutionStatus.SUCCEEDED
         e.result = result
         if result == ResolutionResult.AGREEMENT:
-            if agreement_effective_date is None:
-                raise ValidationFailed(
-                    "agreementEffectiveDate", "达成纾解协议须填写协议生效日期", "agreement date required", "required"
-                )
             e.agreement_effective_date = agreement_effective_date
     else:
         e.status = ResolutionStatus.FAILED
-        e.failure_reason = require_text(failure_reason, "failureReason", "化解不成的原因")
-        e.failure_process = require_text(failure_process, "failureProcess", "化解过程")
-        e.claims_summary = optional_text(claims_summary, "claimsSummary", "双方诉求")
-        e.point_in_dispute = optional_text(point_in_dispute, "pointInDispute", "争议焦点")
+        e.failure_reason, e.failure_process, e.claims_summary, e.point_in_dispute = reasons
     await audit(ctx, "resolution.conclude", e, before)
     kind = EventKind.RESOLUTION_SUCCEEDED if succeeded else EventKind.RESOLUTION_FAILED
     attrs: dict[str, object] = {"result": result.value if result else None}

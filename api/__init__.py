@@ -1,0 +1,1 @@
+"""caseload's GraphQL API (strawberry on starlette): one package per domain, assembled in schema.py."""

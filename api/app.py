@@ -1,0 +1,98 @@
+"""The starlette application: GraphQL over HTTP and WebSocket, GraphiQL served offline, health."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from strawberry.asgi import GraphQL
+
+from api.context import AppState, Context, principal_from_headers
+from api.schema import build_schema
+from core.clock import Clock, system_clock
+from core.config import Settings
+from core.db import make_engine, make_session_factory
+from core.errors import ConfigurationError
+from core.migrate import ensure_migrated
+from core.policy.manager import PolicyRegistry, build_registry
+
+log = logging.getLogger("caseload")
+STATIC = Path(__file__).parent / "static"
+GRAPHIQL_HTML = (STATIC / "graphiql" / "index.html").read_text(encoding="utf-8")
+
+
+class CaseloadGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Any, response: Any) -> Context:
+        state: AppState = request.app.state.caseload
+        client = getattr(request, "client", None)
+        principal = principal_from_headers(request.headers, state.settings, client.host if client else None)
+        return Context(state, principal, request, response)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(GRAPHIQL_HTML)
+
+
+def validate_registry(registry: PolicyRegistry) -> None:
+    problems = [f"{r.name}: {p}" for r in registry.check() for p in r.problems]
+    if problems:
+        raise ConfigurationError("policy plugins are broken:\n  " + "\n  ".join(problems))
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    registry: PolicyRegistry | None = None,
+    clock: Clock = system_clock,
+    check_schema: bool = True,
+) -> Starlette:
+    """Build the ASGI app; resources are created in the lifespan, once per process."""
+    settings = settings or Settings.from_env()
+    schema = build_schema()
+    graphql = CaseloadGraphQL(schema, graphql_ide=None if settings.production else "graphiql")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        try:
+            if check_schema:
+                await ensure_migrated(engine)
+            reg = registry or build_registry()
+            validate_registry(reg)
+            app.state.caseload = AppState(
+                settings=settings, session_factory=make_session_factory(engine), registry=reg, clock=clock
+            )
+            app.state.engine = engine
+            log.info("caseload ready: database=%s plugins=%s", engine.url.render_as_string(), reg.plugin_names)
+            yield
+        finally:
+            await engine.dispose()
+
+    async def healthz(request: Request) -> JSONResponse:
+        try:
+            async with request.app.state.engine.connect() as conn:
+                await conn.execute(text("select 1"))
+            return JSONResponse({"status": "ok", "database": "ok"})
+        except Exception as exc:  # report, do not raise: this is what a load balancer polls
+            log.warning("health check failed: %s", exc)
+            return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
+
+    async def index(request: Request) -> Response:
+        return RedirectResponse("/graphql")
+
+    routes = [
+        Route("/", index),
+        Route("/healthz", healthz),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

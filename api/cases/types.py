@@ -1,0 +1,210 @@
+"""GraphQL types of reconsideration and litigation cases, hearings, outcomes and duties."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.common import (
+    CaseStatus,
+    DutyKind,
+    DutyStatus,
+    HearingStatus,
+    IdentityCheck,
+    Instance,
+    OutcomeKind,
+    ReconsiderationDecision,
+    ReconsiderationStatus,
+    label_of,
+)
+from api.context import Info
+from api.disputes.types import obligations_of
+from core.cases import models as m
+from core.disputes import models as dm
+from core.org import models as orgm
+
+if TYPE_CHECKING:
+    from api.disputes.types import Dispute
+    from api.obligations.types import Obligation
+    from api.org.types import Official, Unit
+
+OrgUnit = Annotated["Unit", strawberry.lazy("api.org.types")]
+OrgOfficial = Annotated["Official", strawberry.lazy("api.org.types")]
+DisputeT = Annotated["Dispute", strawberry.lazy("api.disputes.types")]
+ObligationT = Annotated["Obligation", strawberry.lazy("api.obligations.types")]
+
+
+@strawberry.type(description="行政复议案件")
+class ReconsiderationCase:
+    id: strawberry.ID
+    jurisdiction_id: strawberry.ID
+    dispute_id: strawberry.ID
+    unit_id: strawberry.ID
+    case_number: str
+    received_date: dt.date
+    status: ReconsiderationStatus
+    status_label: str | None = label_of("status")
+    accepted_date: dt.date | None
+    rejected_date: dt.date | None
+    rejection_reason: str | None
+    concluded_date: dt.date | None
+    decision: ReconsiderationDecision | None
+    decision_label: str | None = label_of("decision")
+    decision_note: str | None
+    version: int
+
+    @strawberry.field(description="是否纠错（撤销、变更、确认违法、责令履行）")
+    def is_correction(self) -> bool:
+        return bool(self.decision is not None and self.decision.is_correction)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def dispute(self, info: Info) -> DisputeT | None:
+        return await info.context.loaders.by_id(dm.Dispute).load(int(self.dispute_id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="被申请单位")
+    async def unit(self, info: Info) -> OrgUnit | None:
+        return await info.context.loaders.by_id(orgm.Unit).load(int(self.unit_id))  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
+        return await obligations_of(info, "reconsideration_case", int(self.id), open_only)
+
+
+@strawberry.type(description="行政诉讼案件")
+class LitigationCase:
+    id: strawberry.ID
+    jurisdiction_id: strawberry.ID
+    dispute_id: strawberry.ID
+    unit_id: strawberry.ID
+    parent_case_id: strawberry.ID | None
+    court: str
+    case_number: str = strawberry.field(description="案号")
+    instance: Instance
+    instance_label: str | None = label_of("instance")
+    plaintiff_name: str
+    filed_date: dt.date
+    response_notice_date: dt.date | None
+    status: CaseStatus
+    status_label: str | None = label_of("status")
+    concluded_date: dt.date | None
+    effective_date: dt.date | None
+    closed_date: dt.date | None
+    version: int
+
+    @strawberry.field
+    async def dispute(self, info: Info) -> DisputeT | None:
+        return await info.context.loaders.by_id(dm.Dispute).load(int(self.dispute_id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="被诉单位")
+    async def unit(self, info: Info) -> OrgUnit | None:
+        return await info.context.loaders.by_id(orgm.Unit).load(int(self.unit_id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="原审案件（二审、再审）")
+    async def parent_case(self, info: Info) -> LitigationCase | None:
+        if self.parent_case_id is None:
+            return None
+        return await info.context.loaders.by_id(m.LitigationCase).load(int(self.parent_case_id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="庭审")
+    async def hearings(self, info: Info) -> list[Hearing]:
+        loader = info.context.loaders.many(m.Hearing, "case_id", order_by=m.Hearing.scheduled_at)
+        return await loader.load(int(self.id))  # type: ignore[return-value]
+
+    @strawberry.field(description="裁判结果")
+    async def outcome(self, info: Info) -> Outcome | None:
+        rows = await info.context.loaders.many(m.Outcome, "case_id").load(int(self.id))
+        return rows[0] if rows else None  # type: ignore[no-any-return]
+
+    @strawberry.field(description="裁判后事项（报备、败诉分析、整改、司法建议）")
+    async def duties(self, info: Info) -> list[PostJudgmentDuty]:
+        loader = info.context.loaders.many(m.PostJudgmentDuty, "case_id", order_by=m.PostJudgmentDuty.id)
+        return await loader.load(int(self.id))  # type: ignore[return-value]
+
+    @strawberry.field
+    async def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
+        return await obligations_of(info, "litigation_case", int(self.id), open_only)
+
+
+@strawberry.type(description="庭审及负责人出庭情况")
+class Hearing:
+    id: strawberry.ID
+    jurisdiction_id: strawberry.ID
+    case_id: strawberry.ID
+    unit_id: strawberry.ID
+    scheduled_at: dt.datetime
+    court: str
+    courtroom: str | None
+    head_required: bool = strawberry.field(description="法院是否要求负责人出庭")
+    status: HearingStatus
+    status_label: str | None = label_of("status")
+    designated_official_id: strawberry.ID | None
+    designated_date: dt.date | None
+    identity_check: IdentityCheck
+    identity_check_label: str | None = label_of("identity_check")
+    identity_note: str | None
+    held_at: dt.datetime | None
+    head_attended: bool | None
+    attending_official_id: strawberry.ID | None
+    head_spoke: bool | None = strawberry.field(description="出庭又出声")
+    substitute_name: str | None
+    substitute_approved_by_id: strawberry.ID | None
+    excuse_reason: str | None
+    excuse_proof: str | None
+    rescheduled_from_id: strawberry.ID | None
+    cancel_reason: str | None
+    version: int
+
+    @strawberry.field
+    async def case(self, info: Info) -> LitigationCase | None:
+        return await info.context.loaders.by_id(m.LitigationCase).load(int(self.case_id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="被诉单位")
+    async def unit(self, info: Info) -> OrgUnit | None:
+        return await info.context.loaders.by_id(orgm.Unit).load(int(self.unit_id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="指定出庭负责人")
+    async def designated_official(self, info: Info) -> OrgOfficial | None:
+        if self.designated_official_id is None:
+            return None
+        return await info.context.loaders.by_id(orgm.Official).load(int(self.designated_official_id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="实际出庭负责人")
+    async def attending_official(self, info: Info) -> OrgOfficial | None:
+        if self.attending_official_id is None:
+            return None
+        return await info.context.loaders.by_id(orgm.Official).load(int(self.attending_official_id))  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
+        return await obligations_of(info, "hearing", int(self.id), open_only)
+
+
+@strawberry.type(description="裁判结果")
+class Outcome:
+    id: strawberry.ID
+    case_id: strawberry.ID
+    kind: OutcomeKind
+    kind_label: str | None = label_of("kind")
+    is_loss: bool = strawberry.field(description="是否败诉")
+    decided_date: dt.date
+    received_date: dt.date
+    agency_changed_act: bool = strawberry.field(description="机关改变行政行为后原告撤诉（隐性败诉）")
+    summary: str | None
+
+
+@strawberry.type(description="裁判后事项")
+class PostJudgmentDuty:
+    id: strawberry.ID
+    case_id: strawberry.ID
+    kind: DutyKind
+    kind_label: str | None = label_of("kind")
+    sequence: int
+    status: DutyStatus
+    status_label: str | None = label_of("status")
+    content: str | None
+    submitted_date: dt.date | None
+    reviewed_date: dt.date | None
+    review_note: str | None
+    version: int

@@ -1,0 +1,107 @@
+"""The ``caseload`` command: migrate, serve, load demo data, check plugins."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from core.config import Settings
+from core.errors import ConfigurationError
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+async def _migrate(settings: Settings) -> None:
+    from core.db import make_engine
+    from core.migrate import current_revision, upgrade_database
+
+    engine = make_engine(settings)
+    try:
+        await upgrade_database(engine)
+        print(f"database at revision {await current_revision(engine)} ({engine.url.render_as_string()})")
+    finally:
+        await engine.dispose()
+
+
+async def _demo(settings: Settings, reset: bool) -> None:
+    from core.db import make_engine, make_session_factory
+    from core.demo import load_demo
+    from core.migrate import ensure_migrated
+    from core.policy.manager import build_registry
+
+    engine = make_engine(settings)
+    try:
+        await ensure_migrated(engine)
+        summary = await load_demo(make_session_factory(engine), build_registry(), reset=reset)
+        print(summary)
+    finally:
+        await engine.dispose()
+
+
+def _plugins_check() -> int:
+    from core.policy.manager import PluginError, build_registry
+
+    try:
+        registry = build_registry()
+    except PluginError as exc:
+        print(f"FAIL {exc.plugin}: {exc.problem}", file=sys.stderr)
+        return 1
+    failed = False
+    for report in registry.check():
+        counts = ", ".join(f"{k} {v}" for k, v in report.rule_counts.items() if v)
+        status = "ok  " if report.ok else "FAIL"
+        print(f"{status} {report.name:<12} {report.title} [{report.origin}] {report.total_rules} rules ({counts})")
+        for problem in report.problems:
+            failed = True
+            print(f"     - {problem}")
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="caseload", description="caseload: administrative dispute management")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+    serve = sub.add_parser("serve", help="run the GraphQL API (uvicorn)")
+    serve.add_argument("--host", default=os.environ.get("CASELOAD_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("CASELOAD_PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="migrate and load demo data first (if empty)")
+    demo = sub.add_parser("demo", help="load demo data for the four jurisdictions")
+    demo.add_argument("--reset", action="store_true", help="delete all data first")
+    plugins = sub.add_parser("plugins", help="policy plugins")
+    plugins.add_argument("action", choices=["check", "list"])
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = _settings()
+    try:
+        if args.command == "migrate":
+            asyncio.run(_migrate(settings))
+        elif args.command == "demo":
+            asyncio.run(_demo(settings, args.reset))
+        elif args.command == "plugins":
+            return _plugins_check()
+        elif args.command == "serve":
+            if args.demo:
+                asyncio.run(_migrate(settings))
+                asyncio.run(_demo(settings, reset=False))
+            import uvicorn
+
+            print(f"caseload: GraphiQL at http://{args.host}:{args.port}/graphql")
+            uvicorn.run(
+                "api.asgi:app", host=args.host, port=args.port, workers=args.workers, log_level="info",
+                proxy_headers=True,
+            )
+    except ConfigurationError as exc:
+        print(f"caseload: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,222 @@
+"""Building blocks shared by every domain package: enums, errors as data, payloads, pagination."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.context import Info
+from core import enums as core_enums
+from core.context import ServiceContext
+from core.errors import DomainError
+
+log = logging.getLogger("caseload.api")
+T = TypeVar("T")
+
+MAX_PAGE = 100
+
+# GraphQL enums are the core enums themselves (values stored in the database, names in GraphQL).
+JurisdictionLevel = strawberry.enum(core_enums.JurisdictionLevel, description="辖区层级")
+UnitKind = strawberry.enum(core_enums.UnitKind, description="单位类型")
+OfficialRank = strawberry.enum(core_enums.OfficialRank, description="负责人职级")
+Role = strawberry.enum(core_enums.Role, description="角色")
+DisputeField = strawberry.enum(core_enums.DisputeField, description="争议领域")
+ActionType = strawberry.enum(core_enums.ActionType, description="行政行为类型")
+DisputeSource = strawberry.enum(core_enums.DisputeSource, description="争议来源")
+BatchKind = strawberry.enum(core_enums.BatchKind, description="批案/系列案/群体性")
+DisputeStatus = strawberry.enum(core_enums.DisputeStatus, description="争议状态")
+ResolutionStage = strawberry.enum(core_enums.ResolutionStage, description="化解阶段")
+ResolutionStatus = strawberry.enum(core_enums.ResolutionStatus, description="化解状态")
+ResolutionResult = strawberry.enum(core_enums.ResolutionResult, description="化解结果")
+ReconsiderationStatus = strawberry.enum(core_enums.ReconsiderationStatus, description="复议状态")
+ReconsiderationDecision = strawberry.enum(core_enums.ReconsiderationDecision, description="复议决定")
+Instance = strawberry.enum(core_enums.Instance, description="审级")
+CaseStatus = strawberry.enum(core_enums.CaseStatus, description="诉讼案件状态")
+HearingStatus = strawberry.enum(core_enums.HearingStatus, description="庭审状态")
+IdentityCheck = strawberry.enum(core_enums.IdentityCheck, description="出庭人员身份核验")
+OutcomeKind = strawberry.enum(core_enums.OutcomeKind, description="裁判结果")
+DutyKind = strawberry.enum(core_enums.DutyKind, description="裁判后事项")
+DutyStatus = strawberry.enum(core_enums.DutyStatus, description="事项状态")
+ObligationStatus = strawberry.enum(core_enums.ObligationStatus, description="期限状态")
+NotificationKind = strawberry.enum(core_enums.NotificationKind, description="通知类型")
+
+
+def label_of(attr: str, description: str | None = None) -> Any:
+    """A field giving the Chinese label of the enum attribute ``attr`` of the parent."""
+
+    def resolve(root: strawberry.Parent[Any]) -> str | None:
+        value = getattr(root, attr)
+        return value.label if isinstance(value, core_enums.LabeledEnum) else None
+
+    return strawberry.field(resolver=resolve, description=description or f"{attr} 的中文名称")
+
+
+@strawberry.type(description="一个枚举值及其中文名称")
+class EnumValueLabel:
+    name: str
+    value: str
+    label: str
+
+
+@strawberry.type(description="枚举类型及其全部取值")
+class EnumLabels:
+    enum: str
+    values: list[EnumValueLabel]
+
+
+def enum_labels() -> list[EnumLabels]:
+    return [
+        EnumLabels(enum=name, values=[EnumValueLabel(name=m.name, value=m.value, label=m.label) for m in cls])
+        for name, cls in sorted(core_enums.all_labeled_enums().items())
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors as data
+# ---------------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A rejected mutation: nothing was written. 操作未执行的原因。")
+class UserError:
+    field: str | None = strawberry.field(description="the input field at fault (camelCase), if any")
+    code: str = strawberry.field(description="stable machine-readable code")
+    message: str = strawberry.field(description="中文说明")
+    message_en: str = strawberry.field(description="English explanation")
+
+    @classmethod
+    def of(cls, exc: DomainError) -> UserError:
+        return cls(field=exc.field, code=exc.code, message=exc.message_zh, message_en=exc.message_en)
+
+
+@strawberry.type
+class Payload(Generic[T]):
+    result: T | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def run_mutation(info: Info, fn: Callable[[ServiceContext], Awaitable[Any]]) -> Any:
+    """Run ``fn`` in its own transaction: commit and return the result, or roll back and return errors."""
+    context = info.context
+    app = context.app
+    changes: list[tuple[str, int, int | None]] = []
+    try:
+        async with app.session_factory() as session, session.begin():
+            ctx = ServiceContext(session=session, principal=context.principal, registry=app.registry, clock=app.clock)
+            result = await fn(ctx)
+            await session.flush()
+            changes = ctx.changes
+    except DomainError as exc:
+        return Payload(result=None, errors=[UserError.of(exc)])
+    except StaleDataError:
+        return Payload(
+            result=None,
+            errors=[
+                UserError(field="version", code="conflict", message="该记录已被他人修改，请刷新后重试",
+                          message_en="the record was changed concurrently; reload and retry")
+            ],
+        )
+    except IntegrityError as exc:
+        log.warning("integrity error in mutation: %s", exc.orig)
+        return Payload(
+            result=None,
+            errors=[
+                UserError(field=None, code="conflict", message="数据与已有记录冲突（可能是重复提交），请刷新后重试",
+                          message_en="conflicts with an existing record (duplicate?); reload and retry")
+            ],
+        )
+    for hook in app.after_commit:
+        try:
+            await hook(changes)
+        except Exception:  # a failed cache invalidation must not turn a committed write into an error
+            log.exception("after-commit hook failed")
+    return Payload(result=result, errors=[])
+
+
+# ---------------------------------------------------------------------------------------------
+# Relay-style cursor pagination
+# ---------------------------------------------------------------------------------------------
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="rows matching the filter, over all pages")
+
+    @strawberry.field(description="the nodes of this page, without edges")
+    def nodes(self) -> list[T]:
+        return [e.node for e in self.edges]
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None, field: str = "after") -> int:
+    if cursor is None:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+        kind, _, number = raw.partition(":")
+        if kind != "o" or not number.isdigit():
+            raise ValueError(raw)
+        return int(number) + 1
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DomainError("invalid_cursor", "分页游标无效", f"{field} is not a valid cursor", field) from exc
+
+
+def check_first(first: int) -> int:
+    if first < 0 or first > MAX_PAGE:
+        raise DomainError(
+            "invalid_page_size", f"每页条数须在0到{MAX_PAGE}之间", f"first must be between 0 and {MAX_PAGE}", "first"
+        )
+    return first
+
+
+async def paginate(info: Info, stmt: Select[Any], *, first: int, after: str | None) -> Connection[Any]:
+    """One page of ``stmt`` (already filtered, scoped and ordered) and the total count."""
+    context = info.context
+    first = check_first(first)
+    offset = decode_cursor(after)
+    total = await context.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = await context.scalars(stmt.offset(offset).limit(first)) if first else []
+    edges = [Edge(cursor=encode_cursor(offset + i), node=row) for i, row in enumerate(rows)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=offset + len(rows) < (total or 0),
+            has_previous_page=offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total or 0,
+    )
+
+
+def gid(value: strawberry.ID | str | int, field: str) -> int:
+    """Parse an ID argument, naming the field when it is not one."""
+    text = str(value)
+    if not text.isdigit():
+        raise DomainError("invalid_id", f"{field} 不是有效的编号", f"{field} is not a valid id", field)
+    return int(text)

@@ -1,0 +1,118 @@
+"""The per-request context: principal, a read session, fresh DataLoaders, and app services."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from strawberry.types import Info as StrawberryInfo
+
+from api.loaders import Loaders
+from core.clock import Clock, system_clock
+from core.config import Settings
+from core.context import ServiceContext
+from core.enums import Role
+from core.policy.manager import PolicyRegistry
+from core.principal import Principal
+from core.scoping import scope
+
+T = TypeVar("T")
+
+
+@dataclass
+class AppState:
+    """What the app builds once at start-up and shares with every request."""
+
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+    registry: PolicyRegistry
+    clock: Clock = system_clock
+    after_commit: list[Callable[[list[tuple[str, int, int | None]]], Awaitable[None]]] = field(default_factory=list)
+
+
+class Context:
+    """Built per request by the GraphQL view; never shared between requests."""
+
+    def __init__(self, app: AppState, principal: Principal, request: Any = None, response: Any = None) -> None:
+        self.app = app
+        self.principal = principal
+        self.request = request
+        self.response = response
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+        self.loaders = Loaders(self)
+
+    @property
+    def registry(self) -> PolicyRegistry:
+        return self.app.registry
+
+    def today(self) -> dt.date:
+        return self.app.clock().date()
+
+    async def _read_session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self.app.session_factory()
+        return self._session
+
+    async def scalars(self, stmt: Select[Any]) -> list[Any]:
+        """Run a read query on the request's session (serialised: a session is not concurrent)."""
+        async with self._lock:
+            session = await self._read_session()
+            return list((await session.scalars(stmt)).all())
+
+    async def execute(self, stmt: Any) -> list[Any]:
+        async with self._lock:
+            session = await self._read_session()
+            return list((await session.execute(stmt)).all())
+
+    async def scalar(self, stmt: Any) -> Any:
+        async with self._lock:
+            session = await self._read_session()
+            return await session.scalar(stmt)
+
+    def scoped(self, stmt: Select[Any], model: Any) -> Select[Any]:
+        return scope(stmt, model, self.principal)
+
+    async def read_ctx(self, fn: Callable[[ServiceContext], Awaitable[T]]) -> T:
+        """Run a read-only service function on the request's session."""
+        async with self._lock:
+            session = await self._read_session()
+            ctx = ServiceContext(session=session, principal=self.principal, registry=self.registry, clock=self.app.clock)
+            return await fn(ctx)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+Info = StrawberryInfo[Context, None]
+
+
+def principal_from_headers(headers: Any, settings: Settings, remote_addr: str | None) -> Principal:
+    """The development principal, from ``X-Caseload-*`` headers (replaced by real auth in production)."""
+    request_id = headers.get("x-request-id") or uuid.uuid4().hex
+    if settings.production:
+        return Principal(user="anonymous", role=Role.LEADER, request_id=request_id, remote_addr=remote_addr)
+    role_value = headers.get("x-caseload-role") or settings.dev_default_role
+    try:
+        role = Role(role_value)
+    except ValueError:
+        role = Role.LEADER
+    def _int(name: str) -> int | None:
+        value = headers.get(name)
+        return int(value) if value and value.isdigit() else None
+    return Principal(
+        user=headers.get("x-caseload-user") or "dev",
+        role=role,
+        jurisdiction_id=_int("x-caseload-jurisdiction"),
+        unit_id=_int("x-caseload-unit"),
+        request_id=request_id,
+        remote_addr=remote_addr,
+    )

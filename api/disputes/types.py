@@ -1,0 +1,215 @@
+"""GraphQL types of disputes and resolution efforts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.common import (
+    ActionType,
+    BatchKind,
+    DisputeField,
+    DisputeSource,
+    DisputeStatus,
+    ResolutionResult,
+    ResolutionStage,
+    ResolutionStatus,
+    label_of,
+)
+from api.context import Info
+from core.cases import models as cm
+from core.disputes import models as m
+from core.obligations import models as om
+from core.org import models as orgm
+
+if TYPE_CHECKING:
+    from api.cases.types import LitigationCase, ReconsiderationCase
+    from api.obligations.types import Obligation
+    from api.org.types import Jurisdiction, Official, Unit
+
+OrgUnit = Annotated["Unit", strawberry.lazy("api.org.types")]
+OrgOfficial = Annotated["Official", strawberry.lazy("api.org.types")]
+OrgJurisdiction = Annotated["Jurisdiction", strawberry.lazy("api.org.types")]
+CaseLitigation = Annotated["LitigationCase", strawberry.lazy("api.cases.types")]
+CaseReconsideration = Annotated["ReconsiderationCase", strawberry.lazy("api.cases.types")]
+ObligationT = Annotated["Obligation", strawberry.lazy("api.obligations.types")]
+
+
+async def obligations_of(info: Info, subject_type: str, subject_id: int, open_only: bool) -> list[ObligationT]:
+    loader = info.context.loaders.many(
+        om.Obligation, "subject_id", order_by=om.Obligation.due_date, name=f"obligations:{subject_type}",
+        where=om.Obligation.subject_type == subject_type,
+    )
+    rows = await loader.load(subject_id)
+    if open_only:
+        from core.obligations.engine import ACTIVE
+
+        rows = [r for r in rows if r.status in ACTIVE]
+    return rows  # type: ignore[return-value]
+
+
+@strawberry.type(description="行政争议")
+class Dispute:
+    id: strawberry.ID
+    number: str = strawberry.field(description="争议编号")
+    jurisdiction_id: strawberry.ID
+    unit_id: strawberry.ID
+    title: str
+    summary: str
+    applicant_name: str
+    applicant_id_number: str | None
+    applicant_phone: str | None
+    applicant_count: int
+    field: DisputeField
+    field_label: str | None = label_of("field")
+    action_type: ActionType
+    action_type_label: str | None = label_of("action_type")
+    source: DisputeSource
+    source_label: str | None = label_of("source")
+    received_date: dt.date
+    origin_date: dt.date | None
+    reported_by: str | None
+    batch_kind: BatchKind
+    batch_kind_label: str | None = label_of("batch_kind")
+    is_major: bool
+    loss_risk: bool
+    leader_plan: str | None
+    leader_deadline: dt.date | None
+    task_team: str | None
+    status: DisputeStatus
+    status_label: str | None = label_of("status")
+    resolution_result: ResolutionResult | None
+    resolution_result_label: str | None = label_of("resolution_result")
+    resolved_date: dt.date | None
+    closed_date: dt.date | None
+    created_at: dt.datetime
+    version: int
+    leader_in_charge_id: strawberry.ID | None
+
+    @strawberry.field(description="主要被申请/被诉单位")
+    async def unit(self, info: Info) -> OrgUnit | None:
+        return await info.context.loaders.by_id(orgm.Unit).load(int(self.unit_id))  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def jurisdiction(self, info: Info) -> OrgJurisdiction | None:
+        return await info.context.loaders.by_id(orgm.Jurisdiction).load(int(self.jurisdiction_id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="全部被申请单位")
+    async def respondents(self, info: Info) -> list[OrgUnit]:
+        links = await info.context.loaders.many(m.DisputeRespondent, "dispute_id").load(int(self.id))
+        units = await info.context.loaders.by_id(orgm.Unit).load_many([link.unit_id for link in links])
+        return [u for u in units if u is not None]
+
+    @strawberry.field(description="包案领导")
+    async def leader_in_charge(self, info: Info) -> OrgOfficial | None:
+        if self.leader_in_charge_id is None:
+            return None
+        return await info.context.loaders.by_id(orgm.Official).load(int(self.leader_in_charge_id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="化解工作")
+    async def resolution_efforts(self, info: Info) -> list[ResolutionEffort]:
+        loader = info.context.loaders.many(m.ResolutionEffort, "dispute_id", order_by=m.ResolutionEffort.id)
+        return await loader.load(int(self.id))  # type: ignore[return-value]
+
+    @strawberry.field(description="诉讼案件")
+    async def litigation_cases(self, info: Info) -> list[CaseLitigation]:
+        loader = info.context.loaders.many(cm.LitigationCase, "dispute_id", order_by=cm.LitigationCase.filed_date)
+        return await loader.load(int(self.id))  # type: ignore[return-value]
+
+    @strawberry.field(description="复议案件")
+    async def reconsideration_cases(self, info: Info) -> list[CaseReconsideration]:
+        loader = info.context.loaders.many(
+            cm.ReconsiderationCase, "dispute_id", order_by=cm.ReconsiderationCase.received_date
+        )
+        return await loader.load(int(self.id))  # type: ignore[return-value]
+
+    @strawberry.field(description="期限事项")
+    async def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
+        return await obligations_of(info, "dispute", int(self.id), open_only)
+
+
+@strawberry.type(description="化解进展反馈")
+class ResolutionProgress:
+    id: strawberry.ID
+    report_date: dt.date
+    content: str
+    reported_by: str
+
+
+@strawberry.type(description="化解期限延长")
+class ResolutionExtension:
+    id: strawberry.ID
+    granted_date: dt.date
+    previous_due_date: dt.date | None
+    new_due_date: dt.date
+    reason: str
+    applicant_consent: bool
+    centre_consent: bool
+    court_informed: bool
+
+
+@strawberry.type(description="纾解听证")
+class ResolutionHearing:
+    id: strawberry.ID
+    held_date: dt.date
+    participants: str
+    record: str
+
+
+@strawberry.type(description="协调化解/纾解工作")
+class ResolutionEffort:
+    id: strawberry.ID
+    jurisdiction_id: strawberry.ID
+    dispute_id: strawberry.ID
+    unit_id: strawberry.ID
+    litigation_case_id: strawberry.ID | None
+    stage: ResolutionStage
+    stage_label: str | None = label_of("stage")
+    status: ResolutionStatus
+    status_label: str | None = label_of("status")
+    by_court_letter: bool
+    assigned_date: dt.date
+    accepted_date: dt.date | None
+    notice_delivered_date: dt.date | None
+    due_date: dt.date | None
+    extensions_used: int
+    result: ResolutionResult | None
+    result_label: str | None = label_of("result")
+    concluded_date: dt.date | None
+    failure_reason: str | None
+    failure_process: str | None
+    claims_summary: str | None
+    point_in_dispute: str | None
+    agreement_effective_date: dt.date | None
+    confirmation_requested_date: dt.date | None
+    confirmation_date: dt.date | None
+    version: int
+
+    @strawberry.field
+    async def dispute(self, info: Info) -> Dispute | None:
+        return await info.context.loaders.by_id(m.Dispute).load(int(self.dispute_id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="承办单位")
+    async def unit(self, info: Info) -> OrgUnit | None:
+        return await info.context.loaders.by_id(orgm.Unit).load(int(self.unit_id))  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def progress_reports(self, info: Info) -> list[ResolutionProgress]:
+        loader = info.context.loaders.many(m.ResolutionProgress, "effort_id", order_by=m.ResolutionProgress.report_date)
+        return await loader.load(int(self.id))  # type: ignore[return-value]
+
+    @strawberry.field
+    async def extensions(self, info: Info) -> list[ResolutionExtension]:
+        loader = info.context.loaders.many(m.ResolutionExtension, "effort_id", order_by=m.ResolutionExtension.id)
+        return await loader.load(int(self.id))  # type: ignore[return-value]
+
+    @strawberry.field
+    async def hearings(self, info: Info) -> list[ResolutionHearing]:
+        loader = info.context.loaders.many(m.ResolutionHearing, "effort_id", order_by=m.ResolutionHearing.held_date)
+        return await loader.load(int(self.id))  # type: ignore[return-value]
+
+    @strawberry.field(description="期限事项")
+    async def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
+        return await obligations_of(info, "resolution_effort", int(self.id), open_only)

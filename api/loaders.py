@@ -1,0 +1,66 @@
+"""Per-request DataLoaders: every field that reaches another record batches through one of these.
+
+Loaders are created fresh for each request (``Context.loaders``) and apply the principal's scope,
+so a nested field can never reveal a row the root query could not.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+if TYPE_CHECKING:
+    from api.context import Context
+
+
+class Loaders:
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        self._by_id: dict[Any, DataLoader[int, Any]] = {}
+        self._by_fk: dict[tuple[Any, str, str], DataLoader[int, list[Any]]] = {}
+
+    def by_id(self, model: Any) -> DataLoader[int, Any]:
+        """Load rows of ``model`` by primary key (``None`` for missing or out-of-scope rows)."""
+        loader = self._by_id.get(model)
+        if loader is None:
+            context = self._context
+
+            async def load(ids: Sequence[int]) -> list[Any]:
+                stmt = context.scoped(select(model).where(model.id.in_(set(ids))), model)
+                rows = {row.id: row for row in await context.scalars(stmt)}
+                return [rows.get(i) for i in ids]
+
+            loader = DataLoader(load_fn=load)
+            self._by_id[model] = loader
+        return loader
+
+    def many(
+        self, model: Any, fk: str, *, order_by: Any = None, where: Any = None, name: str = ""
+    ) -> DataLoader[int, list[Any]]:
+        """Load the rows of ``model`` whose ``fk`` column is each key (one query per batch).
+
+        ``name`` distinguishes loaders of the same model and column with different ``where``.
+        """
+        key = (model, fk, name)
+        loader = self._by_fk.get(key)
+        if loader is None:
+            context = self._context
+            column = getattr(model, fk)
+
+            async def load(keys: Sequence[int]) -> list[list[Any]]:
+                stmt = select(model).where(column.in_(set(keys)))
+                if where is not None:
+                    stmt = stmt.where(where)
+                stmt = context.scoped(stmt, model).order_by(order_by if order_by is not None else model.id)
+                grouped: dict[int, list[Any]] = defaultdict(list)
+                for row in await context.scalars(stmt):
+                    grouped[getattr(row, fk)].append(row)
+                return [grouped.get(k, []) for k in keys]
+
+            loader = DataLoader(load_fn=load)
+            self._by_fk[key] = loader
+        return loader

@@ -1,0 +1,126 @@
+"""GraphQL types of jurisdictions, units, officials and the policy in force."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+
+from api.common import JurisdictionLevel, OfficialRank, UnitKind, label_of
+from api.context import Info
+from core.org import models as m
+from core.policy.manager import RuleInfo
+
+
+@strawberry.type(description="政策规则：编号、中英文说明、来源条款、参数")
+class PolicyRule:
+    id: str
+    kind: str = strawberry.field(description="deadline | hearing_reminder | target | penalty | escalation")
+    title: str = strawberry.field(description="中文说明")
+    title_en: str
+    source: str = strawberry.field(description="来源文件")
+    section: str = strawberry.field(description="来源章节")
+    clause: str = strawberry.field(description="来源条款原文")
+    parameters: strawberry.scalars.JSON
+
+    @classmethod
+    def of(cls, info: RuleInfo) -> PolicyRule:
+        return cls(
+            id=info.id, kind=info.kind, title=info.title_zh, title_en=info.title_en, source=info.source,
+            section=info.section, clause=info.clause, parameters=dict(info.parameters),
+        )
+
+
+@strawberry.type(description="本辖区适用的政策插件")
+class PolicyPlugin:
+    name: str
+    rule_count: int
+    rules: list[PolicyRule]
+
+
+@strawberry.type(description="市级或省级参照平均值")
+class ReferenceFigure:
+    id: strawberry.ID
+    indicator: str
+    level: str
+    year: int
+    value: Decimal
+    source: str
+
+
+@strawberry.type(description="辖区（县/州）")
+class Jurisdiction:
+    id: strawberry.ID
+    code: str
+    name: str
+    name_en: str
+    level: JurisdictionLevel
+    level_label: str | None = label_of("level")
+    plugin: str = strawberry.field(description="适用的政策插件名称")
+    population: int | None
+    parent_name: str | None
+    province_name: str | None
+    version: int
+
+    @strawberry.field(description="适用的政策插件及其全部规则（含来源条款）")
+    def policy(self, info: Info, year: int | None = None) -> PolicyPlugin:
+        plugin_name: str = getattr(self, "plugin")
+        rules = info.context.registry.policy(plugin_name).rules(year or info.context.today().year)
+        return PolicyPlugin(name=plugin_name, rule_count=len(rules), rules=[PolicyRule.of(r) for r in rules])
+
+    @strawberry.field(description="参照平均值")
+    async def reference_figures(self, info: Info) -> list[ReferenceFigure]:
+        loader = info.context.loaders.many(m.ReferenceFigure, "jurisdiction_id", order_by=m.ReferenceFigure.year)
+        return await loader.load(int(self.id))  # type: ignore[return-value]
+
+    @strawberry.field(description="本辖区的单位")
+    async def units(self, info: Info, include_inactive: bool = False) -> list[Unit]:
+        rows: list[Any] = await info.context.loaders.many(m.Unit, "jurisdiction_id", order_by=m.Unit.name).load(
+            int(self.id)
+        )
+        return [u for u in rows if include_inactive or u.active]
+
+
+@strawberry.type(description="单位（行政执法单位、乡镇/街道、县政府）")
+class Unit:
+    id: strawberry.ID
+    jurisdiction_id: strawberry.ID
+    name: str
+    kind: UnitKind
+    kind_label: str | None = label_of("kind")
+    active: bool
+    version: int
+
+    @strawberry.field
+    async def jurisdiction(self, info: Info) -> Jurisdiction | None:
+        return await info.context.loaders.by_id(m.Jurisdiction).load(int(self.jurisdiction_id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="本单位人员（负责人）")
+    async def officials(self, info: Info) -> list[Official]:
+        return await info.context.loaders.many(m.Official, "unit_id", order_by=m.Official.name).load(int(self.id))  # type: ignore[return-value]
+
+
+@strawberry.type(description="负责人/工作人员")
+class Official:
+    id: strawberry.ID
+    jurisdiction_id: strawberry.ID
+    unit_id: strawberry.ID
+    name: str
+    title: str
+    rank: OfficialRank
+    rank_label: str | None = label_of("rank")
+    phone: str | None
+    active: bool
+    version: int
+
+    @strawberry.field
+    async def unit(self, info: Info) -> Unit | None:
+        return await info.context.loaders.by_id(m.Unit).load(int(self.unit_id))  # type: ignore[no-any-return]
+
+
+async def list_jurisdictions(info: Info) -> list[Any]:
+    stmt = info.context.scoped(select(m.Jurisdiction), m.Jurisdiction).order_by(m.Jurisdiction.id)
+    return await info.context.scalars(stmt)
+

@@ -1,0 +1,610 @@
+"""The conformance kit every jurisdiction plugin runs (from pytest or ``caseload plugins check``).
+
+Usage in a plugin's tests::
+
+    from core.policy.conformance import assert_conformant
+
+    def test_conformance() -> None:
+        assert_conformant("my_county", sources_dir=Path("sources"))
+
+Each ``check_*`` function returns a list of problems (empty when the plugin passes); they can be
+run one by one. :func:`check_plugin` runs them all, :func:`assert_conformant` fails a test with
+every problem listed. :func:`drive` and :func:`make_event` help a plugin's own tests push an event
+through the core obligation engine.
+
+What the kit checks:
+
+- the plugin is registered and :func:`core.policy.manager.validate_plugin` finds no problem;
+- the profile is complete (code, level, known reference indicators and levels);
+- every rule id is unique and starts with ``"<code>."``; so do escalation chain ids (except a
+  chain named ``"default"``, which replaces the national one);
+- every rule cites a source file and quotes a Chinese clause, and, given the directory of the
+  source documents, the quote appears verbatim in the cited file (whitespace ignored);
+- every trigger and ``met_by`` names attributes the core puts on that event, with legal values;
+  an anchor names a date attribute of the trigger; a periodic trigger says its ``scope``;
+- every due rule (and recurrence, extension and escalation step) computes a date on a sample day;
+- escalation chains referenced exist and have steps;
+- targets and penalties name known indicators and carry the parameters their kind needs;
+- hearing reminders use a known action; qualifying head ranks are official ranks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.calendar.rules import DueRule
+from core.calendar.workdays import WorkdayCalendar
+from core.enums import (
+    BatchKind,
+    DisputeField,
+    DisputeSource,
+    DutyKind,
+    Instance,
+    JurisdictionLevel,
+    OfficialRank,
+    OutcomeKind,
+    ReconsiderationDecision,
+    ResolutionResult,
+    ResolutionStage,
+    UnitKind,
+)
+from core.policy.manager import Policy, PolicyRegistry, build_registry, validate_plugin
+from core.policy.types import (
+    INDICATORS,
+    Citation,
+    ConditionKind,
+    DeadlineRule,
+    EscalationChain,
+    Event,
+    EventKind,
+    EventMatch,
+    IndicatorDefinition,
+    PenaltyKind,
+    PenaltyRule,
+    ReminderRule,
+    TargetSpec,
+)
+
+if TYPE_CHECKING:
+    from core.context import ServiceContext
+    from core.obligations.models import Obligation
+
+SAMPLE_DATE = dt.date(2024, 9, 27)
+"""The default day due rules are computed from: the Friday before the 2024 National Day holiday."""
+
+SAMPLE_YEARS = (2022, 2023, 2024)
+"""Years whose targets are checked (a plugin's targets may depend on the year)."""
+
+REMINDER_ACTIONS = frozenset({"designate", "phone", "identity_check", "attendance_check"})
+REFERENCE_LEVELS = frozenset({"city", "province"})
+
+# ---------------------------------------------------------------------------------------------
+# The event contract: which attributes the core puts on each event, and their legal values
+# ---------------------------------------------------------------------------------------------
+
+_DISPUTE = frozenset({"source", "batch_kind", "is_major", "loss_risk", "field", "origin_date"})
+_EFFORT = frozenset({"stage", "by_court_letter"})
+_RECON = frozenset({"decision", "is_correction"})
+_CASE = frozenset({"instance", "against_county_government"})
+_PERIODIC = frozenset({"scope", "period"})
+
+EVENT_ATTRIBUTES: dict[EventKind, frozenset[str]] = {
+    EventKind.DISPUTE_RECORDED: _DISPUTE,
+    EventKind.DISPUTE_UPDATED: _DISPUTE | {"period"},
+    EventKind.LEADER_ASSIGNED: _DISPUTE,
+    EventKind.DISPUTE_RESOLVED: _DISPUTE | {"stage"},
+    EventKind.RESOLUTION_ASSIGNED: _EFFORT,
+    EventKind.RESOLUTION_ACCEPTED: _EFFORT,
+    EventKind.RESOLUTION_PROGRESS_REPORTED: _EFFORT,
+    EventKind.RESOLUTION_EXTENDED: _EFFORT | {"new_due_date"},
+    EventKind.RESOLUTION_HEARING_HELD: _EFFORT,
+    EventKind.RESOLUTION_SUCCEEDED: _EFFORT | {"result", "agreement_effective_date"},
+    EventKind.RESOLUTION_FAILED: _EFFORT | {"result"},
+    EventKind.JUDICIAL_CONFIRMATION_REQUESTED: _EFFORT,
+    EventKind.RECONSIDERATION_RECEIVED: _RECON,
+    EventKind.RECONSIDERATION_ACCEPTED: _RECON,
+    EventKind.RECONSIDERATION_REJECTED: _RECON,
+    EventKind.RECONSIDERATION_CONCLUDED: _RECON,
+    EventKind.CASE_FILED: _CASE,
+    EventKind.RESPONSE_NOTICE_RECEIVED: _CASE,
+    EventKind.RESPONSE_REPORTED: _CASE,
+    EventKind.HEARING_SCHEDULED: frozenset({"hearing_date", "head_required"}),
+    EventKind.HEARING_HEAD_DESIGNATED: frozenset({"hearing_date", "head_required"}),
+    EventKind.HEARING_IDENTITY_CHECKED: frozenset({"hearing_date", "head_required", "verified"}),
+    EventKind.HEARING_HELD: frozenset({"hearing_date", "head_required", "head_attended"}),
+    EventKind.HEARING_RESCHEDULED: frozenset({"hearing_date", "head_required"}),
+    EventKind.HEARING_CANCELLED: frozenset({"hearing_date", "head_required"}),
+    EventKind.JUDGMENT_RECEIVED: frozenset({"outcome", "is_loss", "instance"}),
+    EventKind.JUDGMENT_EFFECTIVE: frozenset({"outcome", "is_loss", "instance"}),
+    EventKind.DUTY_SUBMITTED: frozenset({"duty_kind"}),
+    EventKind.DUTY_REVIEWED: frozenset({"duty_kind"}),
+    EventKind.CASE_CLOSED: frozenset(),
+    EventKind.REPORT_SUBMITTED: frozenset({"report", "period"}),
+    EventKind.MONTH_START: _PERIODIC,
+    EventKind.QUARTER_END: _PERIODIC,
+    EventKind.HALF_YEAR_END: _PERIODIC,
+    EventKind.YEAR_END: _PERIODIC,
+    EventKind.WEEK_START: _PERIODIC,
+}
+"""Attributes a rule may narrow on or count from, per event kind (see docs/plugins.md)."""
+
+DATE_ATTRIBUTES = frozenset({"origin_date", "new_due_date", "agreement_effective_date", "hearing_date"})
+"""Attributes holding a date, usable as a rule's ``anchor``."""
+
+PERIODIC_EVENTS = frozenset(
+    {EventKind.MONTH_START, EventKind.QUARTER_END, EventKind.HALF_YEAR_END, EventKind.YEAR_END, EventKind.WEEK_START}
+)
+
+_BOOL = (True, False)
+ATTRIBUTE_VALUES: dict[str, Iterable[Any]] = {
+    "source": [m.value for m in DisputeSource],
+    "batch_kind": [m.value for m in BatchKind],
+    "field": [m.value for m in DisputeField],
+    "stage": [m.value for m in ResolutionStage],
+    "result": [m.value for m in ResolutionResult],
+    "decision": [m.value for m in ReconsiderationDecision],
+    "instance": [m.value for m in Instance],
+    "outcome": [m.value for m in OutcomeKind],
+    "duty_kind": [m.value for m in DutyKind],
+    "scope": ["jurisdiction", "unit"],
+    "is_major": _BOOL,
+    "loss_risk": _BOOL,
+    "by_court_letter": _BOOL,
+    "is_correction": _BOOL,
+    "against_county_government": _BOOL,
+    "head_required": _BOOL,
+    "verified": _BOOL,
+    "head_attended": _BOOL,
+    "is_loss": _BOOL,
+}
+"""Legal values of the enumerated attributes (others, like ``report``, are free strings)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConformanceReport:
+    """The result of :func:`check_plugin`: the plugin's code, rule counts and every problem found."""
+
+    plugin: str
+    code: str
+    rule_counts: Mapping[str, int]
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __str__(self) -> str:
+        head = f"plugin {self.plugin!r} ({self.code}): {dict(self.rule_counts)}"
+        if self.ok:
+            return f"{head}: conformant"
+        return head + "\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+@dataclass(frozen=True)
+class PluginRules:
+    """Everything one plugin itself contributes (not the defaults'), collected once."""
+
+    name: str
+    code: str
+    deadlines: tuple[DeadlineRule, ...]
+    reminders: tuple[ReminderRule, ...]
+    chains: tuple[EscalationChain, ...]
+    penalties: tuple[PenaltyRule, ...]
+    targets: Mapping[int, tuple[TargetSpec, ...]]
+
+    @property
+    def all_targets(self) -> tuple[TargetSpec, ...]:
+        seen: dict[str, TargetSpec] = {}
+        for specs in self.targets.values():
+            for spec in specs:
+                seen.setdefault(spec.id, spec)
+        return tuple(seen.values())
+
+    def rule_ids(self) -> list[str]:
+        return [r.id for r in (*self.deadlines, *self.reminders, *self.all_targets, *self.penalties)]
+
+
+def collect_rules(registry: PolicyRegistry, name: str, years: Iterable[int] = SAMPLE_YEARS) -> PluginRules:
+    """Call plugin ``name``'s own hook implementations and gather their answers."""
+    plugin = registry.pm.get_plugin(name)
+    profile = registry.policy(name).profile
+    code = profile.code if profile is not None else name
+
+    def own(hook_name: str, **kwargs: Any) -> list[Any]:
+        for impl in getattr(registry.pm.hook, hook_name).get_hookimpls():
+            if impl.plugin is plugin:
+                result = impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
+                return list(result or [])
+        return []
+
+    return PluginRules(
+        name=name,
+        code=code,
+        deadlines=tuple(own("caseload_deadline_rules")),
+        reminders=tuple(own("caseload_hearing_reminders")),
+        chains=tuple(own("caseload_escalation_chains")),
+        penalties=tuple(own("caseload_penalty_rules")),
+        targets={year: tuple(own("caseload_targets", year=year)) for year in years},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+# ---------------------------------------------------------------------------------------------
+
+
+def check_registered(registry: PolicyRegistry, name: str) -> list[str]:
+    """The plugin is installed under ``name`` and answers with a profile."""
+    if not registry.has(name):
+        return [f"plugin {name!r} is not registered (installed: {', '.join(registry.plugin_names)})"]
+    if registry.policy(name).profile is None:
+        return ["caseload_jurisdiction_profile returns nothing"]
+    return []
+
+
+def check_validation(registry: PolicyRegistry, name: str) -> list[str]:
+    """The core's own validation (:func:`validate_plugin`) reports no problem."""
+    return [f"validate_plugin: {p}" for p in validate_plugin(registry, name).problems]
+
+
+def check_profile(policy: Policy, name: str) -> list[str]:
+    """Code, names and level are set; reference averages name known indicators and levels."""
+    problems: list[str] = []
+    profile = policy.profile
+    if profile is None:
+        return ["no profile"]
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", profile.code):
+        problems.append(f"profile code {profile.code!r} must be lower-case letters, digits and underscores")
+    if not profile.name or not _has_cjk(profile.name):
+        problems.append("profile name must be the Chinese name of the jurisdiction")
+    if not profile.name_en:
+        problems.append("profile has no English name")
+    if profile.level not in {lvl.value for lvl in JurisdictionLevel}:
+        problems.append(f"profile level {profile.level!r} is not one of {[lvl.value for lvl in JurisdictionLevel]}")
+    if profile.population is not None and profile.population <= 0:
+        problems.append("profile population must be positive")
+    for ref in profile.references:
+        if ref.indicator not in INDICATORS:
+            problems.append(f"reference average: unknown indicator {ref.indicator!r}")
+        if ref.level not in REFERENCE_LEVELS:
+            problems.append(f"reference average {ref.indicator}: level {ref.level!r} not city/province")
+        if ref.citation is None:
+            problems.append(f"reference average {ref.indicator}: no citation")
+    return problems
+
+
+def check_ids(rules: PluginRules) -> list[str]:
+    """Rule and chain ids are unique and start with ``"<code>."``."""
+    problems: list[str] = []
+    ids = rules.rule_ids()
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        problems.append(f"duplicate rule ids: {', '.join(dupes)}")
+    prefix = f"{rules.code}."
+    for rule_id in ids:
+        if not rule_id.startswith(prefix) or not re.fullmatch(r"[a-z0-9_.]+", rule_id):
+            problems.append(f"rule id {rule_id!r} must start with {prefix!r} and use [a-z0-9_.]")
+    chain_ids = [c.id for c in rules.chains]
+    for chain_id in chain_ids:
+        if chain_id != "default" and not chain_id.startswith(prefix):
+            problems.append(f"escalation chain id {chain_id!r} must start with {prefix!r}")
+    if len(set(chain_ids)) != len(chain_ids):
+        problems.append("duplicate escalation chain ids")
+    return problems
+
+
+def normalise(text: str) -> str:
+    """Drop all whitespace, so a quote matches across line breaks and indentation."""
+    return re.sub(r"\s+", "", text)
+
+
+def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None = None) -> list[str]:
+    """Every rule quotes a Chinese clause; with ``sources_dir``, the quote is verbatim in the file."""
+    problems: list[str] = []
+    cited: list[tuple[str, Citation | None]] = [
+        *((f"deadline {r.id}", r.citation) for r in rules.deadlines),
+        *((f"deadline {r.id} extension", r.extension.citation) for r in rules.deadlines if r.extension),
+        *((f"reminder {r.id}", r.citation) for r in rules.reminders),
+        *((f"target {t.id}", t.citation) for t in rules.all_targets),
+        *((f"penalty {p.id}", p.citation) for p in rules.penalties),
+        *((f"chain {c.id}", c.citation) for c in rules.chains),
+    ]
+    profile = policy.profile
+    if profile is not None:
+        cited.extend((f"reference {ref.indicator}", ref.citation) for ref in profile.references)
+    for indicator in INDICATORS:
+        definition = policy.indicator_definition(indicator)
+        if isinstance(definition, IndicatorDefinition):
+            cited.append((f"indicator definition {indicator}", definition.citation))
+    texts: dict[str, str | None] = {}
+    for what, citation in cited:
+        if citation is None:
+            problems.append(f"{what}: no citation")
+            continue
+        if not citation.source:
+            problems.append(f"{what}: citation names no source")
+        if not citation.clause.strip() or not _has_cjk(citation.clause):
+            problems.append(f"{what}: citation must quote the Chinese clause")
+            continue
+        if sources_dir is None:
+            continue
+        if citation.source not in texts:
+            path = sources_dir / citation.source
+            texts[citation.source] = normalise(path.read_text(encoding="utf-8")) if path.is_file() else None
+        text = texts[citation.source]
+        if text is None:
+            problems.append(f"{what}: source file {citation.source!r} not found in {sources_dir}")
+        elif normalise(citation.clause) not in text:
+            problems.append(f"{what}: clause not found verbatim in {citation.source}: {citation.clause[:40]}…")
+    return problems
+
+
+def check_triggers(rules: PluginRules) -> list[str]:
+    """Triggers, ``met_by`` and ``cancelled_by`` use attributes the core emits, with legal values."""
+    problems: list[str] = []
+    for rule in rules.deadlines:
+        matches = [("trigger", rule.trigger), *(("met_by", m) for m in rule.met_by)]
+        matches.extend(("cancelled_by", m) for m in rule.cancelled_by)
+        for role, match in matches:
+            problems.extend(f"rule {rule.id} {role}: {p}" for p in _match_problems(match))
+        if rule.trigger.kind in PERIODIC_EVENTS and "scope" not in rule.trigger.when:
+            problems.append(
+                f"rule {rule.id}: a periodic trigger must say its scope ('unit' or 'jurisdiction'), "
+                "or it fires for the jurisdiction and for every unit"
+            )
+        if rule.anchor is not None:
+            if rule.anchor not in DATE_ATTRIBUTES:
+                problems.append(f"rule {rule.id}: anchor {rule.anchor!r} is not a date attribute")
+            elif rule.anchor not in EVENT_ATTRIBUTES.get(rule.trigger.kind, frozenset()):
+                problems.append(f"rule {rule.id}: {rule.trigger.kind.value} carries no {rule.anchor!r}")
+        if not rule.title_zh or not _has_cjk(rule.title_zh) or not rule.title_en:
+            problems.append(f"rule {rule.id}: needs a Chinese and an English title")
+    return problems
+
+
+def _match_problems(match: EventMatch) -> list[str]:
+    problems: list[str] = []
+    allowed = EVENT_ATTRIBUTES.get(match.kind)
+    if allowed is None:
+        return [f"event {match.kind!r} is not emitted by the core"]
+    for key, value in match.when.items():
+        if key not in allowed:
+            problems.append(f"{match.kind.value} has no attribute {key!r} (has: {', '.join(sorted(allowed))})")
+            continue
+        legal = ATTRIBUTE_VALUES.get(key)
+        if legal is not None and value not in list(legal):
+            problems.append(f"{match.kind.value}.{key} = {value!r} is not a legal value")
+        if key == "report" and (not isinstance(value, str) or not value):
+            problems.append(f"{match.kind.value}.report must be a non-empty string")
+    return problems
+
+
+def check_due_rules(
+    rules: PluginRules, sample_date: dt.date = SAMPLE_DATE, calendar: WorkdayCalendar | None = None
+) -> list[str]:
+    """Every due rule, recurrence, extension limit and escalation step computes a date."""
+    calendar = calendar or WorkdayCalendar()
+    problems: list[str] = []
+
+    def compute(what: str, rule: DueRule) -> None:
+        try:
+            result = calendar.due_date(rule, sample_date)
+        except Exception as exc:  # any failure is a problem to report, not a crash of the kit
+            problems.append(f"{what}: cannot compute from {sample_date}: {type(exc).__name__}: {exc}")
+            return
+        if not isinstance(result, dt.date):
+            problems.append(f"{what}: computed {result!r}, not a date")
+
+    for rule in rules.deadlines:
+        compute(f"rule {rule.id} due", rule.due)
+        if rule.recurring is not None:
+            compute(f"rule {rule.id} recurrence", rule.recurring)
+        if rule.extension is not None:
+            compute(f"rule {rule.id} extension", rule.extension.max_extension)
+            if rule.extension.max_extensions < 1:
+                problems.append(f"rule {rule.id}: an extension policy must allow at least one extension")
+    for chain in rules.chains:
+        for i, step in enumerate(chain.steps):
+            compute(f"chain {chain.id} step {i + 1}", step.after)
+    return problems
+
+
+def check_escalations(rules: PluginRules, policy: Policy) -> list[str]:
+    """Chains named by rules exist; every chain has steps."""
+    problems: list[str] = []
+    known = policy.escalation_chains
+    for rule in rules.deadlines:
+        if rule.escalation is not None and rule.escalation not in known:
+            problems.append(f"rule {rule.id}: unknown escalation chain {rule.escalation!r}")
+    for chain in rules.chains:
+        if not chain.steps:
+            problems.append(f"chain {chain.id}: has no steps")
+    return problems
+
+
+def check_targets(rules: PluginRules) -> list[str]:
+    """Targets name a known indicator, set at least one bound and a legal reference level."""
+    problems: list[str] = []
+    for spec in rules.all_targets:
+        if spec.indicator not in INDICATORS:
+            problems.append(f"target {spec.id}: unknown indicator {spec.indicator!r}")
+        if spec.value is None and spec.reference_level is None and spec.yoy_change is None:
+            problems.append(f"target {spec.id}: sets no bound (value, reference_level or yoy_change)")
+        if spec.reference_level is not None and spec.reference_level not in REFERENCE_LEVELS:
+            problems.append(f"target {spec.id}: reference level {spec.reference_level!r} not city/province")
+        if spec.applies_to not in ("jurisdiction", "unit"):
+            problems.append(f"target {spec.id}: applies_to must be 'jurisdiction' or 'unit'")
+    return problems
+
+
+def check_penalties(rules: PluginRules) -> list[str]:
+    """Each penalty condition carries the parameters its kind needs."""
+    problems: list[str] = []
+    for p in rules.penalties:
+        c = p.condition
+        for ind in (c.indicator, p.indicator):
+            if ind is not None and ind not in INDICATORS:
+                problems.append(f"penalty {p.id}: unknown indicator {ind!r}")
+        needs: dict[ConditionKind, list[tuple[str, object]]] = {
+            ConditionKind.BOTTOM_N: [("indicator", c.indicator), ("n", c.n)],
+            ConditionKind.ABOVE_REFERENCE: [("indicator", c.indicator), ("reference_level", c.reference_level)],
+            ConditionKind.BELOW_VALUE: [("indicator", c.indicator), ("value", c.value)],
+            ConditionKind.ABOVE_VALUE: [("indicator", c.indicator), ("value", c.value)],
+            ConditionKind.RISING: [("indicator", c.indicator)],
+            ConditionKind.EVENT: [("fact", c.fact)],
+            ConditionKind.TARGET_MISSED: [],
+        }
+        for attr, value in needs.get(c.kind, []):
+            if value is None:
+                problems.append(f"penalty {p.id}: condition {c.kind.value} needs {attr}")
+        if c.kind is ConditionKind.BOTTOM_N and c.n is not None and c.n < 1:
+            problems.append(f"penalty {p.id}: n must be at least 1")
+        if c.reference_level is not None and c.reference_level not in REFERENCE_LEVELS:
+            problems.append(f"penalty {p.id}: reference level {c.reference_level!r} not city/province")
+        if p.penalty is PenaltyKind.ZERO_SCORE and p.indicator is None:
+            problems.append(f"penalty {p.id}: a zero score must name the indicator it zeroes")
+        if p.period not in ("year", "quarter"):
+            problems.append(f"penalty {p.id}: period must be 'year' or 'quarter'")
+        if p.applies_to not in ("jurisdiction", "unit"):
+            problems.append(f"penalty {p.id}: applies_to must be 'jurisdiction' or 'unit'")
+    return problems
+
+
+def check_reminders(rules: PluginRules) -> list[str]:
+    """Hearing reminders use a known action and a non-negative lead time."""
+    problems: list[str] = []
+    for r in rules.reminders:
+        if r.action not in REMINDER_ACTIONS:
+            problems.append(f"reminder {r.id}: action {r.action!r} not one of {sorted(REMINDER_ACTIONS)}")
+        if r.days_before < 0:
+            problems.append(f"reminder {r.id}: days_before must not be negative")
+    return problems
+
+
+def check_qualifying_heads(policy: Policy) -> list[str]:
+    """For every unit kind, with and without the court asking, the ranks are official ranks."""
+    problems: list[str] = []
+    ranks = {r.value for r in OfficialRank}
+    for kind in UnitKind:
+        for required in (True, False):
+            answer = policy.qualifying_head_ranks(kind.value, required)
+            if not answer:
+                problems.append(f"qualifying heads for {kind.value} (court asks: {required}): none")
+            for rank in answer:
+                if rank not in ranks:
+                    problems.append(f"qualifying heads for {kind.value}: {rank!r} is not an OfficialRank")
+    return problems
+
+
+def check_plugin(
+    name: str,
+    *,
+    registry: PolicyRegistry | None = None,
+    sources_dir: Path | None = None,
+    sample_date: dt.date = SAMPLE_DATE,
+    years: Iterable[int] = SAMPLE_YEARS,
+) -> ConformanceReport:
+    """Run every check on plugin ``name`` (building a registry when none is given)."""
+    registry = registry or build_registry()
+    problems = check_registered(registry, name)
+    if problems:
+        return ConformanceReport(name, name, {}, tuple(problems))
+    policy = registry.policy(name)
+    rules = collect_rules(registry, name, years)
+    problems += check_validation(registry, name)
+    problems += check_profile(policy, name)
+    problems += check_ids(rules)
+    problems += check_citations(rules, policy, sources_dir)
+    problems += check_triggers(rules)
+    problems += check_due_rules(rules, sample_date)
+    problems += check_escalations(rules, policy)
+    problems += check_targets(rules)
+    problems += check_penalties(rules)
+    problems += check_reminders(rules)
+    problems += check_qualifying_heads(policy)
+    counts = {
+        "deadline": len(rules.deadlines),
+        "hearing_reminder": len(rules.reminders),
+        "target": len(rules.all_targets),
+        "penalty": len(rules.penalties),
+        "escalation": len(rules.chains),
+    }
+    return ConformanceReport(name, rules.code, counts, tuple(problems))
+
+
+def assert_conformant(
+    name: str,
+    *,
+    registry: PolicyRegistry | None = None,
+    sources_dir: Path | None = None,
+    sample_date: dt.date = SAMPLE_DATE,
+    years: Iterable[int] = SAMPLE_YEARS,
+) -> ConformanceReport:
+    """Like :func:`check_plugin`, but raise ``AssertionError`` listing every problem."""
+    report = check_plugin(name, registry=registry, sources_dir=sources_dir, sample_date=sample_date, years=years)
+    if not report.ok:
+        raise AssertionError(str(report))
+    return report
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Driving the core from a plugin's tests
+# ---------------------------------------------------------------------------------------------
+
+
+def make_event(
+    kind: EventKind,
+    jurisdiction_id: int,
+    on: dt.date,
+    subject_type: str,
+    subject_id: int,
+    unit_id: int | None = None,
+    **attributes: Any,
+) -> Event:
+    """Build an :class:`Event` as a core service would emit it."""
+    return Event(kind, jurisdiction_id, on, subject_type, subject_id, unit_id, dict(attributes))
+
+
+async def drive(ctx: ServiceContext, jurisdiction_id: int, event: Event) -> list[Obligation]:
+    """Emit ``event`` in ``jurisdiction_id`` through the core obligation engine; return what it created.
+
+    The event's own ``jurisdiction_id`` is replaced, so a test can build events before it knows the
+    id. The session is flushed, so the caller can query the obligations at once.
+    """
+    from core.obligations.engine import emit
+
+    if event.jurisdiction_id != jurisdiction_id:
+        event = dataclasses.replace(event, jurisdiction_id=jurisdiction_id)
+    created = await emit(ctx, event)
+    await ctx.session.flush()
+    return created
+
+
+async def obligations_on(
+    ctx: ServiceContext, subject_type: str, subject_id: int, rule_id: str | None = None
+) -> list[Obligation]:
+    """The obligations on one subject (optionally of one rule), oldest first."""
+    from sqlalchemy import select
+
+    from core.obligations.models import Obligation
+
+    stmt = select(Obligation).where(Obligation.subject_type == subject_type, Obligation.subject_id == subject_id)
+    if rule_id is not None:
+        stmt = stmt.where(Obligation.rule_id == rule_id)
+    await ctx.session.flush()
+    return list(await ctx.session.scalars(stmt.order_by(Obligation.id)))
