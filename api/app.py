@@ -71,7 +71,9 @@ def create_app(
                 settings=settings, session_factory=make_session_factory(engine), registry=reg, clock=clock
             )
             app.state.engine = engine
-            log.info("caseload ready: database=%s plugins=%s", engine.url.render_as_string(), reg.plugin_names)
+            log.info(
+                "caseload ready: database=%s plugins=%s", engine.url.render_as_string(), reg.plugin_names
+            )
             yield
         finally:
             await engine.dispose()

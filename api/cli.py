@@ -30,8 +30,9 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _demo(settings: Settings, reset: bool) -> None:
-    from core.db import make_engine, make_session_factory
     from core.demo import load_demo
+
+    from core.db import make_engine, make_session_factory
     from core.migrate import ensure_migrated
     from core.policy.manager import build_registry
 
@@ -56,7 +57,10 @@ def _plugins_check() -> int:
     for report in registry.check():
         counts = ", ".join(f"{k} {v}" for k, v in report.rule_counts.items() if v)
         status = "ok  " if report.ok else "FAIL"
-        print(f"{status} {report.name:<12} {report.title} [{report.origin}] {report.total_rules} rules ({counts})")
+        print(
+            f"{status} {report.name:<12} {report.title} [{report.origin}] "
+            f"{report.total_rules} rules ({counts})"
+        )
         for problem in report.problems:
             failed = True
             print(f"     - {problem}")
@@ -64,7 +68,9 @@ def _plugins_check() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="caseload", description="caseload: administrative dispute management")
+    parser = argparse.ArgumentParser(
+        prog="caseload", description="caseload: administrative dispute management"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create or upgrade the database schema")
     serve = sub.add_parser("serve", help="run the GraphQL API (uvicorn)")
@@ -94,7 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             print(f"caseload: GraphiQL at http://{args.host}:{args.port}/graphql")
             uvicorn.run(
-                "api.asgi:app", host=args.host, port=args.port, workers=args.workers, log_level="info",
+                "api.asgi:app",
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                log_level="info",
                 proxy_headers=True,
             )
     except ConfigurationError as exc:

@@ -15,6 +15,31 @@ from sqlalchemy.orm.exc import StaleDataError
 from api.context import Info
 from core import enums as core_enums
 from core.context import ServiceContext
+from core.enums import (
+    ActionType,
+    BatchKind,
+    CaseStatus,
+    DisputeField,
+    DisputeSource,
+    DisputeStatus,
+    DutyKind,
+    DutyStatus,
+    HearingStatus,
+    IdentityCheck,
+    Instance,
+    JurisdictionLevel,
+    NotificationKind,
+    ObligationStatus,
+    OfficialRank,
+    OutcomeKind,
+    ReconsiderationDecision,
+    ReconsiderationStatus,
+    ResolutionResult,
+    ResolutionStage,
+    ResolutionStatus,
+    Role,
+    UnitKind,
+)
 from core.errors import DomainError
 
 log = logging.getLogger("caseload.api")
@@ -22,30 +47,34 @@ T = TypeVar("T")
 
 MAX_PAGE = 100
 
-# GraphQL enums are the core enums themselves (values stored in the database, names in GraphQL).
-JurisdictionLevel = strawberry.enum(core_enums.JurisdictionLevel, description="辖区层级")
-UnitKind = strawberry.enum(core_enums.UnitKind, description="单位类型")
-OfficialRank = strawberry.enum(core_enums.OfficialRank, description="负责人职级")
-Role = strawberry.enum(core_enums.Role, description="角色")
-DisputeField = strawberry.enum(core_enums.DisputeField, description="争议领域")
-ActionType = strawberry.enum(core_enums.ActionType, description="行政行为类型")
-DisputeSource = strawberry.enum(core_enums.DisputeSource, description="争议来源")
-BatchKind = strawberry.enum(core_enums.BatchKind, description="批案/系列案/群体性")
-DisputeStatus = strawberry.enum(core_enums.DisputeStatus, description="争议状态")
-ResolutionStage = strawberry.enum(core_enums.ResolutionStage, description="化解阶段")
-ResolutionStatus = strawberry.enum(core_enums.ResolutionStatus, description="化解状态")
-ResolutionResult = strawberry.enum(core_enums.ResolutionResult, description="化解结果")
-ReconsiderationStatus = strawberry.enum(core_enums.ReconsiderationStatus, description="复议状态")
-ReconsiderationDecision = strawberry.enum(core_enums.ReconsiderationDecision, description="复议决定")
-Instance = strawberry.enum(core_enums.Instance, description="审级")
-CaseStatus = strawberry.enum(core_enums.CaseStatus, description="诉讼案件状态")
-HearingStatus = strawberry.enum(core_enums.HearingStatus, description="庭审状态")
-IdentityCheck = strawberry.enum(core_enums.IdentityCheck, description="出庭人员身份核验")
-OutcomeKind = strawberry.enum(core_enums.OutcomeKind, description="裁判结果")
-DutyKind = strawberry.enum(core_enums.DutyKind, description="裁判后事项")
-DutyStatus = strawberry.enum(core_enums.DutyStatus, description="事项状态")
-ObligationStatus = strawberry.enum(core_enums.ObligationStatus, description="期限状态")
-NotificationKind = strawberry.enum(core_enums.NotificationKind, description="通知类型")
+# GraphQL enums are the core enums themselves (values stored in the database, names in GraphQL):
+# strawberry.enum registers each class in place, so the API and the core share one type.
+for _enum, _description in (
+    (JurisdictionLevel, "辖区层级"),
+    (UnitKind, "单位类型"),
+    (OfficialRank, "负责人职级"),
+    (Role, "角色"),
+    (DisputeField, "争议领域"),
+    (ActionType, "行政行为类型"),
+    (DisputeSource, "争议来源"),
+    (BatchKind, "批案/系列案/群体性"),
+    (DisputeStatus, "争议状态"),
+    (ResolutionStage, "化解阶段"),
+    (ResolutionStatus, "化解状态"),
+    (ResolutionResult, "化解结果"),
+    (ReconsiderationStatus, "复议状态"),
+    (ReconsiderationDecision, "复议决定"),
+    (Instance, "审级"),
+    (CaseStatus, "诉讼案件状态"),
+    (HearingStatus, "庭审状态"),
+    (IdentityCheck, "出庭人员身份核验"),
+    (OutcomeKind, "裁判结果"),
+    (DutyKind, "裁判后事项"),
+    (DutyStatus, "事项状态"),
+    (ObligationStatus, "期限状态"),
+    (NotificationKind, "通知类型"),
+):
+    strawberry.enum(_enum, description=_description)
 
 
 def label_of(attr: str, description: str | None = None) -> Any:
@@ -108,7 +137,9 @@ async def run_mutation(info: Info, fn: Callable[[ServiceContext], Awaitable[Any]
     changes: list[tuple[str, int, int | None]] = []
     try:
         async with app.session_factory() as session, session.begin():
-            ctx = ServiceContext(session=session, principal=context.principal, registry=app.registry, clock=app.clock)
+            ctx = ServiceContext(
+                session=session, principal=context.principal, registry=app.registry, clock=app.clock
+            )
             result = await fn(ctx)
             await session.flush()
             changes = ctx.changes
@@ -118,8 +149,12 @@ async def run_mutation(info: Info, fn: Callable[[ServiceContext], Awaitable[Any]
         return Payload(
             result=None,
             errors=[
-                UserError(field="version", code="conflict", message="该记录已被他人修改，请刷新后重试",
-                          message_en="the record was changed concurrently; reload and retry")
+                UserError(
+                    field="version",
+                    code="conflict",
+                    message="该记录已被他人修改，请刷新后重试",
+                    message_en="the record was changed concurrently; reload and retry",
+                )
             ],
         )
     except IntegrityError as exc:
@@ -127,8 +162,12 @@ async def run_mutation(info: Info, fn: Callable[[ServiceContext], Awaitable[Any]
         return Payload(
             result=None,
             errors=[
-                UserError(field=None, code="conflict", message="数据与已有记录冲突（可能是重复提交），请刷新后重试",
-                          message_en="conflicts with an existing record (duplicate?); reload and retry")
+                UserError(
+                    field=None,
+                    code="conflict",
+                    message="数据与已有记录冲突（可能是重复提交），请刷新后重试",
+                    message_en="conflicts with an existing record (duplicate?); reload and retry",
+                )
             ],
         )
     for hook in app.after_commit:
@@ -189,7 +228,10 @@ def decode_cursor(cursor: str | None, field: str = "after") -> int:
 def check_first(first: int) -> int:
     if first < 0 or first > MAX_PAGE:
         raise DomainError(
-            "invalid_page_size", f"每页条数须在0到{MAX_PAGE}之间", f"first must be between 0 and {MAX_PAGE}", "first"
+            "invalid_page_size",
+            f"每页条数须在0到{MAX_PAGE}之间",
+            f"first must be between 0 and {MAX_PAGE}",
+            "first",
         )
     return first
 

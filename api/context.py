@@ -33,13 +33,17 @@ class AppState:
     session_factory: async_sessionmaker[AsyncSession]
     registry: PolicyRegistry
     clock: Clock = system_clock
-    after_commit: list[Callable[[list[tuple[str, int, int | None]]], Awaitable[None]]] = field(default_factory=list)
+    after_commit: list[Callable[[list[tuple[str, int, int | None]]], Awaitable[None]]] = field(
+        default_factory=list
+    )
 
 
 class Context:
     """Built per request by the GraphQL view; never shared between requests."""
 
-    def __init__(self, app: AppState, principal: Principal, request: Any = None, response: Any = None) -> None:
+    def __init__(
+        self, app: AppState, principal: Principal, request: Any = None, response: Any = None
+    ) -> None:
         self.app = app
         self.principal = principal
         self.request = request
@@ -83,7 +87,9 @@ class Context:
         """Run a read-only service function on the request's session."""
         async with self._lock:
             session = await self._read_session()
-            ctx = ServiceContext(session=session, principal=self.principal, registry=self.registry, clock=self.app.clock)
+            ctx = ServiceContext(
+                session=session, principal=self.principal, registry=self.registry, clock=self.app.clock
+            )
             return await fn(ctx)
 
     async def close(self) -> None:
@@ -105,9 +111,11 @@ def principal_from_headers(headers: Any, settings: Settings, remote_addr: str | 
         role = Role(role_value)
     except ValueError:
         role = Role.LEADER
+
     def _int(name: str) -> int | None:
         value = headers.get(name)
         return int(value) if value and value.isdigit() else None
+
     return Principal(
         user=headers.get("x-caseload-user") or "dev",
         role=role,

@@ -54,7 +54,9 @@ class CloseReadSession(SchemaExtension):
 
 
 class CaseloadSchema(strawberry.Schema):
-    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         # Expected errors (bad arguments, domain rules) are the client's business, not the log's.
         for error in errors:
             original = error.original_error

@@ -38,7 +38,10 @@ def require_text(value: str | None, field: str, label_zh: str, *, max_len: int =
         raise ValidationFailed(field, f"{label_zh}不能为空", f"{field} must not be empty", "required")
     if len(text) > max_len:
         raise ValidationFailed(
-            field, f"{label_zh}不能超过{max_len}个字符", f"{field} is longer than {max_len} characters", "too_long"
+            field,
+            f"{label_zh}不能超过{max_len}个字符",
+            f"{field} is longer than {max_len} characters",
+            "too_long",
         )
     return text
 
@@ -52,12 +55,17 @@ def optional_text(value: str | None, field: str, label_zh: str, *, max_len: int 
 def require_not_future(day: dt.date, today: dt.date, field: str, label_zh: str) -> dt.date:
     if day > today:
         raise ValidationFailed(
-            field, f"{label_zh}不能晚于今天（{today.isoformat()}）", f"{field} {day} is in the future", "future_date"
+            field,
+            f"{label_zh}不能晚于今天（{today.isoformat()}）",
+            f"{field} {day} is in the future",
+            "future_date",
         )
     return day
 
 
-def require_not_before(day: dt.date, earlier: dt.date | None, field: str, label_zh: str, other_zh: str) -> dt.date:
+def require_not_before(
+    day: dt.date, earlier: dt.date | None, field: str, label_zh: str, other_zh: str
+) -> dt.date:
     if earlier is not None and day < earlier:
         raise ValidationFailed(
             field,

@@ -43,7 +43,9 @@ class IdMixin:
 
 class TimestampMixin:
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=func.now())
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
 
 
 class VersionedMixin:

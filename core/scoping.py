@@ -22,17 +22,41 @@ WRITE_ACTIONS: dict[Role, frozenset[str] | None] = {
     Role.JUSTICE_STAFF: None,  # everything inside the jurisdiction
     Role.UNIT_CLERK: frozenset(
         {
-            "dispute.record", "dispute.update", "resolution.accept", "resolution.progress",
-            "resolution.extend", "resolution.hearing", "resolution.conclude", "resolution.confirm",
-            "case.file", "case.response_notice", "case.response_reported", "hearing.schedule",
-            "hearing.designate", "hearing.identity", "hearing.record", "hearing.reschedule",
-            "hearing.cancel", "outcome.record", "case.effective", "duty.submit",
-            "reconsideration.record", "obligation.met",
+            "dispute.record",
+            "dispute.update",
+            "resolution.accept",
+            "resolution.progress",
+            "resolution.extend",
+            "resolution.hearing",
+            "resolution.conclude",
+            "resolution.confirm",
+            "case.file",
+            "case.response_notice",
+            "case.response_reported",
+            "hearing.schedule",
+            "hearing.designate",
+            "hearing.identity",
+            "hearing.record",
+            "hearing.reschedule",
+            "hearing.cancel",
+            "outcome.record",
+            "case.effective",
+            "duty.submit",
+            "reconsideration.record",
+            "obligation.met",
         }
     ),
     Role.COURT_LIAISON: frozenset(
-        {"case.file", "case.response_notice", "hearing.schedule", "hearing.reschedule", "hearing.cancel",
-         "hearing.record", "outcome.record", "case.effective"}
+        {
+            "case.file",
+            "case.response_notice",
+            "hearing.schedule",
+            "hearing.reschedule",
+            "hearing.cancel",
+            "hearing.record",
+            "outcome.record",
+            "case.effective",
+        }
     ),
     Role.LEADER: frozenset(),
 }
@@ -67,7 +91,9 @@ def can_read(principal: Principal, jurisdiction_id: int | None, unit_id: int | N
     return not (principal.role == Role.UNIT_CLERK and unit_id is not None and unit_id != principal.unit_id)
 
 
-def authorize(principal: Principal, action: str, jurisdiction_id: int | None, unit_id: int | None = None) -> None:
+def authorize(
+    principal: Principal, action: str, jurisdiction_id: int | None, unit_id: int | None = None
+) -> None:
     """Raise :class:`Forbidden` unless ``principal`` may perform ``action`` on that jurisdiction/unit."""
     if principal.is_admin:
         return
@@ -77,6 +103,8 @@ def authorize(principal: Principal, action: str, jurisdiction_id: int | None, un
         raise Forbidden("无权操作其他辖区的数据", f"{action}: outside your jurisdiction")
     allowed = WRITE_ACTIONS.get(principal.role, frozenset())
     if allowed is not None and action not in allowed:
-        raise Forbidden(f"当前角色（{principal.role.label}）无权执行此操作", f"role {principal.role} may not {action}")
+        raise Forbidden(
+            f"当前角色（{principal.role.label}）无权执行此操作", f"role {principal.role} may not {action}"
+        )
     if principal.role == Role.UNIT_CLERK and unit_id is not None and unit_id != principal.unit_id:
         raise Forbidden("只能操作本单位的案件", f"{action}: not your unit")

@@ -76,7 +76,9 @@ def make_ctx(session: AsyncSession, registry: PolicyRegistry) -> CtxFactory:
 
     def factory(principal: Principal = SYSTEM, today: dt.date = TODAY) -> ServiceContext:
         moment = dt.datetime.combine(today, dt.time(10, 0), tzinfo=CHINA)
-        return ServiceContext(session=session, principal=principal, registry=registry, clock=fixed_clock(moment))
+        return ServiceContext(
+            session=session, principal=principal, registry=registry, clock=fixed_clock(moment)
+        )
 
     return factory
 

@@ -91,6 +91,8 @@ async def make_org(ctx: ServiceContext, plugin: str = "testland") -> Org:
     head = await create_official(ctx, agency.id, name="张局长", rank=OfficialRank.PRINCIPAL_HEAD)
     deputy = await create_official(ctx, agency.id, name="李副局长", rank=OfficialRank.DEPUTY_HEAD)
     staff = await create_official(ctx, agency.id, name="王科员", rank=OfficialRank.STAFF)
-    leader = await create_official(ctx, government.id, name="赵副县长", rank=OfficialRank.COUNTY_LEADER_IN_CHARGE)
+    leader = await create_official(
+        ctx, government.id, name="赵副县长", rank=OfficialRank.COUNTY_LEADER_IN_CHARGE
+    )
     await ctx.session.flush()
     return Org(j, agency, township, government, head, deputy, staff, leader)

@@ -34,7 +34,7 @@ class FileLitigationCaseInput:
     case_number: str
     plaintiff_name: str
     filed_date: dt.date
-    instance: Instance = Instance.FIRST  # type: ignore[assignment]
+    instance: Instance = Instance.FIRST
     parent_case_id: strawberry.ID | None = None
     unit_id: strawberry.ID | None = None
 
@@ -95,8 +95,11 @@ class CaseMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.receive_reconsideration(
-                ctx, gid(input.dispute_id, "disputeId"), case_number=input.case_number,
-                received_date=input.received_date, unit_id=_opt(input.unit_id, "unitId"),
+                ctx,
+                gid(input.dispute_id, "disputeId"),
+                case_number=input.case_number,
+                received_date=input.received_date,
+                unit_id=_opt(input.unit_id, "unitId"),
             ),
         )
 
@@ -113,7 +116,12 @@ class CaseMutation:
 
     @strawberry.mutation(description="不予受理复议申请")
     async def reject_reconsideration(
-        self, info: Info, case_id: strawberry.ID, rejected_date: dt.date, reason: str, version: int | None = None
+        self,
+        info: Info,
+        case_id: strawberry.ID,
+        rejected_date: dt.date,
+        reason: str,
+        version: int | None = None,
     ) -> Payload[ReconsiderationCase]:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
@@ -129,19 +137,31 @@ class CaseMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.conclude_reconsideration(
-                ctx, gid(input.case_id, "caseId"), decision=input.decision, concluded_date=input.concluded_date,
-                note=input.note, version=input.version,
+                ctx,
+                gid(input.case_id, "caseId"),
+                decision=input.decision,
+                concluded_date=input.concluded_date,
+                note=input.note,
+                version=input.version,
             ),
         )
 
     @strawberry.mutation(description="登记行政诉讼案件")
-    async def file_litigation_case(self, info: Info, input: FileLitigationCaseInput) -> Payload[LitigationCase]:
+    async def file_litigation_case(
+        self, info: Info, input: FileLitigationCaseInput
+    ) -> Payload[LitigationCase]:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.file_litigation_case(
-                ctx, gid(input.dispute_id, "disputeId"), court=input.court, case_number=input.case_number,
-                plaintiff_name=input.plaintiff_name, filed_date=input.filed_date, instance=input.instance,
-                parent_case_id=_opt(input.parent_case_id, "parentCaseId"), unit_id=_opt(input.unit_id, "unitId"),
+                ctx,
+                gid(input.dispute_id, "disputeId"),
+                court=input.court,
+                case_number=input.case_number,
+                plaintiff_name=input.plaintiff_name,
+                filed_date=input.filed_date,
+                instance=input.instance,
+                parent_case_id=_opt(input.parent_case_id, "parentCaseId"),
+                unit_id=_opt(input.unit_id, "unitId"),
             ),
         )
 
@@ -157,9 +177,12 @@ class CaseMutation:
         )
 
     @strawberry.mutation(description="登记已向司法局（及分管领导）报告应诉情况")
-    async def report_response(self, info: Info, case_id: strawberry.ID, reported_date: dt.date) -> Payload[LitigationCase]:
+    async def report_response(
+        self, info: Info, case_id: strawberry.ID, reported_date: dt.date
+    ) -> Payload[LitigationCase]:
         return await run_mutation(  # type: ignore[no-any-return]
-            info, lambda ctx: service.report_response(ctx, gid(case_id, "caseId"), reported_date=reported_date)
+            info,
+            lambda ctx: service.report_response(ctx, gid(case_id, "caseId"), reported_date=reported_date),
         )
 
     @strawberry.mutation(description="登记开庭时间")
@@ -167,8 +190,12 @@ class CaseMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.schedule_hearing(
-                ctx, gid(input.case_id, "caseId"), scheduled_at=input.scheduled_at, court=input.court,
-                courtroom=input.courtroom, head_required=input.head_required,
+                ctx,
+                gid(input.case_id, "caseId"),
+                scheduled_at=input.scheduled_at,
+                court=input.court,
+                courtroom=input.courtroom,
+                head_required=input.head_required,
             ),
         )
 
@@ -196,17 +223,28 @@ class CaseMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.record_hearing(
-                ctx, gid(input.hearing_id, "hearingId"), held_at=input.held_at, head_attended=input.head_attended,
+                ctx,
+                gid(input.hearing_id, "hearingId"),
+                held_at=input.held_at,
+                head_attended=input.head_attended,
                 attending_official_id=_opt(input.attending_official_id, "attendingOfficialId"),
-                head_spoke=input.head_spoke, substitute_name=input.substitute_name,
+                head_spoke=input.head_spoke,
+                substitute_name=input.substitute_name,
                 substitute_approved_by_id=_opt(input.substitute_approved_by_id, "substituteApprovedById"),
-                excuse_reason=input.excuse_reason, excuse_proof=input.excuse_proof, version=input.version,
+                excuse_reason=input.excuse_reason,
+                excuse_proof=input.excuse_proof,
+                version=input.version,
             ),
         )
 
     @strawberry.mutation(description="庭审改期")
     async def reschedule_hearing(
-        self, info: Info, hearing_id: strawberry.ID, new_time: dt.datetime, reason: str, version: int | None = None
+        self,
+        info: Info,
+        hearing_id: strawberry.ID,
+        new_time: dt.datetime,
+        reason: str,
+        version: int | None = None,
     ) -> Payload[Hearing]:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
@@ -220,7 +258,10 @@ class CaseMutation:
         self, info: Info, hearing_id: strawberry.ID, reason: str, version: int | None = None
     ) -> Payload[Hearing]:
         return await run_mutation(  # type: ignore[no-any-return]
-            info, lambda ctx: service.cancel_hearing(ctx, gid(hearing_id, "hearingId"), reason=reason, version=version)
+            info,
+            lambda ctx: service.cancel_hearing(
+                ctx, gid(hearing_id, "hearingId"), reason=reason, version=version
+            ),
         )
 
     @strawberry.mutation(description="登记裁判结果")
@@ -228,9 +269,14 @@ class CaseMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.record_outcome(
-                ctx, gid(input.case_id, "caseId"), kind=input.kind, decided_date=input.decided_date,
-                received_date=input.received_date, agency_changed_act=input.agency_changed_act,
-                summary=input.summary, version=input.version,
+                ctx,
+                gid(input.case_id, "caseId"),
+                kind=input.kind,
+                decided_date=input.decided_date,
+                received_date=input.received_date,
+                agency_changed_act=input.agency_changed_act,
+                summary=input.summary,
+                version=input.version,
             ),
         )
 
@@ -246,18 +292,29 @@ class CaseMutation:
         )
 
     @strawberry.mutation(description="提交裁判后事项")
-    async def submit_post_judgment_duty(self, info: Info, input: SubmitDutyInput) -> Payload[PostJudgmentDuty]:
+    async def submit_post_judgment_duty(
+        self, info: Info, input: SubmitDutyInput
+    ) -> Payload[PostJudgmentDuty]:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.submit_duty(
-                ctx, gid(input.case_id, "caseId"), kind=input.kind, content=input.content,
-                submitted_date=input.submitted_date, sequence=input.sequence,
+                ctx,
+                gid(input.case_id, "caseId"),
+                kind=input.kind,
+                content=input.content,
+                submitted_date=input.submitted_date,
+                sequence=input.sequence,
             ),
         )
 
     @strawberry.mutation(description="司法局审核裁判后事项（如败诉原因分析报告）")
     async def review_post_judgment_duty(
-        self, info: Info, duty_id: strawberry.ID, reviewed_date: dt.date, note: str, version: int | None = None
+        self,
+        info: Info,
+        duty_id: strawberry.ID,
+        reviewed_date: dt.date,
+        note: str,
+        version: int | None = None,
     ) -> Payload[PostJudgmentDuty]:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
@@ -272,5 +329,7 @@ class CaseMutation:
     ) -> Payload[LitigationCase]:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
-            lambda ctx: service.close_case(ctx, gid(case_id, "caseId"), closed_date=closed_date, version=version),
+            lambda ctx: service.close_case(
+                ctx, gid(case_id, "caseId"), closed_date=closed_date, version=version
+            ),
         )

@@ -5,9 +5,9 @@ import datetime as dt
 import strawberry
 from sqlalchemy import or_, select
 
+from api.cases.types import Hearing, LitigationCase, ReconsiderationCase
 from api.common import CaseStatus, Connection, HearingStatus, Instance, ReconsiderationStatus, gid, paginate
 from api.context import Info
-from api.cases.types import Hearing, LitigationCase, ReconsiderationCase
 from core.cases import models as m
 from core.clock import CHINA
 from core.errors import ValidationFailed
@@ -37,7 +37,9 @@ class CaseQuery:
         f = filter
         if f is not None:
             if f.jurisdiction_id is not None:
-                stmt = stmt.where(m.LitigationCase.jurisdiction_id == gid(f.jurisdiction_id, "filter.jurisdictionId"))
+                stmt = stmt.where(
+                    m.LitigationCase.jurisdiction_id == gid(f.jurisdiction_id, "filter.jurisdictionId")
+                )
             if f.unit_id is not None:
                 stmt = stmt.where(m.LitigationCase.unit_id == gid(f.unit_id, "filter.unitId"))
             if f.dispute_id is not None:
@@ -134,7 +136,9 @@ class CaseQuery:
                 m.Hearing.scheduled_at < now + dt.timedelta(days=upcoming_days),
             )
         if from_date is not None:
-            stmt = stmt.where(m.Hearing.scheduled_at >= dt.datetime.combine(from_date, dt.time(), tzinfo=CHINA))
+            stmt = stmt.where(
+                m.Hearing.scheduled_at >= dt.datetime.combine(from_date, dt.time(), tzinfo=CHINA)
+            )
         if to_date is not None:
             end = dt.datetime.combine(to_date + dt.timedelta(days=1), dt.time(), tzinfo=CHINA)
             stmt = stmt.where(m.Hearing.scheduled_at < end)

@@ -37,7 +37,7 @@ class RecordDisputeInput:
     applicant_id_number: str | None = None
     applicant_phone: str | None = None
     applicant_count: int = 1
-    batch_kind: BatchKind = BatchKind.SINGLE  # type: ignore[assignment]
+    batch_kind: BatchKind = BatchKind.SINGLE
     is_major: bool = False
     loss_risk: bool = False
     origin_date: dt.date | None = strawberry.field(
@@ -150,13 +150,23 @@ class DisputeMutation:
     async def record_dispute(self, info: Info, input: RecordDisputeInput) -> Payload[Dispute]:
         def data() -> service.DisputeInput:
             return service.DisputeInput(
-                unit_id=gid(input.unit_id, "unitId"), title=input.title, applicant_name=input.applicant_name,
-                field=input.field, action_type=input.action_type, source=input.source,
-                received_date=input.received_date, summary=input.summary,
-                other_unit_ids=_unit_ids(input.other_unit_ids), applicant_id_number=input.applicant_id_number,
-                applicant_phone=input.applicant_phone, applicant_count=input.applicant_count,
-                batch_kind=input.batch_kind, is_major=input.is_major, loss_risk=input.loss_risk,
-                origin_date=input.origin_date, reported_by=input.reported_by,
+                unit_id=gid(input.unit_id, "unitId"),
+                title=input.title,
+                applicant_name=input.applicant_name,
+                field=input.field,
+                action_type=input.action_type,
+                source=input.source,
+                received_date=input.received_date,
+                summary=input.summary,
+                other_unit_ids=_unit_ids(input.other_unit_ids),
+                applicant_id_number=input.applicant_id_number,
+                applicant_phone=input.applicant_phone,
+                applicant_count=input.applicant_count,
+                batch_kind=input.batch_kind,
+                is_major=input.is_major,
+                loss_risk=input.loss_risk,
+                origin_date=input.origin_date,
+                reported_by=input.reported_by,
             )
 
         return await run_mutation(info, lambda ctx: service.record_dispute(ctx, data()))  # type: ignore[no-any-return]
@@ -166,9 +176,16 @@ class DisputeMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.update_dispute(
-                ctx, gid(input.id, "id"), version=input.version, title=input.title, summary=input.summary,
-                loss_risk=input.loss_risk, is_major=input.is_major, batch_kind=input.batch_kind,
-                field=input.field, action_type=input.action_type,
+                ctx,
+                gid(input.id, "id"),
+                version=input.version,
+                title=input.title,
+                summary=input.summary,
+                loss_risk=input.loss_risk,
+                is_major=input.is_major,
+                batch_kind=input.batch_kind,
+                field=input.field,
+                action_type=input.action_type,
             ),
         )
 
@@ -177,8 +194,13 @@ class DisputeMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.assign_leader(
-                ctx, gid(input.dispute_id, "disputeId"), official_id=gid(input.official_id, "officialId"),
-                plan=input.plan, deadline=input.deadline, task_team=input.task_team, version=input.version,
+                ctx,
+                gid(input.dispute_id, "disputeId"),
+                official_id=gid(input.official_id, "officialId"),
+                plan=input.plan,
+                deadline=input.deadline,
+                task_team=input.task_team,
+                version=input.version,
             ),
         )
 
@@ -187,8 +209,12 @@ class DisputeMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.assign_resolution(
-                ctx, gid(input.dispute_id, "disputeId"), unit_id=gid(input.unit_id, "unitId"), stage=input.stage,
-                assigned_date=input.assigned_date, by_court_letter=input.by_court_letter,
+                ctx,
+                gid(input.dispute_id, "disputeId"),
+                unit_id=gid(input.unit_id, "unitId"),
+                stage=input.stage,
+                assigned_date=input.assigned_date,
+                by_court_letter=input.by_court_letter,
                 litigation_case_id=(
                     gid(input.litigation_case_id, "litigationCaseId") if input.litigation_case_id else None
                 ),
@@ -200,17 +226,25 @@ class DisputeMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.accept_resolution(
-                ctx, gid(input.effort_id, "effortId"), accepted_date=input.accepted_date,
-                notice_delivered_date=input.notice_delivered_date, version=input.version,
+                ctx,
+                gid(input.effort_id, "effortId"),
+                accepted_date=input.accepted_date,
+                notice_delivered_date=input.notice_delivered_date,
+                version=input.version,
             ),
         )
 
     @strawberry.mutation(description="反馈化解进展")
-    async def report_resolution_progress(self, info: Info, input: ReportProgressInput) -> Payload[ResolutionProgress]:
+    async def report_resolution_progress(
+        self, info: Info, input: ReportProgressInput
+    ) -> Payload[ResolutionProgress]:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.report_progress(
-                ctx, gid(input.effort_id, "effortId"), report_date=input.report_date, content=input.content,
+                ctx,
+                gid(input.effort_id, "effortId"),
+                report_date=input.report_date,
+                content=input.content,
                 reported_by=input.reported_by,
             ),
         )
@@ -220,9 +254,14 @@ class DisputeMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.extend_resolution(
-                ctx, gid(input.effort_id, "effortId"), new_due_date=input.new_due_date, reason=input.reason,
-                applicant_consent=input.applicant_consent, centre_consent=input.centre_consent,
-                court_informed=input.court_informed, version=input.version,
+                ctx,
+                gid(input.effort_id, "effortId"),
+                new_due_date=input.new_due_date,
+                reason=input.reason,
+                applicant_consent=input.applicant_consent,
+                centre_consent=input.centre_consent,
+                court_informed=input.court_informed,
+                version=input.version,
             ),
         )
 
@@ -233,21 +272,32 @@ class DisputeMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.record_resolution_hearing(
-                ctx, gid(input.effort_id, "effortId"), held_date=input.held_date, participants=input.participants,
+                ctx,
+                gid(input.effort_id, "effortId"),
+                held_date=input.held_date,
+                participants=input.participants,
                 record=input.record,
             ),
         )
 
     @strawberry.mutation(description="化解办结（成功或失败）")
-    async def conclude_resolution(self, info: Info, input: ConcludeResolutionInput) -> Payload[ResolutionEffort]:
+    async def conclude_resolution(
+        self, info: Info, input: ConcludeResolutionInput
+    ) -> Payload[ResolutionEffort]:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.conclude_resolution(
-                ctx, gid(input.effort_id, "effortId"), succeeded=input.succeeded,
-                concluded_date=input.concluded_date, result=input.result,
-                agreement_effective_date=input.agreement_effective_date, failure_reason=input.failure_reason,
-                failure_process=input.failure_process, claims_summary=input.claims_summary,
-                point_in_dispute=input.point_in_dispute, version=input.version,
+                ctx,
+                gid(input.effort_id, "effortId"),
+                succeeded=input.succeeded,
+                concluded_date=input.concluded_date,
+                result=input.result,
+                agreement_effective_date=input.agreement_effective_date,
+                failure_reason=input.failure_reason,
+                failure_process=input.failure_process,
+                claims_summary=input.claims_summary,
+                point_in_dispute=input.point_in_dispute,
+                version=input.version,
             ),
         )
 
@@ -258,8 +308,11 @@ class DisputeMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.request_judicial_confirmation(
-                ctx, gid(input.effort_id, "effortId"), requested_date=input.requested_date,
-                confirmed_date=input.confirmed_date, version=input.version,
+                ctx,
+                gid(input.effort_id, "effortId"),
+                requested_date=input.requested_date,
+                confirmed_date=input.confirmed_date,
+                version=input.version,
             ),
         )
 
@@ -268,5 +321,6 @@ class DisputeMutation:
         self, info: Info, id: strawberry.ID, closed_date: dt.date, version: int | None = None
     ) -> Payload[Dispute]:
         return await run_mutation(  # type: ignore[no-any-return]
-            info, lambda ctx: service.close_dispute(ctx, gid(id, "id"), closed_date=closed_date, version=version)
+            info,
+            lambda ctx: service.close_dispute(ctx, gid(id, "id"), closed_date=closed_date, version=version),
         )

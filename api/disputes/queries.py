@@ -64,7 +64,9 @@ def filter_disputes(stmt: Any, f: DisputeFilter | None) -> Any:
     if f.unit_id is not None:
         unit = gid(f.unit_id, "filter.unitId")
         stmt = stmt.where(
-            m.Dispute.id.in_(select(m.DisputeRespondent.dispute_id).where(m.DisputeRespondent.unit_id == unit))
+            m.Dispute.id.in_(
+                select(m.DisputeRespondent.dispute_id).where(m.DisputeRespondent.unit_id == unit)
+            )
         )
     for values, column in (
         (f.status, m.Dispute.status),

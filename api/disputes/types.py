@@ -37,9 +37,14 @@ CaseReconsideration = Annotated["ReconsiderationCase", strawberry.lazy("api.case
 ObligationT = Annotated["Obligation", strawberry.lazy("api.obligations.types")]
 
 
-async def obligations_of(info: Info, subject_type: str, subject_id: int, open_only: bool) -> list[ObligationT]:
+async def obligations_of(
+    info: Info, subject_type: str, subject_id: int, open_only: bool
+) -> list[ObligationT]:
     loader = info.context.loaders.many(
-        om.Obligation, "subject_id", order_by=om.Obligation.due_date, name=f"obligations:{subject_type}",
+        om.Obligation,
+        "subject_id",
+        order_by=om.Obligation.due_date,
+        name=f"obligations:{subject_type}",
         where=om.Obligation.subject_type == subject_type,
     )
     rows = await loader.load(subject_id)
@@ -115,7 +120,9 @@ class Dispute:
 
     @strawberry.field(description="诉讼案件")
     async def litigation_cases(self, info: Info) -> list[CaseLitigation]:
-        loader = info.context.loaders.many(cm.LitigationCase, "dispute_id", order_by=cm.LitigationCase.filed_date)
+        loader = info.context.loaders.many(
+            cm.LitigationCase, "dispute_id", order_by=cm.LitigationCase.filed_date
+        )
         return await loader.load(int(self.id))  # type: ignore[return-value]
 
     @strawberry.field(description="复议案件")
@@ -197,17 +204,23 @@ class ResolutionEffort:
 
     @strawberry.field
     async def progress_reports(self, info: Info) -> list[ResolutionProgress]:
-        loader = info.context.loaders.many(m.ResolutionProgress, "effort_id", order_by=m.ResolutionProgress.report_date)
+        loader = info.context.loaders.many(
+            m.ResolutionProgress, "effort_id", order_by=m.ResolutionProgress.report_date
+        )
         return await loader.load(int(self.id))  # type: ignore[return-value]
 
     @strawberry.field
     async def extensions(self, info: Info) -> list[ResolutionExtension]:
-        loader = info.context.loaders.many(m.ResolutionExtension, "effort_id", order_by=m.ResolutionExtension.id)
+        loader = info.context.loaders.many(
+            m.ResolutionExtension, "effort_id", order_by=m.ResolutionExtension.id
+        )
         return await loader.load(int(self.id))  # type: ignore[return-value]
 
     @strawberry.field
     async def hearings(self, info: Info) -> list[ResolutionHearing]:
-        loader = info.context.loaders.many(m.ResolutionHearing, "effort_id", order_by=m.ResolutionHearing.held_date)
+        loader = info.context.loaders.many(
+            m.ResolutionHearing, "effort_id", order_by=m.ResolutionHearing.held_date
+        )
         return await loader.load(int(self.id))  # type: ignore[return-value]
 
     @strawberry.field(description="期限事项")

@@ -29,7 +29,9 @@ class ObligationMutation:
     ) -> Payload[Obligation]:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
-            lambda ctx: service.mark_obligation_met(ctx, gid(id, "id"), met_date=met_date, note=note, version=version),
+            lambda ctx: service.mark_obligation_met(
+                ctx, gid(id, "id"), met_date=met_date, note=note, version=version
+            ),
         )
 
     @strawberry.mutation(description="豁免期限事项（须说明理由）")
@@ -45,9 +47,13 @@ class ObligationMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.submit_report(
-                ctx, gid(input.jurisdiction_id, "jurisdictionId"), kind=input.kind, period=input.period,
+                ctx,
+                gid(input.jurisdiction_id, "jurisdictionId"),
+                kind=input.kind,
+                period=input.period,
                 submitted_date=input.submitted_date,
                 unit_id=gid(input.unit_id, "unitId") if input.unit_id is not None else None,
-                is_zero=input.is_zero, content=input.content,
+                is_zero=input.is_zero,
+                content=input.content,
             ),
         )

@@ -35,7 +35,9 @@ class ObligationQuery:
         f = filter
         if f is not None:
             if f.jurisdiction_id is not None:
-                stmt = stmt.where(m.Obligation.jurisdiction_id == gid(f.jurisdiction_id, "filter.jurisdictionId"))
+                stmt = stmt.where(
+                    m.Obligation.jurisdiction_id == gid(f.jurisdiction_id, "filter.jurisdictionId")
+                )
             if f.unit_id is not None:
                 stmt = stmt.where(m.Obligation.unit_id == gid(f.unit_id, "filter.unitId"))
             if f.owner_role:

@@ -63,7 +63,11 @@ class OrgMutation:
 
     @strawberry.mutation(description="修改辖区人口或适用插件（系统管理员）")
     async def update_jurisdiction(
-        self, info: Info, id: strawberry.ID, population: int | None = None, plugin: str | None = None,
+        self,
+        info: Info,
+        id: strawberry.ID,
+        population: int | None = None,
+        plugin: str | None = None,
         version: int | None = None,
     ) -> Payload[Jurisdiction]:
         return await run_mutation(  # type: ignore[no-any-return]
@@ -74,12 +78,19 @@ class OrgMutation:
         )
 
     @strawberry.mutation(description="录入市级或省级参照平均值")
-    async def set_reference_figure(self, info: Info, input: SetReferenceFigureInput) -> Payload[ReferenceFigure]:
+    async def set_reference_figure(
+        self, info: Info, input: SetReferenceFigureInput
+    ) -> Payload[ReferenceFigure]:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.set_reference_figure(
-                ctx, gid(input.jurisdiction_id, "jurisdictionId"), indicator=input.indicator, level=input.level,
-                year=input.year, value=input.value, source=input.source,
+                ctx,
+                gid(input.jurisdiction_id, "jurisdictionId"),
+                indicator=input.indicator,
+                level=input.level,
+                year=input.year,
+                value=input.value,
+                source=input.source,
             ),
         )
 
@@ -97,7 +108,11 @@ class OrgMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.update_unit(
-                ctx, gid(input.id, "id"), name=input.name, kind=input.kind, active=input.active,
+                ctx,
+                gid(input.id, "id"),
+                name=input.name,
+                kind=input.kind,
+                active=input.active,
                 version=input.version,
             ),
         )
@@ -107,7 +122,11 @@ class OrgMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.create_official(
-                ctx, gid(input.unit_id, "unitId"), name=input.name, rank=input.rank, title=input.title,
+                ctx,
+                gid(input.unit_id, "unitId"),
+                name=input.name,
+                rank=input.rank,
+                title=input.title,
                 phone=input.phone,
             ),
         )
@@ -117,7 +136,12 @@ class OrgMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.update_official(
-                ctx, gid(input.id, "id"), rank=input.rank, title=input.title, phone=input.phone,
-                active=input.active, version=input.version,
+                ctx,
+                gid(input.id, "id"),
+                rank=input.rank,
+                title=input.title,
+                phone=input.phone,
+                active=input.active,
+                version=input.version,
             ),
         )

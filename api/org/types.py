@@ -28,8 +28,14 @@ class PolicyRule:
     @classmethod
     def of(cls, info: RuleInfo) -> PolicyRule:
         return cls(
-            id=info.id, kind=info.kind, title=info.title_zh, title_en=info.title_en, source=info.source,
-            section=info.section, clause=info.clause, parameters=dict(info.parameters),
+            id=info.id,
+            kind=info.kind,
+            title=info.title_zh,
+            title_en=info.title_en,
+            source=info.source,
+            section=info.section,
+            clause=info.clause,
+            parameters=dict(info.parameters),  # type: ignore[arg-type]
         )
 
 
@@ -66,20 +72,22 @@ class Jurisdiction:
 
     @strawberry.field(description="适用的政策插件及其全部规则（含来源条款）")
     def policy(self, info: Info, year: int | None = None) -> PolicyPlugin:
-        plugin_name: str = getattr(self, "plugin")
+        plugin_name: str = self.plugin
         rules = info.context.registry.policy(plugin_name).rules(year or info.context.today().year)
         return PolicyPlugin(name=plugin_name, rule_count=len(rules), rules=[PolicyRule.of(r) for r in rules])
 
     @strawberry.field(description="参照平均值")
     async def reference_figures(self, info: Info) -> list[ReferenceFigure]:
-        loader = info.context.loaders.many(m.ReferenceFigure, "jurisdiction_id", order_by=m.ReferenceFigure.year)
+        loader = info.context.loaders.many(
+            m.ReferenceFigure, "jurisdiction_id", order_by=m.ReferenceFigure.year
+        )
         return await loader.load(int(self.id))  # type: ignore[return-value]
 
     @strawberry.field(description="本辖区的单位")
     async def units(self, info: Info, include_inactive: bool = False) -> list[Unit]:
-        rows: list[Any] = await info.context.loaders.many(m.Unit, "jurisdiction_id", order_by=m.Unit.name).load(
-            int(self.id)
-        )
+        rows: list[Any] = await info.context.loaders.many(
+            m.Unit, "jurisdiction_id", order_by=m.Unit.name
+        ).load(int(self.id))
         return [u for u in rows if include_inactive or u.active]
 
 
@@ -99,7 +107,9 @@ class Unit:
 
     @strawberry.field(description="本单位人员（负责人）")
     async def officials(self, info: Info) -> list[Official]:
-        return await info.context.loaders.many(m.Official, "unit_id", order_by=m.Official.name).load(int(self.id))  # type: ignore[return-value]
+        return await info.context.loaders.many(m.Official, "unit_id", order_by=m.Official.name).load(
+            int(self.id)
+        )  # type: ignore[return-value]
 
 
 @strawberry.type(description="负责人/工作人员")
@@ -123,4 +133,3 @@ class Official:
 async def list_jurisdictions(info: Info) -> list[Any]:
     stmt = info.context.scoped(select(m.Jurisdiction), m.Jurisdiction).order_by(m.Jurisdiction.id)
     return await info.context.scalars(stmt)
-

@@ -52,7 +52,9 @@ async def record(
         at=ctx.now(),
         actor=ctx.principal.user,
         role=ctx.principal.role.value,
-        jurisdiction_id=jurisdiction_id if jurisdiction_id is not None else getattr(entity, "jurisdiction_id", None),
+        jurisdiction_id=jurisdiction_id
+        if jurisdiction_id is not None
+        else getattr(entity, "jurisdiction_id", None),
         action=action,
         entity_type=type(entity).__tablename__,
         entity_id=getattr(entity, "id", None),

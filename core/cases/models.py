@@ -83,7 +83,9 @@ class Hearing(IdMixin, TimestampMixin, VersionedMixin, Base):
     status: Mapped[HearingStatus] = mapped_column(enum_type(HearingStatus), default=HearingStatus.SCHEDULED)
     designated_official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
     designated_date: Mapped[dt.date | None] = mapped_column()
-    identity_check: Mapped[IdentityCheck] = mapped_column(enum_type(IdentityCheck), default=IdentityCheck.UNCHECKED)
+    identity_check: Mapped[IdentityCheck] = mapped_column(
+        enum_type(IdentityCheck), default=IdentityCheck.UNCHECKED
+    )
     identity_note: Mapped[str | None] = mapped_column(Text)
     held_at: Mapped[dt.datetime | None] = mapped_column()
     head_attended: Mapped[bool | None] = mapped_column(Boolean)

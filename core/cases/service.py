@@ -6,7 +6,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from core.audit.service import record as audit, snapshot
+from core.audit.service import record as audit
+from core.audit.service import snapshot
 from core.cases.models import Hearing, LitigationCase, Outcome, PostJudgmentDuty, ReconsiderationCase
 from core.common import (
     check_version,
@@ -51,18 +52,27 @@ def recon_event(kind: EventKind, r: ReconsiderationCase, on: dt.date) -> Event:
     return Event(kind, r.jurisdiction_id, on, "reconsideration_case", r.id, r.unit_id, attrs)
 
 
-async def _dispute_for_case(ctx: ServiceContext, dispute_id: int, unit_id: int | None) -> tuple[Dispute, Unit]:
+async def _dispute_for_case(
+    ctx: ServiceContext, dispute_id: int, unit_id: int | None
+) -> tuple[Dispute, Unit]:
     d = await get_visible(ctx, Dispute, dispute_id, "行政争议", "disputeId")
     unit = await load_unit(ctx, unit_id or d.unit_id)
     if unit.jurisdiction_id != d.jurisdiction_id:
-        raise ValidationFailed("unitId", "被申请单位必须属于该争议所在辖区", "unit belongs to another jurisdiction")
+        raise ValidationFailed(
+            "unitId", "被申请单位必须属于该争议所在辖区", "unit belongs to another jurisdiction"
+        )
     if d.status == DisputeStatus.CLOSED:
         raise InvalidTransition("Dispute", d.status, "get a new case", "争议已办结，不能再登记案件")
     return d, unit
 
 
 async def receive_reconsideration(
-    ctx: ServiceContext, dispute_id: int, *, case_number: str, received_date: dt.date, unit_id: int | None = None
+    ctx: ServiceContext,
+    dispute_id: int,
+    *,
+    case_number: str,
+    received_date: dt.date,
+    unit_id: int | None = None,
 ) -> ReconsiderationCase:
     """Register an application for reconsideration (行政复议) arising from a dispute."""
     d, unit = await _dispute_for_case(ctx, dispute_id, unit_id)
@@ -98,7 +108,9 @@ async def accept_reconsideration(
     """Accept an application for review."""
     r = await _recon(ctx, case_id, version)
     if r.status != ReconsiderationStatus.RECEIVED:
-        raise InvalidTransition("ReconsiderationCase", r.status, "be accepted", "只有待受理的复议申请可以受理")
+        raise InvalidTransition(
+            "ReconsiderationCase", r.status, "be accepted", "只有待受理的复议申请可以受理"
+        )
     require_not_future(accepted_date, ctx.today(), "acceptedDate", "受理日期")
     require_not_before(accepted_date, r.received_date, "acceptedDate", "受理日期", "收到申请日期")
     before = snapshot(r)
@@ -115,7 +127,9 @@ async def reject_reconsideration(
     """Decline to accept an application (不予受理), with the reason."""
     r = await _recon(ctx, case_id, version)
     if r.status != ReconsiderationStatus.RECEIVED:
-        raise InvalidTransition("ReconsiderationCase", r.status, "be rejected", "只有待受理的复议申请可以不予受理")
+        raise InvalidTransition(
+            "ReconsiderationCase", r.status, "be rejected", "只有待受理的复议申请可以不予受理"
+        )
     require_not_future(rejected_date, ctx.today(), "rejectedDate", "不予受理日期")
     require_not_before(rejected_date, r.received_date, "rejectedDate", "不予受理日期", "收到申请日期")
     before = snapshot(r)
@@ -139,7 +153,9 @@ async def conclude_reconsideration(
     """Record the reconsideration decision (维持、驳回、撤销、变更、确认违法、责令履行、调解、终止)."""
     r = await _recon(ctx, case_id, version)
     if r.status == ReconsiderationStatus.CONCLUDED:
-        raise InvalidTransition("ReconsiderationCase", r.status, "be concluded twice", "该复议案件已审结，不能重复审结")
+        raise InvalidTransition(
+            "ReconsiderationCase", r.status, "be concluded twice", "该复议案件已审结，不能重复审结"
+        )
     if r.status != ReconsiderationStatus.ACCEPTED:
         raise InvalidTransition("ReconsiderationCase", r.status, "be concluded", "复议案件尚未受理，不能审结")
     require_not_future(concluded_date, ctx.today(), "concludedDate", "审结日期")
@@ -159,7 +175,9 @@ async def conclude_reconsideration(
 # ---------------------------------------------------------------------------------------------
 
 
-def case_event(kind: EventKind, c: LitigationCase, on: dt.date, unit: Unit | None = None, **attrs: object) -> Event:
+def case_event(
+    kind: EventKind, c: LitigationCase, on: dt.date, unit: Unit | None = None, **attrs: object
+) -> Event:
     base: dict[str, object] = {"instance": c.instance.value}
     if unit is not None:
         base["against_county_government"] = unit.kind == UnitKind.COUNTY_GOVERNMENT
@@ -190,18 +208,28 @@ async def file_litigation_case(
         )
     )
     if dup is not None:
-        raise ValidationFailed("caseNumber", f"案号“{number}”已登记", f"case number {number} exists", "duplicate")
+        raise ValidationFailed(
+            "caseNumber", f"案号“{number}”已登记", f"case number {number} exists", "duplicate"
+        )
     if instance == Instance.FIRST:
         if parent_case_id is not None:
-            raise ValidationFailed("parentCaseId", "一审案件不能关联上级案件", "a first-instance case has no parent")
+            raise ValidationFailed(
+                "parentCaseId", "一审案件不能关联上级案件", "a first-instance case has no parent"
+            )
     else:
         if parent_case_id is None:
-            raise ValidationFailed("parentCaseId", "二审或再审案件须关联原审案件", "appeal/retrial needs the original")
+            raise ValidationFailed(
+                "parentCaseId", "二审或再审案件须关联原审案件", "appeal/retrial needs the original"
+            )
         parent = await get_visible(ctx, LitigationCase, parent_case_id, "原审案件", "parentCaseId")
         if parent.dispute_id != d.id:
-            raise ValidationFailed("parentCaseId", "原审案件不属于该争议", "parent case belongs to another dispute")
+            raise ValidationFailed(
+                "parentCaseId", "原审案件不属于该争议", "parent case belongs to another dispute"
+            )
         if parent.status not in (CaseStatus.CONCLUDED, CaseStatus.EFFECTIVE, CaseStatus.CLOSED):
-            raise InvalidTransition("LitigationCase", parent.status, "be appealed", "原审案件尚未裁判，不能登记二审或再审")
+            raise InvalidTransition(
+                "LitigationCase", parent.status, "be appealed", "原审案件尚未裁判，不能登记二审或再审"
+            )
         require_not_before(filed_date, parent.concluded_date, "filedDate", "立案日期", "原审裁判日期")
     c = LitigationCase(
         jurisdiction_id=d.jurisdiction_id,
@@ -253,7 +281,9 @@ async def report_response(ctx: ServiceContext, case_id: int, *, reported_date: d
     if c.response_notice_date is None:
         raise InvalidTransition("LitigationCase", c.status, "report before the notice", "尚未登记应诉通知书")
     require_not_future(reported_date, ctx.today(), "reportedDate", "报告日期")
-    require_not_before(reported_date, c.response_notice_date, "reportedDate", "报告日期", "收到应诉通知书日期")
+    require_not_before(
+        reported_date, c.response_notice_date, "reportedDate", "报告日期", "收到应诉通知书日期"
+    )
     await audit(ctx, "case.response_reported", c, snapshot(c))
     await emit(ctx, case_event(EventKind.RESPONSE_REPORTED, c, reported_date))
     return c
@@ -286,7 +316,9 @@ async def schedule_hearing(
         raise InvalidTransition("LitigationCase", c.status, "get a hearing", "案件已裁判，不能再安排庭审")
     at = _aware(scheduled_at)
     if at.date() < c.filed_date:
-        raise ValidationFailed("scheduledAt", "开庭时间不能早于立案日期", "hearing before filing", "date_order")
+        raise ValidationFailed(
+            "scheduledAt", "开庭时间不能早于立案日期", "hearing before filing", "date_order"
+        )
     h = Hearing(
         jurisdiction_id=c.jurisdiction_id,
         case_id=c.id,
@@ -324,10 +356,14 @@ async def designate_head(
     """Name the head who will appear in court (确定出庭负责人)."""
     h = await _hearing(ctx, hearing_id, "hearing.designate", version)
     if h.status != HearingStatus.SCHEDULED:
-        raise InvalidTransition("Hearing", h.status, "get a designated head", "只有待开庭的庭审可以确定出庭人员")
+        raise InvalidTransition(
+            "Hearing", h.status, "get a designated head", "只有待开庭的庭审可以确定出庭人员"
+        )
     official = await get_visible(ctx, Official, official_id, "人员", "officialId")
     if official.jurisdiction_id != h.jurisdiction_id or not official.active:
-        raise ValidationFailed("officialId", "出庭人员须为本辖区在职人员", "official must be active and local")
+        raise ValidationFailed(
+            "officialId", "出庭人员须为本辖区在职人员", "official must be active and local"
+        )
     before = snapshot(h)
     h.designated_official_id = official.id
     h.designated_date = ctx.today()
@@ -416,7 +452,9 @@ async def record_hearing(
         h.excuse_proof = optional_text(excuse_proof, "excuseProof", "证明材料")
         h.substitute_name = optional_text(substitute_name, "substituteName", "委托出庭人员", max_len=120)
         if substitute_approved_by_id is not None:
-            approver = await get_visible(ctx, Official, substitute_approved_by_id, "人员", "substituteApprovedById")
+            approver = await get_visible(
+                ctx, Official, substitute_approved_by_id, "人员", "substituteApprovedById"
+            )
             h.substitute_approved_by_id = approver.id
         h.head_spoke = None
     h.status = HearingStatus.HELD
@@ -468,7 +506,9 @@ async def reschedule_hearing(
     return new
 
 
-async def cancel_hearing(ctx: ServiceContext, hearing_id: int, *, reason: str, version: int | None = None) -> Hearing:
+async def cancel_hearing(
+    ctx: ServiceContext, hearing_id: int, *, reason: str, version: int | None = None
+) -> Hearing:
     """Cancel a scheduled hearing (e.g. the suit was withdrawn)."""
     h = await _hearing(ctx, hearing_id, "hearing.cancel", version)
     if h.status != HearingStatus.SCHEDULED:
@@ -495,7 +535,9 @@ async def record_outcome(
     """Record the court's decision; a loss opens the loss-analysis and rectification duties."""
     c = await _case(ctx, case_id, "outcome.record", version)
     if c.status in (CaseStatus.CONCLUDED, CaseStatus.EFFECTIVE, CaseStatus.CLOSED):
-        raise InvalidTransition("LitigationCase", c.status, "be concluded twice", "该案件已有裁判结果，不能重复登记")
+        raise InvalidTransition(
+            "LitigationCase", c.status, "be concluded twice", "该案件已有裁判结果，不能重复登记"
+        )
     today = ctx.today()
     require_not_future(decided_date, today, "decidedDate", "裁判日期")
     require_not_before(decided_date, c.filed_date, "decidedDate", "裁判日期", "立案日期")
@@ -503,7 +545,9 @@ async def record_outcome(
     require_not_before(received_date, decided_date, "receivedDate", "收到裁判文书日期", "裁判日期")
     if kind.needs_hearing:
         held = await ctx.session.scalar(
-            select(func.count(Hearing.id)).where(Hearing.case_id == c.id, Hearing.status == HearingStatus.HELD)
+            select(func.count(Hearing.id)).where(
+                Hearing.case_id == c.id, Hearing.status == HearingStatus.HELD
+            )
         )
         if not held:
             raise ValidationFailed(
@@ -516,7 +560,9 @@ async def record_outcome(
         raise ValidationFailed("kind", "“二审维持原判”只适用于二审案件", "appeal_upheld only on appeal")
     if agency_changed_act and kind != OutcomeKind.WITHDRAWAL:
         raise ValidationFailed(
-            "agencyChangedAct", "“机关改变行政行为后撤诉”只适用于撤诉结果", "only a withdrawal can follow a changed act"
+            "agencyChangedAct",
+            "“机关改变行政行为后撤诉”只适用于撤诉结果",
+            "only a withdrawal can follow a changed act",
         )
     is_loss = kind.is_loss
     outcome = Outcome(
@@ -542,8 +588,12 @@ async def record_outcome(
         duties += [DutyKind.LOSS_ANALYSIS, DutyKind.RECTIFICATION]
     for duty_kind in duties:
         duty = PostJudgmentDuty(
-            jurisdiction_id=c.jurisdiction_id, case_id=c.id, unit_id=c.unit_id, kind=duty_kind,
-            sequence=1, status=DutyStatus.PENDING,
+            jurisdiction_id=c.jurisdiction_id,
+            case_id=c.id,
+            unit_id=c.unit_id,
+            kind=duty_kind,
+            sequence=1,
+            status=DutyStatus.PENDING,
         )
         ctx.session.add(duty)
         await ctx.session.flush()
@@ -571,7 +621,9 @@ async def mark_effective(
     """The judgment took effect (appeal window passed, or the second instance decided)."""
     c = await _case(ctx, case_id, "case.effective", version)
     if c.status != CaseStatus.CONCLUDED:
-        raise InvalidTransition("LitigationCase", c.status, "become effective", "只有已裁判的案件可以登记生效")
+        raise InvalidTransition(
+            "LitigationCase", c.status, "become effective", "只有已裁判的案件可以登记生效"
+        )
     require_not_future(effective_date, ctx.today(), "effectiveDate", "生效日期")
     require_not_before(effective_date, c.concluded_date, "effectiveDate", "生效日期", "裁判日期")
     outcome = await ctx.session.scalar(select(Outcome).where(Outcome.case_id == c.id))
@@ -580,7 +632,10 @@ async def mark_effective(
     c.effective_date = effective_date
     await audit(ctx, "case.effective", c, before)
     await emit(
-        ctx, case_event(EventKind.JUDGMENT_EFFECTIVE, c, effective_date, is_loss=bool(outcome and outcome.is_loss))
+        ctx,
+        case_event(
+            EventKind.JUDGMENT_EFFECTIVE, c, effective_date, is_loss=bool(outcome and outcome.is_loss)
+        ),
     )
     return c
 
@@ -597,25 +652,37 @@ async def submit_duty(
     """File a judgment, a loss-cause analysis, rectification measures or a judicial-suggestion follow-up."""
     c = await _case(ctx, case_id, "duty.submit", None)
     if c.status not in (CaseStatus.CONCLUDED, CaseStatus.EFFECTIVE):
-        raise InvalidTransition("LitigationCase", c.status, "take post-judgment duties", "案件尚未裁判或已办结")
+        raise InvalidTransition(
+            "LitigationCase", c.status, "take post-judgment duties", "案件尚未裁判或已办结"
+        )
     require_not_future(submitted_date, ctx.today(), "submittedDate", "提交日期")
     require_not_before(submitted_date, c.concluded_date, "submittedDate", "提交日期", "裁判日期")
     duty = await ctx.session.scalar(
         select(PostJudgmentDuty).where(
-            PostJudgmentDuty.case_id == c.id, PostJudgmentDuty.kind == kind, PostJudgmentDuty.sequence == sequence
+            PostJudgmentDuty.case_id == c.id,
+            PostJudgmentDuty.kind == kind,
+            PostJudgmentDuty.sequence == sequence,
         )
     )
     if duty is None:
         if kind != DutyKind.JUDICIAL_SUGGESTION:
-            raise ValidationFailed("kind", f"该案件无需提交“{kind.label}”", f"case has no {kind} duty", "not_required")
+            raise ValidationFailed(
+                "kind", f"该案件无需提交“{kind.label}”", f"case has no {kind} duty", "not_required"
+            )
         duty = PostJudgmentDuty(
-            jurisdiction_id=c.jurisdiction_id, case_id=c.id, unit_id=c.unit_id, kind=kind, sequence=sequence,
+            jurisdiction_id=c.jurisdiction_id,
+            case_id=c.id,
+            unit_id=c.unit_id,
+            kind=kind,
+            sequence=sequence,
             status=DutyStatus.PENDING,
         )
         ctx.session.add(duty)
         await ctx.session.flush()
     if duty.status != DutyStatus.PENDING:
-        raise InvalidTransition("PostJudgmentDuty", duty.status, "be submitted twice", f"“{kind.label}”已提交")
+        raise InvalidTransition(
+            "PostJudgmentDuty", duty.status, "be submitted twice", f"“{kind.label}”已提交"
+        )
     before = snapshot(duty)
     duty.status = DutyStatus.SUBMITTED
     duty.content = require_text(content, "content", kind.label, max_len=50000)
@@ -646,7 +713,9 @@ async def review_duty(
     return duty
 
 
-async def close_case(ctx: ServiceContext, case_id: int, *, closed_date: dt.date, version: int | None = None) -> LitigationCase:
+async def close_case(
+    ctx: ServiceContext, case_id: int, *, closed_date: dt.date, version: int | None = None
+) -> LitigationCase:
     """Close a case once its judgment is effective and every post-judgment duty is submitted."""
     c = await _case(ctx, case_id, "case.close", version)
     if c.status == CaseStatus.CLOSED:
@@ -661,7 +730,10 @@ async def close_case(ctx: ServiceContext, case_id: int, *, closed_date: dt.date,
     missing = [d.kind.label for d in pending]
     if missing:
         raise InvalidTransition(
-            "LitigationCase", c.status, "be closed with pending duties", f"尚有未提交的事项：{'、'.join(missing)}"
+            "LitigationCase",
+            c.status,
+            "be closed with pending duties",
+            f"尚有未提交的事项：{'、'.join(missing)}",
         )
     require_not_future(closed_date, ctx.today(), "closedDate", "办结日期")
     before = snapshot(c)

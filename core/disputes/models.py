@@ -53,7 +53,9 @@ class Dispute(IdMixin, TimestampMixin, VersionedMixin, Base):
     leader_plan: Mapped[str | None] = mapped_column(Text)
     leader_deadline: Mapped[dt.date | None] = mapped_column()
     task_team: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[DisputeStatus] = mapped_column(enum_type(DisputeStatus), default=DisputeStatus.OPEN, index=True)
+    status: Mapped[DisputeStatus] = mapped_column(
+        enum_type(DisputeStatus), default=DisputeStatus.OPEN, index=True
+    )
     resolution_result: Mapped[ResolutionResult | None] = mapped_column(enum_type(ResolutionResult))
     resolved_date: Mapped[dt.date | None] = mapped_column()
     closed_date: Mapped[dt.date | None] = mapped_column()

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from core.audit.service import record as audit, snapshot
+from core.audit.service import record as audit
+from core.audit.service import snapshot
 from core.calendar.rules import working_days
 from core.common import (
     check_version,
@@ -120,7 +121,9 @@ async def record_dispute(ctx: ServiceContext, data: DisputeInput) -> Dispute:
         title=require_text(data.title, "title", "争议事项", max_len=200),
         summary=(data.summary or "").strip(),
         applicant_name=require_text(data.applicant_name, "applicantName", "申请人", max_len=120),
-        applicant_id_number=optional_text(data.applicant_id_number, "applicantIdNumber", "身份证号", max_len=40),
+        applicant_id_number=optional_text(
+            data.applicant_id_number, "applicantIdNumber", "身份证号", max_len=40
+        ),
         applicant_phone=optional_text(data.applicant_phone, "applicantPhone", "联系电话", max_len=40),
         applicant_count=data.applicant_count,
         field=data.field,
@@ -196,7 +199,9 @@ async def assign_leader(
     check_version(d, version, "Dispute")
     leader = await get_visible(ctx, Official, official_id, "负责人", "officialId")
     if leader.jurisdiction_id != d.jurisdiction_id or not leader.active:
-        raise ValidationFailed("officialId", "包案领导必须是本辖区在职人员", "leader must be active and local")
+        raise ValidationFailed(
+            "officialId", "包案领导必须是本辖区在职人员", "leader must be active and local"
+        )
     require_not_before(deadline, ctx.today(), "deadline", "化解期限", "今天")
     before = snapshot(d)
     d.leader_in_charge_id = leader.id
@@ -236,7 +241,9 @@ async def assign_resolution(
         )
     )
     if open_efforts:
-        raise InvalidTransition("Dispute", d.status, "get a second open effort", "该争议已有正在进行的化解工作")
+        raise InvalidTransition(
+            "Dispute", d.status, "get a second open effort", "该争议已有正在进行的化解工作"
+        )
     if stage == ResolutionStage.PRE_FILING and d.status == DisputeStatus.ESCALATED:
         raise ValidationFailed("stage", "已进入诉讼的争议不能再进行诉前化解", "dispute already escalated")
     if stage != ResolutionStage.PRE_FILING and litigation_case_id is None:
@@ -246,7 +253,9 @@ async def assign_resolution(
 
         case = await get_visible(ctx, LitigationCase, litigation_case_id, "诉讼案件", "litigationCaseId")
         if case.dispute_id != d.id:
-            raise ValidationFailed("litigationCaseId", "诉讼案件不属于该争议", "case belongs to another dispute")
+            raise ValidationFailed(
+                "litigationCaseId", "诉讼案件不属于该争议", "case belongs to another dispute"
+            )
     effort = ResolutionEffort(
         jurisdiction_id=d.jurisdiction_id,
         dispute_id=d.id,
@@ -307,7 +316,9 @@ async def accept_resolution(
     require_not_future(accepted_date, today, "acceptedDate", "受理日期")
     require_not_before(accepted_date, e.assigned_date, "acceptedDate", "受理日期", "指派日期")
     require_not_future(notice_delivered_date, today, "noticeDeliveredDate", "告知书送达日期")
-    require_not_before(notice_delivered_date, accepted_date, "noticeDeliveredDate", "告知书送达日期", "受理日期")
+    require_not_before(
+        notice_delivered_date, accepted_date, "noticeDeliveredDate", "告知书送达日期", "受理日期"
+    )
     before = snapshot(e)
     e.status = ResolutionStatus.ACCEPTED
     e.accepted_date = accepted_date
@@ -324,7 +335,9 @@ async def report_progress(
     """Record a progress report (进展反馈) on an effort."""
     e = await _effort(ctx, effort_id, "resolution.progress", None)
     if e.status not in (ResolutionStatus.ACCEPTED, ResolutionStatus.IN_PROGRESS):
-        raise InvalidTransition("ResolutionEffort", e.status, "take progress reports", "只有已受理且未结束的化解工作可以反馈进展")
+        raise InvalidTransition(
+            "ResolutionEffort", e.status, "take progress reports", "只有已受理且未结束的化解工作可以反馈进展"
+        )
     require_not_future(report_date, ctx.today(), "reportDate", "反馈日期")
     require_not_before(report_date, e.accepted_date, "reportDate", "反馈日期", "受理日期")
     progress = ResolutionProgress(
@@ -344,7 +357,9 @@ async def report_progress(
     return progress
 
 
-async def extension_policy(ctx: ServiceContext, e: ResolutionEffort) -> tuple[ExtensionPolicy, Obligation | None]:
+async def extension_policy(
+    ctx: ServiceContext, e: ResolutionEffort
+) -> tuple[ExtensionPolicy, Obligation | None]:
     """The extension rule governing this effort's resolution deadline (or the core default)."""
     policy = await ctx.policy(e.jurisdiction_id)
     rows = await ctx.session.scalars(
@@ -376,7 +391,9 @@ async def extend_resolution(
     """Extend an effort's deadline, within the rule's limits and with the consents it requires."""
     e = await _effort(ctx, effort_id, "resolution.extend", version)
     if e.status not in (ResolutionStatus.ACCEPTED, ResolutionStatus.IN_PROGRESS):
-        raise InvalidTransition("ResolutionEffort", e.status, "be extended", "只有已受理且未结束的化解工作可以延期")
+        raise InvalidTransition(
+            "ResolutionEffort", e.status, "be extended", "只有已受理且未结束的化解工作可以延期"
+        )
     policy, obligation = await extension_policy(ctx, e)
     if e.extensions_used >= policy.max_extensions:
         raise ValidationFailed(
@@ -393,9 +410,13 @@ async def extend_resolution(
         raise ValidationFailed("courtInformed", "延期须告知人民法院", "the court must be informed")
     current_due = (obligation.due_date if obligation else None) or e.due_date
     if current_due is None:
-        raise ValidationFailed("newDueDate", "该化解工作尚无期限，无需延期", "effort has no deadline to extend")
+        raise ValidationFailed(
+            "newDueDate", "该化解工作尚无期限，无需延期", "effort has no deadline to extend"
+        )
     if new_due_date <= current_due:
-        raise ValidationFailed("newDueDate", "延期后的期限必须晚于原期限", "new due date must be later", "date_order")
+        raise ValidationFailed(
+            "newDueDate", "延期后的期限必须晚于原期限", "new due date must be later", "date_order"
+        )
     calendar = await ctx.calendar()
     limit = calendar.due_date(policy.max_extension, current_due)
     if new_due_date > limit:
@@ -464,18 +485,27 @@ async def conclude_resolution(
     """Close an effort as succeeded (with its result) or failed (with the written reasons)."""
     e = await _effort(ctx, effort_id, "resolution.conclude", version)
     if e.status not in OPEN_EFFORT:
-        raise InvalidTransition("ResolutionEffort", e.status, "be concluded twice", "该化解工作已结束，不能重复办结")
+        raise InvalidTransition(
+            "ResolutionEffort", e.status, "be concluded twice", "该化解工作已结束，不能重复办结"
+        )
     if e.status == ResolutionStatus.ASSIGNED:
-        raise InvalidTransition("ResolutionEffort", e.status, "be concluded before acceptance", "化解工作尚未受理")
+        raise InvalidTransition(
+            "ResolutionEffort", e.status, "be concluded before acceptance", "化解工作尚未受理"
+        )
     require_not_future(concluded_date, ctx.today(), "concludedDate", "办结日期")
     require_not_before(concluded_date, e.accepted_date, "concludedDate", "办结日期", "受理日期")
     # Validate everything before changing anything.
     if succeeded:
         if result is None:
-            raise ValidationFailed("result", "化解成功须填写化解结果", "result is required on success", "required")
+            raise ValidationFailed(
+                "result", "化解成功须填写化解结果", "result is required on success", "required"
+            )
         if result == ResolutionResult.AGREEMENT and agreement_effective_date is None:
             raise ValidationFailed(
-                "agreementEffectiveDate", "达成纾解协议须填写协议生效日期", "agreement date required", "required"
+                "agreementEffectiveDate",
+                "达成纾解协议须填写协议生效日期",
+                "agreement date required",
+                "required",
             )
         reasons: tuple[str | None, ...] = (None, None, None, None)
     else:
@@ -528,10 +558,15 @@ async def request_judicial_confirmation(
     e = await _effort(ctx, effort_id, "resolution.confirm", version)
     if e.status != ResolutionStatus.SUCCEEDED or e.result != ResolutionResult.AGREEMENT:
         raise InvalidTransition(
-            "ResolutionEffort", e.status, "be judicially confirmed", "只有达成纾解协议的化解工作可以申请司法确认"
+            "ResolutionEffort",
+            e.status,
+            "be judicially confirmed",
+            "只有达成纾解协议的化解工作可以申请司法确认",
         )
     require_not_future(requested_date, ctx.today(), "requestedDate", "申请司法确认日期")
-    require_not_before(requested_date, e.agreement_effective_date, "requestedDate", "申请日期", "协议生效日期")
+    require_not_before(
+        requested_date, e.agreement_effective_date, "requestedDate", "申请日期", "协议生效日期"
+    )
     if confirmed_date is not None:
         require_not_before(confirmed_date, requested_date, "confirmedDate", "司法确认日期", "申请日期")
         require_not_future(confirmed_date, ctx.today(), "confirmedDate", "司法确认日期")
@@ -543,7 +578,9 @@ async def request_judicial_confirmation(
     return e
 
 
-async def close_dispute(ctx: ServiceContext, dispute_id: int, *, closed_date: dt.date, version: int | None = None) -> Dispute:
+async def close_dispute(
+    ctx: ServiceContext, dispute_id: int, *, closed_date: dt.date, version: int | None = None
+) -> Dispute:
     """Close a dispute once it is resolved or all its cases are finished."""
     from core.cases.models import LitigationCase, ReconsiderationCase
     from core.enums import CaseStatus, ReconsiderationStatus
@@ -554,7 +591,9 @@ async def close_dispute(ctx: ServiceContext, dispute_id: int, *, closed_date: dt
     if d.status == DisputeStatus.CLOSED:
         raise InvalidTransition("Dispute", d.status, "be closed twice", "争议已办结")
     if d.status in (DisputeStatus.OPEN, DisputeStatus.IN_RESOLUTION):
-        raise InvalidTransition("Dispute", d.status, "be closed while unresolved", "争议尚未化解或进入复议诉讼，不能办结")
+        raise InvalidTransition(
+            "Dispute", d.status, "be closed while unresolved", "争议尚未化解或进入复议诉讼，不能办结"
+        )
     open_cases = await ctx.session.scalar(
         select(func.count(LitigationCase.id)).where(
             LitigationCase.dispute_id == d.id, LitigationCase.status != CaseStatus.CLOSED
@@ -567,7 +606,9 @@ async def close_dispute(ctx: ServiceContext, dispute_id: int, *, closed_date: dt
         )
     )
     if open_cases or open_recons:
-        raise InvalidTransition("Dispute", d.status, "be closed with open cases", "该争议仍有未办结的复议或诉讼案件")
+        raise InvalidTransition(
+            "Dispute", d.status, "be closed with open cases", "该争议仍有未办结的复议或诉讼案件"
+        )
     require_not_future(closed_date, ctx.today(), "closedDate", "办结日期")
     before = snapshot(d)
     d.status = DisputeStatus.CLOSED
@@ -597,4 +638,3 @@ async def mark_escalated(ctx: ServiceContext, d: Dispute) -> None:
         e.failure_reason = e.failure_reason or "争议已进入复议或诉讼程序"
         await audit(ctx, "resolution.conclude", e, e_before)
         await emit(ctx, effort_event(EventKind.RESOLUTION_FAILED, e, ctx.today(), result=None))
-

@@ -48,16 +48,16 @@ async def emit(ctx: ServiceContext, event: Event) -> list[Obligation]:
                 obligation.due_date = new_due
                 obligation.status = ObligationStatus.OPEN
                 obligation.due_error = None
-    created = []
+    created: list[Obligation] = []
     for rule in policy.rules_triggered_by(event):
-        obligation = await create_obligation(ctx, policy, calendar, rule, event)
-        if obligation is None:
+        new = await create_obligation(ctx, policy, calendar, rule, event)
+        if new is None:
             continue
-        created.append(obligation)
+        created.append(new)
         if any(m.matches(event) for m in rule.met_by):
             # The event is itself the report the rule asks for (e.g. a lawyer's report counted from
             # the day the firm took the case): met now, on time or late.
-            await _fulfil(ctx, policy, calendar, obligation, rule, event.date)
+            await _fulfil(ctx, policy, calendar, new, rule, event.date)
     return created
 
 
@@ -114,7 +114,9 @@ async def create_obligation(
     return obligation
 
 
-def compute_due(calendar: WorkdayCalendar, rule: DueRule, start: dt.date) -> tuple[dt.date | None, str | None]:
+def compute_due(
+    calendar: WorkdayCalendar, rule: DueRule, start: dt.date
+) -> tuple[dt.date | None, str | None]:
     """The due date, or ``None`` and the reason when the calendar does not know a year yet."""
     try:
         return calendar.due_date(rule, start), None
@@ -162,8 +164,13 @@ async def _fulfil(
             unit_id=obligation.unit_id,
         )
         await create_obligation(
-            ctx, policy, calendar, rule, following,
-            occurrence=str(int(obligation.occurrence or "1") + 1), trigger_date=obligation.due_date,
+            ctx,
+            policy,
+            calendar,
+            rule,
+            following,
+            occurrence=str(int(obligation.occurrence or "1") + 1),
+            trigger_date=obligation.due_date,
         )
 
 

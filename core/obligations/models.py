@@ -41,7 +41,9 @@ class Obligation(IdMixin, TimestampMixin, VersionedMixin, Base):
     due_error: Mapped[str | None] = mapped_column(Text)
     # Which calendar version computed the due date (recomputed when an administrator corrects it).
     calendar_version: Mapped[str] = mapped_column(String(80), default="")
-    status: Mapped[ObligationStatus] = mapped_column(enum_type(ObligationStatus), default=ObligationStatus.OPEN)
+    status: Mapped[ObligationStatus] = mapped_column(
+        enum_type(ObligationStatus), default=ObligationStatus.OPEN
+    )
     met_date: Mapped[dt.date | None] = mapped_column()
     waived_reason: Mapped[str | None] = mapped_column(Text)
     paused_since: Mapped[dt.date | None] = mapped_column()

@@ -6,7 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from core.audit.service import record as audit, snapshot
+from core.audit.service import record as audit
+from core.audit.service import snapshot
 from core.common import check_version, get_visible, require_not_future, require_text
 from core.context import ServiceContext
 from core.enums import ObligationStatus
@@ -34,7 +35,9 @@ async def mark_obligation_met(
     ob = await _obligation(ctx, obligation_id, "obligation.met", version)
     require_not_future(met_date, ctx.today(), "metDate", "完成日期")
     if met_date < ob.trigger_date and ob.due_rule.get("amount", 0) >= 0:
-        raise ValidationFailed("metDate", "完成日期不能早于起算日期", "metDate before the trigger date", "date_order")
+        raise ValidationFailed(
+            "metDate", "完成日期不能早于起算日期", "metDate before the trigger date", "date_order"
+        )
     before = snapshot(ob)
     mark_met(ob, met_date)
     if note.strip():
@@ -79,7 +82,9 @@ async def submit_report(
     require_text(period, "period", "报送期间", max_len=20)
     require_not_future(submitted_date, ctx.today(), "submittedDate", "报送日期")
     if not is_zero and not content.strip():
-        raise ValidationFailed("content", "非零报送须填写报送内容", "content is required unless it is a zero report")
+        raise ValidationFailed(
+            "content", "非零报送须填写报送内容", "content is required unless it is a zero report"
+        )
     exists = await ctx.session.scalar(
         select(PeriodicReport.id).where(
             PeriodicReport.jurisdiction_id == jurisdiction_id,
@@ -89,10 +94,17 @@ async def submit_report(
         )
     )
     if exists is not None:
-        raise ValidationFailed("period", f"{period}的报送已提交", f"report for {period} already submitted", "duplicate")
+        raise ValidationFailed(
+            "period", f"{period}的报送已提交", f"report for {period} already submitted", "duplicate"
+        )
     report = PeriodicReport(
-        jurisdiction_id=jurisdiction_id, unit_id=unit_id, kind=kind, period=period,
-        submitted_date=submitted_date, is_zero=is_zero, content=content.strip(),
+        jurisdiction_id=jurisdiction_id,
+        unit_id=unit_id,
+        kind=kind,
+        period=period,
+        submitted_date=submitted_date,
+        is_zero=is_zero,
+        content=content.strip(),
     )
     ctx.session.add(report)
     await ctx.session.flush()
@@ -101,7 +113,12 @@ async def submit_report(
     await emit(
         ctx,
         Event(
-            EventKind.REPORT_SUBMITTED, jurisdiction_id, submitted_date, subject_type, subject_id, unit_id,
+            EventKind.REPORT_SUBMITTED,
+            jurisdiction_id,
+            submitted_date,
+            subject_type,
+            subject_id,
+            unit_id,
             {"report": kind, "period": period, "is_zero": is_zero},
         ),
     )
@@ -109,7 +126,11 @@ async def submit_report(
 
 
 PERIODIC = (
-    EventKind.WEEK_START, EventKind.MONTH_START, EventKind.QUARTER_END, EventKind.HALF_YEAR_END, EventKind.YEAR_END,
+    EventKind.WEEK_START,
+    EventKind.MONTH_START,
+    EventKind.QUARTER_END,
+    EventKind.HALF_YEAR_END,
+    EventKind.YEAR_END,
 )
 
 
@@ -139,11 +160,15 @@ async def emit_periodic(ctx: ServiceContext, jurisdiction_id: int, day: dt.date)
     """Emit the periodic events of ``day`` for a jurisdiction and each of its active units (idempotent)."""
     created: list[Obligation] = []
     units = list(
-        await ctx.session.scalars(select(Unit).where(Unit.jurisdiction_id == jurisdiction_id, Unit.active.is_(True)))
+        await ctx.session.scalars(
+            select(Unit).where(Unit.jurisdiction_id == jurisdiction_id, Unit.active.is_(True))
+        )
     )
     for kind, period, on in periods_starting(day):
         attrs = {"scope": "jurisdiction", "period": period}
-        created += await emit(ctx, Event(kind, jurisdiction_id, on, "jurisdiction", jurisdiction_id, None, attrs))
+        created += await emit(
+            ctx, Event(kind, jurisdiction_id, on, "jurisdiction", jurisdiction_id, None, attrs)
+        )
         for unit in units:
             unit_attrs = {"scope": "unit", "period": period, "unit_kind": unit.kind.value}
             created += await emit(ctx, Event(kind, jurisdiction_id, on, "unit", unit.id, unit.id, unit_attrs))

@@ -18,7 +18,9 @@ class Jurisdiction(IdMixin, TimestampMixin, VersionedMixin, Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100), default="")
-    level: Mapped[JurisdictionLevel] = mapped_column(enum_type(JurisdictionLevel), default=JurisdictionLevel.COUNTY)
+    level: Mapped[JurisdictionLevel] = mapped_column(
+        enum_type(JurisdictionLevel), default=JurisdictionLevel.COUNTY
+    )
     # The policy plugin whose rules apply here (its registered name, e.g. "wuping").
     plugin: Mapped[str] = mapped_column(String(60))
     population: Mapped[int | None] = mapped_column(Integer)

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from core.audit.service import record as audit, snapshot
+from core.audit.service import record as audit
+from core.audit.service import snapshot
 from core.common import check_version, get_visible, optional_text, require_text
 from core.context import ServiceContext
 from core.enums import JurisdictionLevel, OfficialRank, UnitKind
@@ -20,7 +21,10 @@ async def create_jurisdiction_from_plugin(ctx: ServiceContext, plugin: str) -> J
     authorize(ctx.principal, "jurisdiction.manage", None)
     if not ctx.registry.has(plugin):
         raise ValidationFailed(
-            "plugin", f"未安装政策插件“{plugin}”", f"no plugin named {plugin!r} is installed", "unknown_plugin"
+            "plugin",
+            f"未安装政策插件“{plugin}”",
+            f"no plugin named {plugin!r} is installed",
+            "unknown_plugin",
         )
     profile = ctx.registry.policy(plugin).profile
     if profile is None:
@@ -74,14 +78,23 @@ async def update_jurisdiction(
         j.population = population
     if plugin is not None:
         if not ctx.registry.has(plugin):
-            raise ValidationFailed("plugin", f"未安装政策插件“{plugin}”", f"no plugin {plugin!r}", "unknown_plugin")
+            raise ValidationFailed(
+                "plugin", f"未安装政策插件“{plugin}”", f"no plugin {plugin!r}", "unknown_plugin"
+            )
         j.plugin = plugin
     await audit(ctx, "jurisdiction.update", j, before)
     return j
 
 
 async def set_reference_figure(
-    ctx: ServiceContext, jurisdiction_id: int, *, indicator: str, level: str, year: int, value: Decimal, source: str
+    ctx: ServiceContext,
+    jurisdiction_id: int,
+    *,
+    indicator: str,
+    level: str,
+    year: int,
+    value: Decimal,
+    source: str,
 ) -> ReferenceFigure:
     """Enter or correct a city or provincial average of an indicator (audited)."""
     from core.policy.types import INDICATORS
@@ -91,7 +104,9 @@ async def set_reference_figure(
     if indicator not in INDICATORS:
         raise ValidationFailed("indicator", f"未知指标“{indicator}”", f"unknown indicator {indicator!r}")
     if level not in ("city", "province"):
-        raise ValidationFailed("level", "参照层级只能是市级（city）或省级（province）", "level must be city or province")
+        raise ValidationFailed(
+            "level", "参照层级只能是市级（city）或省级（province）", "level must be city or province"
+        )
     if value < 0:
         raise ValidationFailed("value", "参照值不能为负数", "value must not be negative")
     row = await ctx.session.scalar(
@@ -117,9 +132,13 @@ async def create_unit(ctx: ServiceContext, jurisdiction_id: int, *, name: str, k
     authorize(ctx.principal, "unit.manage", jurisdiction_id)
     await ctx.jurisdiction(jurisdiction_id)
     clean = require_text(name, "name", "单位名称", max_len=120)
-    dup = await ctx.session.scalar(select(Unit.id).where(Unit.jurisdiction_id == jurisdiction_id, Unit.name == clean))
+    dup = await ctx.session.scalar(
+        select(Unit.id).where(Unit.jurisdiction_id == jurisdiction_id, Unit.name == clean)
+    )
     if dup is not None:
-        raise ValidationFailed("name", f"本辖区已有名为“{clean}”的单位", f"unit {clean!r} exists", "duplicate")
+        raise ValidationFailed(
+            "name", f"本辖区已有名为“{clean}”的单位", f"unit {clean!r} exists", "duplicate"
+        )
     unit = Unit(jurisdiction_id=jurisdiction_id, name=clean, kind=kind, active=True)
     ctx.session.add(unit)
     await audit(ctx, "unit.create", unit, None)

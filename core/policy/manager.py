@@ -145,7 +145,11 @@ class Policy:
         """Every rule in force, for display and for ``caseload plugins check``."""
         infos: list[RuleInfo] = []
         for d in self.deadline_rules:
-            params: dict[str, Any] = {"event": d.trigger.kind.value, "due": d.due.to_dict(), "owner": d.owner.value}
+            params: dict[str, Any] = {
+                "event": d.trigger.kind.value,
+                "due": d.due.to_dict(),
+                "owner": d.owner.value,
+            }
             if d.trigger.when:
                 params["when"] = dict(d.trigger.when)
             if d.extension:
@@ -153,8 +157,14 @@ class Policy:
             infos.append(_info(d.id, "deadline", d.title_zh, d.title_en, d.citation, params))
         for r in self.hearing_reminders:
             infos.append(
-                _info(r.id, "hearing_reminder", r.title_zh, r.title_en, r.citation,
-                      {"daysBefore": r.days_before, "action": r.action})
+                _info(
+                    r.id,
+                    "hearing_reminder",
+                    r.title_zh,
+                    r.title_en,
+                    r.citation,
+                    {"daysBefore": r.days_before, "action": r.action},
+                )
             )
         for t in self.targets(year or 2024):
             params = {"indicator": t.indicator}
@@ -177,8 +187,11 @@ class Policy:
         for c in self.escalation_chains.values():
             if c.citation is not None:
                 steps = [f"{s.recipient.value}:{s.action.value}" for s in c.steps]
-                infos.append(_info(f"chain.{c.id}", "escalation", c.title_zh or c.id, c.id, c.citation,
-                                   {"steps": steps}))
+                infos.append(
+                    _info(
+                        f"chain.{c.id}", "escalation", c.title_zh or c.id, c.id, c.citation, {"steps": steps}
+                    )
+                )
         return infos
 
     def _cached(self, key: str, build: Any) -> Any:
@@ -190,8 +203,14 @@ class Policy:
 
 def _info(rule_id: str, kind: str, zh: str, en: str, citation: Any, params: Mapping[str, Any]) -> RuleInfo:
     return RuleInfo(
-        id=rule_id, kind=kind, title_zh=zh, title_en=en,
-        source=citation.source, clause=citation.clause, section=citation.section, parameters=params,
+        id=rule_id,
+        kind=kind,
+        title_zh=zh,
+        title_en=en,
+        source=citation.source,
+        clause=citation.clause,
+        section=citation.section,
+        parameters=params,
     )
 
 
@@ -222,7 +241,9 @@ class PolicyRegistry:
         """The facade for plugin ``name`` (its hooks, then the defaults')."""
         if name not in self._policies:
             if not self.has(name):
-                raise PluginError(name, f"no such plugin (installed: {', '.join(self.plugin_names) or 'none'})")
+                raise PluginError(
+                    name, f"no such plugin (installed: {', '.join(self.plugin_names) or 'none'})"
+                )
             others = [self.pm.get_plugin(n) for n in self.plugin_names if n != name]
             hook = _SubsetHooks(self.pm, [p for p in others if p is not None])
             self._policies[name] = Policy(name, self.pm, hook)
@@ -324,13 +345,20 @@ def validate_plugin(registry: PolicyRegistry, name: str) -> PluginReport:
             code, title = profile.code, profile.name
         own = registry.pm.get_plugin(name)
         deadlines = expect(_own(registry, own, "caseload_deadline_rules"), DeadlineRule, "deadline rules")
-        reminders = expect(_own(registry, own, "caseload_hearing_reminders"), ReminderRule, "hearing reminders")
-        chains = expect(_own(registry, own, "caseload_escalation_chains"), EscalationChain, "escalation chains")
+        reminders = expect(
+            _own(registry, own, "caseload_hearing_reminders"), ReminderRule, "hearing reminders"
+        )
+        chains = expect(
+            _own(registry, own, "caseload_escalation_chains"), EscalationChain, "escalation chains"
+        )
         penalties = expect(_own(registry, own, "caseload_penalty_rules"), PenaltyRule, "penalty rules")
         targets = expect(_own(registry, own, "caseload_targets", year=2024), TargetSpec, "targets")
         counts = {
-            "deadline": len(deadlines), "hearing_reminder": len(reminders), "escalation": len(chains),
-            "target": len(targets), "penalty": len(penalties),
+            "deadline": len(deadlines),
+            "hearing_reminder": len(reminders),
+            "escalation": len(chains),
+            "target": len(targets),
+            "penalty": len(penalties),
         }
         ids = [r.id for r in (*deadlines, *reminders, *targets, *penalties)]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -359,8 +387,12 @@ def validate_plugin(registry: PolicyRegistry, name: str) -> PluginReport:
     except Exception as exc:
         problems.append(f"raised {type(exc).__name__}: {exc}")
     return PluginReport(
-        name=name, origin=registry.origins.get(name, "?"), code=code, title=title,
-        rule_counts=counts, problems=tuple(problems),
+        name=name,
+        origin=registry.origins.get(name, "?"),
+        code=code,
+        title=title,
+        rule_counts=counts,
+        problems=tuple(problems),
     )
 
 

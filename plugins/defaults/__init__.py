@@ -17,18 +17,28 @@ DEFAULT_CHAIN = EscalationChain(
     title_zh="逐级督办：提醒→司法局→分管县领导→县主要领导约谈",
     steps=(
         EscalationStep(working_days(0), Recipient.UNIT, NotificationKind.REMINDER, "期限已届满，请立即办理"),
-        EscalationStep(working_days(1), Recipient.JUSTICE_BUREAU, NotificationKind.ESCALATION, "逾期未办，司法局督办"),
         EscalationStep(
-            working_days(3), Recipient.COUNTY_LEADER_IN_CHARGE, NotificationKind.ESCALATION, "逾期未办，报分管县领导"
+            working_days(1), Recipient.JUSTICE_BUREAU, NotificationKind.ESCALATION, "逾期未办，司法局督办"
         ),
         EscalationStep(
-            working_days(5), Recipient.COUNTY_PRINCIPAL_LEADER, NotificationKind.INTERVIEW, "逾期未办，县主要领导约谈"
+            working_days(3),
+            Recipient.COUNTY_LEADER_IN_CHARGE,
+            NotificationKind.ESCALATION,
+            "逾期未办，报分管县领导",
+        ),
+        EscalationStep(
+            working_days(5),
+            Recipient.COUNTY_PRINCIPAL_LEADER,
+            NotificationKind.INTERVIEW,
+            "逾期未办，县主要领导约谈",
         ),
     ),
     citation=Citation(
         source="DOMAIN.md §2",
         section="Escalation 督办/约谈",
-        clause="reminder → justice bureau → county leader in charge → principal county leader interview (约谈)",
+        clause=(
+            "reminder → justice bureau → county leader in charge → principal county leader interview (约谈)"
+        ),
     ),
 )
 

@@ -25,9 +25,13 @@ class GraphQLClient:
         self.http = http
         self.headers: dict[str, str] = {}
 
-    async def __call__(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+    ) -> dict[str, Any]:
         response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers={**self.headers, **headers}
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={**self.headers, **headers},
         )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
@@ -40,7 +44,9 @@ class GraphQLClient:
         data: dict[str, Any] = body["data"]
         return data
 
-    async def mutate(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
+    async def mutate(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+    ) -> dict[str, Any]:
         """Execute a mutation and fail on errors-as-data; return its ``result``."""
         data = await self.ok(query, variables, **headers)
         (payload,) = data.values()
@@ -84,5 +90,3 @@ def live_server(settings: Settings, registry: PolicyRegistry, session_factory: A
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-
-

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from tests.api.conftest import GraphQLClient
 
 
@@ -17,7 +16,9 @@ async def test_get_query_and_post_query(client: GraphQLClient):
 
 
 async def test_mutation_over_get_is_refused(client: GraphQLClient):
-    response = await client.http.get("/graphql", params={"query": 'mutation { createJurisdiction(plugin: "x") { errors { code } } }'})
+    response = await client.http.get(
+        "/graphql", params={"query": 'mutation { createJurisdiction(plugin: "x") { errors { code } } }'}
+    )
     assert response.status_code in (400, 405)
 
 
@@ -29,13 +30,22 @@ async def test_malformed_requests_get_400(client: GraphQLClient):
     assert no_query.status_code == 400
 
 
-RECORD = """mutation Record($input: RecordDisputeInput!) { recordDispute(input: $input) { errors { field } } }"""
+RECORD = (
+    """mutation Record($input: RecordDisputeInput!) { recordDispute(input: $input) { errors { field } } }"""
+)
 
 
 async def test_invalid_enum_input_names_the_field(client: GraphQLClient):
     variables = {
-        "input": {"unitId": "1", "title": "t", "applicantName": "a", "field": "NOT_A_FIELD",
-                  "actionType": "PENALTY", "source": "SCREENING", "receivedDate": "2024-11-01"}
+        "input": {
+            "unitId": "1",
+            "title": "t",
+            "applicantName": "a",
+            "field": "NOT_A_FIELD",
+            "actionType": "PENALTY",
+            "source": "SCREENING",
+            "receivedDate": "2024-11-01",
+        }
     }
     body = await client(RECORD, variables)
     assert body.get("data") is None
@@ -45,15 +55,24 @@ async def test_invalid_enum_input_names_the_field(client: GraphQLClient):
 
 async def test_invalid_date_input_names_the_field(client: GraphQLClient):
     variables = {
-        "input": {"unitId": "1", "title": "t", "applicantName": "a", "field": "OTHER",
-                  "actionType": "PENALTY", "source": "SCREENING", "receivedDate": "2024-13-45"}
+        "input": {
+            "unitId": "1",
+            "title": "t",
+            "applicantName": "a",
+            "field": "OTHER",
+            "actionType": "PENALTY",
+            "source": "SCREENING",
+            "receivedDate": "2024-13-45",
+        }
     }
     body = await client(RECORD, variables)
     assert ".receivedDate" in body["errors"][0]["message"]
 
 
 async def test_missing_required_input_names_the_field(client: GraphQLClient):
-    body = await client("""mutation { recordDispute(input: {unitId: "1", title: "t"}) { errors { field } } }""")
+    body = await client(
+        """mutation { recordDispute(input: {unitId: "1", title: "t"}) { errors { field } } }"""
+    )
     messages = " ".join(e["message"] for e in body["errors"])
     assert "applicantName" in messages
 
@@ -61,7 +80,9 @@ async def test_missing_required_input_names_the_field(client: GraphQLClient):
 async def test_enum_labels_carry_chinese(client: GraphQLClient):
     data = await client.ok("{ enumLabels { enum values { name value label } } }")
     fields = next(e for e in data["enumLabels"] if e["enum"] == "DisputeField")
-    assert {"name": "LAND_EXPROPRIATION", "value": "land_expropriation", "label": "征地拆迁"} in fields["values"]
+    assert {"name": "LAND_EXPROPRIATION", "value": "land_expropriation", "label": "征地拆迁"} in fields[
+        "values"
+    ]
 
 
 async def test_healthz(client: GraphQLClient):
@@ -75,5 +96,3 @@ async def test_graphiql_is_served_without_internet(client: GraphQLClient):
     assert "unpkg.com" not in page.text and "cdn" not in page.text.lower()
     asset = await client.http.get("/static/graphiql/graphiql.min.js")
     assert asset.status_code == 200 and len(asset.content) > 100_000
-
-

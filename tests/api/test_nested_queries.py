@@ -29,19 +29,32 @@ async def seed(ctx: Any, n: int) -> None:
         d = await disputes.record_dispute(
             ctx,
             disputes.DisputeInput(
-                unit_id=org.agency.id, title=f"争议{i}", applicant_name=f"申请人{i}", field=DisputeField.OTHER,
-                action_type=ActionType.PENALTY, source=DisputeSource.SCREENING, received_date=dt.date(2024, 3, 1),
+                unit_id=org.agency.id,
+                title=f"争议{i}",
+                applicant_name=f"申请人{i}",
+                field=DisputeField.OTHER,
+                action_type=ActionType.PENALTY,
+                source=DisputeSource.SCREENING,
+                received_date=dt.date(2024, 3, 1),
                 other_unit_ids=(org.township.id,),
             ),
         )
         effort = await disputes.assign_resolution(
-            ctx, d.id, unit_id=org.township.id, stage=ResolutionStage.PRE_FILING, assigned_date=dt.date(2024, 3, 4)
+            ctx,
+            d.id,
+            unit_id=org.township.id,
+            stage=ResolutionStage.PRE_FILING,
+            assigned_date=dt.date(2024, 3, 4),
         )
         await disputes.accept_resolution(
             ctx, effort.id, accepted_date=dt.date(2024, 3, 5), notice_delivered_date=dt.date(2024, 3, 5)
         )
         case = await cases.file_litigation_case(
-            ctx, d.id, court="县人民法院", case_number=f"(2024)行初{i}号", plaintiff_name=f"申请人{i}",
+            ctx,
+            d.id,
+            court="县人民法院",
+            case_number=f"(2024)行初{i}号",
+            plaintiff_name=f"申请人{i}",
             filed_date=dt.date(2024, 4, 1),
         )
         hearing = await cases.schedule_hearing(ctx, case.id, scheduled_at=dt.datetime(2024, 5, 6, 9))
@@ -50,7 +63,11 @@ async def seed(ctx: Any, n: int) -> None:
             ctx, hearing.id, held_at=dt.datetime(2024, 5, 6, 9), head_attended=True, head_spoke=True
         )
         await cases.record_outcome(
-            ctx, case.id, kind=OutcomeKind.REVOKED, decided_date=dt.date(2024, 6, 3), received_date=dt.date(2024, 6, 4)
+            ctx,
+            case.id,
+            kind=OutcomeKind.REVOKED,
+            decided_date=dt.date(2024, 6, 3),
+            received_date=dt.date(2024, 6, 4),
         )
     await ctx.session.commit()
 

@@ -32,39 +32,75 @@ async def world(ctx, session_factory) -> dict[str, str]:
     d = await disputes.record_dispute(
         ctx,
         disputes.DisputeInput(
-            unit_id=org.agency.id, title="处罚争议", applicant_name="吴某", field=DisputeField.MARKET_REGULATION,
-            action_type=ActionType.PENALTY, source=DisputeSource.SCREENING, received_date=dt.date(2024, 10, 8),
+            unit_id=org.agency.id,
+            title="处罚争议",
+            applicant_name="吴某",
+            field=DisputeField.MARKET_REGULATION,
+            action_type=ActionType.PENALTY,
+            source=DisputeSource.SCREENING,
+            received_date=dt.date(2024, 10, 8),
         ),
     )
     case = await cases.file_litigation_case(
-        ctx, d.id, court="县人民法院", case_number="(2024)行初9号", plaintiff_name="吴某", filed_date=dt.date(2024, 10, 9)
+        ctx,
+        d.id,
+        court="县人民法院",
+        case_number="(2024)行初9号",
+        plaintiff_name="吴某",
+        filed_date=dt.date(2024, 10, 9),
     )
     hearing = await cases.schedule_hearing(ctx, case.id, scheduled_at=dt.datetime(2024, 12, 2, 9))
     await ctx.session.commit()
-    return {"unit": str(org.agency.id), "dispute": str(d.id), "case": str(case.id), "hearing": str(hearing.id),
-            "staff": str(org.staff.id)}
+    return {
+        "unit": str(org.agency.id),
+        "dispute": str(d.id),
+        "case": str(case.id),
+        "hearing": str(hearing.id),
+        "staff": str(org.staff.id),
+    }
 
 
 REJECTED = [
     # validation: blank title
-    ('mutation($u: ID!) { recordDispute(input: {unitId: $u, title: " ", applicantName: "a", field: OTHER,'
-     ' actionType: PENALTY, source: SCREENING, receivedDate: "2024-11-01"}) { result { id } errors { field code } } }',
-     "title", "required"),
+    (
+        'mutation($u: ID!) { recordDispute(input: {unitId: $u, title: " ", applicantName: "a", field: OTHER,'
+        ' actionType: PENALTY, source: SCREENING, receivedDate: "2024-11-01"}) { result { id } errors { field code } } }',
+        "title",
+        "required",
+    ),
     # validation after in-memory changes: reschedule without a reason
-    ('mutation($h: ID!) { rescheduleHearing(hearingId: $h, newTime: "2024-12-09T09:00:00+08:00", reason: "")'
-     ' { result { id } errors { field code } } }', "reason", "required"),
+    (
+        'mutation($h: ID!) { rescheduleHearing(hearingId: $h, newTime: "2024-12-09T09:00:00+08:00", reason: "")'
+        " { result { id } errors { field code } } }",
+        "reason",
+        "required",
+    ),
     # state machine: a judgment needs a held hearing
-    ('mutation($c: ID!) { recordOutcome(input: {caseId: $c, kind: REVOKED, decidedDate: "2024-11-01",'
-     ' receivedDate: "2024-11-02"}) { result { id } errors { field code } } }', "kind", "hearing_required"),
+    (
+        'mutation($c: ID!) { recordOutcome(input: {caseId: $c, kind: REVOKED, decidedDate: "2024-11-01",'
+        ' receivedDate: "2024-11-02"}) { result { id } errors { field code } } }',
+        "kind",
+        "hearing_required",
+    ),
     # stale version: optimistic locking
-    ('mutation($d: ID!) { updateDispute(input: {id: $d, version: 99, lossRisk: true}) { result { id } errors { field code } } }',
-     "version", "conflict"),
+    (
+        "mutation($d: ID!) { updateDispute(input: {id: $d, version: 99, lossRisk: true}) { result { id } errors { field code } } }",
+        "version",
+        "conflict",
+    ),
     # a non-existent record
-    ('mutation { acceptResolution(input: {effortId: "424242", acceptedDate: "2024-11-01", noticeDeliveredDate:'
-     ' "2024-11-01"}) { result { id } errors { field code } } }', "effortId", "not_found"),
+    (
+        'mutation { acceptResolution(input: {effortId: "424242", acceptedDate: "2024-11-01", noticeDeliveredDate:'
+        ' "2024-11-01"}) { result { id } errors { field code } } }',
+        "effortId",
+        "not_found",
+    ),
     # a bad id
-    ('mutation { closeDispute(id: "abc", closedDate: "2024-11-01") { result { id } errors { field code } } }', "id",
-     "invalid_id"),
+    (
+        'mutation { closeDispute(id: "abc", closedDate: "2024-11-01") { result { id } errors { field code } } }',
+        "id",
+        "invalid_id",
+    ),
 ]
 
 
@@ -82,10 +118,12 @@ async def test_rejected_mutation_leaves_database_unchanged(
     assert await database_state(session_factory) == before
 
 
-async def test_forbidden_mutation_for_a_leader_writes_nothing(client: GraphQLClient, session_factory: Any, world):
+async def test_forbidden_mutation_for_a_leader_writes_nothing(
+    client: GraphQLClient, session_factory: Any, world
+):
     before = await database_state(session_factory)
     body = await client.ok(
-        'mutation($d: ID!) { updateDispute(input: {id: $d, lossRisk: true}) { result { id } errors { code message } } }',
+        "mutation($d: ID!) { updateDispute(input: {id: $d, lossRisk: true}) { result { id } errors { code message } } }",
         {"d": world["dispute"]},
         **{"x-caseload-role": "leader", "x-caseload-jurisdiction": "1"},
     )

@@ -23,11 +23,11 @@ from core.enums import (
     ResolutionResult,
     ResolutionStage,
     ResolutionStatus,
+    Role,
 )
 from core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from core.obligations.models import Obligation
 from core.principal import Principal
-from core.enums import Role
 from tests.support import make_org
 
 D = dt.date
@@ -89,7 +89,9 @@ async def test_resolution_lifecycle_creates_and_meets_obligations(ctx):
     assert d.status == DisputeStatus.IN_RESOLUTION
     accept = await ctx.session.scalar(select(Obligation).where(Obligation.rule_id == "testland.accept"))
     assert accept is not None and accept.due_date == D(2024, 11, 7)  # Mon + 3 working days
-    await disputes.accept_resolution(ctx, effort.id, accepted_date=D(2024, 11, 6), notice_delivered_date=D(2024, 11, 6))
+    await disputes.accept_resolution(
+        ctx, effort.id, accepted_date=D(2024, 11, 6), notice_delivered_date=D(2024, 11, 6)
+    )
     assert accept.status == ObligationStatus.MET
     resolve = await ctx.session.scalar(select(Obligation).where(Obligation.rule_id == "testland.resolve"))
     assert resolve is not None
@@ -112,37 +114,60 @@ async def test_extension_needs_the_consents_and_limits_of_its_rule(ctx):
     effort = await disputes.assign_resolution(
         ctx, d.id, unit_id=org.agency.id, stage=ResolutionStage.PRE_FILING, assigned_date=D(2024, 9, 2)
     )
-    await disputes.accept_resolution(ctx, effort.id, accepted_date=D(2024, 9, 3), notice_delivered_date=D(2024, 9, 3))
+    await disputes.accept_resolution(
+        ctx, effort.id, accepted_date=D(2024, 9, 3), notice_delivered_date=D(2024, 9, 3)
+    )
     due = effort.due_date
     # 30 working days: Mid-Autumn 15–17 Sep (make-up Sat 14 Sep) and National Day 1–7 Oct
     # (make-up Sun 29 Sep and Sat 12 Oct) are counted as the State Council notice says.
     assert due == D(2024, 10, 21)
     with pytest.raises(ValidationFailed) as no_consent:
         await disputes.extend_resolution(
-            ctx, effort.id, new_due_date=D(2024, 11, 15), reason="需补充评估", applicant_consent=False,
+            ctx,
+            effort.id,
+            new_due_date=D(2024, 11, 15),
+            reason="需补充评估",
+            applicant_consent=False,
             centre_consent=True,
         )
     assert no_consent.value.field == "applicantConsent"
     with pytest.raises(ValidationFailed) as no_centre:
         await disputes.extend_resolution(
-            ctx, effort.id, new_due_date=D(2024, 11, 15), reason="需补充评估", applicant_consent=True,
+            ctx,
+            effort.id,
+            new_due_date=D(2024, 11, 15),
+            reason="需补充评估",
+            applicant_consent=True,
             centre_consent=False,
         )
     assert no_centre.value.field == "centreConsent"
     with pytest.raises(ValidationFailed) as too_long:
         await disputes.extend_resolution(
-            ctx, effort.id, new_due_date=D(2024, 12, 31), reason="需补充评估", applicant_consent=True,
+            ctx,
+            effort.id,
+            new_due_date=D(2024, 12, 31),
+            reason="需补充评估",
+            applicant_consent=True,
             centre_consent=True,
         )
     assert too_long.value.code == "extension_too_long"
     await disputes.extend_resolution(
-        ctx, effort.id, new_due_date=D(2024, 11, 15), reason="需补充评估", applicant_consent=True, centre_consent=True
+        ctx,
+        effort.id,
+        new_due_date=D(2024, 11, 15),
+        reason="需补充评估",
+        applicant_consent=True,
+        centre_consent=True,
     )
     resolve = await ctx.session.scalar(select(Obligation).where(Obligation.rule_id == "testland.resolve"))
     assert resolve is not None and resolve.due_date == D(2024, 11, 15)
     with pytest.raises(ValidationFailed) as second:
         await disputes.extend_resolution(
-            ctx, effort.id, new_due_date=D(2024, 11, 20), reason="再次延期", applicant_consent=True,
+            ctx,
+            effort.id,
+            new_due_date=D(2024, 11, 20),
+            reason="再次延期",
+            applicant_consent=True,
             centre_consent=True,
         )
     assert second.value.code == "extension_limit"
@@ -154,13 +179,21 @@ async def test_failed_resolution_needs_reasons_and_reopens_the_dispute(ctx):
     effort = await disputes.assign_resolution(
         ctx, d.id, unit_id=org.agency.id, stage=ResolutionStage.PRE_FILING, assigned_date=D(2024, 11, 4)
     )
-    await disputes.accept_resolution(ctx, effort.id, accepted_date=D(2024, 11, 5), notice_delivered_date=D(2024, 11, 5))
+    await disputes.accept_resolution(
+        ctx, effort.id, accepted_date=D(2024, 11, 5), notice_delivered_date=D(2024, 11, 5)
+    )
     with pytest.raises(ValidationFailed) as err:
         await disputes.conclude_resolution(ctx, effort.id, succeeded=False, concluded_date=D(2024, 11, 8))
     assert err.value.field == "failureReason"
     await disputes.conclude_resolution(
-        ctx, effort.id, succeeded=False, concluded_date=D(2024, 11, 8), failure_reason="申请人坚持起诉",
-        failure_process="两次协调", claims_summary="要求提高补偿", point_in_dispute="补偿标准",
+        ctx,
+        effort.id,
+        succeeded=False,
+        concluded_date=D(2024, 11, 8),
+        failure_reason="申请人坚持起诉",
+        failure_process="两次协调",
+        claims_summary="要求提高补偿",
+        point_in_dispute="补偿标准",
     )
     assert effort.status == ResolutionStatus.FAILED
     assert d.status == DisputeStatus.OPEN
@@ -169,7 +202,11 @@ async def test_failed_resolution_needs_reasons_and_reopens_the_dispute(ctx):
 async def _case_with_hearing(ctx, org):
     d = await disputes.record_dispute(ctx, dispute_input(org.agency.id, received_date=D(2024, 6, 3)))
     case = await cases.file_litigation_case(
-        ctx, d.id, court="县人民法院", case_number="(2024)X0101行初1号", plaintiff_name="陈某",
+        ctx,
+        d.id,
+        court="县人民法院",
+        case_number="(2024)X0101行初1号",
+        plaintiff_name="陈某",
         filed_date=D(2024, 7, 1),
     )
     return d, case
@@ -185,7 +222,11 @@ async def test_outcome_needs_a_held_hearing_except_withdrawal(ctx):
         )
     assert err.value.code == "hearing_required"
     outcome = await cases.record_outcome(
-        ctx, case.id, kind=OutcomeKind.WITHDRAWAL, decided_date=D(2024, 9, 1), received_date=D(2024, 9, 2),
+        ctx,
+        case.id,
+        kind=OutcomeKind.WITHDRAWAL,
+        decided_date=D(2024, 9, 1),
+        received_date=D(2024, 9, 2),
         agency_changed_act=True,
     )
     assert outcome.is_loss is False and case.status == CaseStatus.CONCLUDED
@@ -208,16 +249,24 @@ async def test_loss_requires_post_judgment_duties_before_closing(make_ctx):
     assert hearing.identity_check.value == "verified"
     with pytest.raises(ValidationFailed) as not_head:
         await cases.record_hearing(
-            ctx, hearing.id, held_at=dt.datetime(2024, 8, 6, 9, 0), head_attended=True,
-            attending_official_id=org.staff.id, head_spoke=True,
+            ctx,
+            hearing.id,
+            held_at=dt.datetime(2024, 8, 6, 9, 0),
+            head_attended=True,
+            attending_official_id=org.staff.id,
+            head_spoke=True,
         )
     assert not_head.value.code == "not_qualifying"
-    await cases.record_hearing(ctx, hearing.id, held_at=dt.datetime(2024, 8, 6, 9, 0), head_attended=True, head_spoke=True)
+    await cases.record_hearing(
+        ctx, hearing.id, held_at=dt.datetime(2024, 8, 6, 9, 0), head_attended=True, head_spoke=True
+    )
     assert case.status == CaseStatus.IN_HEARING
     await cases.record_outcome(
         ctx, case.id, kind=OutcomeKind.REVOKED, decided_date=D(2024, 9, 2), received_date=D(2024, 9, 4)
     )
-    analysis = await ctx.session.scalar(select(Obligation).where(Obligation.rule_id == "testland.loss_analysis"))
+    analysis = await ctx.session.scalar(
+        select(Obligation).where(Obligation.rule_id == "testland.loss_analysis")
+    )
     assert analysis is not None and analysis.due_date == D(2024, 9, 11)
     await cases.mark_effective(ctx, case.id, effective_date=D(2024, 9, 20))
     with pytest.raises(InvalidTransition) as pending:
@@ -235,13 +284,17 @@ async def test_loss_requires_post_judgment_duties_before_closing(make_ctx):
 async def test_reconsideration_cannot_be_concluded_twice(ctx):
     org = await make_org(ctx)
     d = await disputes.record_dispute(ctx, dispute_input(org.agency.id))
-    r = await cases.receive_reconsideration(ctx, d.id, case_number="X复〔2024〕1号", received_date=D(2024, 11, 5))
+    r = await cases.receive_reconsideration(
+        ctx, d.id, case_number="X复〔2024〕1号", received_date=D(2024, 11, 5)
+    )
     with pytest.raises(InvalidTransition):
         await cases.conclude_reconsideration(
             ctx, r.id, decision=ReconsiderationDecision.UPHELD, concluded_date=D(2024, 11, 10)
         )
     await cases.accept_reconsideration(ctx, r.id, accepted_date=D(2024, 11, 6))
-    await cases.conclude_reconsideration(ctx, r.id, decision=ReconsiderationDecision.REVOKED, concluded_date=D(2024, 11, 18))
+    await cases.conclude_reconsideration(
+        ctx, r.id, decision=ReconsiderationDecision.REVOKED, concluded_date=D(2024, 11, 18)
+    )
     assert r.decision is not None and r.decision.is_correction
     with pytest.raises(InvalidTransition) as twice:
         await cases.conclude_reconsideration(
@@ -255,15 +308,31 @@ async def test_appeal_links_to_a_concluded_first_instance(ctx):
     d, first = await _case_with_hearing(ctx, org)
     with pytest.raises(InvalidTransition):
         await cases.file_litigation_case(
-            ctx, d.id, court="市中级人民法院", case_number="(2024)X01行终1号", plaintiff_name="陈某",
-            filed_date=D(2024, 10, 1), instance=cases.Instance.SECOND, parent_case_id=first.id,
+            ctx,
+            d.id,
+            court="市中级人民法院",
+            case_number="(2024)X01行终1号",
+            plaintiff_name="陈某",
+            filed_date=D(2024, 10, 1),
+            instance=cases.Instance.SECOND,
+            parent_case_id=first.id,
         )
     await cases.record_outcome(
-        ctx, first.id, kind=OutcomeKind.SUIT_DISMISSED, decided_date=D(2024, 9, 1), received_date=D(2024, 9, 2)
+        ctx,
+        first.id,
+        kind=OutcomeKind.SUIT_DISMISSED,
+        decided_date=D(2024, 9, 1),
+        received_date=D(2024, 9, 2),
     )
     second = await cases.file_litigation_case(
-        ctx, d.id, court="市中级人民法院", case_number="(2024)X01行终1号", plaintiff_name="陈某",
-        filed_date=D(2024, 10, 1), instance=cases.Instance.SECOND, parent_case_id=first.id,
+        ctx,
+        d.id,
+        court="市中级人民法院",
+        case_number="(2024)X01行终1号",
+        plaintiff_name="陈某",
+        filed_date=D(2024, 10, 1),
+        instance=cases.Instance.SECOND,
+        parent_case_id=first.id,
     )
     assert second.parent_case_id == first.id
 
@@ -272,12 +341,16 @@ async def test_another_jurisdiction_cannot_see_or_touch_records(make_ctx):
     admin = make_ctx()
     org = await make_org(admin)
     d = await disputes.record_dispute(admin, dispute_input(org.agency.id))
-    outsider = make_ctx(Principal(user="other", role=Role.JUSTICE_STAFF, jurisdiction_id=org.jurisdiction.id + 99))
+    outsider = make_ctx(
+        Principal(user="other", role=Role.JUSTICE_STAFF, jurisdiction_id=org.jurisdiction.id + 99)
+    )
     with pytest.raises(NotFound):
         await disputes.update_dispute(outsider, d.id, loss_risk=True)
     leader = make_ctx(Principal(user="boss", role=Role.LEADER, jurisdiction_id=org.jurisdiction.id))
     with pytest.raises(DomainError) as forbidden:
         await disputes.update_dispute(leader, d.id, loss_risk=True)
     assert forbidden.value.code == "forbidden"
-    count = await admin.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "dispute.update"))
+    count = await admin.session.scalar(
+        select(func.count(AuditEntry.id)).where(AuditEntry.action == "dispute.update")
+    )
     assert count == 0
