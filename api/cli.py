@@ -19,20 +19,20 @@ def _settings() -> Settings:
 
 async def _migrate(settings: Settings) -> None:
     from core.db import make_engine
-    from core.migrate import current_revision, upgrade_database
+    from core.migrate import current_revisions, upgrade_database
 
     engine = make_engine(settings)
     try:
         await upgrade_database(engine)
-        print(f"database at revision {await current_revision(engine)} ({engine.url.render_as_string()})")
+        revisions = ", ".join(sorted(await current_revisions(engine)))
+        print(f"database at revision {revisions} ({engine.url.render_as_string()})")
     finally:
         await engine.dispose()
 
 
 async def _demo(settings: Settings, reset: bool) -> None:
-    from core.demo import load_demo
-
     from core.db import make_engine, make_session_factory
+    from core.demo import load_demo
     from core.migrate import ensure_migrated
     from core.policy.manager import build_registry
 
@@ -42,6 +42,39 @@ async def _demo(settings: Settings, reset: bool) -> None:
         summary = await load_demo(make_session_factory(engine), build_registry(), reset=reset)
         print(summary)
     finally:
+        await engine.dispose()
+
+
+async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: bool, now: str | None) -> None:
+    import datetime as dt
+
+    from core.clock import fixed_clock, system_clock
+    from core.db import make_engine, make_session_factory
+    from core.migrate import ensure_migrated
+    from core.policy.manager import build_registry
+    from core.worker import Worker, make_redis
+
+    engine = make_engine(settings)
+    redis = await make_redis(settings)
+    try:
+        await ensure_migrated(engine)
+        clock = fixed_clock(dt.datetime.fromisoformat(now)) if now else system_clock
+        worker = Worker(
+            settings=settings,
+            session_factory=make_session_factory(engine),
+            registry=build_registry(),
+            clock=clock,
+            dry_run=dry_run,
+            redis=redis,
+        )
+        if once:
+            for report in await worker.scan_all():
+                print(report.summary())
+        else:
+            await worker.run_forever(interval)
+    finally:
+        if redis is not None:
+            await redis.aclose()  # type: ignore[attr-defined]
         await engine.dispose()
 
 
@@ -80,6 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--demo", action="store_true", help="migrate and load demo data first (if empty)")
     demo = sub.add_parser("demo", help="load demo data for the four jurisdictions")
     demo.add_argument("--reset", action="store_true", help="delete all data first")
+    worker = sub.add_parser(
+        "worker", help="scan deadlines: reminders, warnings, escalation (run one or many)"
+    )
+    worker.add_argument("--once", action="store_true", help="scan every jurisdiction once and exit")
+    worker.add_argument("--interval", type=float, default=60.0, help="seconds between scans (default 60)")
+    worker.add_argument("--dry-run", action="store_true", help="log what would be sent; write nothing")
+    worker.add_argument("--now", help="pretend the time is this ISO date-time (replays, tests)")
     plugins = sub.add_parser("plugins", help="policy plugins")
     plugins.add_argument("action", choices=["check", "list"])
     args = parser.parse_args(argv)
@@ -90,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_migrate(settings))
         elif args.command == "demo":
             asyncio.run(_demo(settings, args.reset))
+        elif args.command == "worker":
+            asyncio.run(
+                _worker(settings, once=args.once, interval=args.interval, dry_run=args.dry_run, now=args.now)
+            )
         elif args.command == "plugins":
             return _plugins_check()
         elif args.command == "serve":

@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,6 +21,9 @@ from core.enums import Role
 from core.policy.manager import PolicyRegistry
 from core.principal import Principal
 from core.scoping import scope
+
+if TYPE_CHECKING:
+    from core.notify.bus import Bus
 
 T = TypeVar("T")
 
@@ -36,6 +39,8 @@ class AppState:
     after_commit: list[Callable[[list[tuple[str, int, int | None]]], Awaitable[None]]] = field(
         default_factory=list
     )
+    # Pub/sub for live updates (core/notify/bus.py); created in the app's lifespan.
+    bus: Bus | None = None
 
 
 class Context:
@@ -51,6 +56,8 @@ class Context:
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self.loaders = Loaders(self)
+        # The graphql-transport-ws ``connection_init`` payload (a WebSocket lives in one Context).
+        self.connection_params: dict[str, Any] | None = None
 
     @property
     def registry(self) -> PolicyRegistry:
@@ -97,6 +104,12 @@ class Context:
             await self._session.close()
             self._session = None
 
+    async def refresh(self) -> None:
+        """Between two events of a subscription: release the read session, start fresh DataLoaders."""
+        async with self._lock:
+            await self.close()
+            self.loaders = Loaders(self)
+
 
 Info = StrawberryInfo[Context, None]
 
@@ -121,6 +134,7 @@ def principal_from_headers(headers: Any, settings: Settings, remote_addr: str | 
         role=role,
         jurisdiction_id=_int("x-caseload-jurisdiction"),
         unit_id=_int("x-caseload-unit"),
+        official_id=_int("x-caseload-official"),
         request_id=request_id,
         remote_addr=remote_addr,
     )

@@ -24,31 +24,30 @@ def alembic_config(connection: Any = None) -> Config:
     return cfg
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
-async def upgrade_database(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade_database(engine: AsyncEngine, revision: str = "heads") -> None:
     """Bring the schema to ``revision`` (idempotent)."""
     async with engine.begin() as conn:
         await conn.run_sync(lambda sync_conn: command.upgrade(alembic_config(sync_conn), revision))
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
+async def current_revisions(engine: AsyncEngine) -> set[str]:
     async with engine.connect() as conn:
-        return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+        heads = await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_heads())
+    return set(heads)
 
 
 async def ensure_migrated(engine: AsyncEngine) -> None:
     """Refuse to run on a database that is not at the code's schema revision."""
-    current = await current_revision(engine)
-    head = head_revision()
-    if current is None:
+    current = await current_revisions(engine)
+    heads = head_revisions()
+    if not current:
+        raise ConfigurationError("数据库尚未初始化 / the database has no schema yet: run `caseload migrate` first.")
+    if current != heads:
         raise ConfigurationError(
-            "数据库尚未初始化 / the database has no schema yet: run `caseload migrate` first."
-        )
-    if current != head:
-        raise ConfigurationError(
-            f"数据库结构版本过旧 / the database schema is at revision {current}, the code needs {head}: "
-            "run `caseload migrate`."
+            f"数据库结构版本过旧 / the database schema is at revision {', '.join(sorted(current))}, "
+            f"the code needs {', '.join(sorted(heads))}: run `caseload migrate`."
         )

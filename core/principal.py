@@ -13,6 +13,8 @@ class Principal:
     role: Role
     jurisdiction_id: int | None = None
     unit_id: int | None = None
+    # The official this user is (for a personal inbox); set once accounts link users to officials.
+    official_id: int | None = None
     request_id: str | None = None
     remote_addr: str | None = None
 

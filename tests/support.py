@@ -18,13 +18,29 @@ from core.policy.types import (
     ExtensionPolicy,
     JurisdictionProfile,
     Owner,
+    ReminderRule,
 )
 
 CITE = Citation(source="tests/support.py", clause="测试用规则")
 
 
 class Testland:
-    """A small policy: accept an assignment in 3 working days, resolve in 30 (extendable once)."""
+    """A small policy: accept an assignment in 3 working days, resolve in 30 (extendable once),
+    file a loss analysis in 5; remind a week and a day before each hearing."""
+
+    @hookimpl
+    def caseload_hearing_reminders(self) -> list[ReminderRule]:
+        return [
+            ReminderRule(
+                "testland.hearing_designate",
+                7,
+                "designate",
+                "开庭前一周提醒确定出庭负责人",
+                "name the head",
+                CITE,
+            ),
+            ReminderRule("testland.hearing_phone", 1, "phone", "开庭前一天电话提醒", "phone reminder", CITE),
+        ]
 
     @hookimpl
     def caseload_jurisdiction_profile(self) -> JurisdictionProfile:

@@ -6,8 +6,10 @@ import strawberry
 
 from api.common import Payload, gid, run_mutation
 from api.context import Info
-from api.obligations.types import Obligation, PeriodicReport
-from core.obligations import service
+from api.obligations.types import Notification, Obligation, PeriodicReport
+from core.calendar import admin
+from core.context import ServiceContext
+from core.obligations import actions, inbox, service
 
 
 @strawberry.input(description="定期报送（如每月28日前的争议排查，零报送时 isZero=true）")
@@ -22,7 +24,7 @@ class SubmitReportInput:
 
 
 @strawberry.type
-class ObligationMutation:
+class ObligationBasicMutation:
     @strawberry.mutation(description="标记期限事项已完成")
     async def mark_obligation_met(
         self, info: Info, id: strawberry.ID, met_date: dt.date, note: str = "", version: int | None = None
@@ -57,3 +59,110 @@ class ObligationMutation:
                 content=input.content,
             ),
         )
+
+
+@strawberry.input(description="延长期限（规则允许时；须记录同意情况）")
+class ExtendObligationInput:
+    id: strawberry.ID
+    new_due_date: dt.date
+    reason: str
+    applicant_consent: bool = False
+    centre_consent: bool = False
+    court_informed: bool = False
+    version: int | None = None
+
+
+@strawberry.type
+class ObligationActionMutation:
+    @strawberry.mutation(description="延长期限")
+    async def extend_obligation(self, info: Info, input: ExtendObligationInput) -> Payload[Obligation]:
+        return await run_mutation(  # type: ignore[no-any-return]
+            info,
+            lambda ctx: actions.extend_obligation(
+                ctx,
+                gid(input.id, "id"),
+                new_due_date=input.new_due_date,
+                reason=input.reason,
+                applicant_consent=input.applicant_consent,
+                centre_consent=input.centre_consent,
+                court_informed=input.court_informed,
+                version=input.version,
+            ),
+        )
+
+    @strawberry.mutation(description="暂停期限（规则允许延期时）")
+    async def pause_obligation(
+        self, info: Info, id: strawberry.ID, since: dt.date, reason: str, version: int | None = None
+    ) -> Payload[Obligation]:
+        return await run_mutation(  # type: ignore[no-any-return]
+            info,
+            lambda ctx: actions.pause_obligation(
+                ctx, gid(id, "id"), since=since, reason=reason, version=version
+            ),
+        )
+
+    @strawberry.mutation(description="恢复已暂停的期限（暂停天数顺延）")
+    async def resume_obligation(
+        self, info: Info, id: strawberry.ID, on: dt.date, version: int | None = None
+    ) -> Payload[Obligation]:
+        return await run_mutation(  # type: ignore[no-any-return]
+            info, lambda ctx: actions.resume_obligation(ctx, gid(id, "id"), on=on, version=version)
+        )
+
+    @strawberry.mutation(description="更正起算日期（到期日随之重算）")
+    async def correct_obligation_trigger_date(
+        self, info: Info, id: strawberry.ID, trigger_date: dt.date, reason: str, version: int | None = None
+    ) -> Payload[Obligation]:
+        return await run_mutation(  # type: ignore[no-any-return]
+            info,
+            lambda ctx: actions.correct_trigger_date(
+                ctx, gid(id, "id"), trigger_date=trigger_date, reason=reason, version=version
+            ),
+        )
+
+    @strawberry.mutation(description="通知已读")
+    async def acknowledge_notification(self, info: Info, id: strawberry.ID) -> Payload[Notification]:
+        return await run_mutation(info, lambda ctx: inbox.acknowledge(ctx, gid(id, "id")))  # type: ignore[no-any-return]
+
+    @strawberry.mutation(description="设置法定节假日或调休上班日（系统管理员）；受影响的期限自动重算")
+    async def set_calendar_day(
+        self, info: Info, day: dt.date, is_working_day: bool, name: str = "", note: str = ""
+    ) -> Payload[CalendarChange]:
+        async def run(ctx: ServiceContext) -> CalendarChange:
+            await admin.set_calendar_day(ctx, day=day, is_working_day=is_working_day, name=name, note=note)
+            return await _recompute(ctx)
+
+        return await run_mutation(info, run)  # type: ignore[no-any-return]
+
+    @strawberry.mutation(description="取消对某日的人工设置；受影响的期限自动重算")
+    async def clear_calendar_day(self, info: Info, day: dt.date) -> Payload[CalendarChange]:
+        async def run(ctx: ServiceContext) -> CalendarChange:
+            await admin.clear_calendar_day(ctx, day=day)
+            return await _recompute(ctx)
+
+        return await run_mutation(info, run)  # type: ignore[no-any-return]
+
+    @strawberry.mutation(description="声明某年节假日已按国务院通知全部录入；待定期限自动计算")
+    async def declare_calendar_year(self, info: Info, year: int, source: str) -> Payload[CalendarChange]:
+        async def run(ctx: ServiceContext) -> CalendarChange:
+            await admin.declare_calendar_year(ctx, year=year, source=source)
+            return await _recompute(ctx)
+
+        return await run_mutation(info, run)  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="日历调整的结果")
+class CalendarChange:
+    version: str = strawberry.field(description="新的日历版本")
+    recomputed: int = strawberry.field(description="重新计算到期日的期限事项数")
+
+
+async def _recompute(ctx: ServiceContext) -> CalendarChange:
+    await ctx.session.flush()
+    changed = await actions.recompute_obligations(ctx)
+    return CalendarChange(version=(await ctx.calendar()).version, recomputed=changed)
+
+
+@strawberry.type
+class ObligationMutation(ObligationBasicMutation, ObligationActionMutation):
+    pass

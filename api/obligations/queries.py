@@ -5,10 +5,15 @@ import datetime as dt
 import strawberry
 from sqlalchemy import select
 
-from api.common import Connection, ObligationStatus, gid, paginate
+from api.common import Connection, NotificationKind, ObligationStatus, Role, gid, paginate
 from api.context import Info
-from api.obligations.types import Obligation
+from api.obligations.types import Notification, Obligation
+from core.calendar.models import CalendarOverride
+from core.calendar.workdays import known_years
+from core.context import ServiceContext
+from core.errors import ValidationFailed
 from core.obligations import models as m
+from core.obligations.inbox import addressed_to
 
 
 @strawberry.input(description="期限事项筛选条件")
@@ -26,7 +31,7 @@ class ObligationFilter:
 
 
 @strawberry.type
-class ObligationQuery:
+class ObligationListQuery:
     @strawberry.field(description="期限事项（分页，按到期日排序）")
     async def obligations(
         self, info: Info, filter: ObligationFilter | None = None, first: int = 20, after: str | None = None
@@ -67,3 +72,97 @@ class ObligationQuery:
     @strawberry.field
     async def obligation(self, info: Info, id: strawberry.ID) -> Obligation | None:
         return await info.context.loaders.by_id(m.Obligation).load(gid(id, "id"))  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="工作日历信息")
+class CalendarInfo:
+    version: str = strawberry.field(description="当前日历版本（期限记录计算所用版本）")
+    library_years: list[int] = strawberry.field(description="节假日库已知的年份")
+    declared_years: list[int] = strawberry.field(description="管理员录入完整的年份")
+    overrides: list[CalendarDay]
+
+
+@strawberry.type(description="人工设置的日期（法定节假日或调休上班日）")
+class CalendarDay:
+    day: dt.date
+    is_working_day: bool
+    name: str
+    note: str
+
+
+@strawberry.type
+class InboxQuery:
+    @strawberry.field(description="我的通知（按角色、单位和本人）")
+    async def inbox(
+        self, info: Info, unread_only: bool = False, first: int = 20, after: str | None = None
+    ) -> Connection[Notification]:
+        stmt = select(m.Notification).where(addressed_to(info.context.principal))
+        if unread_only:
+            stmt = stmt.where(m.Notification.acknowledged_at.is_(None))
+        stmt = info.context.scoped(stmt, m.Notification).order_by(m.Notification.id.desc())
+        return await paginate(info, stmt, first=first, after=after)
+
+    @strawberry.field(description="本辖区全部通知（司法局、管理员）")
+    async def notifications(
+        self,
+        info: Info,
+        jurisdiction_id: strawberry.ID | None = None,
+        obligation_id: strawberry.ID | None = None,
+        kind: list[NotificationKind] | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[Notification]:
+        stmt = select(m.Notification)
+        if jurisdiction_id is not None:
+            stmt = stmt.where(m.Notification.jurisdiction_id == gid(jurisdiction_id, "jurisdictionId"))
+        if obligation_id is not None:
+            stmt = stmt.where(m.Notification.obligation_id == gid(obligation_id, "obligationId"))
+        if kind:
+            stmt = stmt.where(m.Notification.kind.in_(kind))
+        principal = info.context.principal
+        if not principal.is_admin and principal.role != Role.JUSTICE_STAFF:
+            stmt = stmt.where(addressed_to(principal))
+        stmt = info.context.scoped(stmt, m.Notification).order_by(m.Notification.id.desc())
+        return await paginate(info, stmt, first=first, after=after)
+
+    @strawberry.field(description="某日是否为工作日（含调休上班日）")
+    async def is_working_day(self, info: Info, date: dt.date) -> bool:
+        return await info.context.read_ctx(lambda ctx: _is_working(ctx, date))
+
+    @strawberry.field(description="某日之后第N个工作日（事件当日不计）")
+    async def add_working_days(self, info: Info, date: dt.date, days: int) -> dt.date:
+        if abs(days) > 3650:
+            raise ValidationFailed("days", "天数过大", "days must be within ±3650")
+        return await info.context.read_ctx(lambda ctx: _add(ctx, date, days))
+
+    @strawberry.field(description="工作日历：版本、已知年份、人工设置")
+    async def calendar_info(self, info: Info, year: int | None = None) -> CalendarInfo:
+        stmt = select(CalendarOverride).order_by(CalendarOverride.day)
+        if year is not None:
+            stmt = stmt.where(
+                CalendarOverride.day >= dt.date(year, 1, 1), CalendarOverride.day <= dt.date(year, 12, 31)
+            )
+        rows = await info.context.scalars(stmt)
+        calendar = await info.context.read_ctx(lambda ctx: ctx.calendar())
+        return CalendarInfo(
+            version=calendar.version,
+            library_years=list(known_years()),
+            declared_years=sorted(calendar.declared_years),
+            overrides=[
+                CalendarDay(day=r.day, is_working_day=r.is_working_day, name=r.name, note=r.note)
+                for r in rows
+            ],
+        )
+
+
+async def _is_working(ctx: ServiceContext, day: dt.date) -> bool:
+    return (await ctx.calendar()).is_working_day(day)
+
+
+async def _add(ctx: ServiceContext, day: dt.date, n: int) -> dt.date:
+    return (await ctx.calendar()).add_working_days(day, n)
+
+
+@strawberry.type
+class ObligationQuery(ObligationListQuery, InboxQuery):
+    pass

@@ -48,6 +48,8 @@ async def emit(ctx: ServiceContext, event: Event) -> list[Obligation]:
                 obligation.due_date = new_due
                 obligation.status = ObligationStatus.OPEN
                 obligation.due_error = None
+                obligation.due_overridden = True
+                obligation.extensions_used += 1
     created: list[Obligation] = []
     for rule in policy.rules_triggered_by(event):
         new = await create_obligation(ctx, policy, calendar, rule, event)

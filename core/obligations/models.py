@@ -47,6 +47,10 @@ class Obligation(IdMixin, TimestampMixin, VersionedMixin, Base):
     met_date: Mapped[dt.date | None] = mapped_column()
     waived_reason: Mapped[str | None] = mapped_column(Text)
     paused_since: Mapped[dt.date | None] = mapped_column()
+    # Set when an extension or a pause moved the due date by hand: a calendar correction then leaves
+    # the date alone (it was agreed, not computed).
+    due_overridden: Mapped[bool] = mapped_column(Boolean, default=False)
+    extensions_used: Mapped[int] = mapped_column(Integer, default=0)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     last_escalated_at: Mapped[dt.datetime | None] = mapped_column()

@@ -15,19 +15,20 @@ from core.policy.types import Citation, EscalationChain, EscalationStep, Recipie
 DEFAULT_CHAIN = EscalationChain(
     id="default",
     title_zh="逐级督办：提醒→司法局→分管县领导→县主要领导约谈",
+    # ``after`` counts working days from the due date: 1 is the first working day after it.
     steps=(
-        EscalationStep(working_days(0), Recipient.UNIT, NotificationKind.REMINDER, "期限已届满，请立即办理"),
+        EscalationStep(working_days(1), Recipient.UNIT, NotificationKind.REMINDER, "期限已届满，请立即办理"),
         EscalationStep(
-            working_days(1), Recipient.JUSTICE_BUREAU, NotificationKind.ESCALATION, "逾期未办，司法局督办"
+            working_days(2), Recipient.JUSTICE_BUREAU, NotificationKind.ESCALATION, "逾期未办，司法局督办"
         ),
         EscalationStep(
-            working_days(3),
+            working_days(5),
             Recipient.COUNTY_LEADER_IN_CHARGE,
             NotificationKind.ESCALATION,
             "逾期未办，报分管县领导",
         ),
         EscalationStep(
-            working_days(5),
+            working_days(10),
             Recipient.COUNTY_PRINCIPAL_LEADER,
             NotificationKind.INTERVIEW,
             "逾期未办，县主要领导约谈",

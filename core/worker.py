@@ -1,0 +1,147 @@
+"""The background worker: scans every jurisdiction on a schedule (``caseload worker``).
+
+Safe to run on several processes and hosts against one PostgreSQL and one Redis: a scan of a
+jurisdiction takes a Redis lock (or, without Redis, a PostgreSQL advisory lock) so workers do not
+repeat each other's work, and the database's unique dedupe keys make every notification exactly-once
+even if two scans do overlap (a lock expiring mid-scan, Redis down). Each scan is one transaction:
+a worker killed mid-scan leaves nothing half-written, and the next scan redoes the work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.clock import Clock, system_clock
+from core.config import Settings
+from core.context import ServiceContext
+from core.enums import Role
+from core.obligations.scan import ScanReport, scan_jurisdiction
+from core.org.models import Jurisdiction
+from core.policy.manager import PolicyRegistry
+from core.principal import Principal
+
+log = logging.getLogger("caseload.worker")
+WORKER = Principal(user="worker", role=Role.SYSTEM_ADMIN)
+
+Changes = list[tuple[str, int, int | None]]
+
+
+@dataclass
+class Worker:
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+    registry: PolicyRegistry
+    clock: Clock = system_clock
+    dry_run: bool = False
+    redis: object | None = None
+    # A scan's Redis lock expires this long after the worker stops renewing it (e.g. it crashed),
+    # so another worker picks the jurisdiction up soon after.
+    lock_seconds: float = 30.0
+    # Called after each committed scan with what it changed (live updates, webhook delivery).
+    after_commit: list[Callable[[Changes], Awaitable[None]]] = field(default_factory=list)
+
+    async def scan_all(self) -> list[ScanReport]:
+        """Scan every jurisdiction once; a failing jurisdiction is logged and the others go on."""
+        async with self.session_factory() as session:
+            ids = list(await session.scalars(select(Jurisdiction.id).order_by(Jurisdiction.id)))
+        reports: list[ScanReport] = []
+        for jurisdiction_id in ids:
+            try:
+                report = await self.scan_one(jurisdiction_id)
+            except Exception:
+                log.exception("scan of jurisdiction %s failed; will retry next round", jurisdiction_id)
+                continue
+            if report is not None:
+                reports.append(report)
+                log.info(report.summary())
+        return reports
+
+    async def scan_one(self, jurisdiction_id: int) -> ScanReport | None:
+        """Scan one jurisdiction under its lock; ``None`` if another worker holds it."""
+        async with self._redis_lock(f"caseload:scan:{jurisdiction_id}") as acquired:
+            if not acquired:
+                return None
+            changes: Changes = []
+            async with self.session_factory() as session, session.begin():
+                if not await self._advisory_lock(session, jurisdiction_id):
+                    return None
+                ctx = ServiceContext(
+                    session=session, principal=WORKER, registry=self.registry, clock=self.clock
+                )
+                report = await scan_jurisdiction(ctx, jurisdiction_id, dry_run=self.dry_run)
+                if self.dry_run:
+                    await session.rollback()
+                    return report
+                changes = ctx.changes
+            for hook in self.after_commit:
+                try:
+                    await hook(changes)
+                except Exception:
+                    log.exception("after-scan hook failed")
+            return report
+
+    @contextlib.asynccontextmanager
+    async def _redis_lock(self, name: str) -> AsyncIterator[bool]:
+        if self.redis is None:
+            yield True
+            return
+        lock = self.redis.lock(name, timeout=self.lock_seconds, blocking=False)  # type: ignore[attr-defined]
+        try:
+            acquired = bool(await lock.acquire())
+        except Exception as exc:  # Redis down: the database's dedupe keys still keep sends exactly-once
+            log.warning("redis lock unavailable (%s); scanning without it", exc)
+            yield True
+            return
+        renew = asyncio.create_task(self._renew(lock)) if acquired else None
+        try:
+            yield acquired
+        finally:
+            if renew is not None:
+                renew.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renew
+            if acquired:
+                with contextlib.suppress(Exception):
+                    await lock.release()
+
+    async def _renew(self, lock: object) -> None:
+        """Keep the lock while the scan runs; a killed worker stops renewing and the lock lapses."""
+        while True:
+            await asyncio.sleep(self.lock_seconds / 3)
+            try:
+                await lock.reacquire()  # type: ignore[attr-defined]
+            except Exception as exc:
+                log.warning("could not renew scan lock: %s", exc)
+
+    async def _advisory_lock(self, session: AsyncSession, jurisdiction_id: int) -> bool:
+        """On PostgreSQL without Redis, a transaction-scoped advisory lock per jurisdiction."""
+        if self.redis is not None or session.bind is None or session.bind.dialect.name != "postgresql":
+            return True
+        key = int.from_bytes(
+            hashlib.sha1(f"caseload-scan-{jurisdiction_id}".encode()).digest()[:8], "big", signed=True
+        )
+        return bool(await session.scalar(text("select pg_try_advisory_xact_lock(:k)"), {"k": key}))
+
+    async def run_forever(self, interval: float) -> None:
+        """Scan, sleep ``interval`` seconds, repeat (until cancelled)."""
+        while True:
+            started = asyncio.get_running_loop().time()
+            await self.scan_all()
+            elapsed = asyncio.get_running_loop().time() - started
+            await asyncio.sleep(max(1.0, interval - elapsed))
+
+
+async def make_redis(settings: Settings) -> object | None:
+    if not settings.redis_url:
+        return None
+    import redis.asyncio as aioredis
+
+    return aioredis.Redis.from_url(settings.redis_url)
