@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,14 +16,18 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UnsetType
 
-from api.context import AppState, Context, principal_from_headers
+from api.context import AppState, Context, resolve_principal
+from api.notify.subscriptions import apply_connection_params
 from api.schema import build_schema
 from core.clock import Clock, system_clock
+from core.auth.service import auth_config
 from core.config import Settings
 from core.db import make_engine, make_session_factory
 from core.errors import ConfigurationError
 from core.migrate import ensure_migrated
+from core.notify.bus import Bus, make_bus, publish_changes
 from core.policy.manager import PolicyRegistry, build_registry
 
 log = logging.getLogger("caseload")
@@ -34,11 +39,15 @@ class CaseloadGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         state: AppState = request.app.state.caseload
         client = getattr(request, "client", None)
-        principal = principal_from_headers(request.headers, state.settings, client.host if client else None)
+        principal = await resolve_principal(state, request.headers, client.host if client else None)
         return Context(state, principal, request, response)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(GRAPHIQL_HTML)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        apply_connection_params(context)  # a principal in the connection_init payload wins
+        return await super().on_ws_connect(context)
 
 
 def validate_registry(registry: PolicyRegistry) -> None:
@@ -62,20 +71,30 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = make_engine(settings)
+        bus: Bus | None = None
         try:
             if check_schema:
                 await ensure_migrated(engine)
             reg = registry or build_registry()
             validate_registry(reg)
+            bus = make_bus(settings)
             app.state.caseload = AppState(
-                settings=settings, session_factory=make_session_factory(engine), registry=reg, clock=clock
+                settings=settings,
+                session_factory=make_session_factory(engine),
+                registry=reg,
+                clock=clock,
+                bus=bus,
+                auth=auth_config(settings),
             )
+            app.state.caseload.after_commit.append(functools.partial(publish_changes, bus))
             app.state.engine = engine
             log.info(
                 "caseload ready: database=%s plugins=%s", engine.url.render_as_string(), reg.plugin_names
             )
             yield
         finally:
+            if bus is not None:
+                await bus.close()
             await engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:

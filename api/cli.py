@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from core.config import Settings
-from core.errors import ConfigurationError
+from core.errors import ConfigurationError, DomainError
 
 
 def _settings() -> Settings:
@@ -78,6 +78,21 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
         await engine.dispose()
 
 
+async def _create_admin(settings: Settings, username: str, password: str) -> None:
+    from core.auth.service import bootstrap_admin
+    from core.db import make_engine, make_session_factory
+    from core.migrate import ensure_migrated
+
+    engine = make_engine(settings)
+    try:
+        await ensure_migrated(engine)
+        async with make_session_factory(engine)() as session, session.begin():
+            user = await bootstrap_admin(session, username=username, password=password)
+        print(f"created system administrator {user.username!r} (id {user.id})")
+    finally:
+        await engine.dispose()
+
+
 def _plugins_check() -> int:
     from core.policy.manager import PluginError, build_registry
 
@@ -113,6 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--demo", action="store_true", help="migrate and load demo data first (if empty)")
     demo = sub.add_parser("demo", help="load demo data for the four jurisdictions")
     demo.add_argument("--reset", action="store_true", help="delete all data first")
+    gen = sub.add_parser("generate", help="write a large realistic data set in bulk (benchmarks)")
+    gen.add_argument("--jurisdictions", type=int, default=4, help="built-in four, then synthetic counties")
+    gen.add_argument("--cases", type=int, default=10_000, help="disputes to generate, with their history")
+    gen.add_argument("--seed", type=int, default=2024)
+    gen.add_argument("--today", help="ISO date the data runs up to (default: today in China)")
+    gen.add_argument("--reset", action="store_true", help="delete all data first")
     worker = sub.add_parser(
         "worker", help="scan deadlines: reminders, warnings, escalation (run one or many)"
     )
@@ -120,6 +141,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     worker.add_argument("--interval", type=float, default=60.0, help="seconds between scans (default 60)")
     worker.add_argument("--dry-run", action="store_true", help="log what would be sent; write nothing")
     worker.add_argument("--now", help="pretend the time is this ISO date-time (replays, tests)")
+    admin = sub.add_parser("create-admin", help="create a system administrator account")
+    admin.add_argument("--username", default="admin")
+    admin.add_argument(
+        "--password-env", default="CASELOAD_ADMIN_PASSWORD",
+        help="environment variable holding the password (else you are prompted)",
+    )
     plugins = sub.add_parser("plugins", help="policy plugins")
     plugins.add_argument("action", choices=["check", "list"])
     args = parser.parse_args(argv)
@@ -130,10 +157,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_migrate(settings))
         elif args.command == "demo":
             asyncio.run(_demo(settings, args.reset))
+        elif args.command == "generate":
+            import datetime as dt
+
+            from core.generate import GenerateOptions, run, stderr_progress
+
+            options = GenerateOptions(
+                jurisdictions=args.jurisdictions,
+                cases=args.cases,
+                seed=args.seed,
+                today=dt.date.fromisoformat(args.today) if args.today else None,
+                reset=args.reset,
+            )
+            print(asyncio.run(run(settings, options, progress=stderr_progress())).summary())
         elif args.command == "worker":
             asyncio.run(
                 _worker(settings, once=args.once, interval=args.interval, dry_run=args.dry_run, now=args.now)
             )
+        elif args.command == "create-admin":
+            password = os.environ.get(args.password_env)
+            if not password:
+                import getpass
+
+                password = getpass.getpass("password: ")
+            asyncio.run(_create_admin(settings, args.username, password))
         elif args.command == "plugins":
             return _plugins_check()
         elif args.command == "serve":
@@ -153,6 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
     except ConfigurationError as exc:
         print(f"caseload: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"caseload: {exc.message_zh} / {exc.message_en}", file=sys.stderr)
         return 2
     return 0
 

@@ -87,6 +87,29 @@ def label_of(attr: str, description: str | None = None) -> Any:
     return strawberry.field(resolver=resolve, description=description or f"{attr} 的中文名称")
 
 
+def mask(value: str, keep_start: int, keep_end: int) -> str:
+    """Hide the middle of a personal number: 110101********1234, 138****5678."""
+    if len(value) <= keep_start + keep_end:
+        return "*" * len(value)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[len(value) - keep_end :]
+
+
+def personal_field(attr: str, keep_start: int, keep_end: int, description: str) -> Any:
+    """A personal-data field: masked unless the principal may see it; a full read is audited."""
+
+    def resolve(root: strawberry.Parent[Any], info: Info) -> str | None:
+        value = getattr(root, attr)
+        if value is None:
+            return None
+        context = info.context
+        if not context.principal.sees_personal_data:
+            return mask(value, keep_start, keep_end)
+        context.sensitive_reads.append((type(root).__tablename__, root.id, attr, getattr(root, "jurisdiction_id", None)))
+        return str(value)
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
 @strawberry.type(description="一个枚举值及其中文名称")
 class EnumValueLabel:
     name: str

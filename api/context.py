@@ -23,6 +23,7 @@ from core.principal import Principal
 from core.scoping import scope
 
 if TYPE_CHECKING:
+    from core.auth.service import AuthConfig
     from core.notify.bus import Bus
 
 T = TypeVar("T")
@@ -41,6 +42,8 @@ class AppState:
     )
     # Pub/sub for live updates (core/notify/bus.py); created in the app's lifespan.
     bus: Bus | None = None
+    # Token signing (core/auth/service.py); created in the app's lifespan.
+    auth: AuthConfig | None = None
 
 
 class Context:
@@ -56,6 +59,8 @@ class Context:
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self.loaders = Loaders(self)
+        # Full personal-data values returned in this request: (table, id, field, jurisdiction_id).
+        self.sensitive_reads: list[tuple[str, int, str, int | None]] = []
         # The graphql-transport-ws ``connection_init`` payload (a WebSocket lives in one Context).
         self.connection_params: dict[str, Any] | None = None
 
@@ -103,15 +108,59 @@ class Context:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self.sensitive_reads:
+            await self._audit_reads()
+
+    async def _audit_reads(self) -> None:
+        """Record who read which personal data (one audit entry per record and field)."""
+        from core.audit.models import AuditEntry
+
+        reads, self.sensitive_reads = sorted(set(self.sensitive_reads)), []
+        now = self.app.clock()
+        async with self.app.session_factory() as session, session.begin():
+            for table, ident, field_name, jurisdiction_id in reads:
+                session.add(
+                    AuditEntry(
+                        at=now, actor=self.principal.user, role=self.principal.role.value,
+                        jurisdiction_id=jurisdiction_id, action="personal_data.read", entity_type=table,
+                        entity_id=ident, before=None, after={"field": field_name},
+                        request_id=self.principal.request_id, remote_addr=self.principal.remote_addr,
+                    )
+                )
 
     async def refresh(self) -> None:
         """Between two events of a subscription: release the read session, start fresh DataLoaders."""
         async with self._lock:
             await self.close()
             self.loaders = Loaders(self)
+        # Full personal-data values returned in this request: (table, id, field, jurisdiction_id).
+        self.sensitive_reads: list[tuple[str, int, str, int | None]] = []
 
 
 Info = StrawberryInfo[Context, None]
+
+
+async def resolve_principal(state: AppState, headers: Any, remote_addr: str | None) -> Principal:
+    """Who is asking: a bearer token (JWT or API token); else, in development only, the dev headers.
+
+    An invalid or expired token is refused with HTTP 401 rather than silently treated as anonymous.
+    """
+    authorization = headers.get("authorization") or ""
+    if authorization.lower().startswith("bearer ") and state.auth is not None:
+        from cross_web import HTTPException  # what strawberry's ASGI view turns into a status code
+
+        from core.auth.service import principal_for_bearer
+
+        request_id = headers.get("x-request-id") or uuid.uuid4().hex
+        async with state.session_factory() as session, session.begin():
+            principal = await principal_for_bearer(
+                session, state.auth, authorization[7:].strip(), now=state.clock(), request_id=request_id,
+                remote_addr=remote_addr,
+            )
+        if principal is None:
+            raise HTTPException(401, "invalid or expired token / 登录已过期，请重新登录")
+        return principal
+    return principal_from_headers(headers, state.settings, remote_addr)
 
 
 def principal_from_headers(headers: Any, settings: Settings, remote_addr: str | None) -> Principal:

@@ -11,12 +11,18 @@ from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import ExecutionContext
 
 from api.audit.queries import AuditQuery
+from api.auth.schema import AuthMutation, AuthQuery
 from api.cases.mutations import CaseMutation
 from api.cases.queries import CaseQuery
 from api.common import EnumLabels, enum_labels
 from api.context import Context
 from api.disputes.mutations import DisputeMutation
 from api.disputes.queries import DisputeQuery
+from api.ledger.mutations import LedgerMutation
+from api.ledger.queries import LedgerQuery
+from api.notify.mutations import NotifyMutation
+from api.notify.queries import NotifyQuery
+from api.notify.subscriptions import NotifySubscription
 from api.obligations.mutations import ObligationMutation
 from api.obligations.queries import ObligationQuery
 from api.org.mutations import OrgMutation
@@ -34,12 +40,35 @@ class MetaQuery:
 
 
 @strawberry.type
-class Query(OrgQuery, DisputeQuery, CaseQuery, ObligationQuery, AuditQuery, MetaQuery):
+class Query(
+    OrgQuery,
+    DisputeQuery,
+    CaseQuery,
+    ObligationQuery,
+    AuditQuery,
+    NotifyQuery,
+    MetaQuery,
+    AuthQuery,
+    LedgerQuery,
+):
     pass
 
 
 @strawberry.type
-class Mutation(OrgMutation, DisputeMutation, CaseMutation, ObligationMutation):
+class Mutation(
+    OrgMutation,
+    DisputeMutation,
+    CaseMutation,
+    ObligationMutation,
+    NotifyMutation,
+    AuthMutation,
+    LedgerMutation,
+):
+    pass
+
+
+@strawberry.type
+class Subscription(NotifySubscription):
     pass
 
 
@@ -70,6 +99,7 @@ def build_schema() -> strawberry.Schema:
     return CaseloadSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

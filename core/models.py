@@ -1,6 +1,7 @@
 """Imports every model so that ``Base.metadata`` knows the whole schema (Alembic, tests)."""
 
 from core.audit.models import AuditEntry
+from core.auth.models import ApiToken, RefreshToken, User  # noqa: F401
 from core.calendar.models import CalendarOverride, CalendarYear
 from core.cases.models import Hearing, LitigationCase, Outcome, PostJudgmentDuty, ReconsiderationCase
 from core.db import Base
@@ -12,6 +13,9 @@ from core.disputes.models import (
     ResolutionHearing,
     ResolutionProgress,
 )
+from core.indicators.models import AssessmentFact, Bulletin, TargetOverride  # noqa: F401
+from core.ledger.models import LedgerImport, LedgerImportRow  # noqa: F401
+from core.notify.models import NotificationDelivery, WebhookEndpoint  # noqa: F401
 from core.obligations.models import Notification, Obligation, PeriodicReport
 from core.org.models import Jurisdiction, Official, ReferenceFigure, Unit
 

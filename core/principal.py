@@ -15,6 +15,8 @@ class Principal:
     unit_id: int | None = None
     # The official this user is (for a personal inbox); set once accounts link users to officials.
     official_id: int | None = None
+    # May read applicants' full national ID and phone numbers (each read is audited).
+    can_view_personal_data: bool = False
     request_id: str | None = None
     remote_addr: str | None = None
 
@@ -22,5 +24,9 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role == Role.SYSTEM_ADMIN
 
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.is_admin or self.can_view_personal_data
 
-SYSTEM = Principal(user="system", role=Role.SYSTEM_ADMIN)
+
+SYSTEM = Principal(user="system", role=Role.SYSTEM_ADMIN, can_view_personal_data=True)

@@ -17,6 +17,7 @@ from api.common import (
     ResolutionStage,
     ResolutionStatus,
     label_of,
+    personal_field,
 )
 from api.context import Info
 from core.cases import models as cm
@@ -64,8 +65,10 @@ class Dispute:
     title: str
     summary: str
     applicant_name: str
-    applicant_id_number: str | None
-    applicant_phone: str | None
+    applicant_id_number: str | None = personal_field(
+        "applicant_id_number", 6, 4, "身份证号（无权限时部分隐藏；查看完整号码留痕）"
+    )
+    applicant_phone: str | None = personal_field("applicant_phone", 3, 4, "联系电话（无权限时部分隐藏；查看完整号码留痕）")
     applicant_count: int
     field: DisputeField
     field_label: str | None = label_of("field")

@@ -12,9 +12,10 @@ from api.context import Info
 from core.org import models as orgm
 
 if TYPE_CHECKING:
-    from api.org.types import Unit
+    from api.org.types import PolicyRule, Unit
 
 OrgUnit = Annotated["Unit", strawberry.lazy("api.org.types")]
+PolicyRuleT = Annotated["PolicyRule", strawberry.lazy("api.org.types")]
 
 
 @strawberry.type(description="期限事项：由政策规则在事件发生时生成")
@@ -50,6 +51,16 @@ class Obligation:
         from core.calendar.rules import DueRule
 
         return DueRule.from_dict(self.due_rule).describe_zh()
+
+    @strawberry.field(description="产生该事项的政策规则（含来源条款）")
+    def rule(self, info: Info) -> PolicyRuleT | None:
+        from api.org.types import PolicyRule
+
+        registry = info.context.registry
+        if not registry.has(self.plugin):
+            return None
+        found = registry.policy(self.plugin).rule_info(self.rule_id)
+        return PolicyRule.of(found) if found is not None else None
 
     @strawberry.field(description="责任单位")
     async def unit(self, info: Info) -> OrgUnit | None:

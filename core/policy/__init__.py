@@ -1,7 +1,7 @@
 """Jurisdiction policy plugins: the public place plugins import from.
 
-    from core.policy import hookimpl
-    from core.policy.types import DeadlineRule, Citation, ...
+from core.policy import hookimpl
+from core.policy.types import DeadlineRule, Citation, ...
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ _DISPUTE = frozenset({"source", "batch_kind", "is_major", "loss_risk", "field", 
 _EFFORT = frozenset({"stage", "by_court_letter"})
 _RECON = frozenset({"decision", "is_correction"})
 _CASE = frozenset({"instance", "against_county_government"})
-_PERIODIC = frozenset({"scope", "period"})
+_PERIODIC = frozenset({"scope", "period", "unit_kind"})  # unit_kind only on the per-unit events
 
 EVENT_ATTRIBUTES: dict[EventKind, frozenset[str]] = {
     EventKind.DISPUTE_RECORDED: _DISPUTE,
@@ -138,7 +138,13 @@ DATE_ATTRIBUTES = frozenset({"origin_date", "new_due_date", "agreement_effective
 """Attributes holding a date, usable as a rule's ``anchor``."""
 
 PERIODIC_EVENTS = frozenset(
-    {EventKind.MONTH_START, EventKind.QUARTER_END, EventKind.HALF_YEAR_END, EventKind.YEAR_END, EventKind.WEEK_START}
+    {
+        EventKind.MONTH_START,
+        EventKind.QUARTER_END,
+        EventKind.HALF_YEAR_END,
+        EventKind.YEAR_END,
+        EventKind.WEEK_START,
+    }
 )
 
 _BOOL = (True, False)
@@ -153,6 +159,7 @@ ATTRIBUTE_VALUES: dict[str, Iterable[Any]] = {
     "outcome": [m.value for m in OutcomeKind],
     "duty_kind": [m.value for m in DutyKind],
     "scope": ["jurisdiction", "unit"],
+    "unit_kind": [m.value for m in UnitKind],
     "is_major": _BOOL,
     "loss_risk": _BOOL,
     "by_court_letter": _BOOL,
@@ -212,7 +219,8 @@ class PluginRules:
         return tuple(seen.values())
 
     def rule_ids(self) -> list[str]:
-        return [r.id for r in (*self.deadlines, *self.reminders, *self.all_targets, *self.penalties)]
+        ids = [r.id for r in self.deadlines] + [r.id for r in self.reminders]
+        return ids + [t.id for t in self.all_targets] + [p.id for p in self.penalties]
 
 
 def collect_rules(registry: PolicyRegistry, name: str, years: Iterable[int] = SAMPLE_YEARS) -> PluginRules:
@@ -271,7 +279,9 @@ def check_profile(policy: Policy, name: str) -> list[str]:
     if not profile.name_en:
         problems.append("profile has no English name")
     if profile.level not in {lvl.value for lvl in JurisdictionLevel}:
-        problems.append(f"profile level {profile.level!r} is not one of {[lvl.value for lvl in JurisdictionLevel]}")
+        problems.append(
+            f"profile level {profile.level!r} is not one of {[lvl.value for lvl in JurisdictionLevel]}"
+        )
     if profile.population is not None and profile.population <= 0:
         problems.append("profile population must be positive")
     for ref in profile.references:
@@ -346,7 +356,9 @@ def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None
         if text is None:
             problems.append(f"{what}: source file {citation.source!r} not found in {sources_dir}")
         elif normalise(citation.clause) not in text:
-            problems.append(f"{what}: clause not found verbatim in {citation.source}: {citation.clause[:40]}…")
+            problems.append(
+                f"{what}: clause not found verbatim in {citation.source}: {citation.clause[:40]}…"
+            )
     return problems
 
 
@@ -380,7 +392,9 @@ def _match_problems(match: EventMatch) -> list[str]:
         return [f"event {match.kind!r} is not emitted by the core"]
     for key, value in match.when.items():
         if key not in allowed:
-            problems.append(f"{match.kind.value} has no attribute {key!r} (has: {', '.join(sorted(allowed))})")
+            problems.append(
+                f"{match.kind.value} has no attribute {key!r} (has: {', '.join(sorted(allowed))})"
+            )
             continue
         legal = ATTRIBUTE_VALUES.get(key)
         if legal is not None and value not in list(legal):
@@ -458,7 +472,10 @@ def check_penalties(rules: PluginRules) -> list[str]:
                 problems.append(f"penalty {p.id}: unknown indicator {ind!r}")
         needs: dict[ConditionKind, list[tuple[str, object]]] = {
             ConditionKind.BOTTOM_N: [("indicator", c.indicator), ("n", c.n)],
-            ConditionKind.ABOVE_REFERENCE: [("indicator", c.indicator), ("reference_level", c.reference_level)],
+            ConditionKind.ABOVE_REFERENCE: [
+                ("indicator", c.indicator),
+                ("reference_level", c.reference_level),
+            ],
             ConditionKind.BELOW_VALUE: [("indicator", c.indicator), ("value", c.value)],
             ConditionKind.ABOVE_VALUE: [("indicator", c.indicator), ("value", c.value)],
             ConditionKind.RISING: [("indicator", c.indicator)],
@@ -552,7 +569,9 @@ def assert_conformant(
     years: Iterable[int] = SAMPLE_YEARS,
 ) -> ConformanceReport:
     """Like :func:`check_plugin`, but raise ``AssertionError`` listing every problem."""
-    report = check_plugin(name, registry=registry, sources_dir=sources_dir, sample_date=sample_date, years=years)
+    report = check_plugin(
+        name, registry=registry, sources_dir=sources_dir, sample_date=sample_date, years=years
+    )
     if not report.ok:
         raise AssertionError(str(report))
     return report
@@ -603,7 +622,9 @@ async def obligations_on(
 
     from core.obligations.models import Obligation
 
-    stmt = select(Obligation).where(Obligation.subject_type == subject_type, Obligation.subject_id == subject_id)
+    stmt = select(Obligation).where(
+        Obligation.subject_type == subject_type, Obligation.subject_id == subject_id
+    )
     if rule_id is not None:
         stmt = stmt.where(Obligation.rule_id == rule_id)
     await ctx.session.flush()

@@ -103,6 +103,19 @@ _COMPARATOR_ZH: dict[Comparator, str] = {
     Comparator.AT_LEAST: "不低于",
     Comparator.ABOVE: "高于",
 }
+# What the actual value is when a comparison fails ("at most 8%" fails: it is above 8%).
+_FAILED_ZH: dict[Comparator, str] = {
+    Comparator.AT_MOST: "高于",
+    Comparator.BELOW: "不低于",
+    Comparator.AT_LEAST: "低于",
+    Comparator.ABOVE: "不高于",
+}
+_FAILED_EN: dict[Comparator, str] = {
+    Comparator.AT_MOST: "above",
+    Comparator.BELOW: "not below",
+    Comparator.AT_LEAST: "below",
+    Comparator.ABOVE: "not above",
+}
 _COMPARATOR_EN: dict[Comparator, str] = {
     Comparator.AT_MOST: "at most",
     Comparator.BELOW: "below",
@@ -203,7 +216,10 @@ def evaluate_target(
     if actual is None:
         checks.append(
             TargetCheck(
-                "actual", comparator, None, TargetStatus.NO_DATA,
+                "actual",
+                comparator,
+                None,
+                TargetStatus.NO_DATA,
                 f"{label}无数据（分母为零或尚未录入），无法判断是否达标",
                 f"{spec.indicator} has no data (zero denominator or not entered)",
             )
@@ -215,19 +231,27 @@ def evaluate_target(
             level_zh = _LEVEL_ZH.get(spec.reference_level, spec.reference_level)
             level_en = _LEVEL_EN.get(spec.reference_level, spec.reference_level)
             if reference is None:
-                checks.append(_missing("reference", comparator, label, f"{level_zh}未录入", f"{level_en} is not entered"))
+                checks.append(
+                    _missing(
+                        "reference", comparator, label, f"{level_zh}未录入", f"{level_en} is not entered"
+                    )
+                )
             else:
-                checks.append(_check("reference", comparator, actual, reference, label, fmt, level_zh, level_en))
+                checks.append(
+                    _check("reference", comparator, actual, reference, label, fmt, level_zh, level_en)
+                )
         if spec.yoy_change is not None:
             if previous is None:
-                checks.append(_missing("yoy", comparator, label, "上年同期无数据", "last year's value is missing"))
+                checks.append(
+                    _missing("yoy", comparator, label, "上年同期无数据", "last year's value is missing")
+                )
             else:
                 limit = previous * (Decimal(1) + spec.yoy_change)
                 change = spec.yoy_change
                 if change == 0:
                     what_zh, what_en = f"上年同期（{fmt(previous)}）", f"last year ({fmt(previous)})"
                 else:
-                    pct = f"{abs(change) * 100:g}%"
+                    pct = f"{(abs(change) * 100).normalize():f}%"
                     word_zh, word_en = ("下降", "less") if change < 0 else ("上升", "more")
                     what_zh = f"上年同期（{fmt(previous)}）同比{word_zh}{pct}后的"
                     what_en = f"last year ({fmt(previous)}) {pct} {word_en}, i.e."
@@ -235,8 +259,12 @@ def evaluate_target(
         if not checks:
             checks.append(
                 TargetCheck(
-                    "none", comparator, None, TargetStatus.NO_DATA,
-                    "该目标未设定任何考核界限", "the target sets no bound",
+                    "none",
+                    comparator,
+                    None,
+                    TargetStatus.NO_DATA,
+                    "该目标未设定任何考核界限",
+                    "the target sets no bound",
                 )
             )
     statuses = {c.status for c in checks}
@@ -269,14 +297,19 @@ def _check(
         zh = f"{label}{fmt(actual)}，{cmp_zh}{what_zh}{fmt(limit)}，达标"
         en = f"{fmt(actual)} is {cmp_en} {what_en} {fmt(limit)}: met"
     else:
-        zh = f"{label}{fmt(actual)}，未{cmp_zh}{what_zh}{fmt(limit)}，未达标"
-        en = f"{fmt(actual)} is not {cmp_en} {what_en} {fmt(limit)}: missed"
+        zh = f"{label}{fmt(actual)}，{_FAILED_ZH[comparator]}{what_zh}{fmt(limit)}，未达标"
+        en = f"{fmt(actual)} is {_FAILED_EN[comparator]} {what_en} {fmt(limit)}: missed"
     return TargetCheck(bound, comparator, limit, TargetStatus.MET if ok else TargetStatus.MISSED, zh, en)
 
 
 def _missing(bound: str, comparator: Comparator, label: str, why_zh: str, why_en: str) -> TargetCheck:
     return TargetCheck(
-        bound, comparator, None, TargetStatus.NO_DATA, f"{label}：{why_zh}，无法判断", f"{why_en}: cannot judge"
+        bound,
+        comparator,
+        None,
+        TargetStatus.NO_DATA,
+        f"{label}：{why_zh}，无法判断",
+        f"{why_en}: cannot judge",
     )
 
 
@@ -410,9 +443,10 @@ def _condition_reasons(
         label = _label(ind)
         for ranked in rank_worst_first(rows, ind):
             if ranked.rank <= cond.n:
+                shown = format_value(ind, ranked.value)
                 out[ranked.unit_id] = (
-                    f"{label}{format_value(ind, ranked.value)}，排名倒数第{ranked.rank}位（共{ranked.of}个单位）",
-                    f"ranked {ranked.rank} worst of {ranked.of} on {ind} ({format_value(ind, ranked.value)})",
+                    f"{label}{shown}，排名倒数第{ranked.rank}位（共{ranked.of}个单位）",
+                    f"ranked {ranked.rank} worst of {ranked.of} on {ind} ({shown})",
                 )
         return out
     for row in rows:
@@ -455,7 +489,10 @@ def _row_reason(
     if kind is ConditionKind.BELOW_VALUE:
         assert cond.value is not None, f"{rule.id}: below_value needs a value"
         if value < cond.value:
-            return f"{label}{shown}，未达到{format_value(ind, cond.value)}", f"{ind} {shown} below {cond.value}"
+            return (
+                f"{label}{shown}，未达到{format_value(ind, cond.value)}",
+                f"{ind} {shown} below {cond.value}",
+            )
         return None
     if kind is ConditionKind.ABOVE_VALUE:
         assert cond.value is not None, f"{rule.id}: above_value needs a value"

@@ -194,6 +194,11 @@ class Policy:
                 )
         return infos
 
+    def rule_info(self, rule_id: str) -> RuleInfo | None:
+        """The displayable rule with this id (deadline, reminder, penalty, target or chain)."""
+        index: dict[str, RuleInfo] = self._cached("rule_index", lambda: {r.id: r for r in self.rules()})
+        return index.get(rule_id)
+
     def _cached(self, key: str, build: Any) -> Any:
         cache_attr = f"_cache_{key}"
         if not hasattr(self, cache_attr):

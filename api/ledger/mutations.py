@@ -1,0 +1,125 @@
+"""The ``importLedger`` mutation: one transaction, committed only when every row passes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+
+import strawberry
+from sqlalchemy.exc import IntegrityError
+
+from api.common import UserError, gid
+from api.context import Info
+from api.ledger.types import LedgerImportReport
+from core.context import ServiceContext
+from core.errors import DomainError, ValidationFailed
+from core.ledger.reader import MAX_BYTES
+from core.ledger.service import ImportReport, import_ledger
+
+log = logging.getLogger("caseload.ledger")
+
+
+@strawberry.type
+class LedgerImportPayload:
+    result: LedgerImportReport | None = None
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="整个文件无法导入的原因（逐行问题见 result.problems）"
+    )
+
+
+class _RollBack(Exception):
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("roll back the ledger import")
+        self.report = report
+
+
+def decode_file(data: str) -> bytes:
+    """The file from base64 (a ``data:`` URL prefix is accepted)."""
+    text = data.split(",", 1)[1] if data.startswith("data:") and "," in data else data
+    if len(text) > MAX_BYTES * 4 // 3 + 8:
+        raise ValidationFailed(
+            "fileBase64",
+            f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，请分批导入",
+            "file too large",
+            "too_large",
+        )
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationFailed(
+            "fileBase64", "文件内容不是有效的 base64 编码", "not base64", "invalid_file"
+        ) from exc
+
+
+@strawberry.type
+class LedgerMutation:
+    @strawberry.mutation(
+        description="导入 Excel 台账（行政争议及诉讼案件）：逐行校验，全部通过才导入；已导入过的行自动跳过"
+    )
+    async def import_ledger(
+        self,
+        info: Info,
+        jurisdiction_id: strawberry.ID,
+        file_base64: str,
+        file_name: str = "",
+        mapping: strawberry.scalars.JSON | None = None,
+        dry_run: bool = False,
+    ) -> LedgerImportPayload:
+        context = info.context
+        app = context.app
+        changes: list[tuple[str, int, int | None]] = []
+        try:
+            jid = gid(jurisdiction_id, "jurisdictionId")
+            content = decode_file(file_base64)
+            if mapping is not None and not isinstance(mapping, dict):
+                raise ValidationFailed(
+                    "mapping", "列映射应为 {表头: 字段名} 形式的对象", "mapping must be an object"
+                )
+            given = mapping if isinstance(mapping, dict) else None
+            async with app.session_factory() as session, session.begin():
+                ctx = ServiceContext(
+                    session=session, principal=context.principal, registry=app.registry, clock=app.clock
+                )
+                report = await import_ledger(
+                    ctx,
+                    jurisdiction_id=jid,
+                    content=content,
+                    file_name=file_name,
+                    mapping=given,
+                    dry_run=dry_run,
+                )
+                if dry_run or not report.ok:
+                    raise _RollBack(report)
+                await session.flush()
+                changes = ctx.changes
+            report.committed = True
+        except _RollBack as rollback:
+            return LedgerImportPayload(result=LedgerImportReport.of(rollback.report))
+        except DomainError as exc:
+            return LedgerImportPayload(errors=[UserError.of(exc)])
+        except IntegrityError as exc:
+            log.warning("ledger import conflict: %s", exc.orig)
+            return LedgerImportPayload(
+                errors=[
+                    UserError(
+                        field=None,
+                        code="conflict",
+                        message="同一台账正在被他人导入，或数据与已有记录冲突，请稍后重试",
+                        message_en="a concurrent import or a conflicting record; retry",
+                    )
+                ]
+            )
+        for hook in app.after_commit:
+            try:
+                await hook(changes)
+            except Exception:  # a failed cache invalidation must not turn a committed import into an error
+                log.exception("after-commit hook failed")
+        log.info(
+            "ledger imported: jurisdiction=%s file=%s rows=%s import=%s",
+            jid,
+            report.file_name,
+            len(report.rows),
+            report.import_id,
+        )
+        return LedgerImportPayload(result=LedgerImportReport.of(report))

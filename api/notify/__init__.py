@@ -1,0 +1,1 @@
+"""GraphQL for live notifications: subscriptions, webhook administration and delivery status."""

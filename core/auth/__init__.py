@@ -1,0 +1,1 @@
+"""Accounts, passwords (Argon2), access and refresh tokens (JWT), API tokens, lock-out."""

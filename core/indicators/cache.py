@@ -1,0 +1,170 @@
+"""Caching computed dashboards, invalidated by the writes that change them.
+
+Every key lives under a *generation*: a counter per jurisdiction (and one global counter for
+changes that belong to no jurisdiction, such as the working-day calendar). A committed write bumps
+the counters of the jurisdictions it touched (:meth:`IndicatorCache.invalidate`, called from the
+app's after-commit hooks), so later readers look under new keys and never see an answer computed
+before the write. A reader reads the generations *before* it queries the database, so an answer
+computed while a write commits is filed under the old generation and never served afterwards.
+
+Values are JSON-safe (see :mod:`core.indicators.serial`), so the in-process and the Redis
+implementations are interchangeable. Results that depend on other jurisdictions (averages computed
+from siblings) put those jurisdictions' generations into their key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
+
+log = logging.getLogger("caseload.indicators.cache")
+
+GLOBAL = 0
+"""The generation slot for changes outside any jurisdiction (jurisdiction ids start at 1)."""
+
+DEFAULT_TTL = 24 * 3600
+
+
+class IndicatorCache(ABC):
+    """Async cache of JSON values keyed by (jurisdiction id, generation, key)."""
+
+    @abstractmethod
+    async def generations(self, jurisdiction_ids: Sequence[int]) -> dict[int, int]:
+        """The current generation of each jurisdiction (0 for one never bumped)."""
+
+    @abstractmethod
+    async def bump_generation(self, jurisdiction_id: int) -> int:
+        """Advance a jurisdiction's generation (``GLOBAL`` for changes outside any); return the new one."""
+
+    @abstractmethod
+    async def get(self, jurisdiction_id: int, generation: str, key: str) -> Any | None:
+        """The value stored under (jurisdiction, generation, key), or None."""
+
+    @abstractmethod
+    async def set(
+        self, jurisdiction_id: int, generation: str, key: str, value: Any, ttl: int = DEFAULT_TTL
+    ) -> None:
+        """Store a JSON-safe ``value``; it expires after ``ttl`` seconds."""
+
+    async def invalidate(self, jurisdiction_ids: Iterable[int | None]) -> None:
+        """Bump the generation of every jurisdiction listed (``None``: the global one)."""
+        for ident in sorted({GLOBAL if j is None else j for j in jurisdiction_ids}):
+            await self.bump_generation(ident)
+
+    async def stamp(self, jurisdiction_ids: Sequence[int]) -> str:
+        """The generation part of a key: the global generation and those of ``jurisdiction_ids``."""
+        ids = sorted({GLOBAL, *jurisdiction_ids})
+        gens = await self.generations(ids)
+        return ".".join(f"{j}:{gens.get(j, 0)}" for j in ids)
+
+    async def close(self) -> None:  # noqa: B027 - optional for implementations
+        """Release connections (nothing to do in process)."""
+
+
+class InProcessCache(IndicatorCache):
+    """A bounded LRU in this process (one worker; with several, use :class:`RedisCache`)."""
+
+    def __init__(self, max_entries: int = 2048) -> None:
+        self._generations: dict[int, int] = {}
+        self._values: OrderedDict[tuple[int, str, str], Any] = OrderedDict()
+        self._max = max_entries
+        self._lock = asyncio.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    async def generations(self, jurisdiction_ids: Sequence[int]) -> dict[int, int]:
+        return {j: self._generations.get(j, 0) for j in jurisdiction_ids}
+
+    async def bump_generation(self, jurisdiction_id: int) -> int:
+        async with self._lock:
+            value = self._generations.get(jurisdiction_id, 0) + 1
+            self._generations[jurisdiction_id] = value
+            # Entries of older generations can never be read again.
+            stale = [k for k in self._values if k[0] == jurisdiction_id or jurisdiction_id == GLOBAL]
+            for k in stale:
+                del self._values[k]
+            return value
+
+    async def get(self, jurisdiction_id: int, generation: str, key: str) -> Any | None:
+        found = self._values.get((jurisdiction_id, generation, key))
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._values.move_to_end((jurisdiction_id, generation, key))
+        # A deep copy through JSON: callers may not mutate what others will read.
+        return json.loads(found)
+
+    async def set(
+        self, jurisdiction_id: int, generation: str, key: str, value: Any, ttl: int = DEFAULT_TTL
+    ) -> None:
+        async with self._lock:
+            self._values[(jurisdiction_id, generation, key)] = json.dumps(value, ensure_ascii=False)
+            self._values.move_to_end((jurisdiction_id, generation, key))
+            while len(self._values) > self._max:
+                self._values.popitem(last=False)
+
+
+class RedisCache(IndicatorCache):
+    """Shared by every worker: generations are Redis counters (INCR), values JSON strings with a TTL."""
+
+    def __init__(self, client: Any, prefix: str = "caseload:indicators") -> None:
+        self._redis = client
+        self._prefix = prefix
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "caseload:indicators") -> RedisCache:
+        from redis.asyncio import Redis
+
+        return cls(Redis.from_url(url, decode_responses=True), prefix)
+
+    def _gen_key(self, jurisdiction_id: int) -> str:
+        return f"{self._prefix}:gen:{jurisdiction_id}"
+
+    async def generations(self, jurisdiction_ids: Sequence[int]) -> dict[int, int]:
+        if not jurisdiction_ids:
+            return {}
+        values = await self._redis.mget([self._gen_key(j) for j in jurisdiction_ids])
+        return {j: int(v) if v is not None else 0 for j, v in zip(jurisdiction_ids, values, strict=True)}
+
+    async def bump_generation(self, jurisdiction_id: int) -> int:
+        return int(await self._redis.incr(self._gen_key(jurisdiction_id)))
+
+    def _value_key(self, jurisdiction_id: int, generation: str, key: str) -> str:
+        return f"{self._prefix}:v:{jurisdiction_id}:{generation}:{key}"
+
+    async def get(self, jurisdiction_id: int, generation: str, key: str) -> Any | None:
+        raw = await self._redis.get(self._value_key(jurisdiction_id, generation, key))
+        return None if raw is None else json.loads(raw)
+
+    async def set(
+        self, jurisdiction_id: int, generation: str, key: str, value: Any, ttl: int = DEFAULT_TTL
+    ) -> None:
+        raw = json.dumps(value, ensure_ascii=False)
+        await self._redis.set(self._value_key(jurisdiction_id, generation, key), raw, ex=ttl)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def build_cache(redis_url: str | None) -> IndicatorCache:
+    """Redis when a URL is configured (several workers share it), else in process."""
+    return RedisCache.from_url(redis_url) if redis_url else InProcessCache()
+
+
+Change = tuple[str, int, int | None]
+
+
+def invalidation_hook(cache: IndicatorCache) -> Callable[[list[Change]], Awaitable[None]]:
+    """An after-commit hook bumping the generation of every jurisdiction a committed write touched."""
+
+    async def hook(changes: list[Change]) -> None:
+        if changes:
+            await cache.invalidate(j for _entity, _id, j in changes)
+
+    return hook

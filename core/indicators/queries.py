@@ -1,0 +1,444 @@
+"""The SQL aggregates behind every indicator: one function per indicator.
+
+Each function returns a :class:`Tally`: numerator and denominator per (period bucket, jurisdiction,
+unit), counted by the database with ``COUNT``/``SUM`` over ``CASE`` expressions and grouped by unit.
+Several non-overlapping periods (a time series, or a period and the same period a year earlier) are
+answered by one statement: a ``CASE`` maps each row's date to its bucket. Nothing here loads a row
+into Python, and nothing depends on the dialect, so SQLite and PostgreSQL give the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.cases.models import Hearing, LitigationCase, Outcome, ReconsiderationCase
+from core.disputes.models import Dispute
+from core.enums import (
+    CORRECTION_DECISIONS,
+    DisputeStatus,
+    HearingStatus,
+    Instance,
+    ObligationStatus,
+    OutcomeKind,
+    ReconsiderationDecision,
+    ReconsiderationStatus,
+)
+from core.indicators.definitions import ResolvedDefinition
+from core.indicators.periods import Period
+from core.obligations.models import Obligation
+from core.org.models import Jurisdiction
+
+Cell = tuple[int, int, int | None]  # (bucket, jurisdiction id, unit id)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Numerator and denominator per (bucket, jurisdiction, unit); a count has denominator ``None``.
+
+    Missing cells are zero. ``total`` adds up a jurisdiction's units (and rows with no unit, such
+    as the justice bureau's own obligations): a sum of aggregates, never of records.
+    """
+
+    cells: Mapping[Cell, tuple[int, int | None]] = field(default_factory=dict)
+    has_denominator: bool = True
+    populations: Mapping[int, int | None] = field(default_factory=dict)
+
+    def get(self, bucket: int, jurisdiction_id: int, unit_id: int | None) -> tuple[int, int | None]:
+        found = self.cells.get((bucket, jurisdiction_id, unit_id))
+        if found is not None:
+            return found
+        return 0, self._empty_denominator(jurisdiction_id)
+
+    def total(self, bucket: int, jurisdiction_id: int) -> tuple[int, int | None]:
+        num = den = 0
+        for (b, j, _u), (n, d) in self.cells.items():
+            if b == bucket and j == jurisdiction_id:
+                num += n
+                den += d or 0
+        return num, self._denominator(jurisdiction_id, den)
+
+    def units(self, bucket: int, jurisdiction_id: int) -> dict[int | None, tuple[int, int | None]]:
+        return {u: v for (b, j, u), v in self.cells.items() if b == bucket and j == jurisdiction_id}
+
+    def _empty_denominator(self, jurisdiction_id: int) -> int | None:
+        return self._denominator(jurisdiction_id, 0)
+
+    def _denominator(self, jurisdiction_id: int, summed: int) -> int | None:
+        if self.populations:
+            return self.populations.get(jurisdiction_id)
+        return summed if self.has_denominator else None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What to count: jurisdictions, non-overlapping periods (buckets), the definition, an optional unit."""
+
+    jurisdiction_ids: tuple[int, ...]
+    periods: tuple[Period, ...]
+    definition: ResolvedDefinition
+    as_of: dt.date
+    unit_id: int | None = None
+
+    def __post_init__(self) -> None:
+        ordered = sorted(self.periods, key=lambda p: p.start)
+        for a, b in itertools.pairwise(ordered):
+            if b.start <= a.end:
+                raise ValueError(f"periods overlap: {a.key} and {b.key}")
+
+
+Query = Callable[[AsyncSession, Scope], Awaitable[Tally]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks
+# ---------------------------------------------------------------------------------------------
+
+
+def _bounds(period: Period, moment: bool) -> tuple[Any, Any]:
+    if moment:
+        return period.start_moment(), period.end_moment()
+    return period.start, period.end_exclusive
+
+
+def _bucket(column: Any, periods: Sequence[Period], moment: bool) -> ColumnElement[int]:
+    """The index of the period ``column`` falls in, or -1."""
+    if len(periods) == 1:
+        return literal(0)
+    whens = []
+    for i, p in enumerate(periods):
+        low, high = _bounds(p, moment)
+        whens.append((and_(column >= low, column < high), i))
+    return case(*whens, else_=-1)
+
+
+def _in_periods(column: Any, periods: Sequence[Period], moment: bool) -> ColumnElement[bool]:
+    return or_(*[and_(column >= lo, column < hi) for lo, hi in (_bounds(p, moment) for p in periods)])
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def _instances(definition: ResolvedDefinition) -> list[Instance]:
+    return [Instance(v) for v in definition.definition.instances if v in Instance._value2member_map_]
+
+
+def _loss_kinds(definition: ResolvedDefinition) -> list[OutcomeKind]:
+    return [OutcomeKind(v) for v in definition.loss_outcomes if v in OutcomeKind._value2member_map_]
+
+
+async def _grouped(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    date_column: Any,
+    moment: bool,
+    jurisdiction_column: Any,
+    unit_column: Any,
+    numerator: ColumnElement[int],
+    denominator: ColumnElement[int] | None,
+    source: Any,
+    where: Sequence[ColumnElement[bool]] = (),
+) -> Tally:
+    """SUM the numerator and denominator flags per bucket, jurisdiction and unit."""
+    columns = [
+        _bucket(date_column, scope.periods, moment).label("bucket"),
+        jurisdiction_column.label("j"),
+        unit_column.label("u"),
+        numerator.label("n"),
+        (denominator if denominator is not None else literal(0)).label("d"),
+    ]
+    inner = (
+        select(*columns)
+        .select_from(source)
+        .where(
+            jurisdiction_column.in_(scope.jurisdiction_ids),
+            _in_periods(date_column, scope.periods, moment),
+            *where,
+        )
+    )
+    if scope.unit_id is not None:
+        inner = inner.where(unit_column == scope.unit_id)
+    sub = inner.subquery()
+    stmt = select(
+        sub.c.bucket,
+        sub.c.j,
+        sub.c.u,
+        func.coalesce(func.sum(sub.c.n), 0),
+        func.coalesce(func.sum(sub.c.d), 0),
+    ).group_by(sub.c.bucket, sub.c.j, sub.c.u)
+    cells: dict[Cell, tuple[int, int | None]] = {}
+    for bucket, j, u, n, d in (await session.execute(stmt)).all():
+        if bucket is None or int(bucket) < 0:
+            continue
+        cells[(int(bucket), int(j), None if u is None else int(u))] = (
+            int(n),
+            int(d) if denominator is not None else None,
+        )
+    return Tally(cells, has_denominator=denominator is not None)
+
+
+def _concluded_cases(scope: Scope) -> tuple[Any, list[ColumnElement[bool]]]:
+    join = LitigationCase.__table__.join(Outcome.__table__, Outcome.case_id == LitigationCase.id)
+    return join, [LitigationCase.instance.in_(_instances(scope.definition))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Litigation
+# ---------------------------------------------------------------------------------------------
+
+
+async def case_volume(session: AsyncSession, scope: Scope) -> Tally:
+    """New litigation cases by filed date (first instance unless refined)."""
+    return await _grouped(
+        session,
+        scope,
+        date_column=LitigationCase.filed_date,
+        moment=False,
+        jurisdiction_column=LitigationCase.jurisdiction_id,
+        unit_column=LitigationCase.unit_id,
+        numerator=literal(1),
+        denominator=None,
+        source=LitigationCase,
+        where=[LitigationCase.instance.in_(_instances(scope.definition))],
+    )
+
+
+async def suits_per_10k(session: AsyncSession, scope: Scope) -> Tally:
+    """New cases over the jurisdiction's population (a unit's own cases over the same population)."""
+    volume = await case_volume(session, scope)
+    rows = await session.execute(
+        select(Jurisdiction.id, Jurisdiction.population).where(Jurisdiction.id.in_(scope.jurisdiction_ids))
+    )
+    populations = {int(j): (int(p) if p else None) for j, p in rows.all()}
+    cells = {cell: (n, populations.get(cell[1])) for cell, (n, _) in volume.cells.items()}
+    return Tally(cells, has_denominator=True, populations=populations)
+
+
+async def _concluded(session: AsyncSession, scope: Scope, hit: ColumnElement[bool], rate: bool) -> Tally:
+    join, where = _concluded_cases(scope)
+    return await _grouped(
+        session,
+        scope,
+        date_column=LitigationCase.concluded_date,
+        moment=False,
+        jurisdiction_column=LitigationCase.jurisdiction_id,
+        unit_column=LitigationCase.unit_id,
+        numerator=_flag(hit),
+        denominator=literal(1) if rate else None,
+        source=join,
+        where=where,
+    )
+
+
+async def loss_rate(session: AsyncSession, scope: Scope) -> Tally:
+    """Lost ÷ concluded cases by the date of the decision (first instance unless refined)."""
+    return await _concluded(session, scope, Outcome.kind.in_(_loss_kinds(scope.definition)), rate=True)
+
+
+async def loss_count(session: AsyncSession, scope: Scope) -> Tally:
+    """Lost cases, counted as the loss rate's numerator."""
+    return await _concluded(session, scope, Outcome.kind.in_(_loss_kinds(scope.definition)), rate=False)
+
+
+async def hidden_losses(session: AsyncSession, scope: Scope) -> Tally:
+    """Withdrawals after the agency itself revoked or changed the contested act."""
+    hit = and_(Outcome.kind == OutcomeKind.WITHDRAWAL, Outcome.agency_changed_act.is_(True))
+    return await _concluded(session, scope, hit, rate=False)
+
+
+async def withdrawn_mediated_rate(session: AsyncSession, scope: Scope) -> Tally:
+    """Cases ended by withdrawal or mediation ÷ concluded cases (调撤率)."""
+    hit = Outcome.kind.in_([OutcomeKind.WITHDRAWAL, OutcomeKind.MEDIATION])
+    return await _concluded(session, scope, hit, rate=True)
+
+
+def _hearings_of(scope: Scope) -> tuple[Any, list[ColumnElement[bool]]]:
+    join = Hearing.__table__.join(LitigationCase.__table__, LitigationCase.id == Hearing.case_id)
+    return join, [LitigationCase.instance.in_(_instances(scope.definition))]
+
+
+async def head_appearance_rate(session: AsyncSession, scope: Scope) -> Tally:
+    """Held hearings a qualifying head attended ÷ held hearings, by the day it was held."""
+    join, where = _hearings_of(scope)
+    return await _grouped(
+        session,
+        scope,
+        date_column=Hearing.held_at,
+        moment=True,
+        jurisdiction_column=Hearing.jurisdiction_id,
+        unit_column=Hearing.unit_id,
+        numerator=_flag(Hearing.head_attended.is_(True)),
+        denominator=literal(1),
+        source=join,
+        where=[Hearing.status == HearingStatus.HELD, *where],
+    )
+
+
+async def hearing_reschedules(session: AsyncSession, scope: Scope) -> Tally:
+    """Hearings moved to another date, by the date they were originally set for."""
+    join, where = _hearings_of(scope)
+    return await _grouped(
+        session,
+        scope,
+        date_column=Hearing.scheduled_at,
+        moment=True,
+        jurisdiction_column=Hearing.jurisdiction_id,
+        unit_column=Hearing.unit_id,
+        numerator=literal(1),
+        denominator=None,
+        source=join,
+        where=[Hearing.status == HearingStatus.RESCHEDULED, *where],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reconsideration
+# ---------------------------------------------------------------------------------------------
+
+
+async def _reconsiderations(session: AsyncSession, scope: Scope, hit: ColumnElement[bool]) -> Tally:
+    return await _grouped(
+        session,
+        scope,
+        date_column=ReconsiderationCase.concluded_date,
+        moment=False,
+        jurisdiction_column=ReconsiderationCase.jurisdiction_id,
+        unit_column=ReconsiderationCase.unit_id,
+        numerator=_flag(hit),
+        denominator=literal(1),
+        source=ReconsiderationCase,
+        where=[ReconsiderationCase.status == ReconsiderationStatus.CONCLUDED],
+    )
+
+
+async def correction_rate(session: AsyncSession, scope: Scope) -> Tally:
+    """Corrected (revoked, varied, confirmed illegal, ordered to perform) ÷ concluded reconsiderations."""
+    return await _reconsiderations(
+        session, scope, ReconsiderationCase.decision.in_(list(CORRECTION_DECISIONS))
+    )
+
+
+async def mediation_rate(session: AsyncSession, scope: Scope) -> Tally:
+    """Reconsiderations concluded by mediation ÷ concluded reconsiderations."""
+    return await _reconsiderations(
+        session, scope, ReconsiderationCase.decision == ReconsiderationDecision.MEDIATED
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Disputes and obligations
+# ---------------------------------------------------------------------------------------------
+
+
+async def resolved_before_filing(session: AsyncSession, scope: Scope) -> Tally:
+    """Disputes resolved (by the resolution date) that never became a reconsideration or lawsuit."""
+    no_case = not_(exists().where(LitigationCase.dispute_id == Dispute.id))
+    no_recon = not_(exists().where(ReconsiderationCase.dispute_id == Dispute.id))
+    return await _grouped(
+        session,
+        scope,
+        date_column=Dispute.resolved_date,
+        moment=False,
+        jurisdiction_column=Dispute.jurisdiction_id,
+        unit_column=Dispute.unit_id,
+        numerator=literal(1),
+        denominator=None,
+        source=Dispute,
+        where=[
+            Dispute.status.in_([DisputeStatus.RESOLVED, DisputeStatus.CLOSED]),
+            Dispute.resolution_result.is_not(None),
+            no_case,
+            no_recon,
+        ],
+    )
+
+
+async def obligations_on_time_rate(session: AsyncSession, scope: Scope) -> Tally:
+    """Obligations met by their due date ÷ obligations that fell due (by the due date).
+
+    An obligation still open after its due date counts as due and not met even before the
+    scheduler marks it overdue; waived and paused obligations, and those not yet due, are left out.
+    """
+    fell_due = or_(
+        Obligation.status.in_([ObligationStatus.MET, ObligationStatus.MET_LATE, ObligationStatus.OVERDUE]),
+        and_(Obligation.status == ObligationStatus.OPEN, Obligation.due_date < scope.as_of),
+    )
+    return await _grouped(
+        session,
+        scope,
+        date_column=Obligation.due_date,
+        moment=False,
+        jurisdiction_column=Obligation.jurisdiction_id,
+        unit_column=Obligation.unit_id,
+        numerator=_flag(Obligation.status == ObligationStatus.MET),
+        denominator=literal(1),
+        source=Obligation,
+        where=[fell_due],
+    )
+
+
+async def open_loss_risk(session: AsyncSession, scope: Scope) -> Tally:
+    """Disputes flagged as likely to lose and still open at the end of each period (a snapshot).
+
+    Open at the end of a period: received by then, not closed by then, and not resolved by then
+    (a dispute resolved and later escalated is open again). The flag itself is the current one.
+    """
+    columns = []
+    for p in scope.periods:
+        end = p.end_exclusive
+        still_open = and_(
+            Dispute.received_date < end,
+            or_(Dispute.closed_date.is_(None), Dispute.closed_date >= end),
+            not_(
+                and_(
+                    Dispute.status == DisputeStatus.RESOLVED,
+                    Dispute.resolved_date.is_not(None),
+                    Dispute.resolved_date < end,
+                )
+            ),
+        )
+        columns.append(func.coalesce(func.sum(_flag(still_open)), 0))
+    stmt = select(Dispute.jurisdiction_id, Dispute.unit_id, *columns).where(
+        Dispute.jurisdiction_id.in_(scope.jurisdiction_ids), Dispute.loss_risk.is_(True)
+    )
+    if scope.unit_id is not None:
+        stmt = stmt.where(Dispute.unit_id == scope.unit_id)
+    stmt = stmt.group_by(Dispute.jurisdiction_id, Dispute.unit_id)
+    cells: dict[Cell, tuple[int, int | None]] = {}
+    for row in (await session.execute(stmt)).all():
+        j, u, counts = int(row[0]), row[1], row[2:]
+        for bucket, n in enumerate(counts):
+            if int(n):
+                cells[(bucket, j, None if u is None else int(u))] = (int(n), None)
+    return Tally(cells, has_denominator=False)
+
+
+QUERIES: dict[str, Query] = {
+    "case_volume": case_volume,
+    "loss_rate": loss_rate,
+    "suits_per_10k": suits_per_10k,
+    "head_appearance_rate": head_appearance_rate,
+    "correction_rate": correction_rate,
+    "mediation_rate": mediation_rate,
+    "withdrawn_mediated_rate": withdrawn_mediated_rate,
+    "resolved_before_filing": resolved_before_filing,
+    "obligations_on_time_rate": obligations_on_time_rate,
+    "open_loss_risk": open_loss_risk,
+    "hearing_reschedules": hearing_reschedules,
+    "hidden_losses": hidden_losses,
+    "loss_count": loss_count,
+}
+"""One aggregate per indicator of :data:`core.policy.types.INDICATORS` (a test keeps them in step)."""
+
+
+async def tally(session: AsyncSession, indicator: str, scope: Scope) -> Tally:
+    """Run the aggregate of ``indicator`` over ``scope``."""
+    return await QUERIES[indicator](session, scope)

@@ -1,0 +1,1 @@
+"""Ledgers (台账): importing disputes and litigation cases from Excel, exporting lists to Excel."""

@@ -1,0 +1,486 @@
+"""Importing an Excel ledger (台账) of disputes and litigation cases through the real services.
+
+Every row is checked first: its cells are parsed, then the row is recorded through
+:func:`core.disputes.service.record_dispute` (and :func:`core.cases.service.file_litigation_case`)
+inside a savepoint, so the services' own validation applies and a rejected row leaves nothing
+behind. A rejected row is reported (row, column, problem in Chinese) and the next row is checked.
+The report says whether every row passed (:attr:`ImportReport.ok`); the caller commits only then,
+and otherwise rolls the whole import back. Rows already imported into the jurisdiction (same content
+key) are skipped and reported as skipped, so importing the same file twice creates nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+
+from core.audit.service import record as audit
+from core.cases.models import LitigationCase
+from core.cases.service import file_litigation_case
+from core.context import ServiceContext
+from core.disputes.models import Dispute
+from core.disputes.service import DisputeInput, record_dispute
+from core.enums import ActionType, BatchKind, DisputeField, DisputeSource, Instance, LabeledEnum
+from core.errors import DomainError, ValidationFailed
+from core.ledger.mapping import (
+    FIELDS,
+    FIELDS_BY_KEY,
+    CellError,
+    FieldKind,
+    MappingError,
+    cell_text,
+    parse_bool,
+    parse_date,
+    parse_enum,
+    parse_int,
+    resolve_mapping,
+    split_names,
+)
+from core.ledger.models import LedgerImport, LedgerImportRow
+from core.ledger.reader import LedgerFileError, Sheet, SheetRow, read_ledger
+from core.org.models import Unit
+from core.scoping import authorize
+
+KEY_CHUNK = 400
+
+
+class RowStatus(StrEnum):
+    IMPORTED = "imported"  # written (committed by the caller)
+    VALID = "valid"  # passed every check; not written (dry run, or another row failed)
+    SKIPPED = "skipped"  # imported before (or repeated in this file)
+    INVALID = "invalid"  # rejected: see its problems
+
+    @property
+    def label(self) -> str:
+        return {"imported": "已导入", "valid": "校验通过", "skipped": "已跳过", "invalid": "有错误"}[
+            self.value
+        ]
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str | None  # the Excel column letter, when the problem is in one cell
+    header: str | None
+    field: str | None  # the ledger field key
+    code: str
+    message: str
+
+    @property
+    def text(self) -> str:
+        where = f"第{self.row}行"
+        if self.header and self.column:
+            where += f" {self.header}（{self.column}列）"
+        elif self.header:
+            where += f" {self.header}"
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class RowResult:
+    row: int
+    status: RowStatus
+    sequence: str = ""
+    dispute_number: str | None = None
+    case_number: str | None = None
+    note: str = ""
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    file_hash: str
+    file_name: str
+    sheet_name: str
+    header_row: int
+    columns: list[tuple[str, str, str]]  # (header, field key, column letter)
+    ignored_headers: list[str]
+    dry_run: bool
+    rows: list[RowResult]
+    committed: bool = False
+    import_id: int | None = None
+
+    def count(self, status: RowStatus) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def ok(self) -> bool:
+        """Every row passed (or was skipped): the import may be committed."""
+        return all(r.status != RowStatus.INVALID for r in self.rows)
+
+    @property
+    def problems(self) -> list[RowProblem]:
+        return [p for r in self.rows for p in r.problems]
+
+    @property
+    def summary(self) -> str:
+        total = len(self.rows)
+        skipped = self.count(RowStatus.SKIPPED)
+        if not self.ok:
+            return f"共{total}行，{self.count(RowStatus.INVALID)}行有错误，未导入任何数据；请修改后重新导入"
+        fresh = total - skipped
+        if self.committed:
+            return f"共{total}行，已导入{fresh}行，跳过已导入的{skipped}行"
+        return f"共{total}行，校验通过；可导入{fresh}行，跳过已导入的{skipped}行（未写入）"
+
+
+def file_hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# One row
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedRow:
+    values: dict[str, Any]
+    # A value taken from another column (原告 from 申请人, 收到日期 from 立案日期): where it came from.
+    origin: dict[str, str]
+    problems: list[tuple[str | None, str, str]]  # (field key, code, message)
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+
+def row_key(cells: Mapping[str, Any]) -> str:
+    """A hash of the row's content, independent of its position and of how dates and choices are written."""
+    canonical: dict[str, str] = {}
+    for key, raw in cells.items():
+        spec = FIELDS_BY_KEY[key]
+        text = cell_text(raw)
+        if not spec.in_key or not text:
+            continue
+        try:
+            if spec.kind == FieldKind.DATE:
+                text = parse_date(raw).isoformat()
+            elif spec.kind == FieldKind.ENUM and spec.enum is not None:
+                text = parse_enum(raw, spec.enum).value
+            elif spec.kind == FieldKind.BOOL:
+                text = "1" if parse_bool(raw) else ""
+        except CellError:
+            pass  # an unparseable cell keeps its text; the row is rejected anyway
+        if text:
+            canonical[key] = text
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def parse_row(row: SheetRow, units: Mapping[str, Unit]) -> ParsedRow:
+    values: dict[str, Any] = {}
+    problems: list[tuple[str | None, str, str]] = []
+    for key, raw in row.cells.items():
+        spec = FIELDS_BY_KEY[key]
+        if not cell_text(raw):
+            continue
+        try:
+            values[key] = _parse_cell(spec.kind, spec.enum, raw, units)
+        except CellError as exc:
+            problems.append((key, exc.code, exc.message))
+    origin: dict[str, str] = {}
+    if not values.get("applicant_name") and values.get("plaintiff_name"):
+        values["applicant_name"] = values["plaintiff_name"]
+        origin["applicant_name"] = "plaintiff_name"
+    if not values.get("plaintiff_name") and values.get("applicant_name"):
+        values["plaintiff_name"] = values["applicant_name"]
+        origin["plaintiff_name"] = origin.get("applicant_name", "applicant_name")
+    has_case = any(k in row.cells and cell_text(row.cells[k]) for k in ("case_number", "court", "filed_date"))
+    if has_case and "source" not in values and "source" not in {p[0] for p in problems}:
+        values["source"] = DisputeSource.LITIGATION
+    if "received_date" not in values and isinstance(values.get("filed_date"), dt.date):
+        values["received_date"] = values["filed_date"]
+        origin["received_date"] = "filed_date"
+    failed = {p[0] for p in problems}
+    linking = bool(values.get("dispute_number"))
+    required = ["case_number", "court", "filed_date"] if linking else [f.key for f in FIELDS if f.required]
+    if not linking:
+        required.append("source")
+        required.append("received_date")
+        if has_case:
+            required += ["case_number", "court", "filed_date"]
+    for key in dict.fromkeys(required):
+        if key not in values and key not in failed:
+            label = FIELDS_BY_KEY[key].label
+            problems.append((key, "required", f"{label}不能为空"))
+    return ParsedRow(values, origin, problems)
+
+
+def _parse_cell(kind: FieldKind, enum: type[LabeledEnum] | None, raw: Any, units: Mapping[str, Unit]) -> Any:
+    if kind == FieldKind.DATE:
+        return parse_date(raw)
+    if kind == FieldKind.ENUM and enum is not None:
+        return parse_enum(raw, enum)
+    if kind == FieldKind.BOOL:
+        return parse_bool(raw)
+    if kind == FieldKind.INT:
+        return parse_int(raw)
+    if kind == FieldKind.UNIT:
+        return _unit(cell_text(raw), units)
+    if kind == FieldKind.UNITS:
+        return [_unit(name, units) for name in split_names(raw)]
+    return cell_text(raw)
+
+
+def _unit(name: str, units: Mapping[str, Unit]) -> Unit:
+    found = units.get(name)
+    if found is not None:
+        return found
+    similar = [n for n in units if name in n or n in name][:5]
+    hint = f"；相近的单位：{'、'.join(similar)}" if similar else "；请先在“系统管理”中新增该单位"
+    raise CellError(f"本辖区没有名为“{name}”的单位{hint}", "unknown_unit")
+
+
+# ---------------------------------------------------------------------------------------------
+# The import
+# ---------------------------------------------------------------------------------------------
+
+
+async def import_ledger(
+    ctx: ServiceContext,
+    *,
+    jurisdiction_id: int,
+    content: bytes,
+    file_name: str = "",
+    mapping: Mapping[str, Any] | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Check every row of a ledger and record the good ones; the caller commits only if ``report.ok``.
+
+    Raises :class:`ValidationFailed` for a file that cannot be read at all (field ``file`` or
+    ``mapping``); row problems are in the report.
+    """
+    authorize(ctx.principal, "ledger.import", jurisdiction_id, None)
+    jurisdiction = await ctx.jurisdiction(jurisdiction_id)
+    try:
+        sheet = read_ledger(content, resolve_mapping(mapping))
+    except MappingError as exc:
+        raise ValidationFailed(
+            "mapping", str(exc), "the column mapping is not usable", "invalid_mapping"
+        ) from exc
+    except LedgerFileError as exc:
+        raise ValidationFailed("file", exc.message, "the file cannot be read as a ledger", exc.code) from exc
+    if not any(c.key != "sequence" for c in sheet.columns):
+        raise ValidationFailed("file", "表头中没有可导入的列", "no importable column", "no_header")
+    digest = file_hash(content)
+    report = ImportReport(
+        file_hash=digest,
+        file_name=file_name[:200],
+        sheet_name=sheet.name,
+        header_row=sheet.header_row,
+        columns=[(c.header, c.key, c.letter) for c in sheet.columns],
+        ignored_headers=sheet.ignored_headers,
+        dry_run=dry_run,
+        rows=[],
+    )
+    units = {
+        u.name: u
+        for u in await ctx.session.scalars(select(Unit).where(Unit.jurisdiction_id == jurisdiction.id))
+    }
+    keys = [row_key(row.cells) for row in sheet.rows]
+    previous = await _imported_keys(ctx, jurisdiction.id, keys)
+    seen_in_file: dict[str, int] = {}
+    imported: list[tuple[SheetRow, str, Dispute, LitigationCase | None]] = []
+    for row, key in zip(sheet.rows, keys, strict=True):
+        sequence = cell_text(row.cells.get("sequence"))
+        if key in previous:
+            report.rows.append(
+                RowResult(row.number, RowStatus.SKIPPED, sequence, note=f"已于{previous[key]}导入，跳过")
+            )
+            continue
+        if key in seen_in_file:
+            report.rows.append(
+                RowResult(
+                    row.number, RowStatus.SKIPPED, sequence, note=f"与第{seen_in_file[key]}行内容相同，跳过"
+                )
+            )
+            continue
+        seen_in_file[key] = row.number
+        result, written = await _check_row(ctx, jurisdiction.id, sheet, row, units)
+        result.sequence = sequence
+        report.rows.append(result)
+        if written is not None:
+            imported.append((row, key, *written))
+    if not report.ok or dry_run:
+        return report
+    batch = LedgerImport(
+        jurisdiction_id=jurisdiction.id,
+        file_hash=digest,
+        file_name=report.file_name,
+        sheet_name=sheet.name[:100],
+        actor=ctx.principal.user,
+        total_rows=len(report.rows),
+        imported_rows=len(imported),
+        skipped_rows=report.count(RowStatus.SKIPPED),
+    )
+    ctx.session.add(batch)
+    await ctx.session.flush()
+    for row, key, dispute, case in imported:
+        ctx.session.add(
+            LedgerImportRow(
+                import_id=batch.id,
+                jurisdiction_id=jurisdiction.id,
+                row_key=key,
+                row_number=row.number,
+                dispute_id=dispute.id,
+                litigation_case_id=case.id if case is not None else None,
+            )
+        )
+    await audit(ctx, "ledger.import", batch, None)
+    for result in report.rows:
+        if result.status == RowStatus.VALID:
+            result.status = RowStatus.IMPORTED
+    report.import_id = batch.id
+    return report
+
+
+async def _imported_keys(ctx: ServiceContext, jurisdiction_id: int, keys: Sequence[str]) -> dict[str, str]:
+    """Row keys already imported into the jurisdiction → when (for the report)."""
+    found: dict[str, str] = {}
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), KEY_CHUNK):
+        chunk = unique[start : start + KEY_CHUNK]
+        rows = await ctx.session.execute(
+            select(LedgerImportRow.row_key, LedgerImport.created_at, LedgerImport.file_name)
+            .join(LedgerImport, LedgerImport.id == LedgerImportRow.import_id)
+            .where(LedgerImportRow.jurisdiction_id == jurisdiction_id, LedgerImportRow.row_key.in_(chunk))
+        )
+        for key, created, name in rows:
+            when = created.date().isoformat() if created else ""
+            found[key] = f"{when}（{name}）" if name else when
+    return found
+
+
+async def _check_row(
+    ctx: ServiceContext, jurisdiction_id: int, sheet: Sheet, row: SheetRow, units: Mapping[str, Unit]
+) -> tuple[RowResult, tuple[Dispute, LitigationCase | None] | None]:
+    parsed = parse_row(row, units)
+    result = RowResult(row.number, RowStatus.VALID)
+    if parsed.problems:
+        result.status = RowStatus.INVALID
+        result.problems = [_problem(sheet, row, parsed, key, code, msg) for key, code, msg in parsed.problems]
+        return result, None
+    try:
+        async with ctx.session.begin_nested():
+            dispute, case = await _write_row(ctx, jurisdiction_id, parsed)
+    except DomainError as exc:
+        result.status = RowStatus.INVALID
+        key = _field_key(exc.field)
+        result.problems = [_problem(sheet, row, parsed, key, exc.code, exc.message_zh)]
+        return result, None
+    result.dispute_number = dispute.number
+    result.case_number = case.case_number if case is not None else None
+    result.note = "登记争议" if parsed.get("dispute_number") is None else "关联已有争议"
+    if case is not None:
+        result.note += "及诉讼案件"
+    return result, (dispute, case)
+
+
+async def _write_row(
+    ctx: ServiceContext, jurisdiction_id: int, row: ParsedRow
+) -> tuple[Dispute, LitigationCase | None]:
+    number = row.get("dispute_number")
+    if number:
+        found = await ctx.session.scalar(
+            select(Dispute).where(Dispute.jurisdiction_id == jurisdiction_id, Dispute.number == number)
+        )
+        if found is None:
+            raise ValidationFailed(
+                "disputeId", f"本辖区没有编号为“{number}”的争议", "no such dispute", "not_found"
+            )
+        dispute = found
+    else:
+        unit: Unit = row.get("unit")
+        others: list[Unit] = row.get("other_units") or []
+        dispute = await record_dispute(
+            ctx,
+            DisputeInput(
+                unit_id=unit.id,
+                title=row.get("title"),
+                applicant_name=row.get("applicant_name"),
+                field=_enum(row, "field", DisputeField),
+                action_type=_enum(row, "action_type", ActionType),
+                source=_enum(row, "source", DisputeSource),
+                received_date=row.get("received_date"),
+                summary=row.get("summary") or "",
+                other_unit_ids=tuple(u.id for u in others),
+                applicant_id_number=row.get("applicant_id_number"),
+                applicant_phone=row.get("applicant_phone"),
+                applicant_count=row.get("applicant_count") or 1,
+                batch_kind=_enum(row, "batch_kind", BatchKind, BatchKind.SINGLE),
+                is_major=bool(row.get("is_major")),
+                loss_risk=bool(row.get("loss_risk")),
+                origin_date=row.get("origin_date"),
+                reported_by=row.get("reported_by"),
+            ),
+        )
+    case: LitigationCase | None = None
+    if row.get("case_number"):
+        instance = _enum(row, "instance", Instance, Instance.FIRST)
+        parent_id = None
+        if instance != Instance.FIRST:
+            parent_id = await ctx.session.scalar(
+                select(LitigationCase.id)
+                .where(LitigationCase.dispute_id == dispute.id)
+                .order_by(LitigationCase.filed_date.desc(), LitigationCase.id.desc())
+                .limit(1)
+            )
+        unit_for_case: Unit | None = row.get("unit")
+        case = await file_litigation_case(
+            ctx,
+            dispute.id,
+            court=row.get("court"),
+            case_number=row.get("case_number"),
+            plaintiff_name=row.get("plaintiff_name") or dispute.applicant_name,
+            filed_date=row.get("filed_date"),
+            instance=instance,
+            parent_case_id=parent_id,
+            unit_id=unit_for_case.id if unit_for_case is not None else None,
+        )
+    await ctx.session.flush()
+    return dispute, case
+
+
+def _enum(row: ParsedRow, key: str, enum: type[Any], default: Any = None) -> Any:
+    value = row.get(key)
+    return enum(value.value) if value is not None else default
+
+
+_API_FIELDS = {api: f.key for f in FIELDS for api in f.api_fields}
+
+
+def _field_key(api_field: str | None) -> str | None:
+    if not api_field:
+        return None
+    return _API_FIELDS.get(api_field.split("[", 1)[0])
+
+
+def _problem(
+    sheet: Sheet, row: SheetRow, parsed: ParsedRow, key: str | None, code: str, message: str
+) -> RowProblem:
+    if key is not None:
+        key = parsed.origin.get(key, key)
+    column = sheet.column(key) if key else None
+    if column is None and key is not None and key not in row.cells:
+        label = FIELDS_BY_KEY[key].label
+        if code == "required":
+            message = f"{message}（台账中没有“{label}”列，请增加该列或在列映射中指定）"
+        return RowProblem(row.number, None, label, key, code, message)
+    return RowProblem(
+        row.number,
+        column.letter if column else None,
+        column.header if column else None,
+        key,
+        code,
+        message,
+    )
+
+
+def problems_text(problems: Iterable[RowProblem]) -> str:
+    return "\n".join(p.text for p in problems)

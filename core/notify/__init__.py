@@ -1,0 +1,1 @@
+"""Live notifications: the pub/sub bus behind GraphQL subscriptions, and webhook delivery."""
