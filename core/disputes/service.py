@@ -164,6 +164,7 @@ async def update_dispute(
     authorize(ctx.principal, "dispute.update", d.jurisdiction_id, d.unit_id)
     check_version(d, version, "Dispute")
     before = snapshot(d)
+    was = (d.loss_risk, d.is_major, d.batch_kind)
     if title is not None:
         d.title = require_text(title, "title", "争议事项", max_len=200)
     if summary is not None:
@@ -179,7 +180,16 @@ async def update_dispute(
     if action_type is not None:
         d.action_type = action_type
     await audit(ctx, "dispute.update", d, before)
-    await emit(ctx, dispute_event(EventKind.DISPUTE_UPDATED, d, ctx.today(), period=f"v{d.version}"))
+    await emit(
+        ctx,
+        dispute_event(
+            EventKind.DISPUTE_UPDATED, d, ctx.today(), period=f"v{d.version}",
+            # So a rule fires when a flag is raised, not on every later edit.
+            loss_risk_raised=d.loss_risk and not was[0],
+            major_raised=d.is_major and not was[1],
+            batch_kind_changed=d.batch_kind != was[2],
+        ),
+    )
     return d
 
 
@@ -273,15 +283,26 @@ async def assign_resolution(
         await audit(ctx, "dispute.status", d, before)
     await ctx.session.flush()
     await audit(ctx, "resolution.assign", effort, None)
-    created = await emit(ctx, effort_event(EventKind.RESOLUTION_ASSIGNED, effort, assigned_date))
+    created = await emit_effort(ctx, EventKind.RESOLUTION_ASSIGNED, effort, assigned_date)
     await _take_due_date(ctx, effort, created)
     return effort
 
 
-def effort_event(kind: EventKind, e: ResolutionEffort, on: dt.date, **attrs: object) -> Event:
-    base: dict[str, object] = {"stage": e.stage.value, "by_court_letter": e.by_court_letter}
+def effort_event(
+    kind: EventKind, e: ResolutionEffort, on: dt.date, *, is_major: bool = False, **attrs: object
+) -> Event:
+    base: dict[str, object] = {"stage": e.stage.value, "by_court_letter": e.by_court_letter, "is_major": is_major}
     base.update(attrs)
     return Event(kind, e.jurisdiction_id, on, "resolution_effort", e.id, e.unit_id, base)
+
+
+async def emit_effort(
+    ctx: ServiceContext, kind: EventKind, e: ResolutionEffort, on: dt.date, **attrs: object
+) -> list[Obligation]:
+    """Emit an effort's event, with its dispute's flags (e.g. a major dispute's tighter rules)."""
+    dispute = await ctx.session.get(Dispute, e.dispute_id)
+    is_major = bool(dispute and dispute.is_major)
+    return await emit(ctx, effort_event(kind, e, on, is_major=is_major, **attrs))
 
 
 async def _take_due_date(ctx: ServiceContext, effort: ResolutionEffort, created: list[Obligation]) -> None:
@@ -324,7 +345,7 @@ async def accept_resolution(
     e.accepted_date = accepted_date
     e.notice_delivered_date = notice_delivered_date
     await audit(ctx, "resolution.accept", e, before)
-    created = await emit(ctx, effort_event(EventKind.RESOLUTION_ACCEPTED, e, accepted_date))
+    created = await emit_effort(ctx, EventKind.RESOLUTION_ACCEPTED, e, accepted_date)
     await _take_due_date(ctx, e, created)
     return e
 
@@ -353,7 +374,7 @@ async def report_progress(
         await audit(ctx, "resolution.status", e, before)
     await ctx.session.flush()
     await audit(ctx, "resolution.progress", progress, None, jurisdiction_id=e.jurisdiction_id)
-    await emit(ctx, effort_event(EventKind.RESOLUTION_PROGRESS_REPORTED, e, report_date))
+    await emit_effort(ctx, EventKind.RESOLUTION_PROGRESS_REPORTED, e, report_date)
     return progress
 
 
@@ -443,7 +464,7 @@ async def extend_resolution(
     e.extensions_used += 1
     e.due_date = new_due_date
     await audit(ctx, "resolution.extend", e, before)
-    await emit(ctx, effort_event(EventKind.RESOLUTION_EXTENDED, e, granted, new_due_date=new_due_date))
+    await emit_effort(ctx, EventKind.RESOLUTION_EXTENDED, e, granted, new_due_date=new_due_date)
     return e
 
 
@@ -464,7 +485,7 @@ async def record_resolution_hearing(
     ctx.session.add(hearing)
     await ctx.session.flush()
     await audit(ctx, "resolution.hearing", hearing, None, jurisdiction_id=e.jurisdiction_id)
-    await emit(ctx, effort_event(EventKind.RESOLUTION_HEARING_HELD, e, held_date))
+    await emit_effort(ctx, EventKind.RESOLUTION_HEARING_HELD, e, held_date)
     return hearing
 
 
@@ -509,11 +530,14 @@ async def conclude_resolution(
             )
         reasons: tuple[str | None, ...] = (None, None, None, None)
     else:
+        # A court letter is answered in writing: the process, both sides' claims, the point in dispute
+        # and why it failed (the court needs all four to proceed).
+        detail = require_text if e.by_court_letter else optional_text
         reasons = (
             require_text(failure_reason, "failureReason", "化解不成的原因"),
             require_text(failure_process, "failureProcess", "化解过程"),
-            optional_text(claims_summary, "claimsSummary", "双方诉求"),
-            optional_text(point_in_dispute, "pointInDispute", "争议焦点"),
+            detail(claims_summary, "claimsSummary", "双方诉求"),
+            detail(point_in_dispute, "pointInDispute", "争议焦点"),
         )
     before = snapshot(e)
     e.concluded_date = concluded_date
@@ -530,7 +554,7 @@ async def conclude_resolution(
     attrs: dict[str, object] = {"result": result.value if result else None}
     if e.agreement_effective_date is not None:
         attrs["agreement_effective_date"] = e.agreement_effective_date
-    await emit(ctx, effort_event(kind, e, concluded_date, **attrs))
+    await emit_effort(ctx, kind, e, concluded_date, **attrs)
     d = await ctx.session.get(Dispute, e.dispute_id)
     assert d is not None
     d_before = snapshot(d)
@@ -574,7 +598,7 @@ async def request_judicial_confirmation(
     e.confirmation_requested_date = requested_date
     e.confirmation_date = confirmed_date
     await audit(ctx, "resolution.confirm", e, before)
-    await emit(ctx, effort_event(EventKind.JUDICIAL_CONFIRMATION_REQUESTED, e, requested_date))
+    await emit_effort(ctx, EventKind.JUDICIAL_CONFIRMATION_REQUESTED, e, requested_date)
     return e
 
 
@@ -637,4 +661,4 @@ async def mark_escalated(ctx: ServiceContext, d: Dispute) -> None:
         e.concluded_date = ctx.today()
         e.failure_reason = e.failure_reason or "争议已进入复议或诉讼程序"
         await audit(ctx, "resolution.conclude", e, e_before)
-        await emit(ctx, effort_event(EventKind.RESOLUTION_FAILED, e, ctx.today(), result=None))
+        await emit_effort(ctx, EventKind.RESOLUTION_FAILED, e, ctx.today(), result=None)

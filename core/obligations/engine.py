@@ -38,7 +38,7 @@ async def emit(ctx: ServiceContext, event: Event) -> list[Obligation]:
         rule = policy.deadline_rule(obligation.rule_id)
         if rule is None:
             continue
-        if any(m.matches(event) for m in rule.met_by):
+        if any(m.matches(event) for m in rule.met_by) and _same_period(obligation, event):
             await _fulfil(ctx, policy, calendar, obligation, rule, event.date)
         elif event.kind in _SUBJECT_ENDS or any(m.matches(event) for m in rule.cancelled_by):
             _waive(obligation, _SUBJECT_ENDS.get(event.kind, f"{event.kind.value}：不再需要"), event.date)
@@ -124,6 +124,22 @@ def compute_due(
         return calendar.due_date(rule, start), None
     except CalendarYearUnknown as exc:
         return None, exc.message_zh
+
+
+_PERIODIC = frozenset(
+    {
+        EventKind.WEEK_START, EventKind.MONTH_START, EventKind.QUARTER_START, EventKind.HALF_YEAR_START,
+        EventKind.YEAR_START, EventKind.QUARTER_END, EventKind.HALF_YEAR_END, EventKind.YEAR_END,
+    }
+)
+
+
+def _same_period(obligation: Obligation, event: Event) -> bool:
+    """A periodic duty is met only by the report for its own period (October's report is not September's)."""
+    if obligation.event not in _PERIODIC:
+        return True
+    period = event.attributes.get("period")
+    return period is None or str(period) == obligation.occurrence
 
 
 def _occurrence(rule: DeadlineRule, event: Event) -> str:

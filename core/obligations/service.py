@@ -137,8 +137,9 @@ PERIODIC = (
 def periods_starting(day: dt.date) -> list[tuple[EventKind, str, dt.date]]:
     """The periodic events that fall on ``day`` with their period labels and event dates.
 
-    A week starts on Monday, a month on its first day; quarter, half-year and year ends are
-    emitted on the first day of the following period for the period just ended.
+    A week starts on Monday, a month on its first day. On the first day of a quarter, half year and
+    year, the *_START event names the period beginning (dated that day) and the *_END event the
+    period just ended (dated its last day).
     """
     out: list[tuple[EventKind, str, dt.date]] = []
     if day.weekday() == 0:
@@ -146,6 +147,12 @@ def periods_starting(day: dt.date) -> list[tuple[EventKind, str, dt.date]]:
         out.append((EventKind.WEEK_START, f"{iso.year}W{iso.week:02d}", day))
     if day.day == 1:
         out.append((EventKind.MONTH_START, f"{day.year}-{day.month:02d}", day))
+        if day.month in (1, 4, 7, 10):
+            out.append((EventKind.QUARTER_START, f"{day.year}Q{(day.month - 1) // 3 + 1}", day))
+        if day.month in (1, 7):
+            out.append((EventKind.HALF_YEAR_START, f"{day.year}H{1 if day.month == 1 else 2}", day))
+        if day.month == 1:
+            out.append((EventKind.YEAR_START, str(day.year), day))
         last = day - dt.timedelta(days=1)
         if day.month in (1, 4, 7, 10):
             out.append((EventKind.QUARTER_END, f"{last.year}Q{(last.month - 1) // 3 + 1}", last))

@@ -89,14 +89,14 @@ REFERENCE_LEVELS = frozenset({"city", "province"})
 # ---------------------------------------------------------------------------------------------
 
 _DISPUTE = frozenset({"source", "batch_kind", "is_major", "loss_risk", "field", "origin_date"})
-_EFFORT = frozenset({"stage", "by_court_letter"})
+_EFFORT = frozenset({"stage", "by_court_letter", "is_major"})
 _RECON = frozenset({"decision", "is_correction"})
 _CASE = frozenset({"instance", "against_county_government"})
 _PERIODIC = frozenset({"scope", "period", "unit_kind"})  # unit_kind only on the per-unit events
 
 EVENT_ATTRIBUTES: dict[EventKind, frozenset[str]] = {
     EventKind.DISPUTE_RECORDED: _DISPUTE,
-    EventKind.DISPUTE_UPDATED: _DISPUTE | {"period"},
+    EventKind.DISPUTE_UPDATED: _DISPUTE | {"period", "loss_risk_raised", "major_raised", "batch_kind_changed"},
     EventKind.LEADER_ASSIGNED: _DISPUTE,
     EventKind.DISPUTE_RESOLVED: _DISPUTE | {"stage"},
     EventKind.RESOLUTION_ASSIGNED: _EFFORT,
@@ -127,6 +127,9 @@ EVENT_ATTRIBUTES: dict[EventKind, frozenset[str]] = {
     EventKind.CASE_CLOSED: frozenset(),
     EventKind.REPORT_SUBMITTED: frozenset({"report", "period"}),
     EventKind.MONTH_START: _PERIODIC,
+    EventKind.QUARTER_START: _PERIODIC,
+    EventKind.HALF_YEAR_START: _PERIODIC,
+    EventKind.YEAR_START: _PERIODIC,
     EventKind.QUARTER_END: _PERIODIC,
     EventKind.HALF_YEAR_END: _PERIODIC,
     EventKind.YEAR_END: _PERIODIC,
@@ -140,6 +143,9 @@ DATE_ATTRIBUTES = frozenset({"origin_date", "new_due_date", "agreement_effective
 PERIODIC_EVENTS = frozenset(
     {
         EventKind.MONTH_START,
+        EventKind.QUARTER_START,
+        EventKind.HALF_YEAR_START,
+        EventKind.YEAR_START,
         EventKind.QUARTER_END,
         EventKind.HALF_YEAR_END,
         EventKind.YEAR_END,

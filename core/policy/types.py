@@ -54,11 +54,16 @@ class EventKind(StrEnum):
     # A periodic report (attribute ``report``: e.g. "monthly_screening") for a ``period``.
     REPORT_SUBMITTED = "report_submitted"
     # Periodic events, emitted by the scheduler once per jurisdiction (subject: the jurisdiction).
+    # *_START: the period that begins (duties to do within it); *_END: the period just ended
+    # (reports about it). The ``period`` attribute names that period.
+    WEEK_START = "week_start"
     MONTH_START = "month_start"
+    QUARTER_START = "quarter_start"
+    HALF_YEAR_START = "half_year_start"
+    YEAR_START = "year_start"
     QUARTER_END = "quarter_end"
     HALF_YEAR_END = "half_year_end"
     YEAR_END = "year_end"
-    WEEK_START = "week_start"
 
 
 class Owner(StrEnum):
@@ -97,13 +102,23 @@ class Citation:
 
 @dataclass(frozen=True)
 class EventMatch:
-    """An event kind, optionally narrowed by attribute values (all must be equal)."""
+    """An event kind, optionally narrowed by attribute values.
+
+    Every ``when`` entry must hold: the attribute equals the value, or — when the value is a
+    ``frozenset`` — is one of its members (e.g. ``{"unit_kind": frozenset({"agency", "township"})}``).
+    """
 
     kind: EventKind
     when: Mapping[str, Any] = field(default_factory=dict)
 
     def matches(self, event: Event) -> bool:
-        return event.kind == self.kind and all(event.attributes.get(k) == v for k, v in self.when.items())
+        return event.kind == self.kind and all(_holds(event.attributes.get(k), v) for k, v in self.when.items())
+
+
+def _holds(actual: Any, expected: Any) -> bool:
+    if isinstance(expected, frozenset):
+        return actual in expected
+    return bool(actual == expected)
 
 
 @dataclass(frozen=True)

@@ -119,14 +119,14 @@ _LETTER_PERIOD_CLAUSE = (
 
 def _annual_training(unit_kind: str, who_zh: str, who_en: str) -> DeadlineRule:
     # "各行政机关": agencies and townships (one rule per unit kind; the justice bureau and the
-    # court units do not train themselves under this notice). Created when a year ends, due by the
-    # end of the next year (the core has no year_start event).
+    # court units do not train themselves under this notice). Created when a year begins, due by
+    # its last day; met by that year's report.
     return DeadlineRule(
         id=f"wuping.annual_response_training_{unit_kind}",
-        trigger=EventMatch(EventKind.YEAR_END, {"scope": "unit", "unit_kind": unit_kind}),
+        trigger=EventMatch(EventKind.YEAR_START, {"scope": "unit", "unit_kind": unit_kind}),
         title_zh=f"{who_zh}每年开展一次以上行政应诉集中培训、旁听庭审等活动",
         title_en=f"Each {who_en}: at least one litigation-response training or court observation a year",
-        due=fixed_date(12, 31, years_ahead=1),
+        due=fixed_date(12, 31, years_ahead=0),
         owner=Owner.UNIT,
         met_by=(EventMatch(EventKind.REPORT_SUBMITTED, {"report": "annual_response_training"}),),
         escalation=ESCALATION.id,

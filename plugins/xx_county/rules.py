@@ -280,21 +280,21 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
     ),
     DeadlineRule(
         id="xx_county.half_year_joint_meeting",
-        trigger=EventMatch(EventKind.HALF_YEAR_END, {"scope": "jurisdiction"}),
+        trigger=EventMatch(EventKind.HALF_YEAR_START, {"scope": "jurisdiction"}),
         title_zh="行政争议纾解联席会议（每半年一次）",
         title_en="Joint meeting on dispute resolution, once every half year",
-        # Created when a half year ends, due by the end of the next half year (see module docstring).
-        due=day_of_month(31, months_ahead=6),
+        # Created when a half year begins, due by its last day (30 June / 31 December).
+        due=day_of_month(31, months_ahead=5),
         owner=Owner.JUSTICE_BUREAU,
         met_by=(EventMatch(EventKind.REPORT_SUBMITTED, {"report": "joint_meeting"}),),
         citation=_res("二、（三）三是完善行政争议联席会商机制", "联席会议原则上每半年一次"),
     ),
     DeadlineRule(
         id="xx_county.quarterly_inspection",
-        trigger=EventMatch(EventKind.QUARTER_END, {"scope": "jurisdiction"}),
+        trigger=EventMatch(EventKind.QUARTER_START, {"scope": "jurisdiction"}),
         title_zh="行政争议纾解和行政执法工作专项督查（每季度一次）",
         title_en="Inspection of dispute resolution and enforcement, once every quarter",
-        due=day_of_month(31, months_ahead=3),
+        due=day_of_month(31, months_ahead=2),
         owner=Owner.JUSTICE_BUREAU,
         met_by=(EventMatch(EventKind.REPORT_SUBMITTED, {"report": "quarterly_inspection"}),),
         citation=_res(
@@ -303,10 +303,10 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
     ),
     DeadlineRule(
         id="xx_county.quarterly_enforcement_review",
-        trigger=EventMatch(EventKind.QUARTER_END, {"scope": "jurisdiction"}),
+        trigger=EventMatch(EventKind.QUARTER_START, {"scope": "jurisdiction"}),
         title_zh="行政执法评议（每季度集中开展一次）",
         title_en="Enforcement review, once every quarter",
-        due=day_of_month(31, months_ahead=3),
+        due=day_of_month(31, months_ahead=2),
         owner=Owner.JUSTICE_BUREAU,
         met_by=(EventMatch(EventKind.REPORT_SUBMITTED, {"report": "quarterly_enforcement_review"}),),
         citation=_res("二、（四）四是开展行政执法评议", "每季度集中开展一次行政执法评议"),

@@ -60,9 +60,9 @@ REPO = HERE.parents[1]
 
 
 def sources_dir() -> Path | None:
-    """The source documents: $CASELOAD_SOURCES, or the shared seeds beside the repository."""
+    """The source documents: $CASELOAD_SOURCES, or the copies shipped in docs/sources."""
     configured = os.environ.get("CASELOAD_SOURCES")
-    path = Path(configured) if configured else REPO.parent / "shared" / "seeds"
+    path = Path(configured) if configured else REPO / "docs" / "sources"
     return path if path.is_dir() else None
 
 
@@ -82,7 +82,7 @@ def test_plugin_is_conformant(name: str, registry: PolicyRegistry) -> None:
 def test_plugin_quotes_are_verbatim_in_the_sources(name: str, registry: PolicyRegistry) -> None:
     sources = sources_dir()
     if sources is None:
-        pytest.skip("source documents not found (set CASELOAD_SOURCES)")
+        pytest.fail("source documents not found in docs/sources (or $CASELOAD_SOURCES)")
     assert_conformant(name, registry=registry, sources_dir=sources)
 
 

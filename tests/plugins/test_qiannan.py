@@ -59,7 +59,7 @@ from plugins.qiannan import rules
 
 d = dt.date
 SOURCE = "004_ed825c3047b6dab0.txt"
-SOURCES = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SOURCES = Path(__file__).resolve().parents[2] / "docs" / "sources"
 HEARING_DAY = d(2024, 10, 8)
 CtxFactory = Callable[..., ServiceContext]
 

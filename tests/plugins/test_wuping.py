@@ -340,6 +340,8 @@ async def test_wuping_coordination_weekly_progress(ctx: ServiceContext, wp: Coun
         concluded_date=d(2024, 9, 18),
         failure_reason="分歧较大",
         failure_process="两次协调",
+        claims_summary="申请人要求补偿；局方认为无依据",
+        point_in_dispute="补偿标准",
     )
     assert second.status == ObligationStatus.WAIVED
 
@@ -503,14 +505,14 @@ async def test_wuping_quarterly_bulletin(ctx: ServiceContext, wp: County) -> Non
 
 
 async def _training(ctx: ServiceContext, county: County, unit_kind: str, unit_id: int) -> None:
-    created = await emit_periodic(ctx, county.jurisdiction_id, d(2024, 1, 1))  # year_end "2023"
+    created = await emit_periodic(ctx, county.jurisdiction_id, d(2024, 1, 1))  # year_start "2024"
     training = [o for o in created if o.rule_id.startswith("wuping.annual_response_training")]
     assert sorted(o.unit_id or 0 for o in training) == sorted([county.agency_id, county.township_id])
     ob = next(o for o in training if o.rule_id == f"wuping.annual_response_training_{unit_kind}")
     assert (ob.unit_id, ob.occurrence, ob.trigger_date, ob.due_date) == (
         unit_id,
-        "2023",
-        d(2023, 12, 31),
+        "2024",
+        d(2024, 1, 1),
         d(2024, 12, 31),
     )
     done = make_event(
