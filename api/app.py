@@ -9,8 +9,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -19,16 +21,18 @@ from strawberry.asgi import GraphQL
 from strawberry.types.unset import UnsetType
 
 from api.context import AppState, Context, resolve_principal
+from api.hardening import BodySizeLimit, IdempotencyKeys, RateLimiter
 from api.notify.subscriptions import apply_connection_params
 from api.schema import build_schema
-from core.clock import Clock, system_clock
 from core.auth.service import auth_config
+from core.clock import Clock, system_clock
 from core.config import Settings
 from core.db import make_engine, make_session_factory
 from core.errors import ConfigurationError
 from core.migrate import ensure_migrated
 from core.notify.bus import Bus, make_bus, publish_changes
 from core.policy.manager import PolicyRegistry, build_registry
+from core.worker import make_redis
 
 log = logging.getLogger("caseload")
 STATIC = Path(__file__).parent / "static"
@@ -39,7 +43,12 @@ class CaseloadGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         state: AppState = request.app.state.caseload
         client = getattr(request, "client", None)
-        principal = await resolve_principal(state, request.headers, client.host if client else None)
+        remote = client.host if client else None
+        principal = await resolve_principal(state, request.headers, remote)
+        if state.rate_limiter is not None and not await state.rate_limiter.allow(
+            principal.user + "|" + (remote or "")
+        ):
+            raise HTTPException(429, "too many requests; slow down / 请求过于频繁，请稍后再试")
         return Context(state, principal, request, response)
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -65,13 +74,14 @@ def create_app(
 ) -> Starlette:
     """Build the ASGI app; resources are created in the lifespan, once per process."""
     settings = settings or Settings.from_env()
-    schema = build_schema()
+    schema = build_schema(production=settings.production)
     graphql = CaseloadGraphQL(schema, graphql_ide=None if settings.production else "graphiql")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = make_engine(settings)
         bus: Bus | None = None
+        redis = await make_redis(settings)
         try:
             if check_schema:
                 await ensure_migrated(engine)
@@ -85,6 +95,7 @@ def create_app(
                 clock=clock,
                 bus=bus,
                 auth=auth_config(settings),
+                rate_limiter=RateLimiter(settings.rate_limit_per_minute, redis),
             )
             app.state.caseload.after_commit.append(functools.partial(publish_changes, bus))
             app.state.engine = engine
@@ -95,6 +106,8 @@ def create_app(
         finally:
             if bus is not None:
                 await bus.close()
+            if redis is not None:
+                await redis.aclose()  # type: ignore[attr-defined]
             await engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:
@@ -116,4 +129,11 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),  # type: ignore[arg-type]
+            Middleware(IdempotencyKeys),  # type: ignore[arg-type]
+        ],
+    )

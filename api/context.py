@@ -23,6 +23,7 @@ from core.principal import Principal
 from core.scoping import scope
 
 if TYPE_CHECKING:
+    from api.hardening import RateLimiter
     from core.auth.service import AuthConfig
     from core.notify.bus import Bus
 
@@ -44,6 +45,8 @@ class AppState:
     bus: Bus | None = None
     # Token signing (core/auth/service.py); created in the app's lifespan.
     auth: AuthConfig | None = None
+    # Requests per minute per principal (api/hardening.py).
+    rate_limiter: RateLimiter | None = None
 
 
 class Context:
@@ -121,10 +124,17 @@ class Context:
             for table, ident, field_name, jurisdiction_id in reads:
                 session.add(
                     AuditEntry(
-                        at=now, actor=self.principal.user, role=self.principal.role.value,
-                        jurisdiction_id=jurisdiction_id, action="personal_data.read", entity_type=table,
-                        entity_id=ident, before=None, after={"field": field_name},
-                        request_id=self.principal.request_id, remote_addr=self.principal.remote_addr,
+                        at=now,
+                        actor=self.principal.user,
+                        role=self.principal.role.value,
+                        jurisdiction_id=jurisdiction_id,
+                        action="personal_data.read",
+                        entity_type=table,
+                        entity_id=ident,
+                        before=None,
+                        after={"field": field_name},
+                        request_id=self.principal.request_id,
+                        remote_addr=self.principal.remote_addr,
                     )
                 )
 
@@ -133,8 +143,7 @@ class Context:
         async with self._lock:
             await self.close()
             self.loaders = Loaders(self)
-        # Full personal-data values returned in this request: (table, id, field, jurisdiction_id).
-        self.sensitive_reads: list[tuple[str, int, str, int | None]] = []
+        self.sensitive_reads = []
 
 
 Info = StrawberryInfo[Context, None]
@@ -154,7 +163,11 @@ async def resolve_principal(state: AppState, headers: Any, remote_addr: str | No
         request_id = headers.get("x-request-id") or uuid.uuid4().hex
         async with state.session_factory() as session, session.begin():
             principal = await principal_for_bearer(
-                session, state.auth, authorization[7:].strip(), now=state.clock(), request_id=request_id,
+                session,
+                state.auth,
+                authorization[7:].strip(),
+                now=state.clock(),
+                request_id=request_id,
                 remote_addr=remote_addr,
             )
         if principal is None:

@@ -18,6 +18,8 @@ from api.common import EnumLabels, enum_labels
 from api.context import Context
 from api.disputes.mutations import DisputeMutation
 from api.disputes.queries import DisputeQuery
+from api.hardening import CostLimit, hardening_extensions
+from api.indicators import IndicatorMutation, IndicatorQuery
 from api.ledger.mutations import LedgerMutation
 from api.ledger.queries import LedgerQuery
 from api.notify.mutations import NotifyMutation
@@ -50,6 +52,7 @@ class Query(
     MetaQuery,
     AuthQuery,
     LedgerQuery,
+    IndicatorQuery,
 ):
     pass
 
@@ -63,6 +66,7 @@ class Mutation(
     NotifyMutation,
     AuthMutation,
     LedgerMutation,
+    IndicatorMutation,
 ):
     pass
 
@@ -95,14 +99,17 @@ class CaseloadSchema(strawberry.Schema):
                 log.error("unexpected error", exc_info=error.original_error)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, production: bool = False) -> strawberry.Schema:
+    """The schema; in production introspection is off (see api/hardening.py for every limit)."""
     return CaseloadSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=[
+            *hardening_extensions(production),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
+            CostLimit,  # after the validation cache, which would overwrite its verdict
             CloseReadSession,
         ],
     )

@@ -28,6 +28,10 @@ class Settings:
     environment: str = "development"
     # Principal assumed when a development request carries none (see api/context.py).
     dev_default_role: str = "system_admin"
+    # Largest request body accepted (ledger imports travel as base64 inside GraphQL).
+    max_body_bytes: int = 16 * 1024 * 1024
+    # Requests per minute per principal (0: unlimited).
+    rate_limit_per_minute: int = 1200
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -45,4 +49,6 @@ class Settings:
             database_url=normalise_database_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             redis_url=env.get("REDIS_URL") or None,
             environment=env.get("CASELOAD_ENV", "development"),
+            max_body_bytes=int(env.get("CASELOAD_MAX_BODY_BYTES", 16 * 1024 * 1024)),
+            rate_limit_per_minute=int(env.get("CASELOAD_RATE_LIMIT_PER_MINUTE", 1200)),
         )

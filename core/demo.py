@@ -476,7 +476,7 @@ STORY_SOURCES[LITIGATION_PENDING] = STORY_SOURCES[LITIGATION]
 
 LOSS = "loss"
 LITIGATION_OUTCOMES: dict[str, float] = {
-    LOSS: 22,
+    LOSS: 19,
     OutcomeKind.CLAIM_DISMISSED: 33,
     OutcomeKind.WITHDRAWAL: 20,
     OutcomeKind.MEDIATION: 12,
@@ -496,7 +496,7 @@ RECON_DECISIONS: dict[str, float] = {
     ReconsiderationDecision.UPHELD: 28,
     ReconsiderationDecision.DISMISSED: 10,
     ReconsiderationDecision.MEDIATED: 40,
-    CORRECTED: 12,
+    CORRECTED: 10,
     ReconsiderationDecision.TERMINATED: 5,
     REJECTED: 5,
 }
@@ -1806,8 +1806,9 @@ async def load_demo(
                 f"Demo data is already loaded ({', '.join(existing)}); nothing was changed "
                 "(use --reset to reload)."
             )
-    for plugin in DEMO_PLUGINS:
-        async with session_factory() as session, session.begin():
+    # One transaction: a failure part way leaves no half-loaded demo behind.
+    async with session_factory() as session, session.begin():
+        for plugin in DEMO_PLUGINS:
             ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry)
             await load_county(
                 ctx, COUNTIES[plugin], today=today, seed=seed, disputes=disputes_per_jurisdiction

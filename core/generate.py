@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 import random
 import sys
 import time
@@ -277,11 +278,25 @@ class _Draw:
         return self._rng.choices(self._keys, cum_weights=self._cum)[0]
 
 
+class _CachedCalendar(WorkdayCalendar):
+    """The database's calendar with each day's answer remembered (the library's lookup is slow)."""
+
+    def __init__(self, calendar: WorkdayCalendar) -> None:
+        super().__init__(calendar.overrides, calendar.declared_years)
+        self._working: dict[dt.date, bool] = {}
+
+    def is_working_day(self, d: dt.date) -> bool:
+        found = self._working.get(d)
+        if found is None:
+            found = self._working[d] = super().is_working_day(d)  # raises for an unknown year
+        return found
+
+
 class _Days:
     """Working-day arithmetic with results cached (the same few hundred dates recur millions of times)."""
 
     def __init__(self, calendar: WorkdayCalendar) -> None:
-        self.calendar = calendar
+        self.calendar: WorkdayCalendar = _CachedCalendar(calendar)
         self._after: dict[tuple[dt.date, int], dt.date] = {}
         self._on_or_after: dict[dt.date, dt.date] = {}
         self._on_or_before: dict[dt.date, dt.date] = {}
@@ -499,23 +514,19 @@ class _Writer:
             for name in TABLE_ORDER:
                 rows = batch.get(name)
                 if rows:
-                    columns, defaults = self.columns[name], self.defaults[name]
-                    full = [{c: row.get(c, defaults[c]) for c in columns} for row in rows]
-                    await self.conn.execute(self.tables[name].insert(), full)
+                    defaults = self.defaults[name]
+                    await self.conn.execute(self.tables[name].insert(), [defaults | row for row in rows])
                     counts[name] += len(rows)
 
     def _records(self, name: str, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         columns, defaults, json_columns = self.columns[name], self.defaults[name], self.json_columns[name]
-        records = []
-        for row in rows:
-            values = [row.get(c, defaults[c]) for c in columns]
-            if json_columns:
-                values = [
-                    orjson.dumps(v).decode() if c in json_columns and v is not None else v
-                    for c, v in zip(columns, values, strict=True)
-                ]
-            records.append(tuple(values))
-        return records
+        values = operator.itemgetter(*columns)
+        if json_columns:
+            for row in rows:
+                for c in json_columns:
+                    if row.get(c) is not None:
+                        row[c] = orjson.dumps(row[c]).decode()
+        return [values(defaults | row) for row in rows]
 
     async def finish(self) -> None:
         """Move PostgreSQL's id sequences past the ids written here; refresh planner statistics."""
@@ -541,6 +552,8 @@ class _Writer:
 # ---------------------------------------------------------------------------------------------
 
 _Event = tuple[EventKind, dt.date, dict[str, Any]]
+# Working values kept on a litigation case's row while its story is told (removed before writing).
+_CASE_PRIVATE = ("_notice", "_duty_rows", "_is_loss")
 
 
 def _matches(match: EventMatch, kind: EventKind, attrs: Mapping[str, Any]) -> bool:
@@ -586,6 +599,11 @@ class _Teller:
         self._qualifying_cache: dict[tuple[int, bool], list[_Official]] = {}
         self._chain_cache: dict[str | None, Any] = {}
         self._due_dicts: dict[str, dict[str, Any]] = {}
+        # For each event kind some rule triggers on, the attributes those triggers look at.
+        self._trigger_attrs: dict[EventKind, tuple[str, ...]] = {}
+        for rule in county.policy.deadline_rules:
+            known = self._trigger_attrs.get(rule.trigger.kind, ())
+            self._trigger_attrs[rule.trigger.kind] = tuple(sorted({*known, *rule.trigger.when}))
         leaders = [o for o in county.government.heads if o.rank == OfficialRank.COUNTY_LEADER_IN_CHARGE]
         self.leader_in_charge = leaders[0] if leaders else county.government.heads[0]
         self.principal_leader = county.government.heads[0]
@@ -593,6 +611,7 @@ class _Teller:
         self.events: dict[tuple[str, int], list[_Event]] = {}
         self.subject_unit: dict[tuple[str, int], int] = {}
         self.efforts: dict[int, dict[str, Any]] = {}
+        self.cases: list[dict[str, Any]] = []
 
     # -- small helpers ---------------------------------------------------------------------
 
@@ -627,6 +646,7 @@ class _Teller:
         self.events.clear()
         self.subject_unit.clear()
         self.efforts.clear()
+        self.cases.clear()
         story = self.story()
         low, high = STORY_AGE[story]
         received = self.days.on_or_before(self.today - dt.timedelta(days=self.between(low, high)))
@@ -1013,6 +1033,7 @@ class _Teller:
             "status": CaseStatus.FILED.value,
         }
         case_id = self.rows.add("litigation_cases", case)
+        self.cases.append(case)
         key = ("litigation_case", case_id)
         self.subject_unit[key] = unit.id
         self._escalate(d, filed)
@@ -1151,7 +1172,7 @@ class _Teller:
         duties = [DutyKind.FILE_JUDGMENT]
         if is_loss:
             duties += [DutyKind.LOSS_ANALYSIS, DutyKind.RECTIFICATION]
-        case["_duties"] = [
+        for k in duties:
             self.rows.add(
                 "post_judgment_duties",
                 {
@@ -1163,8 +1184,6 @@ class _Teller:
                     "status": DutyStatus.PENDING.value,
                 },
             )
-            for k in duties
-        ]
         case["_duty_rows"] = self.rows.pending["post_judgment_duties"][-len(duties) :]
         case["_is_loss"] = is_loss
         self.event(
@@ -1307,7 +1326,10 @@ class _Teller:
     # -- obligations -----------------------------------------------------------------------
 
     def _rules(self, kind: EventKind, attrs: Mapping[str, Any]) -> list[DeadlineRule]:
-        key = (kind, *sorted((k, v) for k, v in attrs.items() if not isinstance(v, dt.date)))
+        names = self._trigger_attrs.get(kind)
+        if names is None:
+            return []
+        key = (kind, *[attrs.get(name) for name in names])
         found = self._rule_cache.get(key)
         if found is None:
             found = [r for r in self.c.policy.deadline_rules if _matches(r.trigger, kind, attrs)]
@@ -1335,6 +1357,9 @@ class _Teller:
             if due is not None:
                 e["due_date"] = due
         d.pop("_unit", None)
+        for case in self.cases:
+            for private in _CASE_PRIVATE:
+                case.pop(private, None)
 
     def _obligation(
         self,

@@ -17,6 +17,7 @@ from core.indicators.models import AssessmentFact, Bulletin, TargetOverride  # n
 from core.ledger.models import LedgerImport, LedgerImportRow  # noqa: F401
 from core.notify.models import NotificationDelivery, WebhookEndpoint  # noqa: F401
 from core.obligations.models import Notification, Obligation, PeriodicReport
+from core.requests.models import IdempotencyKey  # noqa: F401
 from core.org.models import Jurisdiction, Official, ReferenceFigure, Unit
 
 __all__ = [

@@ -222,7 +222,8 @@ def _projection_zh(t: Any) -> str:
     p = t.projection
     if p is None:
         return ""
-    return f"按目前进度，预计全年{SPECS[t.indicator].label_zh}为{p.display}（{STATUS_LABELS.get(p.status, p.status)}）"
+    verdict = STATUS_LABELS.get(p.status, p.status)
+    return f"按目前进度，预计全年{SPECS[t.indicator].label_zh}为{p.display}（{verdict}）"
 
 
 async def build_content(
@@ -372,7 +373,8 @@ def _summary(
         f"行政机关自行改变被诉行政行为后原告撤诉{hidden.current.numerator}件（隐性败诉，不计入败诉率），"
         f"计入后败诉率为{loss.with_hidden_losses.display if loss.with_hidden_losses else '—'}。",
         f"已开庭审理{head.current.denominator}次，行政机关负责人出庭应诉{head.current.numerator}次，"
-        f"出庭应诉率{head.current.display}，{change_zh('head_appearance_rate', head.current, head.previous)}。",
+        f"出庭应诉率{head.current.display}，"
+        f"{change_zh('head_appearance_rate', head.current, head.previous)}。",
         f"审结行政复议案件{corr.current.denominator}件，被纠错{corr.current.numerator}件，"
         f"纠错率{corr.current.display}；调解结案{med.current.numerator}件，调解成功率{med.current.display}。",
     ]

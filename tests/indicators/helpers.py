@@ -144,9 +144,11 @@ class Recorder:
         changed_act: bool = False,
         instance: Instance = Instance.FIRST,
         parent: LitigationCase | None = None,
+        dispute: Dispute | None = None,
     ) -> LitigationCase:
         """A case filed, heard (when the outcome needs it, or ``attended`` is given) and decided."""
-        c = await self.case(unit, filed, instance=instance, parent=parent, dispute=await self._dispute_of(parent))
+        d = dispute or await self._dispute_of(parent)
+        c = await self.case(unit, filed, instance=instance, parent=parent, dispute=d)
         if kind.needs_hearing or attended is not None:
             await self.hearing(c, decided, attended=bool(attended))
         await self.outcome(c, kind, decided, changed_act=changed_act)

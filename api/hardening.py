@@ -1,0 +1,395 @@
+"""Protections of the GraphQL endpoint: document limits, a cost limit, masked internal errors,
+a request-body limit, per-principal rate limits and idempotency keys."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from core.errors import DomainError
+from core.requests.models import IdempotencyKey
+
+log = logging.getLogger("caseload.api")
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
+MAX_COST = 50_000
+MAX_PAGE = 100
+
+
+# ---------------------------------------------------------------------------------------------
+# Document limits
+# ---------------------------------------------------------------------------------------------
+
+
+LIST_FACTOR = 10  # rows assumed for a nested list without a ``first`` argument
+
+
+def estimate_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> int:
+    """Fields × rows along each path: ``first: n`` returns n rows (variables resolved), another list
+    field ``LIST_FACTOR`` rows; every field costs one unit per row it is resolved for."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [o for o in operations if o.name is not None and o.name.value == operation_name]
+    variables = variables or {}
+
+    def page_size(field: FieldNode) -> int:
+        for argument in field.arguments or ():
+            if argument.name.value == "first":
+                value: Any = None
+                if isinstance(argument.value, IntValueNode):
+                    value = int(argument.value.value)
+                elif isinstance(argument.value, VariableNode):
+                    value = variables.get(argument.value.name.value, MAX_PAGE)
+                return max(1, min(value if isinstance(value, int) else MAX_PAGE, MAX_PAGE))
+        return 1
+
+    def cost(
+        selection_set: SelectionSetNode | None, parent: Any, multiplier: int, seen: frozenset[str]
+    ) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                field_def = getattr(parent, "fields", {}).get(selection.name.value) if parent else None
+                field_type = field_def.type if field_def is not None else None
+                rows = page_size(selection)
+                in_page = getattr(parent, "name", "").endswith("Connection")  # edges/nodes: rows counted
+                if rows == 1 and not in_page and field_type is not None and _is_list(field_type):
+                    rows = LIST_FACTOR
+                named = get_named_type(field_type) if field_type is not None else None
+                total += multiplier + cost(selection.selection_set, named, multiplier * rows, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                total += cost(selection.selection_set, parent, multiplier, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = fragments.get(name)
+                if fragment is not None and name not in seen:
+                    total += cost(fragment.selection_set, parent, multiplier, seen | {name})
+        return total
+
+    roots = {
+        "query": schema.query_type,
+        "mutation": schema.mutation_type,
+        "subscription": schema.subscription_type,
+    }
+    return max(
+        (cost(o.selection_set, roots.get(o.operation.value), 1, frozenset()) for o in operations), default=0
+    )
+
+
+def _is_list(graphql_type: Any) -> bool:
+    while isinstance(graphql_type, GraphQLNonNull):
+        graphql_type = graphql_type.of_type
+    return isinstance(graphql_type, GraphQLList)
+
+
+class CostLimit(SchemaExtension):
+    """Refuse an operation whose estimated cost exceeds ``MAX_COST`` (before it runs)."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if not context.pre_execution_errors and document is not None:
+            spent = estimate_cost(context.schema._schema, document, context.operation_name, context.variables)
+            if spent > MAX_COST:
+                context.pre_execution_errors = [
+                    GraphQLError(
+                        f"查询过于复杂（估算成本 {spent}，上限 {MAX_COST}）/ "
+                        f"query too costly ({spent} > {MAX_COST}): request fewer rows or fewer nested lists",
+                        extensions={"code": "query_too_costly", "cost": spent, "maxCost": MAX_COST},
+                    )
+                ]
+        yield
+
+
+class MaskInternalErrors(SchemaExtension):
+    """Replace unexpected errors by a generic message with the request id; expected ones pass."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not getattr(result, "errors", None):
+            return
+        context = self.execution_context.context
+        principal = getattr(context, "principal", None)
+        request_id = getattr(principal, "request_id", None) or "-"
+        masked: list[GraphQLError] = []
+        for error in result.errors or []:
+            original = error.original_error
+            if original is None or isinstance(original, DomainError | GraphQLError):
+                masked.append(error)
+                continue
+            log.error("internal error (request %s)", request_id, exc_info=original)
+            masked.append(
+                GraphQLError(
+                    f"内部错误，请联系管理员（请求编号 {request_id}）/ "
+                    f"internal error (request id {request_id})",
+                    nodes=error.nodes,
+                    path=error.path,
+                    extensions={"code": "internal_error", "requestId": request_id},
+                )
+            )
+        result.errors = masked
+
+
+def hardening_extensions(production: bool) -> list[Any]:
+    """Limits that validate the document (put before the validation cache); see ``cost_extensions``."""
+    extensions: list[Any] = [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        MaskInternalErrors,
+    ]
+    if production:
+        extensions.append(DisableIntrospection)
+    return extensions
+
+
+# ---------------------------------------------------------------------------------------------
+# Request body limit
+# ---------------------------------------------------------------------------------------------
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``max_bytes`` with 413, whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _plain(send, 413, f"request body over {self.max_bytes} bytes / 请求内容过大")
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await _plain(send, 413, f"request body over {self.max_bytes} bytes / 请求内容过大")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _plain(send: Send, status: int, text: str) -> None:
+    body = json.dumps({"errors": [{"message": text}]}, ensure_ascii=False).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+# ---------------------------------------------------------------------------------------------
+# Rate limits
+# ---------------------------------------------------------------------------------------------
+
+
+class RateLimiter:
+    """Fixed-window request counts per principal: in Redis when configured, else in this process.
+
+    If Redis is unreachable the limiter lets requests through (and logs): availability first.
+    """
+
+    def __init__(self, limit_per_minute: int, redis: Any = None) -> None:
+        self.limit = limit_per_minute
+        self.redis = redis
+        self._local: dict[tuple[str, int], int] = defaultdict(int)
+
+    async def allow(self, who: str) -> bool:
+        if self.limit <= 0:
+            return True
+        window = int(time.time() // 60)
+        if self.redis is not None:
+            key = f"caseload:rate:{who}:{window}"
+            try:
+                count = await self.redis.incr(key)
+                if count == 1:
+                    await self.redis.expire(key, 120)
+                return bool(count <= self.limit)
+            except Exception as exc:
+                log.warning("rate limiter: redis unavailable (%s); allowing", exc)
+                return True
+        self._local[(who, window)] += 1
+        if len(self._local) > 10_000:
+            for stale in [k for k in self._local if k[1] < window]:
+                del self._local[stale]
+        return self._local[(who, window)] <= self.limit
+
+
+# ---------------------------------------------------------------------------------------------
+# Idempotency keys
+# ---------------------------------------------------------------------------------------------
+
+
+class IdempotencyKeys:
+    """``Idempotency-Key`` on a POST /graphql: a retried request gets the first response, not a
+    second execution. Keys are scoped to the caller (token or development identity) and kept a day."""
+
+    HEADER = b"idempotency-key"
+    TTL_SECONDS = 24 * 3600
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers") or [])
+        key = headers.get(self.HEADER)
+        if scope["type"] != "http" or scope.get("method") != "POST" or not key:
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state.caseload
+        body = await _read_body(receive)
+        owner = hashlib.sha256(
+            headers.get(b"authorization", b"") + b"|" + headers.get(b"x-caseload-user", b"")
+        ).hexdigest()
+        key_hash = hashlib.sha256(owner.encode() + b"|" + key).hexdigest()
+        request_hash = hashlib.sha256(body).hexdigest()
+        now = time.time()
+        async with state.session_factory() as session:
+            try:
+                async with session.begin():
+                    await session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at < now))
+                    session.add(
+                        IdempotencyKey(
+                            key_hash=key_hash,
+                            request_hash=request_hash,
+                            status_code=0,
+                            response=None,
+                            expires_at=now + self.TTL_SECONDS,
+                        )
+                    )
+            except IntegrityError:
+                existing = await session.scalar(
+                    select(IdempotencyKey).where(IdempotencyKey.key_hash == key_hash)
+                )
+                if existing is None:
+                    await _plain(send, 409, "idempotency key busy, retry / 请求正在处理，请稍后重试")
+                elif existing.request_hash != request_hash:
+                    await _plain(
+                        send, 422, "idempotency key reused with a different request / 幂等键已用于其他请求"
+                    )
+                elif existing.status_code == 0 or existing.response is None:
+                    await _plain(send, 409, "the first request with this key is still running / 请求正在处理")
+                else:
+                    await _replay(send, existing.status_code, existing.response)
+                return
+        captured: dict[str, Any] = {"status": 500, "body": b"", "headers": []}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = message.get("headers", [])
+            elif message["type"] == "http.response.body":
+                captured["body"] += message.get("body", b"")
+            await send(message)
+
+        await self.app(scope, _replay_body(body), capture)
+        async with state.session_factory() as session, session.begin():
+            row = await session.scalar(select(IdempotencyKey).where(IdempotencyKey.key_hash == key_hash))
+            if row is not None:
+                if captured["status"] >= 500:
+                    await session.delete(row)  # a failed request may be retried for real
+                else:
+                    row.status_code = captured["status"]
+                    row.response = captured["body"].decode("utf-8", errors="replace")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay_body(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _replay(send: Send, status: int, text: str) -> None:
+    body = text.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"idempotent-replay", b"true"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,477 @@
+"""Operations: Prometheus metrics, request ids, structured JSON logs and a readiness probe.
+
+Wiring (``api/app.py``)::
+
+    from api.ops import OpsMiddleware, ops_routes
+    routes = [..., *ops_routes()]                          # /metrics and /readyz
+    Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(OpsMiddleware)])
+
+and, where the process starts (``caseload serve``), ``configure_logging()``.
+
+Metrics (text format at ``/metrics``):
+
+- ``caseload_http_requests_total{method,route,status}`` and ``caseload_http_request_duration_seconds``;
+- ``caseload_graphql_operations_total{operation,type,status}`` and
+  ``caseload_graphql_operation_duration_seconds{operation,type}``, by GraphQL operation name
+  (``operationName``, else the name in the document, else ``anonymous``; at most
+  :data:`MAX_OPERATION_NAMES` distinct names, then ``other``);
+- ``caseload_worker_backlog_obligations`` and ``caseload_worker_lag_seconds``: open obligations
+  whose due date has passed but which no worker scan has marked overdue yet, and how long the
+  oldest of them has waited (the worker's lag, read from the database at scrape time);
+- ``caseload_cache_hits_total{cache}``, ``caseload_cache_misses_total{cache}`` and
+  ``caseload_cache_hit_ratio{cache}`` for every cache on the app state that counts hits and misses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import datetime as dt
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qs
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from sqlalchemy import func, select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+log = logging.getLogger("caseload.ops")
+access_log = logging.getLogger("caseload.access")
+
+REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("caseload_request_id", default=None)
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+MAX_OPERATION_NAMES = 200
+MAX_BODY_FOR_NAME = 20 * 1024 * 1024  # the ledger import's base64 file is the largest body we expect
+CHECK_TIMEOUT = 3.0
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+HTTP_REQUESTS = Counter(
+    "caseload_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=REGISTRY
+)
+HTTP_LATENCY = Histogram(
+    "caseload_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+HTTP_IN_FLIGHT = Gauge("caseload_http_requests_in_flight", "HTTP requests being served", registry=REGISTRY)
+GRAPHQL_OPERATIONS = Counter(
+    "caseload_graphql_operations_total",
+    "GraphQL operations over HTTP, by operation name",
+    ["operation", "type", "status"],
+    registry=REGISTRY,
+)
+GRAPHQL_LATENCY = Histogram(
+    "caseload_graphql_operation_duration_seconds",
+    "GraphQL operation latency, by operation name",
+    ["operation", "type"],
+    registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+WEBSOCKETS = Gauge("caseload_websocket_connections", "Open WebSocket connections", registry=REGISTRY)
+WORKER_BACKLOG = Gauge(
+    "caseload_worker_backlog_obligations",
+    "Open obligations past their due date that no worker scan has marked overdue yet",
+    registry=REGISTRY,
+)
+WORKER_LAG = Gauge(
+    "caseload_worker_lag_seconds",
+    "How long the oldest unmarked overdue obligation has been overdue (0 when none)",
+    registry=REGISTRY,
+)
+
+_KNOWN_ROUTES = ("/graphql", "/metrics", "/readyz", "/healthz", "/")
+_PREFIX_ROUTES = ("/console/", "/static/", "/export/")
+_seen_operations: set[str] = set()
+
+
+def route_label(path: str) -> str:
+    """A bounded label for a path: known routes as they are, static trees by prefix, else ``other``."""
+    if path in _KNOWN_ROUTES:
+        return path
+    for prefix in _PREFIX_ROUTES:
+        if path.startswith(prefix):
+            return prefix + "*"
+    return "other"
+
+
+def _bounded(name: str) -> str:
+    if name in _seen_operations:
+        return name
+    if len(_seen_operations) >= MAX_OPERATION_NAMES:
+        return "other"
+    _seen_operations.add(name)
+    return name
+
+
+_OPERATION_RE = re.compile(r"^\s*(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?")
+
+
+@lru_cache(maxsize=512)
+def _document_operation(query: str) -> tuple[str, str]:
+    """(type, name) of the first operation in a document, without a full parse."""
+    text = re.sub(r"#[^\n]*", "", query)
+    match = _OPERATION_RE.match(text)
+    if match is None:
+        return ("query", "anonymous") if text.lstrip().startswith("{") else ("unknown", "anonymous")
+    return match.group(1), match.group(2) or "anonymous"
+
+
+def graphql_operation(payload: Any) -> tuple[str, str]:
+    """(type, name) of a GraphQL request body (``operationName`` wins over the document's name)."""
+    if isinstance(payload, list):
+        return "batch", "batch"
+    if not isinstance(payload, dict):
+        return "unknown", "invalid"
+    query = payload.get("query")
+    kind, name = _document_operation(query) if isinstance(query, str) else ("unknown", "persisted")
+    given = payload.get("operationName")
+    if isinstance(given, str) and given:
+        name = given
+        if isinstance(query, str):
+            match = re.search(rf"\b(query|mutation|subscription)\s+{re.escape(given)}\b", query)
+            if match:
+                kind = match.group(1)
+    if not re.fullmatch(r"[_A-Za-z][_0-9A-Za-z]{0,80}", name):
+        name = "invalid"
+    return kind, _bounded(name)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or []:
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+class OpsMiddleware:
+    """ASGI middleware: a request id for every request, access logs, and request/operation metrics.
+
+    The request id comes from a well-formed ``X-Request-ID`` header or is generated; it is put back
+    into the request headers (so the principal and the audit trail carry it), into a context
+    variable (so every log line does), and into the response headers.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        given = _header(scope, b"x-request-id")
+        request_id = given if given and _REQUEST_ID_OK.match(given) else uuid.uuid4().hex
+        headers = [(k, v) for k, v in scope.get("headers") or [] if k.lower() != b"x-request-id"]
+        headers.append((b"x-request-id", request_id.encode()))
+        scope = {**scope, "headers": headers}
+        token = REQUEST_ID.set(request_id)
+        try:
+            if scope["type"] == "websocket":
+                WEBSOCKETS.inc()
+                try:
+                    await self.app(scope, receive, send)
+                finally:
+                    WEBSOCKETS.dec()
+                return
+            await self._http(scope, receive, send, request_id)
+        finally:
+            REQUEST_ID.reset(token)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
+        method = str(scope.get("method", "GET"))
+        path = str(scope.get("path", ""))
+        route = route_label(path)
+        operation: tuple[str, str] | None = None
+        if path == "/graphql" and method == "POST":
+            receive, operation = await _peek_graphql(receive)
+        elif path == "/graphql" and method == "GET" and scope.get("query_string"):
+            params = parse_qs(bytes(scope["query_string"]).decode("latin-1"))
+            if "query" in params:
+                names = params.get("operationName") or [""]
+                operation = graphql_operation({"query": params["query"][0], "operationName": names[0]})
+        status = 500
+        start = time.perf_counter()
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        HTTP_IN_FLIGHT.inc()
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            HTTP_IN_FLIGHT.dec()
+            elapsed = time.perf_counter() - start
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            HTTP_LATENCY.labels(method, route).observe(elapsed)
+            extra: dict[str, Any] = {
+                "method": method,
+                "path": path,
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 1),
+            }
+            if operation is not None:
+                kind, name = operation
+                GRAPHQL_OPERATIONS.labels(name, kind, str(status)).inc()
+                GRAPHQL_LATENCY.labels(name, kind).observe(elapsed)
+                extra["operation"] = name
+                extra["operation_type"] = kind
+            if route not in ("/metrics", "/readyz", "/healthz") and not route.endswith("*"):
+                access_log.info("%s %s %s", method, path, status, extra=extra)
+
+
+async def _peek_graphql(receive: Receive) -> tuple[Receive, tuple[str, str] | None]:
+    """Read the whole request body, find the operation, and give the app a receive that replays it."""
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    messages: list[Message] = []
+    while more:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        body = message.get("body", b"")
+        size += len(body)
+        if size <= MAX_BODY_FOR_NAME:
+            chunks.append(body)
+        more = bool(message.get("more_body", False))
+    operation: tuple[str, str] | None = None
+    if size <= MAX_BODY_FOR_NAME:
+        try:
+            operation = graphql_operation(json.loads(b"".join(chunks) or b"null"))
+        except (ValueError, UnicodeDecodeError):
+            operation = ("unknown", "non_json")  # e.g. a multipart upload
+    pending = list(messages)
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replay, operation
+
+
+# ---------------------------------------------------------------------------------------------
+# Structured logs
+# ---------------------------------------------------------------------------------------------
+
+_STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` (from the request being served) to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", None):
+            record.request_id = REQUEST_ID.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id and any ``extra`` fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
+        if request_id:
+            entry["request_id"] = request_id
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD_ATTRS and key not in entry and key != "request_id":
+                entry[key] = value if isinstance(value, str | int | float | bool | None) else repr(value)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str | int = "INFO", *, json_format: bool = True) -> None:
+    """Send every log record (uvicorn's included) to stderr, as JSON lines with the request id."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    if json_format:
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        )
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+    # Our middleware writes the access log (with the operation name and request id).
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """For ``uvicorn.run(log_config=...)``: leave logging to :func:`configure_logging`."""
+    return {"version": 1, "disable_existing_loggers": False}
+
+
+# ---------------------------------------------------------------------------------------------
+# Scrape-time figures: worker lag, caches
+# ---------------------------------------------------------------------------------------------
+
+
+async def update_worker_lag(app_state: Any, engine: Any) -> None:
+    """Count open obligations past due that no scan has marked overdue, and the oldest one's wait."""
+    from core.clock import CHINA
+    from core.enums import ObligationStatus
+    from core.obligations.models import Obligation
+
+    now = app_state.clock().astimezone(CHINA)
+    stmt = select(func.count(Obligation.id), func.min(Obligation.due_date)).where(
+        Obligation.status == ObligationStatus.OPEN, Obligation.due_date < now.date()
+    )
+    async with engine.connect() as conn:
+        count, oldest = (await conn.execute(stmt)).one()
+    WORKER_BACKLOG.set(count or 0)
+    if oldest is None:
+        WORKER_LAG.set(0)
+        return
+    if isinstance(oldest, str):
+        oldest = dt.date.fromisoformat(oldest)
+    overdue_since = dt.datetime.combine(oldest + dt.timedelta(days=1), dt.time(), tzinfo=CHINA)
+    WORKER_LAG.set(max(0.0, (now - overdue_since).total_seconds()))
+
+
+class CacheCollector:
+    """Hit and miss counters of every cache-like object on the app state (``hits`` and ``misses``)."""
+
+    def __init__(self, app_state: Any) -> None:
+        self.app_state = app_state
+
+    def caches(self) -> Iterable[tuple[str, Any]]:
+        seen: set[int] = set()
+        for name, value in sorted(vars(self.app_state).items()):
+            for candidate_name, candidate in ((name, value), *_nested_caches(name, value)):
+                if id(candidate) in seen:
+                    continue
+                if isinstance(getattr(candidate, "hits", None), int) and isinstance(
+                    getattr(candidate, "misses", None), int
+                ):
+                    seen.add(id(candidate))
+                    yield candidate_name, candidate
+
+    def collect(self) -> Iterable[Metric]:
+        hits = CounterMetricFamily("caseload_cache_hits", "Cache hits", labels=["cache"])
+        misses = CounterMetricFamily("caseload_cache_misses", "Cache misses", labels=["cache"])
+        ratio = GaugeMetricFamily("caseload_cache_hit_ratio", "Cache hits / lookups", labels=["cache"])
+        for name, cache in self.caches():
+            h, m = int(cache.hits), int(cache.misses)
+            hits.add_metric([name], h)
+            misses.add_metric([name], m)
+            ratio.add_metric([name], h / (h + m) if h + m else 0.0)
+        yield hits
+        yield misses
+        yield ratio
+
+
+def _nested_caches(name: str, value: Any) -> list[tuple[str, Any]]:
+    """One level down (a service object holding its cache), for objects we own."""
+    if value is None or isinstance(value, str | int | float | bool | list | dict | tuple):
+        return []
+    attrs = getattr(value, "__dict__", None)
+    if not isinstance(attrs, dict):
+        return []
+    return [(f"{name}.{k}", v) for k, v in attrs.items() if hasattr(v, "hits") and hasattr(v, "misses")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Routes
+# ---------------------------------------------------------------------------------------------
+
+
+async def metrics(request: Request) -> Response:
+    state = getattr(request.app.state, "caseload", None)
+    engine = getattr(request.app.state, "engine", None)
+    body = b""
+    if state is not None and engine is not None:
+        try:
+            await asyncio.wait_for(update_worker_lag(state, engine), CHECK_TIMEOUT)
+        except Exception as exc:  # a slow or failed database must not break the scrape
+            log.warning("worker lag not measured: %s", exc)
+        scratch = CollectorRegistry(auto_describe=False)
+        scratch.register(CacheCollector(state))
+        body = generate_latest(scratch)
+    return Response(generate_latest(REGISTRY) + body, media_type=CONTENT_TYPE_LATEST)
+
+
+async def _check_database(engine: Any) -> None:
+    from sqlalchemy import text
+
+    async with engine.connect() as conn:
+        await conn.execute(text("select 1"))
+
+
+async def _check_redis(url: str) -> None:
+    import redis.asyncio as aioredis
+
+    client = aioredis.from_url(url, socket_connect_timeout=CHECK_TIMEOUT, socket_timeout=CHECK_TIMEOUT)
+    try:
+        await client.ping()
+    finally:
+        await client.aclose()
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Ready when the database answers and, if ``REDIS_URL`` is set, Redis does too (else 503)."""
+    checks: dict[str, str] = {}
+    engine = getattr(request.app.state, "engine", None)
+    state = getattr(request.app.state, "caseload", None)
+    if engine is None:
+        checks["database"] = "not started"
+    else:
+        try:
+            await asyncio.wait_for(_check_database(engine), CHECK_TIMEOUT)
+            checks["database"] = "ok"
+        except Exception as exc:
+            log.warning("readiness: database unavailable: %s", exc)
+            checks["database"] = "unavailable"
+    redis_url = getattr(getattr(state, "settings", None), "redis_url", None)
+    if redis_url:
+        try:
+            await asyncio.wait_for(_check_redis(redis_url), CHECK_TIMEOUT)
+            checks["redis"] = "ok"
+        except Exception as exc:
+            log.warning("readiness: redis unavailable: %s", exc)
+            checks["redis"] = "unavailable"
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503
+    )
+
+
+def ops_routes() -> list[BaseRoute]:
+    """``/metrics`` (Prometheus text format) and ``/readyz`` (database and Redis)."""
+    return [Route("/metrics", metrics, methods=["GET"]), Route("/readyz", readyz, methods=["GET"])]

@@ -1,0 +1,488 @@
+"""Rendering a bulletin's frozen content: trend charts (PNG), Excel (.xlsx) and Word (.docx), in Chinese.
+
+Everything is drawn from :class:`core.indicators.bulletins.BulletinContent`, so a published
+bulletin's files are the same whenever they are downloaded. Nothing here touches the network:
+charts use a CJK font installed on the machine (Debian ``fonts-noto-cjk`` or
+``fonts-wqy-microhei``, or the file named by ``CASELOAD_CJK_FONT``); without one they still render,
+with a warning in the log, and Chinese labels show as boxes.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import warnings
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from core.indicators.bulletins import BulletinContent, BulletinSeries
+from core.indicators.definitions import SPECS, IndicatorKind
+from core.indicators.types import Figure
+
+log = logging.getLogger("caseload.indicators.render")
+
+CJK_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+CJK_FAMILY_HINTS = (
+    "CJK",
+    "WenQuanYi",
+    "Source Han",
+    "SimHei",
+    "SimSun",
+    "Microsoft YaHei",
+    "AR PL",
+    "Droid Sans Fallback",
+)
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# ---------------------------------------------------------------------------------------------
+# Fonts and charts
+# ---------------------------------------------------------------------------------------------
+
+
+@cache
+def cjk_font() -> str | None:
+    """The path of an installed font with Chinese glyphs, or None (logged once)."""
+    configured = os.environ.get("CASELOAD_CJK_FONT")
+    candidates = [configured] if configured else []
+    candidates += list(CJK_FONT_FILES)
+    for path in candidates:
+        if path and Path(path).is_file():
+            return path
+    try:
+        from matplotlib import font_manager
+
+        for entry in font_manager.fontManager.ttflist:
+            if any(h.lower() in entry.name.lower() for h in CJK_FAMILY_HINTS):
+                return str(entry.fname)
+    except Exception:  # a broken font cache must not stop a bulletin
+        log.exception("could not list fonts")
+    log.warning(
+        "no CJK font installed (install Debian fonts-noto-cjk or fonts-wqy-microhei, "
+        "or set CASELOAD_CJK_FONT): bulletin charts will show Chinese labels as boxes"
+    )
+    # Without a CJK font every Chinese glyph would also warn once per label.
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+    return None
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    png: bytes
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def chart(series: BulletinSeries, title: str) -> Chart:
+    """A line chart of one indicator month by month (gaps where there is no data)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.font_manager import FontProperties
+
+    path = cjk_font()
+    font = FontProperties(fname=path) if path else FontProperties()
+    fig = MplFigure(figsize=(6.4, 3.0), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    xs = list(range(len(series.points)))
+    ys = [_number(p.value) for p in series.points]
+    ax.plot(xs, [float("nan") if y is None else y for y in ys], marker="o", color="#c0392b", linewidth=1.8)
+    for x, p in zip(xs, series.points, strict=True):
+        if p.value is not None:
+            ax.annotate(
+                p.display,
+                (x, float(p.value)),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                fontsize=8,
+            )
+    ax.set_xticks(xs, [p.label_zh for p in series.points], fontproperties=font)
+    ax.set_title(title, fontproperties=font)
+    ax.set_ylabel(series.unit_zh, fontproperties=font)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_ylim(bottom=0)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return Chart(series.key, title, buffer.getvalue())
+
+
+def charts(content: BulletinContent) -> list[Chart]:
+    return [chart(s, f"{content.year}年{s.label_zh}逐月走势") for s in content.series]
+
+
+# ---------------------------------------------------------------------------------------------
+# Cells
+# ---------------------------------------------------------------------------------------------
+
+
+def _cell(f: Figure) -> Any:
+    """A number for a spreadsheet cell (a rate as its percentage), or the dash for no data."""
+    if f.value is None:
+        return "—"
+    if f.denominator is None:
+        return int(f.value)
+    return float(f.value)
+
+
+def _direction_zh(direction: str) -> str:
+    return "数值越低越好" if direction == "lower_is_better" else "数值越高越好"
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel
+# ---------------------------------------------------------------------------------------------
+
+
+def xlsx(content: BulletinContent) -> bytes:
+    """The bulletin as a workbook: summary, units, rankings, targets, assessment, trends (with charts)."""
+    from openpyxl import Workbook
+    from openpyxl.drawing.image import Image
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    wb = Workbook()
+
+    def table(
+        ws: Any, start_row: int, header: list[str], rows: list[list[Any]], formats: dict[int, str]
+    ) -> int:
+        for c, text in enumerate(header, 1):
+            cell = ws.cell(row=start_row, column=c, value=text)
+            cell.font, cell.fill = bold, head_fill
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        for r, values in enumerate(rows, start_row + 1):
+            for c, value in enumerate(values, 1):
+                cell = ws.cell(row=r, column=c, value=value)
+                if c in formats and isinstance(value, int | float):
+                    cell.number_format = formats[c]
+        return start_row + len(rows) + 1
+
+    def widths(ws: Any, values: list[int]) -> None:
+        for i, w in enumerate(values, 1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+
+    pct = '0.00"%"'
+    ws = wb.active
+    ws.title = "通报概况"
+    ws["A1"] = content.title
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = (
+        f"统计期间：{content.period_label}（累计：{content.ytd_label}）；数据截至{content.data_as_of.isoformat()}"
+    )
+    row = 4
+    for paragraph in content.summary:
+        ws.cell(row=row, column=1, value=paragraph).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
+        ws.row_dimensions[row].height = 45
+        row += 1
+    row += 1
+    header = ["指标", "单位", "本季度", "上年同季度", "年初至今", "上年同期", "同比", "目标完成情况"]
+    rows = []
+    for line in content.indicators:
+        rows.append(
+            [
+                line.label_zh,
+                line.unit_zh,
+                _cell(line.quarter),
+                _cell(line.quarter_previous),
+                _cell(line.ytd),
+                _cell(line.ytd_previous),
+                line.change_zh,
+                "；".join(line.targets_zh) or line.status_label,
+            ]
+        )
+    table(ws, row, header, rows, {})
+    for r, line in enumerate(content.indicators, row + 1):
+        if line.unit_zh == "%":
+            for c in (3, 4, 5, 6):
+                ws.cell(row=r, column=c).number_format = pct
+        elif line.unit_zh == "件/万人":
+            for c in (3, 4, 5, 6):
+                ws.cell(row=r, column=c).number_format = "0.00"
+    widths(ws, [22, 9, 12, 12, 12, 12, 24, 60])
+
+    ws = wb.create_sheet("单位情况")
+    header = [
+        "单位",
+        "本季度新收",
+        "年初至今新收",
+        "败诉风险案件",
+        "审结",
+        "败诉",
+        "败诉率",
+        "调撤",
+        "隐性败诉",
+        "开庭次数",
+        "负责人出庭",
+        "出庭应诉率",
+        "审结复议",
+        "被纠错",
+        "纠错率",
+    ]
+    rows = [
+        [
+            u.name,
+            u.quarter_cases,
+            u.cases,
+            u.loss_risk,
+            u.concluded,
+            u.lost,
+            _cell(u.loss_rate),
+            u.withdrawn_mediated,
+            u.hidden_losses,
+            u.hearings,
+            u.attended,
+            _cell(u.appearance_rate),
+            u.reconsiderations,
+            u.corrected,
+            _cell(u.correction_rate),
+        ]
+        for u in content.units
+    ]
+    table(ws, 1, header, rows, {7: pct, 12: pct, 15: pct})
+    ws.freeze_panes = "B2"
+    widths(ws, [22] + [11] * 14)
+
+    ws = wb.create_sheet("排名")
+    row = 1
+    for ranking in content.rankings:
+        heading = f"{ranking.label_zh}排名（{_direction_zh(ranking.direction)}）"
+        ws.cell(row=row, column=1, value=heading).font = bold
+        rows = [[e.rank, e.unit_name, float(e.value), e.rank_from_bottom] for e in ranking.entries]
+        fmt = pct if _is_rate(ranking.indicator) else "0.00"
+        row = table(ws, row + 1, ["名次", "单位", ranking.label_zh, "倒数名次"], rows, {3: fmt}) + 1
+    widths(ws, [8, 24, 14, 10])
+
+    ws = wb.create_sheet("目标")
+    rows = [
+        [
+            t.title_zh,
+            t.actual,
+            t.status_label,
+            t.margin_zh,
+            t.projection_zh,
+            "；".join(t.reasons_zh),
+            t.citation,
+        ]
+        for t in content.targets
+    ]
+    table(ws, 1, ["目标", "实际值", "状态", "余量", "全年预计", "说明", "依据"], rows, {})
+    widths(ws, [34, 12, 10, 30, 40, 60, 60])
+
+    ws = wb.create_sheet("考核")
+    rows = [
+        ["季度考核", p.unit_name, p.label_zh, p.reason_zh, p.rule_id, p.citation.text]
+        for p in content.penalties
+    ]
+    rows += [
+        ["年度考核预警", p.unit_name, p.label_zh, p.reason_zh, p.rule_id, p.citation.text]
+        for p in content.warnings
+    ]
+    table(ws, 1, ["类别", "单位", "措施", "原因", "规则编号", "依据"], rows, {})
+    widths(ws, [14, 22, 20, 60, 36, 60])
+
+    ws = wb.create_sheet("趋势")
+    months = [p.label_zh for p in content.series[0].points] if content.series else []
+    header = ["指标", *months]
+    rows = [
+        [s.label_zh, *(_number(p.value) if p.value is not None else "—" for p in s.points)]
+        for s in content.series
+    ]
+    end = table(ws, 1, header, rows, {})
+    for r, s in enumerate(content.series, 2):
+        if s.unit_zh == "%":
+            for c in range(2, len(s.points) + 2):
+                ws.cell(row=r, column=c).number_format = pct
+    anchor = end + 2
+    for ch in charts(content):
+        image = Image(io.BytesIO(ch.png))
+        ws.add_image(image, f"A{anchor}")
+        anchor += 18
+    widths(ws, [22] + [10] * max(1, len(months)))
+
+    wb.properties.title = content.title
+    wb.properties.creator = "caseload"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _is_rate(indicator: str) -> bool:
+    return SPECS[indicator].kind is IndicatorKind.RATE
+
+
+# ---------------------------------------------------------------------------------------------
+# Word
+# ---------------------------------------------------------------------------------------------
+
+
+def docx(content: BulletinContent) -> bytes:
+    """The bulletin as a Word document in the usual layout: title, text, tables, charts."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    document = Document()
+
+    def east_asian(style_or_run: Any, name: str) -> None:
+        rpr = style_or_run.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = rpr.makeelement(qn("w:rFonts"), {})
+            rpr.append(fonts)
+        fonts.set(qn("w:eastAsia"), name)
+
+    normal = document.styles["Normal"]
+    normal.font.name = "仿宋"
+    normal.font.size = Pt(12)
+    east_asian(normal, "仿宋")
+    for level in (1, 2):
+        style = document.styles[f"Heading {level}"]
+        style.font.name = "黑体"
+        east_asian(style, "黑体")
+
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(content.title)
+    run.bold = True
+    run.font.size = Pt(18)
+    run.font.name = "方正小标宋简体"
+    east_asian(run, "方正小标宋简体")
+    document.add_paragraph(
+        f"（统计期间：{content.period_label}；累计：{content.ytd_label}；数据截至{content.data_as_of.isoformat()}）"
+    ).alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    document.add_heading("一、总体情况", level=1)
+    for paragraph in content.summary:
+        p = document.add_paragraph(paragraph)
+        p.paragraph_format.first_line_indent = Pt(24)
+
+    def table(header: list[str], rows: list[list[str]]) -> None:
+        t = document.add_table(rows=1, cols=len(header))
+        t.style = "Table Grid"
+        for cell, text in zip(t.rows[0].cells, header, strict=True):
+            cell.text = text
+            for r in cell.paragraphs[0].runs:
+                r.bold = True
+        for values in rows:
+            cells = t.add_row().cells
+            for cell, text in zip(cells, values, strict=True):
+                cell.text = text
+
+    document.add_heading("二、主要指标", level=1)
+    table(
+        ["指标", "本季度", "上年同季度", "年初至今", "上年同期", "同比", "目标完成情况"],
+        [
+            [
+                line.label_zh,
+                line.quarter.display,
+                line.quarter_previous.display,
+                line.ytd.display,
+                line.ytd_previous.display,
+                line.change_zh,
+                "；".join(line.targets_zh) or line.status_label,
+            ]
+            for line in content.indicators
+        ],
+    )
+
+    document.add_heading("三、各单位情况", level=1)
+    table(
+        [
+            "单位",
+            "本季度新收",
+            "年初至今新收",
+            "败诉风险",
+            "审结",
+            "败诉",
+            "败诉率",
+            "调撤",
+            "出庭应诉率",
+            "纠错率",
+        ],
+        [
+            [
+                u.name,
+                str(u.quarter_cases),
+                str(u.cases),
+                str(u.loss_risk),
+                str(u.concluded),
+                str(u.lost),
+                u.loss_rate.display,
+                str(u.withdrawn_mediated),
+                u.appearance_rate.display,
+                u.correction_rate.display,
+            ]
+            for u in content.units
+        ],
+    )
+
+    document.add_heading("四、排名情况", level=1)
+    for ranking in content.rankings:
+        document.add_paragraph(f"{ranking.label_zh}（{_direction_zh(ranking.direction)}）")
+        table(
+            ["名次", "单位", ranking.label_zh],
+            [[str(e.rank), e.unit_name, e.display] for e in ranking.entries],
+        )
+
+    document.add_heading("五、目标完成情况", level=1)
+    if content.targets:
+        table(
+            ["目标", "实际值", "状态", "余量", "全年预计"],
+            [[t.title_zh, t.actual, t.status_label, t.margin_zh, t.projection_zh] for t in content.targets],
+        )
+    else:
+        document.add_paragraph("本年度未设定考核目标。")
+
+    document.add_heading("六、考核与督办", level=1)
+    if content.penalties or content.warnings:
+        table(
+            ["类别", "单位", "措施", "原因", "依据"],
+            [["季度考核", p.unit_name, p.label_zh, p.reason_zh, p.citation.text] for p in content.penalties]
+            + [
+                ["年度考核预警", p.unit_name, p.label_zh, p.reason_zh, p.citation.text]
+                for p in content.warnings
+            ],
+        )
+    else:
+        document.add_paragraph("本期无单位触发考核措施。")
+
+    document.add_heading("七、趋势", level=1)
+    for ch in charts(content):
+        document.add_paragraph(ch.title)
+        document.add_picture(io.BytesIO(ch.png), width=Cm(15))
+
+    document.add_heading("附：指标口径", level=2)
+    for d in content.definitions:
+        document.add_paragraph(
+            f"{d.label_zh}：{d.description_zh}" + ("" if d.source == "national" else f"（{d.source}口径）")
+        )
+
+    document.core_properties.title = content.title
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+RENDERERS = {"xlsx": (xlsx, XLSX_TYPE), "docx": (docx, DOCX_TYPE)}

@@ -1,0 +1,1 @@
+"""Bookkeeping about requests themselves (idempotency keys)."""
