@@ -17,9 +17,29 @@ M = TypeVar("M")
 async def get_visible(ctx: ServiceContext, model: type[M], ident: int, label_zh: str, field: str = "id") -> M:
     """Load a row the principal may read, or raise NotFound (never revealing that it exists)."""
     obj = await ctx.session.get(model, ident)
-    if obj is None or not can_read(ctx.principal, getattr(obj, "jurisdiction_id", None), _unit_of(obj)):
-        raise NotFound(model.__name__, label_zh, ident, field)
+    table = getattr(model, "__tablename__", "")
+    if obj is None or not can_read(
+        ctx.principal, getattr(obj, "jurisdiction_id", None), _unit_of(obj), table
+    ):
+        if obj is None or not await _respondent(ctx, table, obj):
+            raise NotFound(model.__name__, label_zh, ident, field)
     return obj
+
+
+async def _respondent(ctx: ServiceContext, table: str, obj: Any) -> bool:
+    """A unit clerk may read a dispute in which their unit is a further respondent."""
+    if table != "disputes" or getattr(obj, "jurisdiction_id", None) != ctx.principal.jurisdiction_id:
+        return False
+    from sqlalchemy import select
+
+    from core.disputes.models import DisputeRespondent
+
+    found = await ctx.session.scalar(
+        select(DisputeRespondent.id).where(
+            DisputeRespondent.dispute_id == obj.id, DisputeRespondent.unit_id == ctx.principal.unit_id
+        )
+    )
+    return found is not None
 
 
 def _unit_of(obj: Any) -> int | None:

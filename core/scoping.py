@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, false
+from sqlalchemy import Select, false, select
 
 from core.enums import Role
 from core.errors import Forbidden
@@ -61,6 +61,9 @@ WRITE_ACTIONS: dict[Role, frozenset[str] | None] = {
     Role.LEADER: frozenset(),
 }
 ADMIN_ONLY = frozenset({"jurisdiction.manage", "calendar.manage"})
+# Directory data every role of the jurisdiction reads in full (a clerk names the county leader who
+# approved a substitute, or a second respondent unit).
+DIRECTORY_TABLES = frozenset({"jurisdictions", "units", "officials", "reference_figures"})
 
 
 def scope(stmt: S, model: Any, principal: Principal) -> S:
@@ -74,20 +77,30 @@ def scope(stmt: S, model: Any, principal: Principal) -> S:
         jurisdiction_col = model.id
     if jurisdiction_col is not None:
         stmt = stmt.where(jurisdiction_col == principal.jurisdiction_id)
-    if principal.role == Role.UNIT_CLERK:
+    table = getattr(model, "__tablename__", "")
+    if principal.role == Role.UNIT_CLERK and table not in DIRECTORY_TABLES:
+        if table == "disputes":
+            # A clerk sees the disputes their unit is a respondent in, principal or not.
+            from core.disputes.models import DisputeRespondent
+
+            mine = select(DisputeRespondent.dispute_id).where(DisputeRespondent.unit_id == principal.unit_id)
+            return stmt.where(model.id.in_(mine))
         unit_col = getattr(model, "unit_id", None)
-        if getattr(model, "__tablename__", "") == "units":
-            unit_col = model.id
         if unit_col is not None:
             stmt = stmt.where(unit_col == principal.unit_id)
     return stmt
 
 
-def can_read(principal: Principal, jurisdiction_id: int | None, unit_id: int | None = None) -> bool:
+def can_read(
+    principal: Principal, jurisdiction_id: int | None, unit_id: int | None = None, table: str = ""
+) -> bool:
+    """Whether ``principal`` may read a row of ``table`` in that jurisdiction and unit."""
     if principal.is_admin:
         return True
     if jurisdiction_id != principal.jurisdiction_id:
         return False
+    if table in DIRECTORY_TABLES:
+        return True
     return not (principal.role == Role.UNIT_CLERK and unit_id is not None and unit_id != principal.unit_id)
 
 

@@ -82,6 +82,16 @@ class Testland:
                 citation=CITE,
                 met_by=(EventMatch(EventKind.DUTY_SUBMITTED, {"duty_kind": "loss_analysis"}),),
             ),
+            DeadlineRule(
+                id="testland.file_judgment",
+                trigger=EventMatch(EventKind.JUDGMENT_EFFECTIVE),
+                title_zh="裁判生效后7个工作日内报备",
+                title_en="file the effective judgment within 7 working days",
+                due=working_days(7),
+                owner=Owner.UNIT,
+                citation=CITE,
+                met_by=(EventMatch(EventKind.DUTY_SUBMITTED, {"duty_kind": "file_judgment"}),),
+            ),
         ]
 
 

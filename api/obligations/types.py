@@ -41,6 +41,7 @@ class Obligation:
     status_label: str | None = label_of("status")
     met_date: dt.date | None
     waived_reason: str | None
+    note: str | None = strawberry.field(description="最近一次办理说明（完成、暂停、延期、更正）")
     urgent: bool
     escalation_level: int
     version: int

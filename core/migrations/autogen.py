@@ -20,7 +20,9 @@ async def autogenerate(message: str) -> None:
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "heads"))
-                await conn.run_sync(lambda c: command.revision(alembic_config(c), message=message, autogenerate=True))
+                await conn.run_sync(
+                    lambda c: command.revision(alembic_config(c), message=message, autogenerate=True)
+                )
         finally:
             await engine.dispose()
 

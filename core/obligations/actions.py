@@ -73,7 +73,7 @@ async def correct_trigger_date(
     ob.due_date, ob.due_error = due, error
     ob.calendar_version = calendar.version
     ob.due_overridden = False
-    ob.waived_reason = why
+    ob.note = why
     if ob.status == ObligationStatus.OVERDUE and due is not None and due >= ctx.today():
         ob.status = ObligationStatus.OPEN
     await audit(ctx, "obligation.correct", ob, before)
@@ -94,7 +94,7 @@ async def pause_obligation(
     before = snapshot(ob)
     ob.status = ObligationStatus.PAUSED
     ob.paused_since = since
-    ob.waived_reason = why
+    ob.note = why
     await audit(ctx, "obligation.pause", ob, before)
     ctx.changed("obligations", ob.id, ob.jurisdiction_id)
     return ob
@@ -183,7 +183,7 @@ async def extend_obligation(
         )
     before = snapshot(ob)
     why = require_text(reason, "reason", "延期理由")
-    ob.waived_reason = why
+    ob.note = why
     ob.due_date = new_due_date
     ob.due_overridden = True
     ob.extensions_used += 1

@@ -11,6 +11,7 @@ Services call :func:`emit` after each state change. For the event's jurisdiction
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from core.calendar.rules import DueRule
 from core.calendar.workdays import CalendarYearUnknown, WorkdayCalendar
 from core.enums import ObligationStatus
-from core.obligations.models import Obligation
+from core.obligations.models import DomainEvent, Obligation
 from core.policy.manager import Policy
 from core.policy.types import DeadlineRule, Event, EventKind, Owner
 
@@ -31,6 +32,17 @@ _SUBJECT_ENDS = {EventKind.HEARING_RESCHEDULED: "庭审已改期", EventKind.HEA
 
 async def emit(ctx: ServiceContext, event: Event) -> list[Obligation]:
     """Apply ``event`` to the obligations of its jurisdiction; return the obligations created."""
+    ctx.session.add(
+        DomainEvent(
+            jurisdiction_id=event.jurisdiction_id,
+            kind=event.kind.value,
+            subject_type=event.subject_type,
+            subject_id=event.subject_id,
+            unit_id=event.unit_id,
+            day=event.date,
+            attributes={k: _plain(v) for k, v in event.attributes.items()},
+        )
+    )
     policy = await ctx.policy(event.jurisdiction_id)
     calendar = await ctx.calendar()
     active = await _active_on_subject(ctx, event)
@@ -60,7 +72,45 @@ async def emit(ctx: ServiceContext, event: Event) -> list[Obligation]:
             # The event is itself the report the rule asks for (e.g. a lawyer's report counted from
             # the day the firm took the case): met now, on time or late.
             await _fulfil(ctx, policy, calendar, new, rule, event.date)
+        elif rule.met_by and (done_on := await _already_done(ctx, new, rule)) is not None:
+            # The duty was done before the rule asked for it (a judgment filed before it took effect).
+            await _fulfil(ctx, policy, calendar, new, rule, done_on)
     return created
+
+
+async def _already_done(ctx: ServiceContext, obligation: Obligation, rule: DeadlineRule) -> dt.date | None:
+    """The day an earlier event on the same subject already did what ``rule`` asks, if any."""
+    kinds = {m.kind.value for m in rule.met_by}
+    rows = await ctx.session.scalars(
+        select(DomainEvent)
+        .where(
+            DomainEvent.subject_type == obligation.subject_type,
+            DomainEvent.subject_id == obligation.subject_id,
+            DomainEvent.kind.in_(kinds),
+        )
+        .order_by(DomainEvent.day, DomainEvent.id)
+    )
+    for row in rows:
+        past = Event(
+            EventKind(row.kind),
+            row.jurisdiction_id,
+            row.day,
+            row.subject_type,
+            row.subject_id,
+            row.unit_id,
+            row.attributes,
+        )
+        if any(m.matches(past) for m in rule.met_by) and _same_period(obligation, past):
+            return row.day
+    return None
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
 
 
 async def create_obligation(
@@ -128,8 +178,14 @@ def compute_due(
 
 _PERIODIC = frozenset(
     {
-        EventKind.WEEK_START, EventKind.MONTH_START, EventKind.QUARTER_START, EventKind.HALF_YEAR_START,
-        EventKind.YEAR_START, EventKind.QUARTER_END, EventKind.HALF_YEAR_END, EventKind.YEAR_END,
+        EventKind.WEEK_START,
+        EventKind.MONTH_START,
+        EventKind.QUARTER_START,
+        EventKind.HALF_YEAR_START,
+        EventKind.YEAR_START,
+        EventKind.QUARTER_END,
+        EventKind.HALF_YEAR_END,
+        EventKind.YEAR_END,
     }
 )
 

@@ -46,6 +46,8 @@ class Obligation(IdMixin, TimestampMixin, VersionedMixin, Base):
     )
     met_date: Mapped[dt.date | None] = mapped_column()
     waived_reason: Mapped[str | None] = mapped_column(Text)
+    # The latest explanation given with an action on it (met, paused, extended, corrected).
+    note: Mapped[str | None] = mapped_column(Text)
     paused_since: Mapped[dt.date | None] = mapped_column()
     # Set when an extension or a pause moved the due date by hand: a calendar correction then leaves
     # the date alone (it was agreed, not computed).
@@ -94,3 +96,19 @@ class PeriodicReport(IdMixin, TimestampMixin, Base):
     submitted_date: Mapped[dt.date] = mapped_column()
     is_zero: Mapped[bool] = mapped_column(Boolean, default=False)
     content: Mapped[str] = mapped_column(Text, default="")
+
+
+class DomainEvent(IdMixin, Base):
+    """Every event the core emitted: the case timeline, and what a rule created later can look back on."""
+
+    __tablename__ = "domain_events"
+    __table_args__ = (Index("ix_domain_events_subject", "subject_type", "subject_id"),)
+
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int | None] = mapped_column(Integer)
+    day: Mapped[dt.date] = mapped_column()
+    attributes: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

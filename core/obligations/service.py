@@ -41,7 +41,7 @@ async def mark_obligation_met(
     before = snapshot(ob)
     mark_met(ob, met_date)
     if note.strip():
-        ob.waived_reason = note.strip()
+        ob.note = note.strip()
     await audit(ctx, "obligation.met", ob, before)
     return ob
 

@@ -176,8 +176,10 @@ async def test_full_lifecycle_over_http(live_server: str):
             auditTrail(entityType: "disputes", first: 50) { totalCount edges { node { action actor } } } }""",
             {"c": case["id"]},
         )
+        # The judgment was filed before it took effect: the filing duty created at effect is met at once.
         assert final["litigationCase"]["obligations"] == [
-            {"ruleId": "testland.loss_analysis", "status": "MET"}
+            {"ruleId": "testland.loss_analysis", "status": "MET"},
+            {"ruleId": "testland.file_judgment", "status": "MET"},
         ]
         actions = [e["node"]["action"] for e in final["auditTrail"]["edges"]]
         assert "dispute.record" in actions and "dispute.close" in actions

@@ -26,7 +26,7 @@ from core.enums import (
     Role,
 )
 from core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
-from core.obligations.models import Obligation
+from core.obligations.models import DomainEvent, Obligation
 from core.principal import Principal
 from tests.support import make_org
 
@@ -354,3 +354,26 @@ async def test_another_jurisdiction_cannot_see_or_touch_records(make_ctx):
         select(func.count(AuditEntry.id)).where(AuditEntry.action == "dispute.update")
     )
     assert count == 0
+
+
+async def test_a_duty_done_before_its_rule_fires_is_met_at_once(ctx):
+    """Filing the judgment before it takes effect: the filing duty created at effect is already met."""
+    org = await make_org(ctx)
+    _, case = await _case_with_hearing(ctx, org)
+    await cases.record_outcome(
+        ctx, case.id, kind=OutcomeKind.WITHDRAWAL, decided_date=D(2024, 9, 2), received_date=D(2024, 9, 3)
+    )
+    await cases.submit_duty(
+        ctx, case.id, kind=DutyKind.FILE_JUDGMENT, content="已报备", submitted_date=D(2024, 9, 4)
+    )
+    await cases.mark_effective(ctx, case.id, effective_date=D(2024, 9, 20))
+    filing = await ctx.session.scalar(
+        select(Obligation).where(Obligation.rule_id == "testland.file_judgment")
+    )
+    assert filing is not None and filing.status == ObligationStatus.MET and filing.met_date == D(2024, 9, 4)
+    kinds = list(
+        await ctx.session.scalars(
+            select(DomainEvent.kind).where(DomainEvent.subject_id == case.id).order_by(DomainEvent.id)
+        )
+    )
+    assert kinds[-3:] == ["judgment_received", "duty_submitted", "judgment_effective"]
