@@ -18,12 +18,13 @@ async def get_visible(ctx: ServiceContext, model: type[M], ident: int, label_zh:
     """Load a row the principal may read, or raise NotFound (never revealing that it exists)."""
     obj = await ctx.session.get(model, ident)
     table = getattr(model, "__tablename__", "")
-    if obj is None or not can_read(
-        ctx.principal, getattr(obj, "jurisdiction_id", None), _unit_of(obj), table
-    ):
-        if obj is None or not await _respondent(ctx, table, obj):
-            raise NotFound(model.__name__, label_zh, ident, field)
-    return obj
+    readable = obj is not None and (
+        can_read(ctx.principal, getattr(obj, "jurisdiction_id", None), _unit_of(obj), table)
+        or await _respondent(ctx, table, obj)
+    )
+    if not readable:
+        raise NotFound(model.__name__, label_zh, ident, field)
+    return obj  # type: ignore[return-value]
 
 
 async def _respondent(ctx: ServiceContext, table: str, obj: Any) -> bool:

@@ -17,8 +17,8 @@ from core.indicators.models import AssessmentFact, Bulletin, TargetOverride  # n
 from core.ledger.models import LedgerImport, LedgerImportRow  # noqa: F401
 from core.notify.models import NotificationDelivery, WebhookEndpoint  # noqa: F401
 from core.obligations.models import DomainEvent, Notification, Obligation, PeriodicReport  # noqa: F401
-from core.requests.models import IdempotencyKey  # noqa: F401
 from core.org.models import Jurisdiction, Official, ReferenceFigure, Unit
+from core.requests.models import IdempotencyKey  # noqa: F401
 
 __all__ = [
     "AuditEntry",

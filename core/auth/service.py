@@ -22,7 +22,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.audit.service import record as audit, snapshot
+from core.audit.service import record as audit
+from core.audit.service import snapshot
 from core.auth.models import ApiToken, RefreshToken, User
 from core.common import check_version, get_visible, require_text
 from core.config import Settings
@@ -55,7 +56,9 @@ def auth_config(settings: Settings) -> AuthConfig:
     secret = os.environ.get("CASELOAD_SECRET_KEY")
     if not secret:
         if settings.production:
-            raise ConfigurationError("CASELOAD_SECRET_KEY must be set in production (at least 32 random bytes).")
+            raise ConfigurationError(
+                "CASELOAD_SECRET_KEY must be set in production (at least 32 random bytes)."
+            )
         path = Path(DEV_SECRET_FILE)
         if not path.exists():
             path.write_text(secrets.token_urlsafe(48))
@@ -88,13 +91,21 @@ def _hash(token: str) -> str:
 
 def check_password_strength(password: str) -> None:
     if len(password) < 10:
-        raise ValidationFailed("password", "密码至少10位", "password must have at least 10 characters", "weak_password")
+        raise ValidationFailed(
+            "password", "密码至少10位", "password must have at least 10 characters", "weak_password"
+        )
     kinds = sum(
-        (any(c.isdigit() for c in password), any(c.isalpha() for c in password), any(not c.isalnum() for c in password))
+        (
+            any(c.isdigit() for c in password),
+            any(c.isalpha() for c in password),
+            any(not c.isalnum() for c in password),
+        )
     )
     if kinds < 2:
         raise ValidationFailed(
-            "password", "密码须包含字母、数字、符号中的至少两类", "password needs two of letters, digits, symbols",
+            "password",
+            "密码须包含字母、数字、符号中的至少两类",
+            "password needs two of letters, digits, symbols",
             "weak_password",
         )
 
@@ -121,7 +132,9 @@ async def _issue_pair(session: AsyncSession, cfg: AuthConfig, user: User, now: d
     access, expires = issue_access_token(cfg, user, now)
     refresh = secrets.token_urlsafe(32)
     session.add(
-        RefreshToken(user_id=user.id, token_hash=_hash(refresh), expires_at=now + dt.timedelta(days=cfg.refresh_days))
+        RefreshToken(
+            user_id=user.id, token_hash=_hash(refresh), expires_at=now + dt.timedelta(days=cfg.refresh_days)
+        )
     )
     await session.flush()
     return TokenPair(access_token=access, refresh_token=refresh, expires_at=expires, user=user)
@@ -137,7 +150,8 @@ async def login(
         raise INVALID
     if user.locked_until is not None and user.locked_until > now:
         raise AuthError(
-            "locked", f"登录失败次数过多，账号已锁定至{user.locked_until.astimezone().strftime('%H:%M')}",
+            "locked",
+            f"登录失败次数过多，账号已锁定至{user.locked_until.astimezone().strftime('%H:%M')}",
             "too many failed sign-ins; the account is locked for a while",
         )
     try:
@@ -156,7 +170,9 @@ async def login(
     return await _issue_pair(session, cfg, user, now)
 
 
-async def refresh(session: AsyncSession, cfg: AuthConfig, *, refresh_token: str, now: dt.datetime) -> TokenPair:
+async def refresh(
+    session: AsyncSession, cfg: AuthConfig, *, refresh_token: str, now: dt.datetime
+) -> TokenPair:
     """Exchange a refresh token for a new pair (rotation); reusing a rotated token revokes them all."""
     row = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _hash(refresh_token)))
     if row is None or row.expires_at < now:
@@ -170,7 +186,9 @@ async def refresh(session: AsyncSession, cfg: AuthConfig, *, refresh_token: str,
         raise AuthError("invalid_token", "登录凭证已失效，请重新登录", "refresh token was already used")
     pair = await _issue_pair(session, cfg, user, now)
     row.revoked_at = now
-    new_row = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _hash(pair.refresh_token)))
+    new_row = await session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == _hash(pair.refresh_token))
+    )
     row.replaced_by_id = new_row.id if new_row else None
     return pair
 
@@ -215,7 +233,10 @@ async def principal_for_bearer(
     try:
         # Expiry is checked against the app's clock (the same one that issued the token), not the host's.
         claims = jwt.decode(
-            token, cfg.secret, algorithms=["HS256"], issuer=cfg.issuer,
+            token,
+            cfg.secret,
+            algorithms=["HS256"],
+            issuer=cfg.issuer,
             options={"require": ["exp", "sub"], "verify_exp": False},
         )
     except jwt.PyJWTError:
@@ -264,7 +285,9 @@ async def create_user(
     authorize(ctx.principal, "user.manage", jurisdiction_id if role != Role.SYSTEM_ADMIN else None)
     name = require_text(username, "username", "用户名", max_len=80)
     if await ctx.session.scalar(select(User.id).where(User.username == name)) is not None:
-        raise ValidationFailed("username", f"用户名“{name}”已被使用", f"username {name!r} is taken", "duplicate")
+        raise ValidationFailed(
+            "username", f"用户名“{name}”已被使用", f"username {name!r} is taken", "duplicate"
+        )
     check_password_strength(password)
     await _check_scope(ctx, role, jurisdiction_id, unit_id, official_id)
     user = User(
@@ -289,7 +312,9 @@ async def _check_scope(
     ctx: ServiceContext, role: Role, jurisdiction_id: int | None, unit_id: int | None, official_id: int | None
 ) -> None:
     if role != Role.SYSTEM_ADMIN and jurisdiction_id is None:
-        raise ValidationFailed("jurisdictionId", "除系统管理员外，账号须属于一个辖区", "jurisdiction required")
+        raise ValidationFailed(
+            "jurisdictionId", "除系统管理员外，账号须属于一个辖区", "jurisdiction required"
+        )
     if role == Role.UNIT_CLERK and unit_id is None:
         raise ValidationFailed("unitId", "单位联络员须指定所属单位", "a unit clerk needs a unit")
     if jurisdiction_id is not None:
@@ -301,7 +326,9 @@ async def _check_scope(
     if official_id is not None:
         official = await get_visible(ctx, Official, official_id, "人员", "officialId")
         if official.jurisdiction_id != jurisdiction_id:
-            raise ValidationFailed("officialId", "人员不属于该辖区", "official belongs to another jurisdiction")
+            raise ValidationFailed(
+                "officialId", "人员不属于该辖区", "official belongs to another jurisdiction"
+            )
 
 
 async def update_user(
@@ -378,13 +405,19 @@ async def bootstrap_admin(session: AsyncSession, *, username: str, password: str
     """Create the first system administrator (``caseload create-admin``)."""
     check_password_strength(password)
     if await session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise ValidationFailed("username", f"用户名“{username}”已被使用", f"username {username!r} is taken", "duplicate")
+        raise ValidationFailed(
+            "username", f"用户名“{username}”已被使用", f"username {username!r} is taken", "duplicate"
+        )
     user = User(
-        username=username, display_name=username, password_hash=HASHER.hash(password), role=Role.SYSTEM_ADMIN,
-        can_view_personal_data=True, active=True, failed_logins=0, token_generation=1,
+        username=username,
+        display_name=username,
+        password_hash=HASHER.hash(password),
+        role=Role.SYSTEM_ADMIN,
+        can_view_personal_data=True,
+        active=True,
+        failed_logins=0,
+        token_generation=1,
     )
     session.add(user)
     await session.flush()
     return user
-
-

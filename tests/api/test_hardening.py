@@ -18,7 +18,13 @@ from tests.support import make_org
 
 
 async def test_depth_alias_and_cost_limits(client: GraphQLClient):
-    deep = "{ units { " + "jurisdiction { units { " * (MAX_DEPTH // 2) + "id" + " } }" * (MAX_DEPTH // 2) + " } }"
+    deep = (
+        "{ units { "
+        + "jurisdiction { units { " * (MAX_DEPTH // 2)
+        + "id"
+        + " } }" * (MAX_DEPTH // 2)
+        + " } }"
+    )
     body = await client(deep)
     assert "depth" in body["errors"][0]["message"]
     aliases = "{ " + " ".join(f"a{i}: enumLabels {{ enum }}" for i in range(MAX_ALIASES + 1)) + " }"
@@ -28,10 +34,14 @@ async def test_depth_alias_and_cost_limits(client: GraphQLClient):
                  b: obligations(first: 100) { edges { node { id } } } c: hearings(first: 100) { edges { node { id } } } }"""
     fine = await client(costly)
     assert not fine.get("errors"), fine
-    too_costly = "{ " + " ".join(
-        f"q{i}: disputes(first: 100) {{ edges {{ node {{ litigationCases {{ hearings {{ id court }} }} }} }} }}"
-        for i in range(25)
-    ) + " }"
+    too_costly = (
+        "{ "
+        + " ".join(
+            f"q{i}: disputes(first: 100) {{ edges {{ node {{ litigationCases {{ hearings {{ id court }} }} }} }} }}"
+            for i in range(25)
+        )
+        + " }"
+    )
     error = (await client(too_costly))["errors"][0]
     assert error["extensions"]["code"] == "query_too_costly"
 
@@ -39,12 +49,14 @@ async def test_depth_alias_and_cost_limits(client: GraphQLClient):
 async def test_request_body_limit(settings: Settings, registry, session_factory):
     small = Settings(database_url=settings.database_url, max_body_bytes=2000)
     app = create_app(small, registry=registry, clock=fixed_clock(NOW))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-            big = await http.post("/graphql", json={"query": "{ enumLabels { enum } }", "pad": "x" * 5000})
-            assert big.status_code == 413
-            ok = await http.post("/graphql", json={"query": "{ enumLabels { enum } }"})
-            assert ok.status_code == 200
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        big = await http.post("/graphql", json={"query": "{ enumLabels { enum } }", "pad": "x" * 5000})
+        assert big.status_code == 413
+        ok = await http.post("/graphql", json={"query": "{ enumLabels { enum } }"})
+        assert ok.status_code == 200
 
 
 async def test_internal_errors_are_masked_with_a_request_id(client: GraphQLClient, monkeypatch):
@@ -69,10 +81,14 @@ async def test_rate_limit_per_principal():
 async def test_rate_limited_requests_get_429(settings: Settings, registry, session_factory):
     limited = Settings(database_url=settings.database_url, rate_limit_per_minute=2)
     app = create_app(limited, registry=registry, clock=fixed_clock(NOW))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-            codes = [(await http.post("/graphql", json={"query": "{ enumLabels { enum } }"})).status_code
-                     for _ in range(3)]
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        codes = [
+            (await http.post("/graphql", json={"query": "{ enumLabels { enum } }"})).status_code
+            for _ in range(3)
+        ]
     assert codes == [200, 200, 429]
 
 
@@ -87,7 +103,9 @@ async def test_idempotency_key_replays_instead_of_creating_twice(ctx, client: Gr
     assert first.status_code == again.status_code == 200
     assert first.json() == again.json() and again.headers.get("idempotent-replay") == "true"
     other = await client.http.post(
-        "/graphql", json={**payload, "variables": {"u": str(org.township.id)}}, headers={"idempotency-key": "abc-1"}
+        "/graphql",
+        json={**payload, "variables": {"u": str(org.township.id)}},
+        headers={"idempotency-key": "abc-1"},
     )
     assert other.status_code == 422
     async with session_factory() as s:
@@ -102,14 +120,19 @@ async def test_introspection_and_graphiql_are_off_in_production(
     monkeypatch.setenv("CASELOAD_SECRET_KEY", "x" * 48)
     production = Settings(database_url=settings.database_url, environment="production")
     app = create_app(production, registry=registry, clock=fixed_clock(NOW))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-            body = (await http.post("/graphql", json={"query": "{ __schema { types { name } } }"})).json()
-            assert "introspection" in body["errors"][0]["message"].lower()
-            page = await http.get("/graphql", headers={"accept": "text/html"})
-            assert "graphiql" not in page.text.lower()
-            anonymous = (await http.post("/graphql", json={"query": "{ jurisdictions { id } }"},
-                                         headers={"x-caseload-role": "system_admin"})).json()
-            assert anonymous == {"data": {"jurisdictions": []}}
-
-
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        body = (await http.post("/graphql", json={"query": "{ __schema { types { name } } }"})).json()
+        assert "introspection" in body["errors"][0]["message"].lower()
+        page = await http.get("/graphql", headers={"accept": "text/html"})
+        assert "graphiql" not in page.text.lower()
+        anonymous = (
+            await http.post(
+                "/graphql",
+                json={"query": "{ jurisdictions { id } }"},
+                headers={"x-caseload-role": "system_admin"},
+            )
+        ).json()
+        assert anonymous == {"data": {"jurisdictions": []}}
