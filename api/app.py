@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -32,7 +33,7 @@ from core.errors import ConfigurationError
 from core.migrate import ensure_migrated
 from core.notify.bus import Bus, make_bus, publish_changes
 from core.policy.manager import PolicyRegistry, build_registry
-from core.worker import make_redis
+from core.worker import Worker, make_redis
 
 log = logging.getLogger("caseload")
 STATIC = Path(__file__).parent / "static"
@@ -55,7 +56,7 @@ class CaseloadGraphQL(GraphQL[Context, None]):
         return HTMLResponse(GRAPHIQL_HTML)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        apply_connection_params(context)  # a principal in the connection_init payload wins
+        await apply_connection_params(context)  # a principal in the connection_init payload wins
         return await super().on_ws_connect(context)
 
 
@@ -82,6 +83,7 @@ def create_app(
         engine = make_engine(settings)
         bus: Bus | None = None
         redis = await make_redis(settings)
+        worker_task: asyncio.Task[None] | None = None
         try:
             if check_schema:
                 await ensure_migrated(engine)
@@ -99,11 +101,26 @@ def create_app(
             )
             app.state.caseload.after_commit.append(functools.partial(publish_changes, bus))
             app.state.engine = engine
+            if settings.inprocess_worker:
+                worker = Worker(
+                    settings=settings,
+                    session_factory=app.state.caseload.session_factory,
+                    registry=reg,
+                    clock=clock,
+                    redis=redis,
+                    after_commit=[functools.partial(publish_changes, bus)],
+                )
+                worker_task = asyncio.create_task(worker.run_forever(settings.worker_interval))
+                log.info("deadline worker running in-process every %ss", settings.worker_interval)
             log.info(
                 "caseload ready: database=%s plugins=%s", engine.url.render_as_string(), reg.plugin_names
             )
             yield
         finally:
+            if worker_task is not None:
+                worker_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker_task
             if bus is not None:
                 await bus.close()
             if redis is not None:

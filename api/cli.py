@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import sys
@@ -51,11 +52,13 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
     from core.clock import fixed_clock, system_clock
     from core.db import make_engine, make_session_factory
     from core.migrate import ensure_migrated
+    from core.notify.bus import make_bus, publish_changes
     from core.policy.manager import build_registry
     from core.worker import Worker, make_redis
 
     engine = make_engine(settings)
     redis = await make_redis(settings)
+    bus = make_bus(settings)
     try:
         await ensure_migrated(engine)
         clock = fixed_clock(dt.datetime.fromisoformat(now)) if now else system_clock
@@ -67,12 +70,14 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
             dry_run=dry_run,
             redis=redis,
         )
+        worker.after_commit.append(functools.partial(publish_changes, bus))
         if once:
-            for report in await worker.scan_all():
+            for report in await worker.tick():
                 print(report.summary())
         else:
             await worker.run_forever(interval)
     finally:
+        await bus.close()
         if redis is not None:
             await redis.aclose()  # type: ignore[attr-defined]
         await engine.dispose()
@@ -144,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     admin = sub.add_parser("create-admin", help="create a system administrator account")
     admin.add_argument("--username", default="admin")
     admin.add_argument(
-        "--password-env", default="CASELOAD_ADMIN_PASSWORD",
+        "--password-env",
+        default="CASELOAD_ADMIN_PASSWORD",
         help="environment variable holding the password (else you are prompted)",
     )
     plugins = sub.add_parser("plugins", help="policy plugins")
@@ -188,6 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 asyncio.run(_migrate(settings))
                 asyncio.run(_demo(settings, reset=False))
             import uvicorn
+
+            if settings.is_sqlite and not settings.redis_url and args.workers == 1:
+                # The embedded default is one process: its deadline worker runs inside it.
+                os.environ.setdefault("CASELOAD_INPROCESS_WORKER", "1")
 
             print(f"caseload: GraphiQL at http://{args.host}:{args.port}/graphql")
             uvicorn.run(

@@ -32,6 +32,9 @@ class Settings:
     max_body_bytes: int = 16 * 1024 * 1024
     # Requests per minute per principal (0: unlimited).
     rate_limit_per_minute: int = 1200
+    # Run the deadline worker inside the API process (the embedded default's single process).
+    inprocess_worker: bool = False
+    worker_interval: float = 60.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -51,4 +54,6 @@ class Settings:
             environment=env.get("CASELOAD_ENV", "development"),
             max_body_bytes=int(env.get("CASELOAD_MAX_BODY_BYTES", 16 * 1024 * 1024)),
             rate_limit_per_minute=int(env.get("CASELOAD_RATE_LIMIT_PER_MINUTE", 1200)),
+            inprocess_worker=env.get("CASELOAD_INPROCESS_WORKER", "0") in ("1", "true", "yes"),
+            worker_interval=float(env.get("CASELOAD_WORKER_INTERVAL", 60)),
         )

@@ -79,6 +79,8 @@ def scope(stmt: S, model: Any, principal: Principal) -> S:
         stmt = stmt.where(jurisdiction_col == principal.jurisdiction_id)
     table = getattr(model, "__tablename__", "")
     if principal.role == Role.UNIT_CLERK and table not in DIRECTORY_TABLES:
+        if principal.unit_id is None:  # a clerk without a unit sees no unit's records
+            return stmt.where(false())
         if table == "disputes":
             # A clerk sees the disputes their unit is a respondent in, principal or not.
             from core.disputes.models import DisputeRespondent

@@ -16,6 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+import httpx
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,6 +24,7 @@ from core.clock import Clock, system_clock
 from core.config import Settings
 from core.context import ServiceContext
 from core.enums import Role
+from core.notify.webhooks import DeliveryReport, deliver_due
 from core.obligations.scan import ScanReport, scan_jurisdiction
 from core.org.models import Jurisdiction
 from core.policy.manager import PolicyRegistry
@@ -130,11 +132,30 @@ class Worker:
         )
         return bool(await session.scalar(text("select pg_try_advisory_xact_lock(:k)"), {"k": key}))
 
+    async def deliver(self) -> DeliveryReport:
+        """Send the webhook deliveries that are due (retries included)."""
+        async with httpx.AsyncClient(timeout=10) as http:
+            report = await deliver_due(
+                self.session_factory, now=self.clock(), http=http, dry_run=self.dry_run
+            )
+        if report.claimed:
+            log.info("webhooks: %s", report)
+        return report
+
+    async def tick(self) -> list[ScanReport]:
+        """One round: scan every jurisdiction, then deliver webhooks; failures are logged, not raised."""
+        reports = await self.scan_all()
+        try:
+            await self.deliver()
+        except Exception:
+            log.exception("webhook delivery round failed; will retry next round")
+        return reports
+
     async def run_forever(self, interval: float) -> None:
-        """Scan, sleep ``interval`` seconds, repeat (until cancelled)."""
+        """Tick, sleep ``interval`` seconds, repeat (until cancelled)."""
         while True:
             started = asyncio.get_running_loop().time()
-            await self.scan_all()
+            await self.tick()
             elapsed = asyncio.get_running_loop().time() - started
             await asyncio.sleep(max(1.0, interval - elapsed))
 

@@ -22,6 +22,7 @@ from core.cases.models import Hearing
 from core.clock import CHINA
 from core.context import ServiceContext
 from core.enums import HearingStatus, NotificationKind, ObligationStatus, OfficialRank, Role
+from core.notify.webhooks import enqueue_deliveries_by_id
 from core.obligations.models import Notification, Obligation
 from core.obligations.service import emit_periodic
 from core.org.models import Official
@@ -324,6 +325,9 @@ async def insert_notifications(
         if new_id is not None:
             created.append(new_id)
             ctx.changed("notifications", new_id, jurisdiction_id)
+    if created:
+        # Webhook deliveries are queued in the same transaction: a notification is never without them.
+        await enqueue_deliveries_by_id(session, created, now=now)
     return created
 
 
