@@ -149,6 +149,18 @@ async def enqueue_deliveries(
     return created
 
 
+async def enqueue_deliveries_by_id(
+    session: AsyncSession, notification_ids: Sequence[int], *, now: dt.datetime | None = None
+) -> int:
+    """:func:`enqueue_deliveries` for notifications inserted without ORM objects (e.g. by the scan)."""
+    if not notification_ids:
+        return 0
+    rows = await session.scalars(
+        select(Notification).where(Notification.id.in_(notification_ids)).order_by(Notification.id)
+    )
+    return await enqueue_deliveries(session, list(rows), now=now)
+
+
 # ---------------------------------------------------------------------------------------------
 # The payload
 # ---------------------------------------------------------------------------------------------

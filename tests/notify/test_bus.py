@@ -30,7 +30,9 @@ from core.notify.bus import (
 from tests.http_fixtures import free_port
 
 REDIS_URL = os.environ.get("REDIS_URL")
-needs_redis = pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set: no Redis server to test against")
+needs_redis = pytest.mark.skipif(
+    not REDIS_URL, reason="REDIS_URL is not set: no Redis server to test against"
+)
 
 
 async def first(bus: Bus, topic: str, started: asyncio.Event, timeout: float = 2.0) -> dict[str, Any]:
@@ -195,7 +197,19 @@ def own_redis() -> Iterator[tuple[str, Any]]:
 
     def start() -> None:
         proc = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                workdir,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

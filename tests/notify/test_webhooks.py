@@ -21,7 +21,14 @@ from core.context import ServiceContext
 from core.enums import NotificationKind, Role
 from core.notify import service
 from core.notify.models import DeliveryStatus, NotificationDelivery, WebhookEndpoint
-from core.notify.webhooks import MAX_ATTEMPTS, deliver_due, enqueue_deliveries, mask_url, retry_delay
+from core.notify.webhooks import (
+    MAX_ATTEMPTS,
+    deliver_due,
+    enqueue_deliveries,
+    enqueue_deliveries_by_id,
+    mask_url,
+    retry_delay,
+)
 from core.obligations.models import Notification
 from tests.notify.conftest import Receiver, World
 
@@ -36,7 +43,9 @@ async def endpoint(ctx: ServiceContext, world: World, url: str, **fields: Any) -
     return found
 
 
-async def notice(ctx: ServiceContext, world: World, title: str = "逾期未办，县司法局督办", **fields: Any) -> Notification:
+async def notice(
+    ctx: ServiceContext, world: World, title: str = "逾期未办，县司法局督办", **fields: Any
+) -> Notification:
     found = await service.issue_notice(
         ctx,
         world.jid,
@@ -59,19 +68,45 @@ async def test_enqueue_matches_active_endpoints_of_the_jurisdiction_and_kind(
     ctx: ServiceContext, world: World, receiver: Receiver
 ):
     every = await endpoint(ctx, world, receiver.at("/ok"), name="全部")
-    escalations = await endpoint(ctx, world, receiver.at("/ok"), name="仅督办", kinds=[NotificationKind.ESCALATION])
+    escalations = await endpoint(
+        ctx, world, receiver.at("/ok"), name="仅督办", kinds=[NotificationKind.ESCALATION]
+    )
     await endpoint(ctx, world, receiver.at("/ok"), name="已停用", active=False)
-    ctx.session.add(WebhookEndpoint(jurisdiction_id=world.other.id, name="邻县", url=receiver.at("/ok"), kinds=[]))
+    ctx.session.add(
+        WebhookEndpoint(jurisdiction_id=world.other.id, name="邻县", url=receiver.at("/ok"), kinds=[])
+    )
     await ctx.session.commit()
 
     escalation = await notice(ctx, world)  # issue_notice enqueues in its own transaction
     info = await notice(ctx, world, "通知", kind=NotificationKind.INFO)
     pairs = {
-        (d.notification_id, d.endpoint_id)
-        for d in await ctx.session.scalars(select(NotificationDelivery))
+        (d.notification_id, d.endpoint_id) for d in await ctx.session.scalars(select(NotificationDelivery))
     }
     assert pairs == {(escalation.id, every.id), (escalation.id, escalations.id), (info.id, every.id)}
     assert await enqueue_deliveries(ctx.session, [escalation, info]) == 0, "enqueueing twice adds nothing"
+    assert await enqueue_deliveries_by_id(ctx.session, [escalation.id, info.id]) == 0
+
+
+async def test_enqueue_by_id_for_notifications_inserted_by_the_scan(ctx: ServiceContext, world: World):
+    hook = await endpoint(ctx, world, "http://10.0.0.5/hook")
+    ids = []
+    for n in range(2):
+        row = Notification(
+            jurisdiction_id=world.jid,
+            kind=NotificationKind.WARNING,
+            title="临期预警",
+            dedupe_key=f"scan-{n}",
+            created_at=NOW,
+        )
+        ctx.session.add(row)
+        await ctx.session.flush()
+        ids.append(row.id)
+    assert await enqueue_deliveries_by_id(ctx.session, ids, now=NOW) == 2
+    assert await enqueue_deliveries_by_id(ctx.session, []) == 0
+    rows = list(await ctx.session.scalars(select(NotificationDelivery)))
+    assert {(d.notification_id, d.endpoint_id, d.status) for d in rows} == {
+        (i, hook.id, DeliveryStatus.PENDING) for i in ids
+    }
 
 
 async def test_delivered_once_as_signed_json_for_chat_robots(
@@ -135,7 +170,11 @@ async def test_failures_back_off_exponentially_then_fail(
                 assert row.status == DeliveryStatus.FAILED and report.failed == 1
                 break
             assert row.status == DeliveryStatus.PENDING and report.retrying == 1
-            due = row.next_attempt_at.replace(tzinfo=dt.UTC) if row.next_attempt_at.tzinfo is None else row.next_attempt_at
+            due = (
+                row.next_attempt_at.replace(tzinfo=dt.UTC)
+                if row.next_attempt_at.tzinfo is None
+                else row.next_attempt_at
+            )
             waits.append(due - now)
             # Not before its time …
             early = await deliver_due(session_factory, now=due - dt.timedelta(seconds=1), http=http)
@@ -299,7 +338,11 @@ async def test_recipient_role_defaults_and_unit_must_belong_to_the_jurisdiction(
 
     with pytest.raises(ValidationFailed) as refused:
         await service.issue_notice(
-            ctx, world.other.id, kind=NotificationKind.INFO, title="通知", recipient_unit_id=world.org.agency.id
+            ctx,
+            world.other.id,
+            kind=NotificationKind.INFO,
+            title="通知",
+            recipient_unit_id=world.org.agency.id,
         )
     assert refused.value.field == "recipientUnitId"
     to_bureau = await service.issue_notice(
