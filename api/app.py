@@ -10,20 +10,23 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UnsetType
 
+from api.console.routes import console_routes
 from api.context import AppState, Context, resolve_principal
 from api.hardening import BodySizeLimit, IdempotencyKeys, RateLimiter
 from api.notify.subscriptions import apply_connection_params
+from api.ops import OpsMiddleware, ops_routes
 from api.schema import build_schema
 from core.auth.service import auth_config
 from core.clock import Clock, system_clock
@@ -54,6 +57,14 @@ class CaseloadGraphQL(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(GRAPHIQL_HTML)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson is faster, and rejects bytes that are not UTF-8 with a JSONDecodeError (→ HTTP 400).
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: WebSocket clients expect text frames (graphql-transport-ws).
+        return orjson.dumps(data).decode()
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         await apply_connection_params(context)  # a principal in the connection_init payload wins
@@ -136,12 +147,10 @@ def create_app(
             log.warning("health check failed: %s", exc)
             return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
 
-    async def index(request: Request) -> Response:
-        return RedirectResponse("/graphql")
-
     routes = [
-        Route("/", index),
+        *console_routes(),
         Route("/healthz", healthz),
+        *ops_routes(),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
@@ -150,6 +159,7 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            Middleware(OpsMiddleware),  # outermost: a request id and metrics for every request
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),  # type: ignore[arg-type]
             Middleware(IdempotencyKeys),  # type: ignore[arg-type]
         ],

@@ -207,6 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 workers=args.workers,
                 log_level="info",
                 proxy_headers=True,
+                log_config=None,
             )
     except ConfigurationError as exc:
         print(f"caseload: {exc}", file=sys.stderr)

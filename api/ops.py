@@ -6,7 +6,8 @@ Wiring (``api/app.py``)::
     routes = [..., *ops_routes()]                          # /metrics and /readyz
     Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(OpsMiddleware)])
 
-and, where the process starts (``caseload serve``), ``configure_logging()``.
+and ``configure_logging()`` where each server process starts (``api/asgi.py``), with
+``uvicorn.run(..., log_config=None)`` so that uvicorn keeps these handlers.
 
 Metrics (text format at ``/metrics``):
 
@@ -29,6 +30,7 @@ import contextvars
 import datetime as dt
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -57,7 +59,7 @@ access_log = logging.getLogger("caseload.access")
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("caseload_request_id", default=None)
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 MAX_OPERATION_NAMES = 200
-MAX_BODY_FOR_NAME = 20 * 1024 * 1024  # the ledger import's base64 file is the largest body we expect
+MAX_BODY_FOR_NAME = 1024 * 1024  # bodies up to this size are parsed for the operation name
 CHECK_TIMEOUT = 3.0
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -241,28 +243,45 @@ class OpsMiddleware:
                 access_log.info("%s %s %s", method, path, status, extra=extra)
 
 
+_HEAD_OPERATION = re.compile(
+    rb'"query"\s*:\s*"\s*(?:#[^"\\n]*\\n\s*)*(query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)'
+)
+
+
 async def _peek_graphql(receive: Receive) -> tuple[Receive, tuple[str, str] | None]:
-    """Read the whole request body, find the operation, and give the app a receive that replays it."""
+    """Read the start of the request body to find the operation; the app gets a receive that replays it.
+
+    At most :data:`MAX_BODY_FOR_NAME` bytes are read here (the app, and its body-size limit, read
+    the rest): a small body is parsed as JSON, a large one (a ledger upload) is searched for the
+    operation at its start.
+    """
     chunks: list[bytes] = []
     size = 0
-    more = True
     messages: list[Message] = []
-    while more:
+    complete = False
+    while size <= MAX_BODY_FOR_NAME:
         message = await receive()
         messages.append(message)
         if message["type"] != "http.request":
             break
         body = message.get("body", b"")
         size += len(body)
-        if size <= MAX_BODY_FOR_NAME:
-            chunks.append(body)
-        more = bool(message.get("more_body", False))
+        chunks.append(body)
+        if not message.get("more_body", False):
+            complete = True
+            break
     operation: tuple[str, str] | None = None
-    if size <= MAX_BODY_FOR_NAME:
+    raw = b"".join(chunks)
+    if complete:
         try:
-            operation = graphql_operation(json.loads(b"".join(chunks) or b"null"))
+            operation = graphql_operation(json.loads(raw or b"null"))
         except (ValueError, UnicodeDecodeError):
             operation = ("unknown", "non_json")  # e.g. a multipart upload
+    else:
+        match = _HEAD_OPERATION.search(raw[:65536])
+        operation = (
+            (match.group(1).decode(), _bounded(match.group(2).decode())) if match else ("unknown", "large")
+        )
     pending = list(messages)
 
     async def replay() -> Message:
@@ -285,7 +304,7 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = REQUEST_ID.get()
+            record.request_id = REQUEST_ID.get() or "-"
         return True
 
 
@@ -300,7 +319,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
-        if request_id:
+        if request_id and request_id != "-":
             entry["request_id"] = request_id
         for key, value in record.__dict__.items():
             if key not in _STANDARD_ATTRS and key not in entry and key != "request_id":
@@ -310,8 +329,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(level: str | int = "INFO", *, json_format: bool = True) -> None:
-    """Send every log record (uvicorn's included) to stderr, as JSON lines with the request id."""
+def configure_logging(level: str | int | None = None, *, json_format: bool | None = None) -> None:
+    """Send every log record (uvicorn's included) to stderr, as JSON lines with the request id.
+
+    Defaults come from the environment: ``CASELOAD_LOG_LEVEL`` (``INFO``) and ``CASELOAD_LOG_FORMAT``
+    (``json``, or ``text`` for a developer's terminal).
+    """
+    if level is None:
+        level = os.environ.get("CASELOAD_LOG_LEVEL", "INFO").upper()
+    if json_format is None:
+        json_format = os.environ.get("CASELOAD_LOG_FORMAT", "json").lower() != "text"
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
     if json_format:
@@ -331,11 +358,6 @@ def configure_logging(level: str | int = "INFO", *, json_format: bool = True) ->
         logger.propagate = True
     # Our middleware writes the access log (with the operation name and request id).
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
-
-
-def uvicorn_log_config() -> dict[str, Any]:
-    """For ``uvicorn.run(log_config=...)``: leave logging to :func:`configure_logging`."""
-    return {"version": 1, "disable_existing_loggers": False}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.clock import CHINA
 from core.ledger.mapping import FIELDS_BY_KEY, TEMPLATE_HEADERS, FieldKind
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,7 +43,9 @@ def _cell(value: Any, kind: str) -> Any:
             moment = dt.datetime.fromisoformat(value)
         except ValueError:
             return value
-        return moment.replace(tzinfo=None)  # Excel has no time zones: the wall-clock time as recorded
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(CHINA)
+        return moment.replace(tzinfo=None)  # Excel has no time zones: China wall-clock time
     if isinstance(value, str) and len(value) > MAX_CELL:
         return value[:MAX_CELL]
     return value

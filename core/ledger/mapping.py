@@ -247,7 +247,7 @@ _DATE_PATTERNS = (
 
 
 def cell_text(value: object) -> str:
-    """A cell as text: trimmed, full-width forms folded, inner whitespace collapsed; dates in ISO."""
+    """A cell as text: trimmed, inner whitespace collapsed (full-width brackets kept); dates in ISO."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -256,8 +256,12 @@ def cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", str(value).replace("\u3000", " ")).strip()
+
+
+def _folded(value: object) -> str:
+    """Cell text with full-width digits and letters folded (for dates, numbers and yes/no)."""
+    return unicodedata.normalize("NFKC", cell_text(value))
 
 
 def parse_date(value: object) -> dt.date:
@@ -267,7 +271,7 @@ def parse_date(value: object) -> dt.date:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool) and 20000 < value < 80000:
         return EXCEL_EPOCH + dt.timedelta(days=int(value))  # an Excel serial date stored as a number
-    text = cell_text(value)
+    text = _folded(value)
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
@@ -286,7 +290,7 @@ FALSE_WORDS = frozenset({"否", "无", "n", "no", "false", "0", "×", "低", "-"
 def parse_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
-    text = cell_text(value).lower()
+    text = _folded(value).lower()
     if not text or text in FALSE_WORDS:
         return False
     if text in TRUE_WORDS:
@@ -299,7 +303,7 @@ def parse_int(value: object) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    text = cell_text(value).rstrip("人名")
+    text = _folded(value).rstrip("人名")
     if text.isdigit():
         return int(text)
     raise CellError(f"“{cell_text(value)}”不是整数")

@@ -251,7 +251,8 @@ async def import_ledger(
     mapping: Mapping[str, Any] | None = None,
     dry_run: bool = False,
 ) -> ImportReport:
-    """Check every row of a ledger and record the good ones; the caller commits only if ``report.ok``.
+    """Check every row of a ledger and record the good ones; the caller commits only if ``report.ok``
+    and this is not a dry run, and otherwise rolls back (everything written here goes with it).
 
     Raises :class:`ValidationFailed` for a file that cannot be read at all (field ``file`` or
     ``mapping``); row problems are in the report.
@@ -279,6 +280,19 @@ async def import_ledger(
         dry_run=dry_run,
         rows=[],
     )
+    # The bookkeeping row is written first: on SQLite (pysqlite's legacy transactions) the first
+    # INSERT is what opens the real transaction, and the per-row savepoints below must nest inside
+    # it (a savepoint that opened the transaction would commit it when released).
+    batch = LedgerImport(
+        jurisdiction_id=jurisdiction.id,
+        file_hash=digest,
+        file_name=report.file_name,
+        sheet_name=sheet.name[:100],
+        actor=ctx.principal.user,
+        total_rows=len(sheet.rows),
+    )
+    ctx.session.add(batch)
+    await ctx.session.flush()
     units = {
         u.name: u
         for u in await ctx.session.scalars(select(Unit).where(Unit.jurisdiction_id == jurisdiction.id))
@@ -308,19 +322,9 @@ async def import_ledger(
         if written is not None:
             imported.append((row, key, *written))
     if not report.ok or dry_run:
-        return report
-    batch = LedgerImport(
-        jurisdiction_id=jurisdiction.id,
-        file_hash=digest,
-        file_name=report.file_name,
-        sheet_name=sheet.name[:100],
-        actor=ctx.principal.user,
-        total_rows=len(report.rows),
-        imported_rows=len(imported),
-        skipped_rows=report.count(RowStatus.SKIPPED),
-    )
-    ctx.session.add(batch)
-    await ctx.session.flush()
+        return report  # the caller rolls back: nothing of this import is kept
+    batch.imported_rows = len(imported)
+    batch.skipped_rows = report.count(RowStatus.SKIPPED)
     for row, key, dispute, case in imported:
         ctx.session.add(
             LedgerImportRow(

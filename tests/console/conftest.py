@@ -20,8 +20,6 @@ import uvicorn
 from starlette.applications import Starlette
 
 from api.app import create_app
-from api.console.routes import console_index, console_routes
-from api.ops import OpsMiddleware, ops_routes
 from core.clock import CHINA, fixed_clock
 from core.config import Settings
 from core.policy.manager import PolicyRegistry
@@ -30,18 +28,6 @@ from tests.http_fixtures import NOW, free_port
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-
-
-def with_console(application: Starlette) -> Starlette:
-    """Mount the console and the ops routes and middleware unless the app already has them."""
-    routes = application.router.routes
-    if not any(getattr(r, "endpoint", None) is console_index for r in routes):
-        routes[0:0] = console_routes()
-    if not any(getattr(r, "path", None) == "/metrics" for r in routes):
-        routes[0:0] = ops_routes()
-    if not any(m.cls is OpsMiddleware for m in application.user_middleware):
-        application.add_middleware(OpsMiddleware)
-    return application
 
 
 @dataclass
@@ -68,7 +54,7 @@ def serve(application: Starlette) -> Iterator[str]:
 @pytest.fixture
 def console_server(settings: Settings, registry: PolicyRegistry, session_factory: Any) -> Iterator[Server]:
     """The whole app, console included, under uvicorn on a loopback port (the clock fixed at NOW)."""
-    application = with_console(create_app(settings, registry=registry, clock=fixed_clock(NOW)))
+    application = create_app(settings, registry=registry, clock=fixed_clock(NOW))
     for url in serve(application):
         yield Server(url, application)
 

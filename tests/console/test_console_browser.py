@@ -10,6 +10,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.clock import fixed_clock
 from core.context import ServiceContext
 from core.db import transaction
 from core.policy.manager import PolicyRegistry
@@ -17,7 +18,6 @@ from core.principal import SYSTEM
 from tests.console.browser import choose, click, field_error, fill, open_action, wait, wait_gone
 from tests.console.conftest import NOW, Server
 from tests.support import Org, make_org
-from core.clock import fixed_clock
 
 
 @pytest.fixture
@@ -40,12 +40,14 @@ def sign_in(browser: Any, url: str, role_label: str, jurisdiction: str, unit: st
     wait(browser, "#whoami", "李四")
 
 
-async def test_clerk_journey_in_browser(console_server: Server, org: Org, browser: Any, screenshot: Any) -> None:
+async def test_clerk_journey_in_browser(
+    console_server: Server, org: Org, browser: Any, screenshot: Any
+) -> None:
     url = console_server.url
     sign_in(browser, url, "司法局工作人员", "测试县")
     # The justice bureau lands on the dashboard (indicators, or counts from the lists).
     wait(browser, "h1", "领导驾驶舱")
-    wait(browser, "#kpis")
+    wait(browser, '[data-indicator="发案量"] .value', "0")
     screenshot("dashboard-empty")
 
     # Record a dispute: first with a date the API rejects, then corrected.
@@ -105,11 +107,14 @@ async def test_clerk_journey_in_browser(console_server: Server, org: Org, browse
     # The case list and the dashboard count the new case.
     browser.get(url + "/#/desk?tab=cases")
     wait(browser, "table", "（2024）测0101行初8号")
-    browser.get(url + "/#/dashboard?year=2024")
-    kpis = wait(browser, "#kpis")
-    wait(browser, "#kpis", "发案量")
+    browser.get(url + "/#/dashboard")
+    wait(browser, '[data-indicator="发案量"] .value', "1")
+    wait(browser, "table", "县自然资源局")
     screenshot("dashboard-after")
-    assert "1" in kpis.text
+    # Drill down: the unit's row leads to its cases.
+    click(browser, "table a", "县自然资源局")
+    wait(browser, "h1", "案件台账")
+    wait(browser, "table", "（2024）测0101行初8号")
 
 
 async def test_unit_clerk_sees_only_own_unit_and_no_dashboard(

@@ -4,7 +4,8 @@ import { refresh, requestHeaders, signOut } from './auth.js';
 
 export class ApiError extends Error {
   constructor(errors, data = null) {
-    super(errors.map((e) => e.message).join('；'));
+    // A domain error carries its Chinese message in extensions; GraphQL's own errors have only `message`.
+    super(errors.map((e) => e.extensions?.message || e.message).join('；'));
     this.errors = errors;
     this.data = data;
   }
@@ -57,49 +58,4 @@ export function capabilities() {
     };
   }).catch((error) => { capabilitiesPromise = null; throw error; });
   return capabilitiesPromise;
-}
-
-const typeCache = new Map();
-const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name } } }';
-
-/** Introspect one type: its fields with their argument and result types. */
-export async function introspectType(name) {
-  if (!typeCache.has(name)) {
-    typeCache.set(name, gql(`query ConsoleType($name: String!) {
-      __type(name: $name) { name kind fields { name args { name defaultValue type { ${TYPE_REF} } } type { ${TYPE_REF} } } }
-    }`, { name }).then((d) => d.__type));
-  }
-  return typeCache.get(name);
-}
-
-/** The named type at the bottom of a type reference, and whether it is a list or non-null. */
-export function unwrap(ref) {
-  let list = false;
-  let required = ref?.kind === 'NON_NULL';
-  let t = ref;
-  while (t && (t.kind === 'NON_NULL' || t.kind === 'LIST')) {
-    if (t.kind === 'LIST') list = true;
-    t = t.ofType;
-  }
-  return { name: t?.name, kind: t?.kind, list, required };
-}
-
-/**
- * A selection set for a type: every scalar and enum field, and object fields down to `depth`,
- * skipping fields with required arguments (so a query can be built for an API we do not know yet).
- */
-export async function selectionFor(typeName, depth = 3, seen = new Set()) {
-  const type = await introspectType(typeName);
-  if (!type?.fields) return '';
-  const parts = [];
-  for (const field of type.fields) {
-    if (field.args.some((a) => a.type.kind === 'NON_NULL' && a.defaultValue === null)) continue;
-    const inner = unwrap(field.type);
-    if (inner.kind === 'SCALAR' || inner.kind === 'ENUM') parts.push(field.name);
-    else if ((inner.kind === 'OBJECT') && depth > 0 && !seen.has(inner.name)) {
-      const sub = await selectionFor(inner.name, depth - 1, new Set([...seen, typeName]));
-      if (sub) parts.push(`${field.name} { ${sub} }`);
-    }
-  }
-  return parts.join(' ');
 }

@@ -39,19 +39,29 @@ function renderNav() {
   ] : []);
 }
 
+let lastUnread = null;
+/** Update the unread badge; pages hear of a change through the "caseload:unread" event. */
+async function refreshUnread() {
+  if (!identity()) return;
+  const data = await gql('query ConsoleUnread { inbox(unreadOnly: true, first: 0) { totalCount } }');
+  const count = data.inbox.totalCount;
+  badge.hidden = count === 0;
+  badge.textContent = String(count);
+  if (count !== lastUnread) {
+    lastUnread = count;
+    document.dispatchEvent(new CustomEvent('caseload:unread', { detail: count }));
+  }
+}
+// A page that changed notifications (acknowledged one) asks for the badge to be updated.
+document.addEventListener('caseload:inbox-changed', () => { refreshUnread().catch(() => {}); });
+
 let stopUnread = null;
 async function watchUnread() {
   if (stopUnread) stopUnread();
   stopUnread = null;
   resetLive();
   if (!identity()) return;
-  const refresh = async () => {
-    const data = await gql('query ConsoleUnread { inbox(unreadOnly: true, first: 0) { totalCount } }');
-    const count = data.inbox.totalCount;
-    badge.hidden = count === 0;
-    badge.textContent = String(count);
-    document.dispatchEvent(new CustomEvent('caseload:unread', { detail: count }));
-  };
+  const refresh = refreshUnread;
   let caps;
   try { caps = await capabilities(); } catch { caps = null; }
   if (caps?.subscription.has('notifications') && identity()?.jurisdictionId) {
@@ -71,28 +81,44 @@ async function watchUnread() {
   }
 }
 
-/** Show a page: check sign-in, highlight the nav, then let the page render into <main>. */
+// Each navigation renders into a fresh container, swapped into <main> only if no later navigation
+// started meanwhile: a slow page finishing late must not replace the page the user went to.
+let generation = 0;
+
+async function show(load) {
+  const mine = ++generation;
+  const view = h('div', {});
+  render(main, h('p', { class: 'muted' }, '正在加载……'));
+  try {
+    await load(view);
+  } catch (error) {
+    console.error(error);
+    render(view, errorBox(error));
+  }
+  if (mine !== generation) return;
+  render(main, view);
+  main.focus({ preventScroll: true });
+}
+
+/** A page that needs a signed-in user (and, optionally, an ability). */
 function page(loader, ability) {
   return async (params, query) => {
     if (!identity()) { navigate('/signin'); return; }
     if (ability && !can(ability)) { navigate(homePath()); return; }
     renderNav();
-    render(main, h('p', { class: 'muted' }, '正在加载……'));
-    try {
+    await show(async (view) => {
       const module = await loader();
-      await module.default(main, params, query);
-    } catch (error) {
-      console.error(error);
-      render(main, errorBox(error));
-    }
-    main.focus({ preventScroll: true });
+      await module.default(view, params, query);
+    });
   };
 }
 
 route('/signin', async () => {
   renderNav();
-  const module = await import('./pages/signin.js');
-  await module.default(main, { onSignedIn: () => navigate(homePath()) });
+  await show(async (view) => {
+    const module = await import('./pages/signin.js');
+    await module.default(view, { onSignedIn: () => navigate(homePath()) });
+  });
 });
 route('/', () => navigate(identity() ? homePath() : '/signin'));
 route('/dashboard', page(() => import('./pages/dashboard.js'), 'dashboard'));

@@ -43,9 +43,11 @@ export function lineChart({ labels, series, unit = '', title = '' }) {
   });
   for (const s of series) {
     let d = '';
+    let penDown = false; // a gap ("no data") lifts the pen
     s.values.forEach((v, i) => {
-      if (v === null || v === undefined) { d += ' '; return; }
-      d += `${d.trim() && !d.endsWith(' ') ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)} `;
+      if (v === null || v === undefined) { penDown = false; return; }
+      d += `${penDown ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)} `;
+      penDown = true;
     });
     root.append(svg('path', { class: `series ${s.className || ''}`, d: d.trim() }));
     s.values.forEach((v, i) => {

@@ -16,9 +16,3 @@ export async function options(enumName) {
   const all = await loadLabels();
   return (all[enumName] || []).map((v) => ({ value: v.name, label: v.label }));
 }
-
-/** The label of a GraphQL enum value (name, e.g. "LAND_EXPROPRIATION"). */
-export async function labelOf(enumName, name) {
-  const all = await loadLabels();
-  return (all[enumName] || []).find((v) => v.name === name || v.value === name)?.label || name;
-}

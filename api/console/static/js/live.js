@@ -20,11 +20,15 @@ function send(message) {
 function connect() {
   if (socket) return;
   ready = false;
-  socket = new WebSocket(url(), 'graphql-transport-ws');
-  socket.addEventListener('open', () => {
-    socket.send(JSON.stringify({ type: 'connection_init', payload: connectionParams() }));
+  const ws = new WebSocket(url(), 'graphql-transport-ws');
+  socket = ws;
+  // Handlers of a socket that has since been replaced (reset, reconnect) do nothing.
+  const current = () => ws === socket;
+  ws.addEventListener('open', () => {
+    if (current()) ws.send(JSON.stringify({ type: 'connection_init', payload: connectionParams() }));
   });
-  socket.addEventListener('message', (event) => {
+  ws.addEventListener('message', (event) => {
+    if (!current()) return;
     const message = JSON.parse(event.data);
     if (message.type === 'connection_ack') {
       ready = true;
@@ -35,15 +39,16 @@ function connect() {
     } else if (message.type === 'error') {
       active.get(message.id)?.onError?.(message.payload);
     } else if (message.type === 'ping') {
-      socket.send(JSON.stringify({ type: 'pong' }));
+      ws.send(JSON.stringify({ type: 'pong' }));
     }
   });
-  socket.addEventListener('close', () => {
+  ws.addEventListener('close', () => {
+    if (!current()) return;
     socket = null;
     ready = false;
     if (active.size && retries < 8) {
       retries += 1;
-      setTimeout(connect, Math.min(30000, 1000 * 2 ** retries));
+      setTimeout(() => { if (active.size) connect(); }, Math.min(30000, 1000 * 2 ** retries));
     } else {
       for (const sub of active.values()) sub.onError?.([{ message: '实时连接已断开' }]);
     }
@@ -58,15 +63,17 @@ export function subscribe(query, variables, onNext, onError) {
   else send({ id, type: 'subscribe', payload: { query, variables } });
   return () => {
     if (active.delete(id)) send({ id, type: 'complete' });
-    if (!active.size && socket) { socket.close(); socket = null; }
+    if (!active.size && socket) { const old = socket; socket = null; ready = false; old.close(); }
   };
 }
 
 /** Re-authenticate: close and reopen with the current identity. */
 export function reset() {
-  if (socket) socket.close();
+  const old = socket;
   socket = null;
+  ready = false;
   active.clear();
+  if (old) old.close();
 }
 
 /** Call fn now and every `seconds` until the returned stop() is called. */

@@ -2,7 +2,7 @@
 // source clause, and the notifications sent about those obligations.
 
 import { gql } from './api.js';
-import { can } from './auth.js';
+import { can, ROLE_LABELS } from './auth.js';
 import { fmtDate, fmtDateTime, h, statusTag, table } from './dom.js';
 
 const ACTIONS = {
@@ -64,12 +64,25 @@ export function actionLabel(action) {
   return ACTIONS[action] || action;
 }
 
+const FIELD_LABELS = {
+  status: '状态', closed_date: '办结日期', concluded_date: '审结日期', effective_date: '生效日期',
+  response_notice_date: '收到应诉通知书日期', designated_official_id: '指定出庭负责人', designated_date: '指定日期',
+  identity_check: '身份核验', identity_note: '核验说明', held_at: '开庭时间', head_attended: '负责人出庭',
+  head_spoke: '出庭又出声', attending_official_id: '出庭负责人', substitute_name: '代为出庭人员',
+  scheduled_at: '开庭时间', accepted_date: '受理日期', notice_delivered_date: '告知书送达日期', due_date: '期限',
+  result: '结果', resolved_date: '化解日期', resolution_result: '化解结果', loss_risk: '败诉风险', is_major: '重大',
+  leader_in_charge_id: '包案领导', leader_deadline: '包案期限', leader_plan: '化解方案', task_team: '工作专班',
+  met_date: '完成日期', escalation_level: '督办级别', submitted_date: '提交日期', reviewed_date: '审核日期',
+  extensions_used: '已延期次数', failure_reason: '未化解原因', title: '事项', decision: '决定',
+};
+
 function changes(entry) {
   const after = entry.after || {};
   const before = entry.before || {};
   const keys = Object.keys(after).filter((k) => !['id', 'version', 'jurisdiction_id'].includes(k));
   if (!entry.before) return '';
-  return keys.slice(0, 6).map((k) => `${k}: ${before[k] ?? '—'} → ${after[k] ?? '—'}`).join('；');
+  const show = (v) => (v === null || v === undefined || v === '' ? '—' : v === true ? '是' : v === false ? '否' : String(v).slice(0, 60));
+  return keys.slice(0, 6).map((k) => `${FIELD_LABELS[k] || k}：${show(before[k])} → ${show(after[k])}`).join('；');
 }
 
 /** Every audit entry of the given records, newest first: [{type: 'disputes', id}]. */
@@ -93,7 +106,7 @@ export async function timeline(entities) {
   entries.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : Number(b.id) - Number(a.id)));
   if (!entries.length) return h('p', { class: 'muted' }, '暂无记录');
   return h('ol', { class: 'timeline', 'aria-label': '全程留痕' }, entries.map((e) => h('li', {},
-    h('div', { class: 'when' }, `${fmtDateTime(e.at)} · ${e.actor}（${e.role}）`),
+    h('div', { class: 'when' }, `${fmtDateTime(e.at)} · ${e.actor}（${ROLE_LABELS[e.role] || e.role}）`),
     h('div', {}, h('strong', {}, actionLabel(e.action)), ' ', h('span', { class: 'pill' }, `${ENTITY_LABELS[e.entityType] || e.entityType} #${e.entityId}`)),
     changes(e) ? h('div', { class: 'small muted' }, changes(e)) : null,
   )));

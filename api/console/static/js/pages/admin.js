@@ -1,4 +1,4 @@
-// 系统管理: units, officials, the holiday calendar, and indicator targets when the API offers them.
+// 系统管理: units, officials, indicator targets (when the API offers them) and the holiday calendar.
 
 import { capabilities, gql, mutate } from '../api.js';
 import { can, identity } from '../auth.js';
@@ -118,12 +118,67 @@ async function calendarSection(year, reload) {
     ] : h('p', { class: 'muted small' }, '仅系统管理员可修改工作日历'));
 }
 
-function targetsSection(caps) {
-  const names = [...caps.mutation].filter((n) => /target/i.test(n));
-  if (!names.length) return h('section', { class: 'card' }, h('h2', {}, '指标目标'), h('p', { class: 'muted' }, '指标目标接口尚未提供；目前适用各县政策插件中的默认目标（见辖区政策规则）。'));
-  return h('section', { class: 'card' }, h('h2', {}, '指标目标'),
-    h('p', { class: 'muted' }, `可通过以下接口调整目标：${names.join('、')}。各指标当前目标及达标情况见“领导驾驶舱”。`),
-    h('a', { href: '#/dashboard' }, '查看领导驾驶舱'));
+const COMPARATORS = [
+  { value: '<=', label: '不高于（≤）' }, { value: '<', label: '低于（<）' },
+  { value: '>=', label: '不低于（≥）' }, { value: '>', label: '高于（>）' },
+];
+
+async function targetsSection(caps, jurisdiction, year, reload) {
+  if (!caps.query.has('targetOverrides') || !caps.mutation.has('setTarget')) {
+    return h('section', { class: 'card' }, h('h2', {}, '指标目标'),
+      h('p', { class: 'muted' }, '指标目标接口尚未提供；目前适用各县政策插件中的默认目标。'));
+  }
+  const data = await gql(`query ConsoleTargets($j: ID!, $year: Int) {
+    targetOverrides(jurisdictionId: $j, year: $year) { id unitId year quarter targetId indicator title comparator value
+      referenceLevel yoyChange disabled reason version }
+    indicatorDefinitions(jurisdictionId: $j) { indicator label unit }
+  }`, { j: jurisdiction.id, year });
+  const labels = Object.fromEntries(data.indicatorDefinitions.map((d) => [d.indicator, d.label]));
+  const units = Object.fromEntries(jurisdiction.units.map((u) => [u.id, u.name]));
+  const describe = (t) => {
+    if (t.disabled) return '不考核';
+    const parts = [];
+    if (t.value !== null) parts.push(`${t.comparator || ''} ${t.value}`);
+    if (t.referenceLevel) parts.push(`${t.comparator || ''} ${t.referenceLevel === 'city' ? '市级' : '省级'}平均`);
+    if (t.yoyChange !== null) parts.push(`同比 ${t.yoyChange}%`);
+    return parts.join('；') || '—';
+  };
+  return h('section', { class: 'card', 'aria-labelledby': 'targets-title' },
+    h('h2', { id: 'targets-title' }, `指标目标调整（${year}年）`),
+    h('p', { class: 'small muted' }, '未调整的指标适用本县政策插件的默认目标；各指标当前目标及达标情况见“领导驾驶舱”。'),
+    table([
+      { label: '指标', value: (t) => labels[t.indicator] || t.indicator },
+      { label: '目标', value: (t) => t.title },
+      { label: '适用', value: (t) => (t.unitId ? units[t.unitId] || `单位 ${t.unitId}` : '全辖区') + (t.quarter ? ` 第${t.quarter}季度` : '') },
+      { label: '要求', value: describe },
+      { label: '理由', value: (t) => t.reason },
+      { label: '操作', value: (t) => h('button', { type: 'button', class: 'secondary', onclick: async () => {
+        const payload = await mutate(`mutation ConsoleClearTarget($id: ID!, $version: Int) { clearTarget(id: $id, version: $version) { ${PAYLOAD} } }`,
+          { id: t.id, version: t.version });
+        if (payload.errors.length) toast(payload.errors[0].message, 'error');
+        else { toast('已恢复默认目标'); reload(); }
+      } }, '恢复默认') },
+    ], data.targetOverrides, { empty: '本年度没有调整过的目标' }),
+    action('调整目标', form({
+      id: 'set-target', submitLabel: '保存',
+      fields: [
+        { name: 'indicator', label: '指标', type: 'select', required: true, options: data.indicatorDefinitions.map((d) => ({ value: d.indicator, label: d.label })) },
+        { name: 'year', label: '年度', type: 'number', required: true, value: year },
+        { name: 'unitId', label: '单位（不选为全辖区）', type: 'select', options: jurisdiction.units.map((u) => ({ value: u.id, label: u.name })) },
+        { name: 'comparator', label: '比较方式', type: 'select', options: COMPARATORS },
+        { name: 'value', label: '目标值（比率填百分数，如 8）' },
+        { name: 'referenceLevel', label: '或参照平均值', type: 'select', options: [{ value: 'city', label: '市级平均' }, { value: 'province', label: '省级平均' }] },
+        { name: 'yoyChange', label: '或同比变化（%，下降填负数）' },
+        { name: 'disabled', label: '本年度不考核该指标', type: 'checkbox' },
+        { name: 'reason', label: '调整理由', type: 'textarea', required: true, wide: true },
+      ],
+      onSubmit: async (v) => {
+        const payload = await mutate(`mutation ConsoleSetTarget($input: SetTargetInput!) { setTarget(input: $input) { ${PAYLOAD} } }`,
+          { input: compact({ ...v, jurisdictionId: jurisdiction.id, disabled: v.disabled }) });
+        if (!payload.errors.length) { toast('已调整目标'); reload(); }
+        return payload.errors;
+      },
+    })));
 }
 
 export default async function adminPage(main, _params, query) {
@@ -134,9 +189,10 @@ export default async function adminPage(main, _params, query) {
   if (!jurisdiction) { render(main, h('p', { class: 'muted' }, '没有可管理的辖区')); return; }
   const caps = await capabilities();
   const picker = await jurisdictionPicker(jurisdiction.id, (id) => navigate(`/admin?jurisdictionId=${id}`));
-  const [units, officials, calendar] = await Promise.all([
-    unitsSection(jurisdiction, reload), officialsSection(jurisdiction, reload), calendarSection(year, reload),
+  const [units, officials, targets, calendar] = await Promise.all([
+    unitsSection(jurisdiction, reload), officialsSection(jurisdiction, reload),
+    targetsSection(caps, jurisdiction, year, reload), calendarSection(year, reload),
   ]);
   render(main, h('div', { class: 'spread' }, h('h1', {}, `系统管理 · ${jurisdiction.name}`), picker),
-    units, officials, targetsSection(caps), calendar);
+    units, officials, targets, calendar);
 }

@@ -113,7 +113,7 @@ export default async function casePage(main, { id }) {
     sections.push(h('h3', {}, '裁判后事项'), c.duties.length
       ? h('ul', {}, c.duties.map((d) => h('li', {}, `${d.kindLabel}：${d.statusLabel}${d.submittedDate ? `（${fmtDate(d.submittedDate)}）` : ''}`)))
       : h('p', { class: 'muted' }, '暂无'));
-    if (can('write')) {
+    if (can('write') && c.status !== 'CLOSED') {
       const kinds = await options('DutyKind');
       sections.push(action('提交裁判后事项', form({
         id: 'submit-duty', submitLabel: '提交',

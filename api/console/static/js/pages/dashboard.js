@@ -102,7 +102,7 @@ function indicatorCards(dashboard) {
       lines: [
         changeText(ind),
         ...targets.map((t) => `目标：${t.title}（${t.statusLabel}）`),
-        ...targets.filter((t) => t.projection).map((t) => `按目前进度，年末约 ${t.projection.display}`),
+        ...[...new Set(targets.filter((t) => t.projection && t.projection.display !== '—').map((t) => t.projection.display))].map((d) => `按目前进度，年末约 ${d}`),
       ],
     });
   }));
@@ -129,7 +129,7 @@ function unitRanking(dashboard, jurisdiction) {
       value: (u) => {
         const v = u.values.find((x) => x.indicator === code);
         if (!v) return '—';
-        const bottom = v.rankFromBottom !== null && v.rankFromBottom <= 3 && v.of > 3;
+        const bottom = v.rankFromBottom !== null && v.rankFromBottom <= 3 && v.rank > v.rankFromBottom;
         return h('span', {}, v.figure.display, v.rank ? h('span', { class: `small ${bottom ? 'status bad' : 'muted'}` }, ` 第${v.rank}/${v.of}名`) : null);
       },
     })),

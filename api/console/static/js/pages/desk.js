@@ -99,13 +99,13 @@ export default async function desk(main, _params, query) {
     const connection = isDisputes ? data.disputes : data.litigationCases;
     const rows = connection.nodes;
     const columns = isDisputes ? [
-      { label: '编号', value: (r) => h('a', { href: `#/dispute/${r.id}` }, r.number) },
+      { label: '编号', value: (r) => h('a', { href: `#/dispute/${r.id}`, class: 'nowrap' }, r.number) },
       { label: '争议事项', value: (r) => r.title },
       { label: '申请人', value: (r) => r.applicantName },
       { label: '被申请单位', value: (r) => r.unit?.name },
       { label: '领域', value: (r) => r.fieldLabel },
       { label: '来源', value: (r) => r.sourceLabel },
-      { label: '收到日期', value: (r) => fmtDate(r.receivedDate) },
+      { label: '收到日期', value: (r) => h('span', { class: 'nowrap' }, fmtDate(r.receivedDate)) },
       { label: '状态', value: (r) => [statusTag(r.statusLabel), r.lossRisk ? h('span', { class: 'status bad' }, '败诉风险') : null, r.isMajor ? h('span', { class: 'status warn' }, '重大') : null] },
     ] : [
       { label: '案号', value: (r) => h('a', { href: `#/case/${r.id}` }, r.caseNumber) },
@@ -113,7 +113,7 @@ export default async function desk(main, _params, query) {
       { label: '审级', value: (r) => r.instanceLabel },
       { label: '原告', value: (r) => r.plaintiffName },
       { label: '被告单位', value: (r) => r.unit?.name },
-      { label: '立案日期', value: (r) => fmtDate(r.filedDate) },
+      { label: '立案日期', value: (r) => h('span', { class: 'nowrap' }, fmtDate(r.filedDate)) },
       { label: '状态', value: (r) => statusTag(r.statusLabel) },
       { label: '裁判结果', value: (r) => r.outcome ? statusTag(r.outcome.kindLabel, r.outcome.isLoss ? 'bad' : 'good') : '—' },
       { label: '争议', value: (r) => r.dispute ? h('a', { href: `#/dispute/${r.dispute.id}` }, r.dispute.number) : '—' },

@@ -48,7 +48,7 @@ export default async function disputePage(main, { id }) {
     h('div', { class: 'spread' }, h('h1', {}, `${d.number} ${d.title}`), h('div', {}, statusTag(d.statusLabel),
       d.lossRisk ? statusTag('败诉风险', 'bad') : null, d.isMajor ? statusTag('重大', 'warn') : null)),
     h('section', { class: 'card' }, kv([
-      ['申请人', `${d.applicantName}${d.applicantCount > 1 ? `等${d.applicantCount}人` : ''}`],
+      ['申请人', `${d.applicantName}${d.applicantCount > 1 && !d.applicantName.includes('等') ? `等${d.applicantCount}人` : ''}`],
       ['被申请单位', d.respondents.map((u) => u.name).join('、') || d.unit?.name],
       ['争议领域', d.fieldLabel], ['行为类型', d.actionTypeLabel], ['来源', d.sourceLabel],
       ['案件类型', d.batchKindLabel], ['收到日期', fmtDate(d.receivedDate)],

@@ -4,7 +4,7 @@
 import { gql } from '../api.js';
 import { identity } from '../auth.js';
 import { compact, exportButton } from '../common.js';
-import { fmtDate, fmtDateTime, h, render, statusTag, toast } from '../dom.js';
+import { fmtDateTime, h, render, statusTag, toast } from '../dom.js';
 import { HEARING_FIELDS, hearingActions, identityTone } from '../hearing_actions.js';
 
 const HEARINGS = `query ConsoleHearings($jurisdictionId: ID, $upcomingDays: Int, $status: [HearingStatus!], $first: Int!) {
@@ -27,7 +27,7 @@ export default async function hearingsPage(main, _params, query) {
       const reminders = hearing.obligations.map((o) => statusTag(`${o.title}：${o.statusLabel}`, o.status === 'OVERDUE' ? 'bad' : o.status === 'MET' ? 'good' : ''));
       cards.push(h('div', { class: 'card', id: `hearing-${hearing.id}` },
         h('div', { class: 'spread' },
-          h('strong', {}, `${fmtDateTime(hearing.scheduledAt)} · ${hearing.case ? '' : ''}`, hearing.case ? h('a', { href: `#/case/${hearing.case.id}` }, hearing.case.caseNumber) : ''),
+          h('strong', {}, `${fmtDateTime(hearing.scheduledAt)} · `, hearing.case ? h('a', { href: `#/case/${hearing.case.id}` }, hearing.case.caseNumber) : ''),
           h('span', {}, hearing.headRequired ? statusTag('要求负责人出庭', 'warn') : statusTag('未要求负责人出庭'))),
         h('div', { class: 'row small' },
           h('span', {}, `法院：${hearing.court}${hearing.courtroom ? ' ' + hearing.courtroom : ''}`),
@@ -37,7 +37,7 @@ export default async function hearingsPage(main, _params, query) {
         reminders.length ? h('div', { class: 'row small' }, '提醒：', reminders) : null,
         await hearingActions(hearing, (message) => { toast(message); load(); })));
     }
-    render(list, h('p', { class: 'muted' }, `今后 ${state.days} 天内待开庭 ${data.hearings.totalCount} 件（${fmtDate(new Date().toISOString())} 起）`),
+    render(list, h('p', { class: 'muted' }, `今后 ${state.days} 天内待开庭 ${data.hearings.totalCount} 件`),
       cards.length ? cards : h('p', { class: 'muted' }, '暂无待开庭的庭审'));
   }
 

@@ -27,7 +27,7 @@ export default async function inbox(main) {
         : h('button', { type: 'button', class: 'secondary', onclick: async () => {
           const payload = await mutate('mutation ConsoleAck($id: ID!) { acknowledgeNotification(id: $id) { errors { message } } }', { id: n.id });
           if (payload.errors.length) toast(payload.errors[0].message, 'error');
-          else { toast('已标记为已读'); load(); }
+          else { toast('已标记为已读'); load(); document.dispatchEvent(new CustomEvent('caseload:inbox-changed')); }
         } }, '标记已读')) },
     ], data.inbox.nodes, { empty: state.unreadOnly ? '没有未读通知' : '暂无通知', caption: `共 ${data.inbox.totalCount} 条` }));
   }
