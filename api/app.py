@@ -25,6 +25,8 @@ from strawberry.types.unset import UnsetType
 from api.console.routes import console_routes
 from api.context import AppState, Context, resolve_principal
 from api.hardening import BodySizeLimit, IdempotencyKeys, RateLimiter
+from api.indicators.files import bulletin_routes
+from api.indicators.wiring import install_indicator_cache
 from api.notify.subscriptions import apply_connection_params
 from api.ops import OpsMiddleware, ops_routes
 from api.schema import build_schema
@@ -33,6 +35,7 @@ from core.clock import Clock, system_clock
 from core.config import Settings
 from core.db import make_engine, make_session_factory
 from core.errors import ConfigurationError
+from core.indicators.cache import IndicatorCache
 from core.migrate import ensure_migrated
 from core.notify.bus import Bus, make_bus, publish_changes
 from core.policy.manager import PolicyRegistry, build_registry
@@ -95,6 +98,7 @@ def create_app(
         bus: Bus | None = None
         redis = await make_redis(settings)
         worker_task: asyncio.Task[None] | None = None
+        cache: IndicatorCache | None = None
         try:
             if check_schema:
                 await ensure_migrated(engine)
@@ -111,6 +115,7 @@ def create_app(
                 rate_limiter=RateLimiter(settings.rate_limit_per_minute, redis),
             )
             app.state.caseload.after_commit.append(functools.partial(publish_changes, bus))
+            cache = install_indicator_cache(app.state.caseload)
             app.state.engine = engine
             if settings.inprocess_worker:
                 worker = Worker(
@@ -134,6 +139,8 @@ def create_app(
                     await worker_task
             if bus is not None:
                 await bus.close()
+            if cache is not None:
+                await cache.close()
             if redis is not None:
                 await redis.aclose()  # type: ignore[attr-defined]
             await engine.dispose()
@@ -153,6 +160,7 @@ def create_app(
         *ops_routes(),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        *bulletin_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(

@@ -51,6 +51,7 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
 
     from core.clock import fixed_clock, system_clock
     from core.db import make_engine, make_session_factory
+    from core.indicators.cache import build_cache, invalidation_hook
     from core.migrate import ensure_migrated
     from core.notify.bus import make_bus, publish_changes
     from core.policy.manager import build_registry
@@ -71,6 +72,11 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
             redis=redis,
         )
         worker.after_commit.append(functools.partial(publish_changes, bus))
+        if settings.redis_url:
+            # API processes share their dashboard cache through Redis: what the worker changes
+            # (obligations met on time, overdue) must invalidate it too.
+            cache = build_cache(settings.redis_url)
+            worker.after_commit.append(invalidation_hook(cache))
         if once:
             for report in await worker.tick():
                 print(report.summary())

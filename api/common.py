@@ -104,7 +104,9 @@ def personal_field(attr: str, keep_start: int, keep_end: int, description: str) 
         context = info.context
         if not context.principal.sees_personal_data:
             return mask(value, keep_start, keep_end)
-        context.sensitive_reads.append((type(root).__tablename__, root.id, attr, getattr(root, "jurisdiction_id", None)))
+        context.sensitive_reads.append(
+            (type(root).__tablename__, root.id, attr, getattr(root, "jurisdiction_id", None))
+        )
         return str(value)
 
     return strawberry.field(resolver=resolve, description=description)

@@ -25,6 +25,7 @@ from core.scoping import scope
 if TYPE_CHECKING:
     from api.hardening import RateLimiter
     from core.auth.service import AuthConfig
+    from core.indicators.cache import IndicatorCache
     from core.notify.bus import Bus
 
 T = TypeVar("T")
@@ -47,6 +48,8 @@ class AppState:
     auth: AuthConfig | None = None
     # Requests per minute per principal (api/hardening.py).
     rate_limiter: RateLimiter | None = None
+    # Dashboard results (core/indicators/cache.py), invalidated after each committed write.
+    indicator_cache: IndicatorCache | None = None
 
 
 class Context:

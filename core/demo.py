@@ -496,7 +496,7 @@ RECON_DECISIONS: dict[str, float] = {
     ReconsiderationDecision.UPHELD: 28,
     ReconsiderationDecision.DISMISSED: 10,
     ReconsiderationDecision.MEDIATED: 40,
-    CORRECTED: 10,
+    CORRECTED: 12,
     ReconsiderationDecision.TERMINATED: 5,
     REJECTED: 5,
 }
@@ -1340,8 +1340,8 @@ async def respond(story: Story, case: LitigationCase) -> dt.date:
 
 
 def china_time(moment: dt.datetime) -> dt.time:
-    """The wall-clock time of ``moment`` in China (a stored time without zone is China time)."""
-    return (moment if moment.tzinfo is None else moment.astimezone(CHINA)).time()
+    """The wall-clock time of ``moment`` (an aware instant) in China."""
+    return moment.astimezone(CHINA).time()
 
 
 async def schedule(
@@ -1813,7 +1813,62 @@ async def load_demo(
             await load_county(
                 ctx, COUNTIES[plugin], today=today, seed=seed, disputes=disputes_per_jurisdiction
             )
+        await create_demo_accounts(session)
     return await summarise(session_factory, list(codes.values()), today, seed, time.perf_counter() - started)
+
+
+DEMO_PASSWORD = "Demo-2024!"
+"""The password of every demo account (README); a demo database is for trying caseload, not for real data."""
+
+
+async def create_demo_accounts(session: AsyncSession) -> list[str]:
+    """Sign-in accounts for trying the console: an administrator and, per county, each role."""
+    from core.auth.models import User
+    from core.auth.service import HASHER
+
+    digest = HASHER.hash(DEMO_PASSWORD)  # one hash for all: they share the documented password
+    names: list[str] = []
+
+    def add(username: str, display: str, role: Role, **scope: int | None) -> None:
+        session.add(
+            User(
+                username=username,
+                display_name=display,
+                password_hash=digest,
+                role=role,
+                active=True,
+                failed_logins=0,
+                token_generation=1,
+                can_view_personal_data=role in (Role.SYSTEM_ADMIN,),
+                **scope,
+            )
+        )
+        names.append(username)
+
+    existing = set(await session.scalars(select(User.username)))
+    if "admin" not in existing:
+        add("admin", "系统管理员", Role.SYSTEM_ADMIN)
+    for j in await session.scalars(select(Jurisdiction).order_by(Jurisdiction.id)):
+        first_unit = await session.scalar(
+            select(Unit).where(Unit.jurisdiction_id == j.id, Unit.kind == UnitKind.AGENCY).order_by(Unit.id)
+        )
+        for suffix, display, role in (
+            ("staff", "司法局工作人员", Role.JUSTICE_STAFF),
+            ("leader", "领导", Role.LEADER),
+            ("court", "法院联络员", Role.COURT_LIAISON),
+        ):
+            if f"{j.code}-{suffix}" not in existing:
+                add(f"{j.code}-{suffix}", f"{j.name}{display}", role, jurisdiction_id=j.id)
+        if first_unit is not None and f"{j.code}-clerk" not in existing:
+            add(
+                f"{j.code}-clerk",
+                f"{first_unit.name}联络员",
+                Role.UNIT_CLERK,
+                jurisdiction_id=j.id,
+                unit_id=first_unit.id,
+            )
+    await session.flush()
+    return names
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ WRITE_ACTIONS: dict[Role, frozenset[str] | None] = {
     ),
     Role.LEADER: frozenset(),
 }
-ADMIN_ONLY = frozenset({"jurisdiction.manage", "calendar.manage"})
+ADMIN_ONLY = frozenset({"jurisdiction.manage", "calendar.manage", "target.manage"})
 # Directory data every role of the jurisdiction reads in full (a clerk names the county leader who
 # approved a substitute, or a second respondent unit).
 DIRECTORY_TABLES = frozenset({"jurisdictions", "units", "officials", "reference_figures"})

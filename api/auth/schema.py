@@ -81,7 +81,9 @@ def _opt(value: strawberry.ID | None, field: str) -> int | None:
 
 def _session(pair: service.TokenPair) -> Session:
     return Session(
-        access_token=pair.access_token, refresh_token=pair.refresh_token, expires_at=pair.expires_at,
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_at=pair.expires_at,
         user=pair.user,  # type: ignore[arg-type]
     )
 
@@ -92,7 +94,9 @@ class AuthQuery:
     def me(self, info: Info) -> Me:
         p = info.context.principal
         return Me(
-            user=p.user, role=p.role, jurisdiction_id=strawberry.ID(str(p.jurisdiction_id)) if p.jurisdiction_id else None,
+            user=p.user,
+            role=p.role,
+            jurisdiction_id=strawberry.ID(str(p.jurisdiction_id)) if p.jurisdiction_id else None,
             unit_id=strawberry.ID(str(p.unit_id)) if p.unit_id else None,
             official_id=strawberry.ID(str(p.official_id)) if p.official_id else None,
             can_view_personal_data=p.sees_personal_data,
@@ -118,7 +122,9 @@ class AuthMutation:
         # Failed attempts are counted even though the sign-in fails: commit in both cases.
         async with app.session_factory() as session, session.begin():
             try:
-                pair = await service.login(session, app.auth, username=username, password=password, now=app.clock())
+                pair = await service.login(
+                    session, app.auth, username=username, password=password, now=app.clock()
+                )
             except DomainError as exc:
                 error = UserError.of(exc)
             else:
@@ -150,22 +156,36 @@ class AuthMutation:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.create_user(
-                ctx, username=input.username, password=input.password, role=input.role,
-                jurisdiction_id=_opt(input.jurisdiction_id, "jurisdictionId"), unit_id=_opt(input.unit_id, "unitId"),
-                official_id=_opt(input.official_id, "officialId"), display_name=input.display_name,
+                ctx,
+                username=input.username,
+                password=input.password,
+                role=input.role,
+                jurisdiction_id=_opt(input.jurisdiction_id, "jurisdictionId"),
+                unit_id=_opt(input.unit_id, "unitId"),
+                official_id=_opt(input.official_id, "officialId"),
+                display_name=input.display_name,
                 can_view_personal_data=input.can_view_personal_data,
             ),
         )
 
     @strawberry.mutation(description="停用账号、重置密码或调整个人信息查看权限（已签发令牌随之作废）")
     async def update_user(
-        self, info: Info, id: strawberry.ID, active: bool | None = None, password: str | None = None,
-        can_view_personal_data: bool | None = None, version: int | None = None,
+        self,
+        info: Info,
+        id: strawberry.ID,
+        active: bool | None = None,
+        password: str | None = None,
+        can_view_personal_data: bool | None = None,
+        version: int | None = None,
     ) -> Payload[User]:
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: service.update_user(
-                ctx, gid(id, "id"), active=active, password=password, can_view_personal_data=can_view_personal_data,
+                ctx,
+                gid(id, "id"),
+                active=active,
+                password=password,
+                can_view_personal_data=can_view_personal_data,
                 version=version,
             ),
         )
@@ -180,7 +200,10 @@ class AuthMutation:
             )
             await ctx.session.flush()
             return ApiTokenCreated(
-                id=strawberry.ID(str(token.id)), name=token.name, prefix=token.prefix, token=plain,
+                id=strawberry.ID(str(token.id)),
+                name=token.name,
+                prefix=token.prefix,
+                token=plain,
                 expires_at=token.expires_at,
             )
 
@@ -191,7 +214,10 @@ class AuthMutation:
         async def run(ctx: ServiceContext) -> ApiTokenCreated:
             token = await service.revoke_api_token(ctx, gid(id, "id"))
             return ApiTokenCreated(
-                id=strawberry.ID(str(token.id)), name=token.name, prefix=token.prefix, token="",
+                id=strawberry.ID(str(token.id)),
+                name=token.name,
+                prefix=token.prefix,
+                token="",
                 expires_at=token.expires_at,
             )
 

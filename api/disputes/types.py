@@ -68,7 +68,9 @@ class Dispute:
     applicant_id_number: str | None = personal_field(
         "applicant_id_number", 6, 4, "身份证号（无权限时部分隐藏；查看完整号码留痕）"
     )
-    applicant_phone: str | None = personal_field("applicant_phone", 3, 4, "联系电话（无权限时部分隐藏；查看完整号码留痕）")
+    applicant_phone: str | None = personal_field(
+        "applicant_phone", 3, 4, "联系电话（无权限时部分隐藏；查看完整号码留痕）"
+    )
     applicant_count: int
     field: DisputeField
     field_label: str | None = label_of("field")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import strawberry
@@ -21,10 +22,13 @@ from api.indicators.types import (
     PeriodInput,
     TargetOverride,
 )
+from core.clock import CHINA
 from core.context import ServiceContext
 from core.indicators import bulletins, service
 from core.indicators import periods as P
 from core.indicators.cache import IndicatorCache
+from core.indicators.types import Assessment as AssessmentResult
+from core.indicators.types import Dashboard as DashboardResult
 
 
 def indicator_cache(info: Info) -> IndicatorCache | None:
@@ -32,9 +36,42 @@ def indicator_cache(info: Info) -> IndicatorCache | None:
     return getattr(info.context.app, "indicator_cache", None)
 
 
+def fresh_context(info: Info) -> Callable[[], AbstractAsyncContextManager[ServiceContext]]:
+    """A service context on a new read session (its snapshot starts when it is opened)."""
+    context = info.context
+
+    @asynccontextmanager
+    async def open_ctx() -> AsyncIterator[ServiceContext]:
+        async with context.app.session_factory() as session:
+            yield ServiceContext(
+                session=session,
+                principal=context.principal,
+                registry=context.registry,
+                clock=context.app.clock,
+            )
+
+    return open_ctx
+
+
+async def cached(info: Info, jurisdiction_id: int, key: str, cls: type[Any], compute: Any) -> Any:
+    """``compute`` through the app's cache (see :func:`core.indicators.service.read_through`)."""
+
+    async def run(ctx: ServiceContext) -> Any:
+        return await service.read_through(
+            indicator_cache(info), ctx, fresh_context(info), jurisdiction_id, key, cls, compute
+        )
+
+    return await read(info, run)
+
+
 async def read(info: Info, fn: Callable[[ServiceContext], Awaitable[Any]]) -> Any:
     """Run a read-only service on the request's session (the result is one of the core's dataclasses)."""
     return await info.context.read_ctx(fn)
+
+
+def today(info: Info) -> dt.date:
+    """Today in China, as the services count it (the cache key's date)."""
+    return info.context.app.clock().astimezone(CHINA).date()
 
 
 def period_of(value: PeriodInput) -> P.Period:
@@ -73,12 +110,12 @@ class IndicatorQuery:
         jid = gid(jurisdiction_id, "jurisdictionId")
         uid = _optional_id(unit_id, "unitId")
         chosen = period_of(period)
-        cache = indicator_cache(info)
+        key = service.dashboard_key(chosen, uid, today(info))
 
-        async def run(ctx: ServiceContext) -> Any:
-            return await service.dashboard(ctx, jid, chosen, unit_id=uid, cache=cache)
+        async def compute(ctx: ServiceContext) -> Any:
+            return await service.dashboard(ctx, jid, chosen, unit_id=uid)
 
-        return await read(info, run)
+        return await cached(info, jid, key, DashboardResult, compute)
 
     @strawberry.field(description="指标时间序列（按月、季度或年）")
     async def indicator_series(
@@ -106,12 +143,12 @@ class IndicatorQuery:
         self, info: Info, jurisdiction_id: strawberry.ID, year: int, quarter: int | None = None
     ) -> Assessment:
         jid = gid(jurisdiction_id, "jurisdictionId")
-        cache = indicator_cache(info)
+        key = service.assessment_key(year, quarter, today(info))
 
-        async def run(ctx: ServiceContext) -> Any:
-            return await service.assessment(ctx, jid, year, quarter, cache=cache)
+        async def compute(ctx: ServiceContext) -> Any:
+            return await service.assessment(ctx, jid, year, quarter)
 
-        return await read(info, run)
+        return await cached(info, jid, key, AssessmentResult, compute)
 
     @strawberry.field(description="管理员对目标的调整")
     async def target_overrides(

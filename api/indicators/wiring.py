@@ -14,6 +14,6 @@ def install_indicator_cache(state: AppState, cache: IndicatorCache | None = None
     is sent, so no reader sees a dashboard computed before the write.
     """
     chosen = cache or build_cache(state.settings.redis_url)
-    state.indicator_cache = chosen  # type: ignore[attr-defined]
+    state.indicator_cache = chosen
     state.after_commit.append(invalidation_hook(chosen))
     return chosen

@@ -248,14 +248,24 @@ def resolve(policy: Policy | None, indicator: str) -> ResolvedDefinition:
 
 
 def compute(indicator: str, numerator: int | Decimal, denominator: int | Decimal | None) -> Decimal | None:
-    """The value users see, rounded half-up to two decimals; ``None`` ("no data") for a zero denominator."""
+    """The value users see, rounded half-up to two decimals; ``None`` ("no data") for a zero denominator.
+
+    A rate never rounds to exactly 100 % or 0 % unless it is (see the comment below).
+    """
     kind = SPECS[indicator].kind
     if kind is IndicatorKind.COUNT:
         return Decimal(numerator)
     if not denominator:
         return None
     scale = Decimal(100) if kind is IndicatorKind.RATE else Decimal(10000)
-    return (Decimal(numerator) * scale / Decimal(denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
+    value = (Decimal(numerator) * scale / Decimal(denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
+    if kind is IndicatorKind.RATE:
+        # 100.00 % means every one and 0.00 % none: 19,999 of 20,000 is 99.99 %, not a rounded 100 %.
+        if value == 100 and numerator != denominator:
+            return Decimal("99.99")
+        if value == 0 and numerator != 0:
+            return CENT
+    return value
 
 
 def display(indicator: str, value: Decimal | None) -> str:

@@ -118,7 +118,8 @@ def chart(series: BulletinSeries, title: str) -> Chart:
     ax.set_title(title, fontproperties=font)
     ax.set_ylabel(series.unit_zh, fontproperties=font)
     ax.grid(axis="y", alpha=0.3)
-    ax.set_ylim(bottom=0)
+    known = [y for y in ys if y is not None]
+    ax.set_ylim(bottom=0, top=(max(known) * 1.18 if known and max(known) > 0 else 1))  # room for labels
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import select
 
@@ -21,7 +23,7 @@ from core.audit.service import snapshot
 from core.common import check_version, get_visible, require_text
 from core.context import ServiceContext
 from core.enums import UnitKind
-from core.errors import NotFound, ValidationFailed
+from core.errors import Forbidden, NotFound, ValidationFailed
 from core.indicators import periods as P
 from core.indicators.cache import IndicatorCache
 from core.indicators.definitions import (
@@ -74,10 +76,11 @@ from core.policy.evaluate import (
     rank_worst_first,
 )
 from core.policy.manager import Policy
-from core.policy.types import INDICATORS, PENALTY_LABELS, Comparator, ConditionKind, PenaltyKind
+from core.policy.types import INDICATORS, Comparator, ConditionKind, PenaltyKind
 from core.scoping import authorize, can_read
 
 log = logging.getLogger("caseload.indicators")
+T = TypeVar("T")
 
 ALL_INDICATORS: tuple[str, ...] = tuple(INDICATORS)
 RANKED_BY_DEFAULT = ("case_volume", "loss_rate", "suits_per_10k", "head_appearance_rate", "correction_rate")
@@ -521,29 +524,16 @@ def indicator_result(
 
 
 async def dashboard(
-    ctx: ServiceContext,
-    jurisdiction_id: int,
-    period: Period,
-    *,
-    unit_id: int | None = None,
-    cache: IndicatorCache | None = None,
+    ctx: ServiceContext, jurisdiction_id: int, period: Period, *, unit_id: int | None = None
 ) -> Dashboard:
     """Every indicator for a jurisdiction (or one unit) over ``period``, against its targets."""
     j = await readable_jurisdiction(ctx, jurisdiction_id)
     unit = await _unit_in(ctx, j, unit_id) if unit_id is not None else None
     as_of = ctx.today()
     siblings = await sibling_ids(ctx, j)
-    stamp = key = ""
-    if cache is not None:
-        # Read the generations before counting: an answer racing a write is filed under the old one.
-        stamp = await cache.stamp(sorted({jid for ids in siblings.values() for jid in ids} | {j.id}))
-        key = f"dashboard:{period.kind.value}:{period.key}:{unit_id or '-'}:{as_of.isoformat()}"
-        found = await cache.get(j.id, stamp, key)
-        if found is not None:
-            return load(Dashboard, found)
     block = await build_block(ctx, j, period, as_of=as_of, siblings=siblings, quarter=period.quarter)
     results = tuple(indicator_result(block, ind, unit_id)[0] for ind in ALL_INDICATORS)
-    board = Dashboard(
+    return Dashboard(
         jurisdiction_id=j.id,
         jurisdiction_name=j.name,
         plugin=j.plugin,
@@ -555,9 +545,59 @@ async def dashboard(
         indicators=results,
         units=tuple(unit_rows(block)) if unit is None else (),
     )
-    if cache is not None:
-        await cache.set(j.id, stamp, key, to_json(board))
-    return board
+
+
+def dashboard_key(period: Period, unit_id: int | None, as_of: dt.date) -> str:
+    return f"dashboard:{period.kind.value}:{period.key}:{unit_id or '-'}:{as_of.isoformat()}"
+
+
+def assessment_key(year: int, quarter: int | None, as_of: dt.date) -> str:
+    return f"assessment:{year}:{quarter or '-'}:{as_of.isoformat()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Caching
+# ---------------------------------------------------------------------------------------------
+
+
+async def cache_scope(ctx: ServiceContext, jurisdiction_id: int) -> list[int]:
+    """The jurisdictions a cached result depends on: this one and its siblings (averages).
+
+    Raises NotFound (``jurisdictionId``) when the principal may not read the jurisdiction, so a
+    cached answer is never handed to someone who could not compute it.
+    """
+    j = await readable_jurisdiction(ctx, jurisdiction_id)
+    siblings = await sibling_ids(ctx, j)
+    return sorted({jid for ids in siblings.values() for jid in ids} | {j.id})
+
+
+async def read_through(
+    cache: IndicatorCache | None,
+    ctx: ServiceContext,
+    fresh: Callable[[], AbstractAsyncContextManager[ServiceContext]],
+    jurisdiction_id: int,
+    key: str,
+    cls: type[T],
+    compute: Callable[[ServiceContext], Awaitable[T]],
+) -> T:
+    """``compute`` through ``cache``: never an answer older than a committed write.
+
+    The generations are read before anything is counted, and the counting runs in a new session
+    (``fresh``) whose snapshot therefore starts after that read: a write whose invalidation came
+    before the read is in the snapshot; one that commits later bumps the generation past the key
+    the answer is filed under. (Counting on ``ctx``'s session could see an older snapshot: a
+    repeatable-read transaction keeps the one it began with.)
+    """
+    if cache is None:
+        return await compute(ctx)
+    stamp = await cache.stamp(await cache_scope(ctx, jurisdiction_id))
+    found = await cache.get(jurisdiction_id, stamp, key)
+    if found is not None:
+        return load(cls, found)
+    async with fresh() as new_ctx:
+        result = await compute(new_ctx)
+    await cache.set(jurisdiction_id, stamp, key, to_json(result))
+    return result
 
 
 async def series(
@@ -645,32 +685,14 @@ def penalty_info(p: object, names: Mapping[int, str]) -> PenaltyInfo:
 
 
 async def assessment(
-    ctx: ServiceContext,
-    jurisdiction_id: int,
-    year: int,
-    quarter: int | None = None,
-    *,
-    cache: IndicatorCache | None = None,
+    ctx: ServiceContext, jurisdiction_id: int, year: int, quarter: int | None = None
 ) -> Assessment:
     """Per unit for a year (or a quarter): values, ranks, targets, and the plugin's penalties."""
     j = await readable_jurisdiction(ctx, jurisdiction_id)
     period = P.quarter(year, quarter) if quarter is not None else P.year(year)
-    as_of = ctx.today()
     siblings = await sibling_ids(ctx, j)
-    stamp = key = ""
-    if cache is not None:
-        stamp = await cache.stamp(sorted({jid for ids in siblings.values() for jid in ids} | {j.id}))
-        key = f"assessment:{period.key}:{as_of.isoformat()}"
-        found = await cache.get(j.id, stamp, key)
-        if found is not None:
-            return load(Assessment, found)
-    block = await build_block(ctx, j, period, as_of=as_of, siblings=siblings, quarter=quarter)
-    result = await assess(
-        ctx, block, year=year, quarter=quarter, rules_period="quarter" if quarter else "year"
-    )
-    if cache is not None:
-        await cache.set(j.id, stamp, key, to_json(result))
-    return result
+    block = await build_block(ctx, j, period, as_of=ctx.today(), siblings=siblings, quarter=quarter)
+    return await assess(ctx, block, year=year, quarter=quarter, rules_period="quarter" if quarter else "year")
 
 
 async def assess(
@@ -802,6 +824,13 @@ async def assess(
 # ---------------------------------------------------------------------------------------------
 
 
+def authorize_targets(ctx: ServiceContext, jurisdiction_id: int, unit_id: int | None) -> None:
+    """Targets are set by system administrators (DOMAIN.md: "overridable by administrators")."""
+    authorize(ctx.principal, "target.manage", jurisdiction_id, unit_id)
+    if not ctx.principal.is_admin:
+        raise Forbidden("仅系统管理员可以调整考核目标", "only a system administrator may change targets")
+
+
 def _check_year_quarter(year: int, quarter: int | None) -> None:
     if not 1990 <= year <= 2100:
         raise ValidationFailed("year", "年份须在1990至2100之间", "year must be between 1990 and 2100")
@@ -828,7 +857,7 @@ async def set_target(
     version: int | None = None,
 ) -> TargetOverride:
     """Override (or switch off) a target for a jurisdiction or unit, for a year or a quarter."""
-    authorize(ctx.principal, "target.manage", jurisdiction_id, unit_id)
+    authorize_targets(ctx, jurisdiction_id, unit_id)
     j = await readable_jurisdiction(ctx, jurisdiction_id)
     if indicator not in SPECS:
         raise ValidationFailed("indicator", f"未知指标“{indicator}”", f"unknown indicator {indicator!r}")
@@ -925,7 +954,7 @@ async def clear_target(
 ) -> TargetOverride:
     """Remove an override: the plugin's default target applies again (the audit trail keeps it)."""
     row = await get_visible(ctx, TargetOverride, override_id, "目标调整", "id")
-    authorize(ctx.principal, "target.manage", row.jurisdiction_id, row.unit_id)
+    authorize_targets(ctx, row.jurisdiction_id, row.unit_id)
     check_version(row, version, "TargetOverride")
     entry = await audit(ctx, "target.clear", row, None)
     entry.before, entry.after = entry.after, None
@@ -996,21 +1025,3 @@ async def remove_fact(ctx: ServiceContext, fact_id: int) -> AssessmentFact:
     await ctx.session.delete(row)
     await ctx.session.flush()
     return row
-
-
-def penalty_label(kind: str) -> str:
-    return PENALTY_LABELS.get(PenaltyKind(kind), kind)
-
-
-__all__ = [
-    "Block",
-    "assessment",
-    "clear_target",
-    "dashboard",
-    "definitions",
-    "record_fact",
-    "remove_fact",
-    "series",
-    "set_target",
-    "target_overrides",
-]

@@ -27,7 +27,6 @@ from core.indicators.types import (
     AT_RISK,
     MET,
     MISSED,
-    NO_DATA,
     STATUS_LABELS,
     BoundInfo,
     CitationInfo,
@@ -324,19 +323,3 @@ def overall_status(statuses: Sequence[str]) -> str:
     if not statuses:
         return NO_TARGET
     return min(statuses, key=lambda s: STATUS_ORDER.get(s, 9))
-
-
-__all__ = [
-    "AT_RISK",
-    "MET",
-    "MISSED",
-    "NO_DATA",
-    "ActiveTarget",
-    "Counts",
-    "absorbable",
-    "check_target",
-    "overall_status",
-    "project",
-    "recovery",
-    "targets_in_force",
-]

@@ -65,8 +65,12 @@ async def record_scenario(ctx: ServiceContext, plugin: str = "testland") -> Scen
     agency, township = org.agency, org.township
     await rec.concluded_case(agency, D(2023, 3, 1), D(2023, 6, 1), OutcomeKind.VARIED, attended=True)
     await rec.concluded_case(agency, D(2023, 12, 31), D(2024, 1, 2), OutcomeKind.MEDIATION)
-    first = await rec.concluded_case(agency, D(2024, 1, 1), D(2024, 3, 15), OutcomeKind.REVOKED, attended=True)
-    await rec.concluded_case(agency, D(2024, 5, 10), D(2024, 7, 1), OutcomeKind.CLAIM_DISMISSED, attended=False)
+    first = await rec.concluded_case(
+        agency, D(2024, 1, 1), D(2024, 3, 15), OutcomeKind.REVOKED, attended=True
+    )
+    await rec.concluded_case(
+        agency, D(2024, 5, 10), D(2024, 7, 1), OutcomeKind.CLAIM_DISMISSED, attended=False
+    )
     await rec.concluded_case(agency, D(2024, 9, 30), D(2024, 10, 8), OutcomeKind.WITHDRAWAL, changed_act=True)
     appeal = await rec.concluded_case(
         agency,

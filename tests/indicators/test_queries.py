@@ -9,6 +9,7 @@ import pytest
 from core.indicators import periods as P
 from core.indicators import service
 from tests.indicators.conftest import Scenario
+from tests.indicators.helpers import D
 
 Y2024 = P.year(2024)
 
@@ -90,7 +91,13 @@ async def test_dashboard_for_one_unit(scenario: Scenario):
 async def test_an_empty_period_is_no_data_not_zero(scenario: Scenario):
     b = await board(scenario, P.year(2022))
     assert fig(b, "case_volume") == (0, None, Decimal(0))
-    for code in ("loss_rate", "head_appearance_rate", "correction_rate", "mediation_rate", "withdrawn_mediated_rate"):
+    for code in (
+        "loss_rate",
+        "head_appearance_rate",
+        "correction_rate",
+        "mediation_rate",
+        "withdrawn_mediated_rate",
+    ):
         current = b.indicator(code).current
         assert (current.numerator, current.denominator, current.value, current.display) == (0, 0, None, "—")
     assert b.indicator("loss_rate").with_hidden_losses.value is None
@@ -114,11 +121,9 @@ async def test_quarter_month_ytd_and_custom(scenario: Scenario):
     assert fig(q1, "loss_rate") == (1, 2, Decimal("50.00"))
     assert fig(q1, "hearing_reschedules")[0] == 1  # the hearing set for 1 March
     assert fig(q1, "open_loss_risk")[0] == 0  # the risky dispute arrived in October
-    ytd = await board(scenario, P.ytd(P.D(2024, 4, 1)) if hasattr(P, "D") else P.ytd(__import__("datetime").date(2024, 4, 1)))
+    ytd = await board(scenario, P.ytd(D(2024, 4, 1)))
     assert fig(ytd, "loss_rate") == (2, 3, Decimal("66.67"))  # the township's loss on 1 April included
-    import datetime as dt
-
-    custom = await board(scenario, P.custom(dt.date(2023, 12, 31), dt.date(2024, 1, 1)))
+    custom = await board(scenario, P.custom(D(2023, 12, 31), D(2024, 1, 1)))
     assert fig(custom, "case_volume")[0] == 2
 
 
@@ -130,16 +135,14 @@ async def test_quarter_month_ytd_and_custom(scenario: Scenario):
     ],
 )
 async def test_series_in_one_statement(scenario: Scenario, count_statements, granularity, expected):
-    import datetime as dt
-
     with count_statements() as counter:
         s = await service.series(
             scenario.ctx,
             scenario.org.jurisdiction.id,
             "case_volume",
             granularity=granularity,
-            start=dt.date(2024, 1, 1),
-            end=dt.date(2024, 12, 31),
+            start=D(2024, 1, 1),
+            end=D(2024, 12, 31),
         )
     assert [p.figure.numerator for p in s.points] == expected
     aggregate = [st for st in counter.statements if "litigation_cases" in st]
@@ -148,15 +151,13 @@ async def test_series_in_one_statement(scenario: Scenario, count_statements, gra
 
 
 async def test_series_of_a_rate_for_a_unit(scenario: Scenario):
-    import datetime as dt
-
     s = await service.series(
         scenario.ctx,
         scenario.org.jurisdiction.id,
         "head_appearance_rate",
         granularity=P.Granularity.QUARTER,
-        start=dt.date(2024, 1, 1),
-        end=dt.date(2024, 12, 31),
+        start=D(2024, 1, 1),
+        end=D(2024, 12, 31),
         unit_id=scenario.agency.id,
     )
     assert [(p.figure.numerator, p.figure.denominator) for p in s.points] == [(1, 1), (0, 1), (0, 1), (0, 0)]
