@@ -45,7 +45,9 @@ async def ensure_migrated(engine: AsyncEngine) -> None:
     current = await current_revisions(engine)
     heads = head_revisions()
     if not current:
-        raise ConfigurationError("数据库尚未初始化 / the database has no schema yet: run `caseload migrate` first.")
+        raise ConfigurationError(
+            "数据库尚未初始化 / the database has no schema yet: run `caseload migrate` first."
+        )
     if current != heads:
         raise ConfigurationError(
             f"数据库结构版本过旧 / the database schema is at revision {', '.join(sorted(current))}, "

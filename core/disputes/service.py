@@ -183,7 +183,10 @@ async def update_dispute(
     await emit(
         ctx,
         dispute_event(
-            EventKind.DISPUTE_UPDATED, d, ctx.today(), period=f"v{d.version}",
+            EventKind.DISPUTE_UPDATED,
+            d,
+            ctx.today(),
+            period=f"v{d.version}",
             # So a rule fires when a flag is raised, not on every later edit.
             loss_risk_raised=d.loss_risk and not was[0],
             major_raised=d.is_major and not was[1],
@@ -291,7 +294,11 @@ async def assign_resolution(
 def effort_event(
     kind: EventKind, e: ResolutionEffort, on: dt.date, *, is_major: bool = False, **attrs: object
 ) -> Event:
-    base: dict[str, object] = {"stage": e.stage.value, "by_court_letter": e.by_court_letter, "is_major": is_major}
+    base: dict[str, object] = {
+        "stage": e.stage.value,
+        "by_court_letter": e.by_court_letter,
+        "is_major": is_major,
+    }
     base.update(attrs)
     return Event(kind, e.jurisdiction_id, on, "resolution_effort", e.id, e.unit_id, base)
 

@@ -96,7 +96,8 @@ _PERIODIC = frozenset({"scope", "period", "unit_kind"})  # unit_kind only on the
 
 EVENT_ATTRIBUTES: dict[EventKind, frozenset[str]] = {
     EventKind.DISPUTE_RECORDED: _DISPUTE,
-    EventKind.DISPUTE_UPDATED: _DISPUTE | {"period", "loss_risk_raised", "major_raised", "batch_kind_changed"},
+    EventKind.DISPUTE_UPDATED: _DISPUTE
+    | {"period", "loss_risk_raised", "major_raised", "batch_kind_changed"},
     EventKind.LEADER_ASSIGNED: _DISPUTE,
     EventKind.DISPUTE_RESOLVED: _DISPUTE | {"stage"},
     EventKind.RESOLUTION_ASSIGNED: _EFFORT,

@@ -112,7 +112,9 @@ class EventMatch:
     when: Mapping[str, Any] = field(default_factory=dict)
 
     def matches(self, event: Event) -> bool:
-        return event.kind == self.kind and all(_holds(event.attributes.get(k), v) for k, v in self.when.items())
+        return event.kind == self.kind and all(
+            _holds(event.attributes.get(k), v) for k, v in self.when.items()
+        )
 
 
 def _holds(actual: Any, expected: Any) -> bool:

@@ -21,8 +21,13 @@ async def seed(make_ctx):
     d = await disputes.record_dispute(
         ctx,
         disputes.DisputeInput(
-            unit_id=org.agency.id, title="许可争议", applicant_name="韩某", field=DisputeField.OTHER,
-            action_type=ActionType.LICENSING, source=DisputeSource.SCREENING, received_date=dt.date(2024, 11, 1),
+            unit_id=org.agency.id,
+            title="许可争议",
+            applicant_name="韩某",
+            field=DisputeField.OTHER,
+            action_type=ActionType.LICENSING,
+            source=DisputeSource.SCREENING,
+            received_date=dt.date(2024, 11, 1),
         ),
     )
     await disputes.assign_resolution(
@@ -44,16 +49,24 @@ async def test_obligations_filter_and_link_to_their_rule(make_ctx, client: Graph
     assert data["obligations"]["totalCount"] == 1
     assert node["status"] == "OVERDUE" and node["statusLabel"] == "已逾期" and node["dueDate"] == "2024-11-06"
     assert node["dueRuleText"] == "3个工作日内" and node["unit"]["name"] == "县自然资源局"
-    assert node["rule"] == {"id": "testland.accept", "kind": "deadline", "title": "3个工作日内受理",
-                            "clause": "测试用规则", "source": "tests/support.py"}
+    assert node["rule"] == {
+        "id": "testland.accept",
+        "kind": "deadline",
+        "title": "3个工作日内受理",
+        "clause": "测试用规则",
+        "source": "tests/support.py",
+    }
     none = await client.ok("{ obligations(filter: {overdue: false}) { totalCount } }")
     assert none["obligations"]["totalCount"] == 0
 
 
 async def test_inbox_by_role_and_acknowledge(make_ctx, client: GraphQLClient):
     org = await seed(make_ctx)
-    clerk = {"x-caseload-role": "unit_clerk", "x-caseload-jurisdiction": str(org.jurisdiction.id),
-             "x-caseload-unit": str(org.agency.id)}
+    clerk = {
+        "x-caseload-role": "unit_clerk",
+        "x-caseload-jurisdiction": str(org.jurisdiction.id),
+        "x-caseload-unit": str(org.agency.id),
+    }
     staff = {"x-caseload-role": "justice_staff", "x-caseload-jurisdiction": str(org.jurisdiction.id)}
     other_clerk = dict(clerk, **{"x-caseload-unit": str(org.township.id)})
     query = "{ inbox(unreadOnly: true) { totalCount edges { node { id kind kindLabel title } } } }"
@@ -63,13 +76,15 @@ async def test_inbox_by_role_and_acknowledge(make_ctx, client: GraphQLClient):
     assert (await client.ok(query, **other_clerk))["inbox"]["totalCount"] == 0
     nid = mine["edges"][0]["node"]["id"]
     denied = await client.ok(
-        "mutation($id: ID!) { acknowledgeNotification(id: $id) { result { id } errors { code } } }", {"id": nid},
+        "mutation($id: ID!) { acknowledgeNotification(id: $id) { result { id } errors { code } } }",
+        {"id": nid},
         **other_clerk,
     )
     assert denied["acknowledgeNotification"]["errors"][0]["code"] == "not_found"
     await client.mutate(
         "mutation($id: ID!) { acknowledgeNotification(id: $id) { result { acknowledgedAt } errors { code } } }",
-        {"id": nid}, **clerk,
+        {"id": nid},
+        **clerk,
     )
     assert (await client.ok(query, **clerk))["inbox"]["totalCount"] == 0
 

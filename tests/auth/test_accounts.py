@@ -26,16 +26,34 @@ ME = "{ me { user role jurisdictionId canViewPersonalData } }"
 async def seed(ctx):
     org = await make_org(ctx)
     await bootstrap_admin(ctx.session, username="root", password=PASSWORD)
-    await create_user(ctx, username="clerk", password=PASSWORD, role=Role.UNIT_CLERK,
-                      jurisdiction_id=org.jurisdiction.id, unit_id=org.agency.id)
-    await create_user(ctx, username="staff", password=PASSWORD, role=Role.JUSTICE_STAFF,
-                      jurisdiction_id=org.jurisdiction.id, can_view_personal_data=True)
+    await create_user(
+        ctx,
+        username="clerk",
+        password=PASSWORD,
+        role=Role.UNIT_CLERK,
+        jurisdiction_id=org.jurisdiction.id,
+        unit_id=org.agency.id,
+    )
+    await create_user(
+        ctx,
+        username="staff",
+        password=PASSWORD,
+        role=Role.JUSTICE_STAFF,
+        jurisdiction_id=org.jurisdiction.id,
+        can_view_personal_data=True,
+    )
     await disputes.record_dispute(
         ctx,
         disputes.DisputeInput(
-            unit_id=org.agency.id, title="处罚争议", applicant_name="郑某", field=DisputeField.OTHER,
-            action_type=ActionType.PENALTY, source=DisputeSource.SCREENING, received_date=dt.date(2024, 11, 1),
-            applicant_id_number="110101199001011234", applicant_phone="13812345678",
+            unit_id=org.agency.id,
+            title="处罚争议",
+            applicant_name="郑某",
+            field=DisputeField.OTHER,
+            action_type=ActionType.PENALTY,
+            source=DisputeSource.SCREENING,
+            received_date=dt.date(2024, 11, 1),
+            applicant_id_number="110101199001011234",
+            applicant_phone="13812345678",
         ),
     )
     await ctx.session.commit()
@@ -53,10 +71,17 @@ def bearer(token: str) -> dict[str, str]:
 async def test_login_and_use_the_access_token(ctx, client: GraphQLClient):
     org = await seed(ctx)
     session = await login(client, "clerk")
-    assert session["errors"] == [] and session["result"]["user"] == {"username": "clerk", "role": "UNIT_CLERK"}
+    assert session["errors"] == [] and session["result"]["user"] == {
+        "username": "clerk",
+        "role": "UNIT_CLERK",
+    }
     me = await client.ok(ME, **bearer(session["result"]["accessToken"]))
-    assert me["me"] == {"user": "clerk", "role": "UNIT_CLERK", "jurisdictionId": str(org.jurisdiction.id),
-                        "canViewPersonalData": False}
+    assert me["me"] == {
+        "user": "clerk",
+        "role": "UNIT_CLERK",
+        "jurisdictionId": str(org.jurisdiction.id),
+        "canViewPersonalData": False,
+    }
     response = await client.http.post("/graphql", json={"query": ME}, headers=bearer("not-a-token"))
     assert response.status_code == 401
 
@@ -64,7 +89,9 @@ async def test_login_and_use_the_access_token(ctx, client: GraphQLClient):
 async def test_wrong_password_and_lock_out(ctx, client: GraphQLClient, session_factory):
     await seed(ctx)
     for _ in range(4):
-        assert (await login(client, "clerk", "wrong-password-1"))["errors"][0]["code"] == "invalid_credentials"
+        assert (await login(client, "clerk", "wrong-password-1"))["errors"][0][
+            "code"
+        ] == "invalid_credentials"
     assert (await login(client, "nobody", "wrong-password-1"))["errors"][0]["code"] == "invalid_credentials"
     assert (await login(client, "clerk", "wrong-password-1"))["errors"][0]["code"] == "invalid_credentials"
     # Five failures: locked, even with the right password.
@@ -97,7 +124,8 @@ async def test_deactivating_a_user_revokes_their_tokens(ctx, client: GraphQLClie
     clerk_id = next(u["id"] for u in users["users"] if u["username"] == "clerk")
     await client.mutate(
         "mutation($id: ID!) { updateUser(id: $id, active: false) { result { active } errors { code } } }",
-        {"id": clerk_id}, **bearer(admin["accessToken"]),
+        {"id": clerk_id},
+        **bearer(admin["accessToken"]),
     )
     response = await client.http.post("/graphql", json={"query": ME}, headers=bearer(clerk["accessToken"]))
     assert response.status_code == 401
@@ -110,12 +138,15 @@ async def test_api_tokens_for_service_clients(ctx, client: GraphQLClient):
     staff_id = next(u["id"] for u in users["users"] if u["username"] == "staff")
     token = await client.mutate(
         'mutation($u: ID!) { createApiToken(userId: $u, name: "法院数据接口") { result { id token prefix } errors { code } } }',
-        {"u": staff_id}, **admin,
+        {"u": staff_id},
+        **admin,
     )
     assert token["token"].startswith("cl_")
     assert (await client.ok(ME, **bearer(token["token"])))["me"]["user"] == "staff"
     await client.mutate(
-        "mutation($id: ID!) { revokeApiToken(id: $id) { result { id } errors { code } } }", {"id": token["id"]}, **admin
+        "mutation($id: ID!) { revokeApiToken(id: $id) { result { id } errors { code } } }",
+        {"id": token["id"]},
+        **admin,
     )
     response = await client.http.post("/graphql", json={"query": ME}, headers=bearer(token["token"]))
     assert response.status_code == 401
@@ -124,12 +155,19 @@ async def test_api_tokens_for_service_clients(ctx, client: GraphQLClient):
 async def test_weak_passwords_are_refused(ctx):
     org = await make_org(ctx)
     with pytest.raises(ValidationFailed) as err:
-        await create_user(ctx, username="weak", password="12345678901", role=Role.LEADER,
-                          jurisdiction_id=org.jurisdiction.id)
+        await create_user(
+            ctx,
+            username="weak",
+            password="12345678901",
+            role=Role.LEADER,
+            jurisdiction_id=org.jurisdiction.id,
+        )
     assert err.value.field == "password" and err.value.code == "weak_password"
 
 
-async def test_personal_data_is_masked_and_full_reads_are_audited(ctx, client: GraphQLClient, session_factory):
+async def test_personal_data_is_masked_and_full_reads_are_audited(
+    ctx, client: GraphQLClient, session_factory
+):
     await seed(ctx)
     query = "{ disputes { edges { node { applicantIdNumber applicantPhone } } } }"
     clerk = bearer((await login(client, "clerk"))["result"]["accessToken"])
@@ -141,5 +179,6 @@ async def test_personal_data_is_masked_and_full_reads_are_audited(ctx, client: G
     async with session_factory() as s:
         reads = list(await s.scalars(select(AuditEntry).where(AuditEntry.action == "personal_data.read")))
     assert {(r.actor, r.after["field"]) for r in reads} == {
-        ("staff", "applicant_id_number"), ("staff", "applicant_phone")
+        ("staff", "applicant_id_number"),
+        ("staff", "applicant_phone"),
     }

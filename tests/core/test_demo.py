@@ -33,11 +33,6 @@ async def row_counts(session_factory: Factory) -> dict[str, int]:
         }
 
 
-def aware(moment: dt.datetime) -> dt.datetime:
-    """A stored time in China time (SQLite returns it without its zone)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
-
-
 async def check_contents(session: AsyncSession, registry: PolicyRegistry) -> None:
     """The loaded demo has what the dashboards and screens need to show something in every state."""
     codes = {registry.policy(p).profile.code for p in DEMO_PLUGINS}  # type: ignore[union-attr]
@@ -56,7 +51,7 @@ async def check_contents(session: AsyncSession, registry: PolicyRegistry) -> Non
 
     now = dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=CHINA)
     scheduled = await session.scalars(select(Hearing).where(Hearing.status == HearingStatus.SCHEDULED))
-    assert any(aware(h.scheduled_at) > now for h in scheduled)
+    assert any(h.scheduled_at > now for h in scheduled)
     assert (await session.scalar(select(func.count(LitigationCase.id))) or 0) > 0
 
     obligation_states = set(await session.scalars(select(Obligation.status).distinct()))

@@ -126,12 +126,16 @@ async def test_worker_in_process_scans_every_jurisdiction(make_ctx, settings, se
     assert sum(len(r.sent) for r in again) == 0
 
 
-async def test_embedded_default_runs_the_worker_inside_the_api_process(make_ctx, settings, session_factory, registry):
+async def test_embedded_default_runs_the_worker_inside_the_api_process(
+    make_ctx, settings, session_factory, registry
+):
     from api.app import create_app
     from core.clock import fixed_clock
 
     await seed(make_ctx)
-    embedded = Settings(database_url=settings.database_url, redis_url=settings.redis_url, inprocess_worker=True)
+    embedded = Settings(
+        database_url=settings.database_url, redis_url=settings.redis_url, inprocess_worker=True
+    )
     app = create_app(embedded, registry=registry, clock=fixed_clock(dt.datetime.fromisoformat(NOW)))
     async with app.router.lifespan_context(app):
         for _ in range(100):
