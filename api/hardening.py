@@ -46,7 +46,7 @@ log = logging.getLogger("caseload.api")
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
-MAX_COST = 50_000
+MAX_COST = 100_000
 MAX_PAGE = 100
 
 
@@ -55,7 +55,7 @@ MAX_PAGE = 100
 # ---------------------------------------------------------------------------------------------
 
 
-LIST_FACTOR = 10  # rows assumed for a nested list without a ``first`` argument
+LIST_FACTOR = 5  # rows assumed for a nested list without a ``first`` argument (a case has a few hearings)
 
 
 def estimate_cost(
