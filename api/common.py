@@ -46,6 +46,7 @@ log = logging.getLogger("caseload.api")
 T = TypeVar("T")
 
 MAX_PAGE = 100
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
 
 # GraphQL enums are the core enums themselves (values stored in the database, names in GraphQL):
 # strawberry.enum registers each class in place, so the API and the core share one type.
@@ -243,7 +244,7 @@ def decode_cursor(cursor: str | None, field: str = "after") -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor.encode()).decode()
         kind, _, number = raw.partition(":")
-        if kind != "o" or not number.isdigit():
+        if kind != "o" or not number.isdigit() or len(number) > 9:
             raise ValueError(raw)
         return int(number) + 1
     except (ValueError, UnicodeDecodeError) as exc:
@@ -284,6 +285,6 @@ async def paginate(info: Info, stmt: Select[Any], *, first: int, after: str | No
 def gid(value: strawberry.ID | str | int, field: str) -> int:
     """Parse an ID argument, naming the field when it is not one."""
     text = str(value)
-    if not text.isdigit():
+    if not text.isdigit() or int(text) > MAX_ID:
         raise DomainError("invalid_id", f"{field} 不是有效的编号", f"{field} is not a valid id", field)
     return int(text)

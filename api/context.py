@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from core.notify.bus import Bus
 
 T = TypeVar("T")
+log = logging.getLogger("caseload.api")
 
 
 @dataclass
@@ -111,9 +114,14 @@ class Context:
             return await fn(ctx)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        session, self._session = self._session, None
+        if session is not None:
+            try:
+                await session.close()
+            except Exception:  # a cancelled query can leave the connection unusable: discard it
+                log.warning("read session not closed cleanly", exc_info=True)
+                with contextlib.suppress(Exception):
+                    await session.invalidate()
         if self.sensitive_reads:
             await self._audit_reads()
 

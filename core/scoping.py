@@ -44,12 +44,12 @@ WRITE_ACTIONS: dict[Role, frozenset[str] | None] = {
             "duty.submit",
             "reconsideration.record",
             "obligation.met",
+            "report.submit",
         }
     ),
+    # Hearing schedules and judgments (DOMAIN.md §1).
     Role.COURT_LIAISON: frozenset(
         {
-            "case.file",
-            "case.response_notice",
             "hearing.schedule",
             "hearing.reschedule",
             "hearing.cancel",
@@ -60,7 +60,18 @@ WRITE_ACTIONS: dict[Role, frozenset[str] | None] = {
     ),
     Role.LEADER: frozenset(),
 }
-ADMIN_ONLY = frozenset({"jurisdiction.manage", "calendar.manage", "target.manage"})
+# "Administrators who configure targets, units, people and roles" (DOMAIN.md §1).
+ADMIN_ONLY = frozenset(
+    {
+        "jurisdiction.manage",
+        "calendar.manage",
+        "target.manage",
+        "reference.manage",
+        "unit.manage",
+        "official.manage",
+        "user.manage",
+    }
+)
 # Directory data every role of the jurisdiction reads in full (a clerk names the county leader who
 # approved a substitute, or a second respondent unit).
 DIRECTORY_TABLES = frozenset({"jurisdictions", "units", "officials", "reference_figures"})

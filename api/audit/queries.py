@@ -3,10 +3,10 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from api.audit.types import AuditEntry
-from api.common import Connection, gid, paginate
+from api.common import Connection, Role, gid, paginate
 from api.context import Info
 from core.audit import models as m
 
@@ -25,7 +25,11 @@ class AuditQuery:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[AuditEntry]:
+        principal = info.context.principal
         stmt = select(m.AuditEntry)
+        if not (principal.is_admin or principal.role == Role.JUSTICE_STAFF):
+            # The trail shows every unit's records: the bureau and administrators read it.
+            stmt = stmt.where(false())
         if entity_type:
             stmt = stmt.where(m.AuditEntry.entity_type == entity_type)
         if entity_id is not None:

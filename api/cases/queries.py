@@ -139,7 +139,7 @@ class CaseQuery:
             stmt = stmt.where(
                 m.Hearing.scheduled_at >= dt.datetime.combine(from_date, dt.time(), tzinfo=CHINA)
             )
-        if to_date is not None:
+        if to_date is not None and to_date < dt.date.max:
             end = dt.datetime.combine(to_date + dt.timedelta(days=1), dt.time(), tzinfo=CHINA)
             stmt = stmt.where(m.Hearing.scheduled_at < end)
         order = m.Hearing.scheduled_at.asc() if upcoming_days is not None else m.Hearing.scheduled_at.desc()

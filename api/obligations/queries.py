@@ -137,6 +137,8 @@ class InboxQuery:
 
     @strawberry.field(description="工作日历：版本、已知年份、人工设置")
     async def calendar_info(self, info: Info, year: int | None = None) -> CalendarInfo:
+        if year is not None and not 2000 <= year <= 2100:
+            raise ValidationFailed("year", "年份须在2000年至2100年之间", "year must be between 2000 and 2100")
         stmt = select(CalendarOverride).order_by(CalendarOverride.day)
         if year is not None:
             stmt = stmt.where(

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from core.context import ServiceContext
 
 _SKIP = frozenset({"created_at", "updated_at"})
+# Never copied into the audit trail: hashes of passwords and tokens, webhook secrets.
+_SECRET = frozenset({"password_hash", "token_hash", "secret"})
 
 
 def _plain(value: Any) -> Any:
@@ -30,7 +32,7 @@ def _plain(value: Any) -> Any:
 def snapshot(obj: Any) -> dict[str, Any]:
     """A JSON-safe dict of a model's column values (what the audit trail stores)."""
     mapper = inspect(obj).mapper
-    return {c.key: _plain(getattr(obj, c.key)) for c in mapper.column_attrs if c.key not in _SKIP}
+    return {c.key: _plain(getattr(obj, c.key)) for c in mapper.column_attrs if c.key not in _SKIP | _SECRET}
 
 
 async def record(

@@ -342,7 +342,7 @@ async def update_user(
 ) -> User:
     """Deactivate, reset a password or change personal-data access; tokens issued before are revoked."""
     user = await ctx.session.get(User, user_id)
-    if user is None or not (ctx.principal.is_admin or user.jurisdiction_id == ctx.principal.jurisdiction_id):
+    if user is None or not _manages(ctx, user):
         raise ValidationFailed("id", "账号不存在", "no such user", "not_found")
     if user.role == Role.SYSTEM_ADMIN and not ctx.principal.is_admin:
         raise Forbidden("只有系统管理员可以修改管理员账号", "only administrators change administrators")
@@ -371,7 +371,7 @@ async def create_api_token(
 ) -> tuple[ApiToken, str]:
     """A token for a service client acting as ``user_id``; the plain token is shown once."""
     user = await ctx.session.get(User, user_id)
-    if user is None:
+    if user is None or not _manages(ctx, user):
         raise ValidationFailed("userId", "账号不存在", "no such user", "not_found")
     authorize(ctx.principal, "user.manage", user.jurisdiction_id)
     if expires_days is not None and not 1 <= expires_days <= 3650:
@@ -392,13 +392,18 @@ async def create_api_token(
 async def revoke_api_token(ctx: ServiceContext, token_id: int) -> ApiToken:
     token = await ctx.session.get(ApiToken, token_id)
     user = await ctx.session.get(User, token.user_id) if token is not None else None
-    if token is None or user is None:
+    if token is None or user is None or not _manages(ctx, user):
         raise ValidationFailed("id", "令牌不存在", "no such token", "not_found")
     authorize(ctx.principal, "user.manage", user.jurisdiction_id)
     before = snapshot(token)
     token.revoked_at = token.revoked_at or ctx.now()
     await audit(ctx, "api_token.revoke", token, before, jurisdiction_id=user.jurisdiction_id)
     return token
+
+
+def _manages(ctx: ServiceContext, user: User) -> bool:
+    """Whether the account is within the principal's reach (else it must look missing)."""
+    return ctx.principal.is_admin or user.jurisdiction_id == ctx.principal.jurisdiction_id
 
 
 async def bootstrap_admin(session: AsyncSession, *, username: str, password: str) -> User:

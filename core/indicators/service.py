@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from core.audit.service import record as audit
@@ -590,13 +591,21 @@ async def read_through(
     """
     if cache is None:
         return await compute(ctx)
-    stamp = await cache.stamp(await cache_scope(ctx, jurisdiction_id))
-    found = await cache.get(jurisdiction_id, stamp, key)
+    scope = await cache_scope(ctx, jurisdiction_id)
+    try:
+        stamp = await cache.stamp(scope)
+        found = await cache.get(jurisdiction_id, stamp, key)
+    except (RedisError, OSError) as exc:  # the cache is down: answer from the database
+        log.warning("indicator cache unavailable (%s); computing without it", exc)
+        return await compute(ctx)
     if found is not None:
         return load(cls, found)
     async with fresh() as new_ctx:
         result = await compute(new_ctx)
-    await cache.set(jurisdiction_id, stamp, key, to_json(result))
+    try:
+        await cache.set(jurisdiction_id, stamp, key, to_json(result))
+    except (RedisError, OSError) as exc:
+        log.warning("indicator cache unavailable (%s); answer not cached", exc)
     return result
 
 
@@ -893,8 +902,10 @@ async def set_target(
             "参照层级只能是市级（city）或省级（province）",
             "referenceLevel must be city or province",
         )
-    if value is not None and value < 0:
-        raise ValidationFailed("value", "目标值不能为负数", "value must not be negative")
+    if value is not None and (not value.is_finite() or value < 0):
+        raise ValidationFailed("value", "目标值须为非负数", "value must be a finite, non-negative number")
+    if yoy_change is not None and not yoy_change.is_finite():
+        raise ValidationFailed("yoyChange", "同比变化须为有效数字", "yoyChange must be a finite number")
     if value is not None and SPECS[indicator].kind is IndicatorKind.RATE and value > 100:
         raise ValidationFailed("value", "比率目标不能超过100%", "a rate target cannot exceed 100")
     if yoy_change is not None and not Decimal(-1) <= yoy_change <= Decimal(10):

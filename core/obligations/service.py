@@ -10,8 +10,8 @@ from core.audit.service import record as audit
 from core.audit.service import snapshot
 from core.common import check_version, get_visible, require_not_future, require_text
 from core.context import ServiceContext
-from core.enums import ObligationStatus
-from core.errors import InvalidTransition, ValidationFailed
+from core.enums import ObligationStatus, Role
+from core.errors import Forbidden, InvalidTransition, ValidationFailed
 from core.obligations.engine import ACTIVE, emit, mark_met
 from core.obligations.models import Obligation, PeriodicReport
 from core.org.models import Unit
@@ -76,6 +76,8 @@ async def submit_report(
         unit = await get_visible(ctx, Unit, unit_id, "单位", "unitId")
         if unit.jurisdiction_id != jurisdiction_id:
             raise ValidationFailed("unitId", "单位不属于该辖区", "unit belongs to another jurisdiction")
+    if ctx.principal.role == Role.UNIT_CLERK and unit_id is None:
+        raise Forbidden("只能报送本单位的报告", "a unit clerk reports for their own unit")
     authorize(ctx.principal, "report.submit", jurisdiction_id, unit_id)
     await ctx.jurisdiction(jurisdiction_id)
     require_text(kind, "kind", "报送类型", max_len=60)

@@ -107,8 +107,8 @@ async def set_reference_figure(
         raise ValidationFailed(
             "level", "参照层级只能是市级（city）或省级（province）", "level must be city or province"
         )
-    if value < 0:
-        raise ValidationFailed("value", "参照值不能为负数", "value must not be negative")
+    if not value.is_finite() or value < 0:
+        raise ValidationFailed("value", "参照值须为非负数", "value must be a finite, non-negative number")
     row = await ctx.session.scalar(
         select(ReferenceFigure).where(
             ReferenceFigure.jurisdiction_id == jurisdiction_id,
