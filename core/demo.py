@@ -1302,9 +1302,9 @@ def _effective_day(story: Story, kind: OutcomeKind, received: dt.date) -> dt.dat
 
 
 async def file_case(story: Story, filed: dt.date, *, parent: LitigationCase | None = None) -> LitigationCase:
-    """The court files the lawsuit (or the appeal) and registers it here."""
+    """The court files the lawsuit (or the appeal); the justice bureau registers it here."""
     county = story.county
-    story.at(filed, county.court_liaison)
+    story.at(filed, county.bureau)
     if parent is None:
         number = f"（{filed.year}）{county.spec.court_code}行初{county.next_number(f'first-{filed.year}')}号"
         court, instance = county.spec.court, Instance.FIRST

@@ -165,7 +165,7 @@ async def test_administrator_sets_a_holiday(
 
 
 async def test_creating_a_unit_shows_the_apis_message(console_server: Server, org: Org, browser: Any) -> None:
-    sign_in_as(browser, console_server.url, "司法局工作人员", org.jurisdiction.id)
+    sign_in_as(browser, console_server.url, "系统管理员", org.jurisdiction.id)
     click(browser, "#nav a", "系统管理")
     open_action(browser, "新增单位")
     fill(browser, "#create-unit-name", "   ")
