@@ -35,9 +35,10 @@ DEFAULT_TODAY = dt.date(2026, 6, 15)
 
 TRIVIAL = "{ __typename }"
 
-# A page of disputes with their cases, each case's hearings, outcome and open obligations.
+# A page of the oldest disputes (full histories) with their cases, each case's hearings, outcome and
+# open obligations.
 PAGE = """query Page($first: Int!, $j: ID!) {
-  disputes(first: $first, filter: {jurisdictionId: $j}) {
+  disputes(first: $first, order: RECEIVED_ASC, filter: {jurisdictionId: $j}) {
     totalCount
     nodes {
       id number title status receivedDate
@@ -103,7 +104,7 @@ async def plain_page(request: Request) -> Response:
             await conn.execute(
                 select(d.c.id, d.c.number, d.c.title, d.c.status, d.c.received_date)
                 .where(d.c.jurisdiction_id == jurisdiction_id)
-                .order_by(d.c.received_date.desc(), d.c.id.desc())
+                .order_by(d.c.received_date.asc(), d.c.id.asc())
                 .limit(first)
             )
         ).all()

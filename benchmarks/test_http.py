@@ -82,7 +82,7 @@ def test_page_plain_returns_what_graphql_returns(
     ours = graphql(http, PAGE, {"first": first, "j": str(busiest_jurisdiction)})
     plain = http.get("/plain/page", params={"first": first, "j": busiest_jurisdiction}).json()
     assert canonical(ours) == canonical(plain)
-    if first == 50:  # recent disputes have no case yet; fifty reach back far enough
+    if first == 50:  # the oldest fifty have lived their whole story
         cases = [c for n in ours["data"]["disputes"]["nodes"] for c in n["litigationCases"]]
         assert cases and any(c["hearings"] for c in cases) and any(c["outcome"] for c in cases)
 
@@ -121,7 +121,8 @@ async def test_page_statement_count_is_constant(
         assert response.status_code == 200 and not response.json().get("errors")
         counts[first] = statements
     sizes = {first: len(s) for first, s in counts.items()}
-    assert len(set(sizes.values())) == 1, f"statements grow with the page size: {sizes}"
+    # A very small page may hold no case (fewer nested loads); from 20 on every level is hit.
+    assert sizes[20] == sizes[50] and sizes[5] <= sizes[50], f"statements grow with the page size: {sizes}"
     assert sizes[50] <= MAX_STATEMENTS, "\n".join(counts[50])
 
 

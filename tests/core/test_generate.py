@@ -291,9 +291,10 @@ async def test_the_app_serves_the_generated_data(
 ):
     report = await make(engine, builtins, cases=600, jurisdictions=5)
     for jurisdiction_id in report.jurisdiction_ids:
-        data = await client.ok(PAGE, {"first": 100, "j": str(jurisdiction_id)})
+        # Twenty a page keeps this deep query under the API's cost limit (api/hardening.py).
+        data = await client.ok(PAGE, {"first": 20, "j": str(jurisdiction_id)})
         page = data["disputes"]
-        assert page["totalCount"] > 50 and len(page["edges"]) == min(100, page["totalCount"])
+        assert page["totalCount"] > 50 and len(page["edges"]) == 20
     nodes = [e["node"] for e in page["edges"]]
     assert any(n["litigationCases"] for n in nodes) and any(n["resolutionEfforts"] for n in nodes)
     data = await client.ok(
