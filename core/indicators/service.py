@@ -17,8 +17,9 @@ from decimal import Decimal
 from typing import TypeVar
 
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from core.audit.models import AuditEntry
 from core.audit.service import record as audit
 from core.audit.service import snapshot
 from core.common import check_version, get_visible, require_text
@@ -592,8 +593,11 @@ async def read_through(
     if cache is None:
         return await compute(ctx)
     scope = await cache_scope(ctx, jurisdiction_id)
+    # The newest audit entry marks every committed write (all of them are audited), so a write that
+    # could not bump the cache's generations (Redis was down) still changes the key.
+    watermark = await ctx.session.scalar(select(func.max(AuditEntry.id)))
     try:
-        stamp = await cache.stamp(scope)
+        stamp = f"{await cache.stamp(scope)}.w{watermark or 0}"
         found = await cache.get(jurisdiction_id, stamp, key)
     except (RedisError, OSError) as exc:  # the cache is down: answer from the database
         log.warning("indicator cache unavailable (%s); computing without it", exc)
