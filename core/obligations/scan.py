@@ -302,10 +302,17 @@ async def insert_notifications(
     session = ctx.session
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    created: list[int] = []
     now = ctx.now()
-    for p in planned:
-        values: dict[str, Any] = {
+    # Most planned messages of a repeated scan were sent before: one lookup instead of one insert each.
+    sent: set[str] = set()
+    keys = [p.dedupe_key for p in planned]
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        sent.update(
+            await session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk)))
+        )
+    rows: list[dict[str, Any]] = [
+        {
             "jurisdiction_id": jurisdiction_id,
             "recipient_role": p.recipient_role,
             "recipient_unit_id": p.recipient_unit_id,
@@ -320,10 +327,18 @@ async def insert_notifications(
             "dedupe_key": p.dedupe_key,
             "created_at": now,
         }
-        stmt = insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        new_id = await session.scalar(stmt.returning(Notification.id))
-        if new_id is not None:
-            created.append(new_id)
+        for p in {p.dedupe_key: p for p in planned if p.dedupe_key not in sent}.values()
+    ]
+    created: list[int] = []
+    if rows:
+        # ON CONFLICT DO NOTHING still guards against another worker inserting the same key meanwhile.
+        stmt = (
+            insert(Notification)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(Notification.id)
+        )
+        created = list(await session.scalars(stmt, rows))
+        for new_id in created:
             ctx.changed("notifications", new_id, jurisdiction_id)
     if created:
         # Webhook deliveries are queued in the same transaction: a notification is never without them.
