@@ -31,6 +31,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -173,11 +174,18 @@ class MaskInternalErrors(SchemaExtension):
         result.errors = masked
 
 
+# Built once: ValidationCache keys its LRU on the validation rules, so rules created per request
+# (each limiter builds a new validator class) would make every request validate from scratch.
+_LIMIT_RULES = (
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
+
+
 def hardening_extensions(production: bool) -> list[Any]:
-    """Limits that validate the document (put before the validation cache); see ``cost_extensions``."""
+    """Limits that validate the document (put before the validation cache); see ``CostLimit``."""
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(list(_LIMIT_RULES)),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         MaskInternalErrors,
     ]

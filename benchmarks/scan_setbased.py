@@ -328,3 +328,53 @@ async def scan_jurisdiction_setbased(
         ctx.changed("notifications", ident, jurisdiction_id)
     report.sent = sent
     return report
+
+
+def main() -> None:
+    """Time scans of one jurisdiction on an existing data set (``benchmarks/test_scan.py`` builds one)."""
+    import argparse
+    import asyncio
+    import time
+
+    from benchmarks.app import bench_clock_moment
+    from core.clock import fixed_clock
+    from core.config import Settings, normalise_database_url
+    from core.db import make_engine, make_session_factory
+    from core.obligations.scan import scan_jurisdiction
+    from core.policy.manager import build_registry
+    from core.principal import SYSTEM
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--jurisdiction", type=int, required=True)
+    parser.add_argument("--current", action="store_true", help="time core/obligations/scan.py instead")
+    parser.add_argument("--times", type=int, default=3, help="consecutive scans (default 3)")
+    args = parser.parse_args()
+    scan = scan_jurisdiction if args.current else scan_jurisdiction_setbased
+
+    async def run() -> None:
+        engine = make_engine(Settings(database_url=normalise_database_url(args.database_url)))
+        registry = build_registry()
+        try:
+            for _ in range(max(1, min(args.times, 20))):
+                started = time.perf_counter()
+                async with make_session_factory(engine)() as session, session.begin():
+                    ctx = ServiceContext(
+                        session=session,
+                        principal=SYSTEM,
+                        registry=registry,
+                        clock=fixed_clock(bench_clock_moment()),
+                    )
+                    report = await scan(ctx, args.jurisdiction)
+                print(
+                    f"{scan.__name__}: {time.perf_counter() - started:.2f} s, "
+                    f"{report.marked_overdue} marked overdue, {len(report.sent)} sent"
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()
