@@ -67,7 +67,7 @@ class Citation:
     text: str
 
 
-@strawberry.type(description="指标口径：全国通用口径或本辖区插件细化的口径")
+@strawberry.type(description="指标口径：全国通用口径、本辖区插件细化的口径或插件新增的指标")
 class IndicatorDefinition:
     indicator: str
     label_zh: str = strawberry.field(name="label")
@@ -80,6 +80,8 @@ class IndicatorDefinition:
     instances: list[str] = strawberry.field(description="计入的审级（first/second/retrial）")
     loss_outcomes: list[str] | None = strawberry.field(description="计为败诉的裁判结果（败诉类指标）")
     citation: Citation | None
+    per_case: bool = strawberry.field(description="按案件计（同一案件多次开庭只计一次）")
+    added: bool = strawberry.field(description="本辖区插件新增的指标（无全国通用口径）")
 
 
 @strawberry.type(name="IndicatorReference", description="市级或省级参照平均值")

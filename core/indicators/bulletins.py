@@ -25,7 +25,7 @@ from core.enums import JurisdictionLevel
 from core.errors import ValidationFailed
 from core.indicators import periods as P
 from core.indicators import service
-from core.indicators.definitions import SPECS, display
+from core.indicators.definitions import display, spec_of
 from core.indicators.models import Bulletin
 from core.indicators.serial import load, to_json
 from core.indicators.types import (
@@ -187,7 +187,7 @@ def change_zh(indicator: str, current: Figure, previous: Figure) -> str:
     if diff == 0:
         return "与上年同期持平"
     word = "上升" if diff > 0 else "下降"
-    kind = SPECS[indicator].kind.value
+    kind = spec_of(indicator).kind.value
     if kind == "rate":
         return f"同比{word}{abs(diff):.2f}个百分点"
     if previous.value == 0:
@@ -223,7 +223,7 @@ def _projection_zh(t: Any) -> str:
     if p is None:
         return ""
     verdict = STATUS_LABELS.get(p.status, p.status)
-    return f"按目前进度，预计全年{SPECS[t.indicator].label_zh}为{p.display}（{verdict}）"
+    return f"按目前进度，预计全年{spec_of(t.indicator).label_zh}为{p.display}（{verdict}）"
 
 
 async def build_content(
@@ -242,17 +242,19 @@ async def build_content(
     siblings = await service.sibling_ids(ctx, j)
     q_block = await service.build_block(ctx, j, period, as_of=as_of, siblings=siblings, quarter=quarter)
     y_block = await service.build_block(ctx, j, ytd, as_of=as_of, siblings=siblings)
-    q_results = {ind: service.indicator_result(q_block, ind, None)[0] for ind in BULLETIN_INDICATORS}
-    y_results = {ind: service.indicator_result(y_block, ind, None)[0] for ind in BULLETIN_INDICATORS}
+    # The national indicators of a bulletin, then any the jurisdiction's plugin adds.
+    shown = (*BULLETIN_INDICATORS, *(c.code for c in q_block.policy.custom_indicators))
+    q_results = {ind: service.indicator_result(q_block, ind, None)[0] for ind in shown}
+    y_results = {ind: service.indicator_result(y_block, ind, None)[0] for ind in shown}
     lines = []
-    for ind in BULLETIN_INDICATORS:
+    for ind in shown:
         qr, yr = q_results[ind], y_results[ind]
         lines.append(
             BulletinLine(
                 key=ind,
                 indicator=ind,
-                label_zh=SPECS[ind].label_zh,
-                unit_zh=SPECS[ind].unit_zh,
+                label_zh=spec_of(ind).label_zh,
+                unit_zh=spec_of(ind).unit_zh,
                 quarter=qr.current,
                 quarter_previous=qr.previous,
                 ytd=yr.current,
@@ -328,7 +330,7 @@ async def build_content(
             points.append(
                 BulletinPoint(p.key, f"{p.start.month}月", f.numerator, f.denominator, f.value, f.display)
             )
-        series.append(BulletinSeries(ind, ind, SPECS[ind].label_zh, SPECS[ind].unit_zh, tuple(points)))
+        series.append(BulletinSeries(ind, ind, spec_of(ind).label_zh, spec_of(ind).unit_zh, tuple(points)))
     title = f"{j.name}{period.label_zh}行政复议与行政应诉工作情况通报"
     return BulletinContent(
         title=title,
@@ -348,7 +350,7 @@ async def build_content(
         penalties=quarterly.penalties,
         warnings=annual.penalties,
         series=tuple(series),
-        definitions=tuple(y_results[ind].definition for ind in BULLETIN_INDICATORS),
+        definitions=tuple(y_results[ind].definition for ind in shown),
     )
 
 

@@ -11,23 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
+from functools import cache
 
 from core.enums import LOSS_OUTCOMES, Instance
-from core.policy.evaluate import INDICATOR_DIRECTION, Direction, format_value
+from core.policy import catalog
+from core.policy.evaluate import Direction, direction_of, format_value
 from core.policy.manager import Policy
-from core.policy.types import INDICATORS, IndicatorDefinition
+from core.policy.types import CustomIndicator, IndicatorDefinition, IndicatorKind
 
 CENT = Decimal("0.01")
 ALL_INSTANCES = frozenset(i.value for i in Instance)
 FIRST_INSTANCE = frozenset({Instance.FIRST.value})
 NATIONAL = "national"
-
-
-class IndicatorKind(StrEnum):
-    RATE = "rate"  # a percentage: numerator ÷ denominator × 100
-    COUNT = "count"  # a number of records
-    PER_10K = "per_10k"  # numerator ÷ population × 10,000
 
 
 @dataclass(frozen=True)
@@ -52,15 +47,15 @@ class IndicatorSpec:
 
     @property
     def label_zh(self) -> str:
-        return INDICATORS.get(self.code, (self.code, ""))[0]
+        return catalog.label_zh(self.code)
 
     @property
     def description_en(self) -> str:
-        return INDICATORS.get(self.code, ("", self.code))[1]
+        return catalog.description_en(self.code)
 
     @property
     def direction(self) -> Direction:
-        return INDICATOR_DIRECTION.get(self.code, Direction.LOWER_IS_BETTER)
+        return direction_of(self.code)
 
 
 SPECS: dict[str, IndicatorSpec] = {
@@ -126,6 +121,30 @@ SPECS: dict[str, IndicatorSpec] = {
     )
 }
 """One spec per indicator of :data:`core.policy.types.INDICATORS` (a test keeps them in step)."""
+
+
+def spec_of(indicator: str) -> IndicatorSpec:
+    """The spec of a national indicator or of one a plugin added; ``KeyError`` when unknown."""
+    found = SPECS.get(indicator)
+    if found is not None:
+        return found
+    added = catalog.custom(indicator)
+    if added is None:
+        raise KeyError(indicator)
+    return _custom_spec(added)
+
+
+@cache
+def _custom_spec(c: CustomIndicator) -> IndicatorSpec:
+    """One more bad record adds to the numerator (and to the denominator of a rate); likewise good."""
+    bad_zh = c.bad_zh or f"计入{c.label_zh}的记录"
+    good_zh = c.good_zh or ("未计入的记录" if c.kind is IndicatorKind.RATE else bad_zh)
+    hit: tuple[int, int] = (1, 1) if c.kind is IndicatorKind.RATE else (1, 0)
+    miss: tuple[int, int] | None = (0, 1) if c.kind is IndicatorKind.RATE else None
+    if c.higher_is_better:
+        return IndicatorSpec(c.code, c.kind, c.unit_zh, miss, good_zh if miss else "", hit, bad_zh)
+    return IndicatorSpec(c.code, c.kind, c.unit_zh, hit, bad_zh, miss, good_zh if miss else "")
+
 
 _LOSS = frozenset(o.value for o in LOSS_OUTCOMES)
 
@@ -213,6 +232,7 @@ class ResolvedDefinition:
     definition: IndicatorDefinition
     source: str  # "national" or the plugin's name
     refined: bool
+    added: CustomIndicator | None = None  # set for an indicator a plugin added
 
     @property
     def loss_outcomes(self) -> frozenset[str]:
@@ -220,14 +240,23 @@ class ResolvedDefinition:
 
 
 def resolve(policy: Policy | None, indicator: str) -> ResolvedDefinition:
-    """The national definition of ``indicator`` with the plugin's refinement (if any) applied."""
+    """The national definition of ``indicator`` with the plugin's refinement (if any) applied.
+
+    A plugin-added indicator has no national definition: its own is in force, from its plugin.
+    """
+    added = catalog.custom(indicator)
+    if added is not None and indicator not in NATIONAL_DEFINITIONS:
+        own = IndicatorDefinition(
+            indicator, added.description_zh, instances=added.instances, citation=added.citation
+        )
+        return ResolvedDefinition(own, added.code.split(".", 1)[0], False, added=added)
     national = NATIONAL_DEFINITIONS[indicator]
     if policy is None:
         return ResolvedDefinition(national, NATIONAL, False)
     refined = policy.indicator_definition(indicator)
-    spec = SPECS[indicator]
-    if refined is None and spec.inherits is not None:
-        parent = policy.indicator_definition(spec.inherits)
+    inherits = SPECS[indicator].inherits
+    if refined is None and inherits is not None:
+        parent = policy.indicator_definition(inherits)
         if parent is not None:
             # e.g. a refined loss rate also governs the loss count, so the two always agree.
             outcomes = national.loss_outcomes
@@ -252,7 +281,7 @@ def compute(indicator: str, numerator: int | Decimal, denominator: int | Decimal
 
     A rate never rounds to exactly 100 % or 0 % unless it is (see the comment below).
     """
-    kind = SPECS[indicator].kind
+    kind = spec_of(indicator).kind
     if kind is IndicatorKind.COUNT:
         return Decimal(numerator)
     if not denominator:
@@ -270,7 +299,7 @@ def compute(indicator: str, numerator: int | Decimal, denominator: int | Decimal
 
 def display(indicator: str, value: Decimal | None) -> str:
     """``8.28%`` for a rate, ``89`` for a count, ``1.25`` for 万人成讼率, ``—`` for no data."""
-    if value is not None and SPECS[indicator].kind is IndicatorKind.PER_10K:
+    if value is not None and spec_of(indicator).kind is IndicatorKind.PER_10K:
         return f"{value:.2f}"
     return format_value(indicator, value)
 

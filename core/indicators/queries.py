@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select
@@ -22,6 +22,7 @@ from core.cases.models import Hearing, LitigationCase, Outcome, ReconsiderationC
 from core.disputes.models import Dispute
 from core.enums import (
     CORRECTION_DECISIONS,
+    DisputeField,
     DisputeStatus,
     HearingStatus,
     Instance,
@@ -34,6 +35,7 @@ from core.indicators.definitions import ResolvedDefinition
 from core.indicators.periods import Period
 from core.obligations.models import Obligation
 from core.org.models import Jurisdiction
+from core.policy.types import CountedRecords, CustomIndicator, IndicatorKind, RecordFilter
 
 Cell = tuple[int, int, int | None]  # (bucket, jurisdiction id, unit id)
 
@@ -146,8 +148,13 @@ async def _grouped(
     denominator: ColumnElement[int] | None,
     source: Any,
     where: Sequence[ColumnElement[bool]] = (),
+    per: Any = None,
 ) -> Tally:
-    """SUM the numerator and denominator flags per bucket, jurisdiction and unit."""
+    """SUM the numerator and denominator flags per bucket, jurisdiction and unit.
+
+    With ``per`` (e.g. the case id of a hearing) the rows of one ``per`` value in one bucket count
+    once: the flags are first reduced with ``MAX`` per (bucket, jurisdiction, unit, ``per``).
+    """
     columns = [
         _bucket(date_column, scope.periods, moment).label("bucket"),
         jurisdiction_column.label("j"),
@@ -155,6 +162,8 @@ async def _grouped(
         numerator.label("n"),
         (denominator if denominator is not None else literal(0)).label("d"),
     ]
+    if per is not None:
+        columns.append(per.label("per"))
     inner = (
         select(*columns)
         .select_from(source)
@@ -167,6 +176,18 @@ async def _grouped(
     if scope.unit_id is not None:
         inner = inner.where(unit_column == scope.unit_id)
     sub = inner.subquery()
+    if per is not None:
+        sub = (
+            select(
+                sub.c.bucket,
+                sub.c.j,
+                sub.c.u,
+                func.max(sub.c.n).label("n"),
+                func.max(sub.c.d).label("d"),
+            )
+            .group_by(sub.c.bucket, sub.c.j, sub.c.u, sub.c.per)
+            .subquery()
+        )
     stmt = select(
         sub.c.bucket,
         sub.c.j,
@@ -213,12 +234,16 @@ async def case_volume(session: AsyncSession, scope: Scope) -> Tally:
 
 async def suits_per_10k(session: AsyncSession, scope: Scope) -> Tally:
     """New cases over the jurisdiction's population (a unit's own cases over the same population)."""
-    volume = await case_volume(session, scope)
+    return await _per_population(session, scope, await case_volume(session, scope))
+
+
+async def _per_population(session: AsyncSession, scope: Scope, counted: Tally) -> Tally:
+    """A count over each jurisdiction's population."""
     rows = await session.execute(
         select(Jurisdiction.id, Jurisdiction.population).where(Jurisdiction.id.in_(scope.jurisdiction_ids))
     )
     populations = {int(j): (int(p) if p else None) for j, p in rows.all()}
-    cells = {cell: (n, populations.get(cell[1])) for cell, (n, _) in volume.cells.items()}
+    cells = {cell: (n, populations.get(cell[1])) for cell, (n, _) in counted.cells.items()}
     return Tally(cells, has_denominator=True, populations=populations)
 
 
@@ -265,9 +290,16 @@ def _hearings_of(scope: Scope) -> tuple[Any, list[ColumnElement[bool]]]:
     return join, [LitigationCase.instance.in_(_instances(scope.definition))]
 
 
-async def head_appearance_rate(session: AsyncSession, scope: Scope) -> Tally:
-    """Held hearings a qualifying head attended ÷ held hearings, by the day it was held."""
-    join, where = _hearings_of(scope)
+async def _held_hearings(
+    session: AsyncSession,
+    scope: Scope,
+    numerator: ColumnElement[int],
+    denominator: ColumnElement[int] | None,
+    *,
+    per_case: bool,
+    where: Sequence[ColumnElement[bool]] = (),
+) -> Tally:
+    join, instances = _hearings_of(scope)
     return await _grouped(
         session,
         scope,
@@ -275,15 +307,31 @@ async def head_appearance_rate(session: AsyncSession, scope: Scope) -> Tally:
         moment=True,
         jurisdiction_column=Hearing.jurisdiction_id,
         unit_column=Hearing.unit_id,
-        numerator=_flag(Hearing.head_attended.is_(True)),
-        denominator=literal(1),
+        numerator=numerator,
+        denominator=denominator,
         source=join,
-        where=[Hearing.status == HearingStatus.HELD, *where],
+        where=[Hearing.status == HearingStatus.HELD, *instances, *where],
+        per=Hearing.case_id if per_case else None,
+    )
+
+
+async def head_appearance_rate(session: AsyncSession, scope: Scope) -> Tally:
+    """Held hearings a qualifying head attended ÷ held hearings, by the day it was held.
+
+    Counted per case when the definition says so (``per_case``): a case heard in the period counts
+    once, as attended when a qualifying head attended at least one of its hearings in the period.
+    """
+    return await _held_hearings(
+        session,
+        scope,
+        _flag(Hearing.head_attended.is_(True)),
+        literal(1),
+        per_case=scope.definition.definition.per_case,
     )
 
 
 async def hearing_reschedules(session: AsyncSession, scope: Scope) -> Tally:
-    """Hearings moved to another date, by the date they were originally set for."""
+    """Hearings moved to another date, by the date they were originally set for (or cases, ``per_case``)."""
     join, where = _hearings_of(scope)
     return await _grouped(
         session,
@@ -296,6 +344,7 @@ async def hearing_reschedules(session: AsyncSession, scope: Scope) -> Tally:
         denominator=None,
         source=join,
         where=[Hearing.status == HearingStatus.RESCHEDULED, *where],
+        per=Hearing.case_id if scope.definition.definition.per_case else None,
     )
 
 
@@ -367,10 +416,6 @@ async def obligations_on_time_rate(session: AsyncSession, scope: Scope) -> Tally
     An obligation still open after its due date counts as due and not met even before the
     scheduler marks it overdue; waived and paused obligations, and those not yet due, are left out.
     """
-    fell_due = or_(
-        Obligation.status.in_([ObligationStatus.MET, ObligationStatus.MET_LATE, ObligationStatus.OVERDUE]),
-        and_(Obligation.status == ObligationStatus.OPEN, Obligation.due_date < scope.as_of),
-    )
     return await _grouped(
         session,
         scope,
@@ -381,7 +426,15 @@ async def obligations_on_time_rate(session: AsyncSession, scope: Scope) -> Tally
         numerator=_flag(Obligation.status == ObligationStatus.MET),
         denominator=literal(1),
         source=Obligation,
-        where=[fell_due],
+        where=[_fell_due(scope.as_of)],
+    )
+
+
+def _fell_due(as_of: dt.date) -> ColumnElement[bool]:
+    """Met, met late, overdue, or still open after its due date (not waived, paused or not yet due)."""
+    return or_(
+        Obligation.status.in_([ObligationStatus.MET, ObligationStatus.MET_LATE, ObligationStatus.OVERDUE]),
+        and_(Obligation.status == ObligationStatus.OPEN, Obligation.due_date < as_of),
     )
 
 
@@ -421,6 +474,148 @@ async def open_loss_risk(session: AsyncSession, scope: Scope) -> Tally:
     return Tally(cells, has_denominator=False)
 
 
+# ---------------------------------------------------------------------------------------------
+# Indicators added by plugins
+# ---------------------------------------------------------------------------------------------
+
+
+def _matches(records: CountedRecords, flt: RecordFilter) -> list[ColumnElement[bool]]:
+    """The SQL conditions of a :class:`RecordFilter` on the table ``records`` are counted from."""
+    out: list[ColumnElement[bool]] = []
+    if flt.outcomes is not None:
+        out.append(Outcome.kind.in_([OutcomeKind(v) for v in flt.outcomes]))
+    if flt.agency_changed_act is not None:
+        out.append(Outcome.agency_changed_act.is_(flt.agency_changed_act))
+    if flt.decisions is not None:
+        out.append(ReconsiderationCase.decision.in_([ReconsiderationDecision(v) for v in flt.decisions]))
+    if flt.head_attended is not None:
+        out.append(Hearing.head_attended.is_(flt.head_attended))
+    if flt.statuses is not None:
+        if records is CountedRecords.RECONSIDERATIONS_RECEIVED:
+            out.append(ReconsiderationCase.status.in_([ReconsiderationStatus(v) for v in flt.statuses]))
+        elif records is CountedRecords.DISPUTES_RECEIVED:
+            out.append(Dispute.status.in_([DisputeStatus(v) for v in flt.statuses]))
+        else:
+            out.append(Obligation.status.in_([ObligationStatus(v) for v in flt.statuses]))
+    if flt.fields is not None:
+        out.append(Dispute.field.in_([DisputeField(v) for v in flt.fields]))
+    if flt.loss_risk is not None:
+        out.append(Dispute.loss_risk.is_(flt.loss_risk))
+    if flt.major is not None:
+        out.append(Dispute.is_major.is_(flt.major))
+    if flt.rules is not None:
+        out.append(Obligation.rule_id.in_(sorted(flt.rules)))
+    return out
+
+
+def _all(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool] | None:
+    return and_(*conditions) if conditions else None
+
+
+async def added_indicator(session: AsyncSession, scope: Scope, added: CustomIndicator) -> Tally:
+    """A plugin-added indicator: one grouped aggregate over the records it counts.
+
+    A count sums the records the numerator matches. A rate counts, among the records the
+    denominator matches, those the numerator also matches. A figure per 10,000 residents divides
+    the count by the population, like 万人成讼率.
+    """
+    rate = added.kind is IndicatorKind.RATE
+    num_cond = _matches(added.records, added.numerator)
+    den_cond = _matches(added.records, added.denominator) if added.denominator is not None else []
+    # A count filters in SQL; a rate flags the numerator among the denominator's rows.
+    where = list(den_cond) if rate else list(num_cond)
+    hit = _all(num_cond) if rate else None
+    numerator: ColumnElement[int] = _flag(hit) if hit is not None else literal(1)
+    denominator = literal(1) if rate else None
+    instances = [LitigationCase.instance.in_([Instance(v) for v in sorted(added.instances)])]
+    r = CountedRecords
+    counted: Tally
+    if added.records is r.CASES_FILED:
+        counted = await _grouped(
+            session,
+            scope,
+            date_column=LitigationCase.filed_date,
+            moment=False,
+            jurisdiction_column=LitigationCase.jurisdiction_id,
+            unit_column=LitigationCase.unit_id,
+            numerator=numerator,
+            denominator=denominator,
+            source=LitigationCase,
+            where=[*instances, *where],
+        )
+    elif added.records is r.CASES_CONCLUDED:
+        counted = await _grouped(
+            session,
+            scope,
+            date_column=LitigationCase.concluded_date,
+            moment=False,
+            jurisdiction_column=LitigationCase.jurisdiction_id,
+            unit_column=LitigationCase.unit_id,
+            numerator=numerator,
+            denominator=denominator,
+            source=LitigationCase.__table__.join(Outcome.__table__, Outcome.case_id == LitigationCase.id),
+            where=[*instances, *where],
+        )
+    elif added.records in (r.HEARINGS_HELD, r.CASES_HEARD):
+        counted = await _held_hearings(
+            session,
+            replace(scope, definition=_with_instances(scope.definition, added.instances)),
+            numerator,
+            denominator,
+            per_case=added.records is r.CASES_HEARD,
+            where=where,
+        )
+    elif added.records in (r.RECONSIDERATIONS_RECEIVED, r.RECONSIDERATIONS_CONCLUDED):
+        received = added.records is r.RECONSIDERATIONS_RECEIVED
+        counted = await _grouped(
+            session,
+            scope,
+            date_column=ReconsiderationCase.received_date if received else ReconsiderationCase.concluded_date,
+            moment=False,
+            jurisdiction_column=ReconsiderationCase.jurisdiction_id,
+            unit_column=ReconsiderationCase.unit_id,
+            numerator=numerator,
+            denominator=denominator,
+            source=ReconsiderationCase,
+            where=where
+            if received
+            else [ReconsiderationCase.status == ReconsiderationStatus.CONCLUDED, *where],
+        )
+    elif added.records is r.DISPUTES_RECEIVED:
+        counted = await _grouped(
+            session,
+            scope,
+            date_column=Dispute.received_date,
+            moment=False,
+            jurisdiction_column=Dispute.jurisdiction_id,
+            unit_column=Dispute.unit_id,
+            numerator=numerator,
+            denominator=denominator,
+            source=Dispute,
+            where=where,
+        )
+    else:
+        counted = await _grouped(
+            session,
+            scope,
+            date_column=Obligation.due_date,
+            moment=False,
+            jurisdiction_column=Obligation.jurisdiction_id,
+            unit_column=Obligation.unit_id,
+            numerator=numerator,
+            denominator=denominator,
+            source=Obligation,
+            where=[_fell_due(scope.as_of), *where],
+        )
+    if added.kind is IndicatorKind.PER_10K:
+        return await _per_population(session, scope, counted)
+    return counted
+
+
+def _with_instances(definition: ResolvedDefinition, instances: frozenset[str]) -> ResolvedDefinition:
+    return replace(definition, definition=replace(definition.definition, instances=instances))
+
+
 QUERIES: dict[str, Query] = {
     "case_volume": case_volume,
     "loss_rate": loss_rate,
@@ -440,5 +635,11 @@ QUERIES: dict[str, Query] = {
 
 
 async def tally(session: AsyncSession, indicator: str, scope: Scope) -> Tally:
-    """Run the aggregate of ``indicator`` over ``scope``."""
-    return await QUERIES[indicator](session, scope)
+    """Run the aggregate of ``indicator`` (national, or added by a plugin) over ``scope``."""
+    query = QUERIES.get(indicator)
+    if query is not None:
+        return await query(session, scope)
+    added = scope.definition.added
+    if added is None or added.code != indicator:
+        raise KeyError(indicator)
+    return await added_indicator(session, scope, added)

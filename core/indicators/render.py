@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from core.indicators.bulletins import BulletinContent, BulletinSeries
-from core.indicators.definitions import SPECS, IndicatorKind
+from core.indicators.definitions import IndicatorKind, spec_of
 from core.indicators.types import Figure
 
 log = logging.getLogger("caseload.indicators.render")
@@ -329,7 +329,7 @@ def xlsx(content: BulletinContent) -> bytes:
 
 
 def _is_rate(indicator: str) -> bool:
-    return SPECS[indicator].kind is IndicatorKind.RATE
+    return spec_of(indicator).kind is IndicatorKind.RATE
 
 
 # ---------------------------------------------------------------------------------------------

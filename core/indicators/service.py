@@ -29,13 +29,13 @@ from core.errors import Forbidden, NotFound, ValidationFailed
 from core.indicators import periods as P
 from core.indicators.cache import IndicatorCache
 from core.indicators.definitions import (
-    SPECS,
     IndicatorKind,
     ResolvedDefinition,
     compute,
     display,
     resolve,
     round_cent,
+    spec_of,
 )
 from core.indicators.models import AssessmentFact, TargetOverride
 from core.indicators.periods import Period
@@ -69,6 +69,7 @@ from core.indicators.types import (
     UnitValue,
 )
 from core.org.models import Jurisdiction, ReferenceFigure, Unit
+from core.policy import catalog
 from core.policy.evaluate import (
     Direction,
     TargetResult,
@@ -78,13 +79,12 @@ from core.policy.evaluate import (
     rank_worst_first,
 )
 from core.policy.manager import Policy
-from core.policy.types import INDICATORS, Comparator, ConditionKind, PenaltyKind
+from core.policy.types import Comparator, ConditionKind, PenaltyKind
 from core.scoping import authorize, can_read
 
 log = logging.getLogger("caseload.indicators")
 T = TypeVar("T")
 
-ALL_INDICATORS: tuple[str, ...] = tuple(INDICATORS)
 RANKED_BY_DEFAULT = ("case_volume", "loss_rate", "suits_per_10k", "head_appearance_rate", "correction_rate")
 NOT_RESPONDENTS = (UnitKind.JUSTICE_BUREAU, UnitKind.COURT)
 LEVELS = ("city", "province")
@@ -143,6 +143,16 @@ async def views(
     return [v for v in out if v is not None]
 
 
+def check_indicator(policy: Policy, indicator: str) -> None:
+    """ValidationFailed naming ``indicator`` unless the jurisdiction of ``policy`` has it."""
+    if not policy.has_indicator(indicator):
+        raise ValidationFailed(
+            "indicator",
+            f"本辖区没有指标“{indicator}”（可选：{'、'.join(policy.indicator_codes)}）",
+            f"unknown indicator {indicator!r} for this jurisdiction",
+        )
+
+
 def figure(indicator: str, counts: tuple[int, int | None]) -> Figure:
     num, den = counts
     value = compute(indicator, num, den)
@@ -150,7 +160,7 @@ def figure(indicator: str, counts: tuple[int, int | None]) -> Figure:
 
 
 def definition_info(indicator: str, resolved: ResolvedDefinition) -> DefinitionInfo:
-    spec = SPECS[indicator]
+    spec = spec_of(indicator)
     d = resolved.definition
     uses_outcomes = indicator in ("loss_rate", "loss_count")
     return DefinitionInfo(
@@ -165,6 +175,8 @@ def definition_info(indicator: str, resolved: ResolvedDefinition) -> DefinitionI
         instances=tuple(sorted(d.instances)),
         loss_outcomes=tuple(sorted(resolved.loss_outcomes)) if uses_outcomes else None,
         citation=citation_info(d.citation),
+        per_case=d.per_case,
+        added=resolved.added is not None,
     )
 
 
@@ -250,7 +262,7 @@ async def references(
     pairs = set(needed) | {k for k, years in entered.items() if period.year in years}
     out: dict[tuple[str, str], ReferenceInfo] = {}
     for ind, level in sorted(pairs):
-        if ind not in SPECS:
+        if not catalog.is_known(ind):
             continue
         years = entered.get((ind, level), {})
         if period.year in years:
@@ -311,7 +323,7 @@ async def _pooled(
     """A pooled average: total numerator ÷ total denominator; a count is averaged per jurisdiction."""
     (view,) = await views(ctx, indicator, definition, [period], jurisdiction_ids, as_of=as_of)
     totals = [view.total(jid) for jid in jurisdiction_ids]
-    if SPECS[indicator].kind is IndicatorKind.COUNT:
+    if spec_of(indicator).kind is IndicatorKind.COUNT:
         return round_cent(Decimal(sum(n for n, _ in totals)) / Decimal(len(totals)))
     known = [(n, d) for n, d in totals if d]
     return compute(indicator, sum(n for n, _ in known), sum(d or 0 for _, d in known))
@@ -341,6 +353,11 @@ class Block:
     @property
     def period(self) -> Period:
         return self.periods[CURRENT]
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        """The national indicators and those the jurisdiction's plugin adds."""
+        return self.policy.indicator_codes
 
     def counts(self, indicator: str, role: int, unit_id: int | None) -> tuple[int, int | None]:
         view = self.counted[indicator][role]
@@ -399,9 +416,9 @@ async def build_block(
         ),
         P.year(period.year - 1),
     )
-    definitions = {ind: resolve(policy, ind) for ind in ALL_INDICATORS}
+    definitions = {ind: resolve(policy, ind) for ind in policy.indicator_codes}
     counted: dict[str, list[View]] = {}
-    for ind in ALL_INDICATORS:
+    for ind in policy.indicator_codes:
         counted[ind] = await views(ctx, ind, definitions[ind], roles, [j.id], as_of=as_of)
     overrides = list(
         await ctx.session.scalars(
@@ -424,7 +441,7 @@ async def build_block(
     refs = await references(ctx, j, needed, period, definitions, siblings, as_of)
     units = await respondent_units(ctx, j.id)
     with_data: set[int] = set()
-    for ind in ALL_INDICATORS:
+    for ind in policy.indicator_codes:
         with_data |= counted[ind][CURRENT].unit_ids(j.id)
     shown = [u for u in units if u.active or u.id in with_data]
     return Block(
@@ -456,8 +473,9 @@ def rank_values(indicator: str, values: Mapping[int, Decimal | None]) -> dict[in
     return out
 
 
-def unit_rows(block: Block, indicators: Sequence[str] = ALL_INDICATORS) -> list[UnitRow]:
-    """Every unit's figures with its rank on each indicator."""
+def unit_rows(block: Block, indicators: Sequence[str] | None = None) -> list[UnitRow]:
+    """Every unit's figures with its rank on each indicator (all of the block's by default)."""
+    indicators = block.indicators if indicators is None else indicators
     ranks = {
         ind: rank_values(ind, {u.id: block.value(ind, CURRENT, u.id) for u in block.units})
         for ind in indicators
@@ -504,7 +522,7 @@ def indicator_result(
     return (
         IndicatorResult(
             indicator=indicator,
-            label_zh=SPECS[indicator].label_zh,
+            label_zh=spec_of(indicator).label_zh,
             definition=definition_info(indicator, block.definitions[indicator]),
             current=current,
             previous=previous,
@@ -534,7 +552,7 @@ async def dashboard(
     as_of = ctx.today()
     siblings = await sibling_ids(ctx, j)
     block = await build_block(ctx, j, period, as_of=as_of, siblings=siblings, quarter=period.quarter)
-    results = tuple(indicator_result(block, ind, unit_id)[0] for ind in ALL_INDICATORS)
+    results = tuple(indicator_result(block, ind, unit_id)[0] for ind in block.indicators)
     return Dashboard(
         jurisdiction_id=j.id,
         jurisdiction_name=j.name,
@@ -624,13 +642,12 @@ async def series(
     unit_id: int | None = None,
 ) -> Series:
     """An indicator month by month (quarter by quarter, year by year) in one grouped statement."""
-    if indicator not in SPECS:
-        raise ValidationFailed("indicator", f"未知指标“{indicator}”", f"unknown indicator {indicator!r}")
     j = await readable_jurisdiction(ctx, jurisdiction_id)
+    policy = ctx.registry.policy(j.plugin)
+    check_indicator(policy, indicator)
     if unit_id is not None:
         await _unit_in(ctx, j, unit_id)
     buckets = P.split(start, end, granularity)
-    policy = ctx.registry.policy(j.plugin)
     definition = resolve(policy, indicator)
     counted = await views(ctx, indicator, definition, buckets, [j.id], as_of=ctx.today(), unit_id=unit_id)
     points = tuple(
@@ -641,7 +658,7 @@ async def series(
         jurisdiction_id=j.id,
         unit_id=unit_id,
         indicator=indicator,
-        label_zh=SPECS[indicator].label_zh,
+        label_zh=spec_of(indicator).label_zh,
         granularity=granularity.value,
         definition=definition_info(indicator, definition),
         points=points,
@@ -652,7 +669,7 @@ async def definitions(ctx: ServiceContext, jurisdiction_id: int) -> list[Definit
     """The definition in force for every indicator of a jurisdiction (national or refined)."""
     j = await readable_jurisdiction(ctx, jurisdiction_id)
     policy = ctx.registry.policy(j.plugin)
-    return [definition_info(ind, resolve(policy, ind)) for ind in ALL_INDICATORS]
+    return [definition_info(ind, resolve(policy, ind)) for ind in policy.indicator_codes]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -664,7 +681,7 @@ def ranked_indicators(policy: Policy, year: int) -> list[str]:
     """The indicators an assessment ranks: the usual five and any the plugin's rules name."""
     named = {t.indicator for t in policy.targets(year)}
     named |= {r.condition.indicator for r in policy.penalty_rules if r.condition.indicator}
-    return [ind for ind in ALL_INDICATORS if ind in RANKED_BY_DEFAULT or ind in named]
+    return [ind for ind in policy.indicator_codes if ind in RANKED_BY_DEFAULT or ind in named]
 
 
 def known_facts(policy: Policy) -> list[str]:
@@ -738,11 +755,11 @@ async def assess(
             info, result = block.check(target, unit_id)
             infos.append(info)
             results[target.spec.id] = result
-        refs = {(ind, lvl): v for ind in ALL_INDICATORS for lvl, v in block.reference_values(ind).items()}
+        refs = {(ind, lvl): v for ind in block.indicators for lvl, v in block.reference_values(ind).items()}
         row = UnitResult(
             unit_id=unit_id,
-            values={ind: block.value(ind, CURRENT, unit_id) for ind in ALL_INDICATORS},
-            previous={ind: block.value(ind, PREVIOUS, unit_id) for ind in ALL_INDICATORS},
+            values={ind: block.value(ind, CURRENT, unit_id) for ind in block.indicators},
+            previous={ind: block.value(ind, PREVIOUS, unit_id) for ind in block.indicators},
             targets=results,
             references=refs,
             name=name,
@@ -796,7 +813,7 @@ async def assess(
                 )
             )
         entries.sort(key=lambda e: (e.rank, e.unit_name))
-        rankings.append(Ranking(ind, SPECS[ind].label_zh, SPECS[ind].direction.value, tuple(entries)))
+        rankings.append(Ranking(ind, spec_of(ind).label_zh, spec_of(ind).direction.value, tuple(entries)))
     return Assessment(
         jurisdiction_id=j.id,
         jurisdiction_name=j.name,
@@ -872,8 +889,7 @@ async def set_target(
     """Override (or switch off) a target for a jurisdiction or unit, for a year or a quarter."""
     authorize_targets(ctx, jurisdiction_id, unit_id)
     j = await readable_jurisdiction(ctx, jurisdiction_id)
-    if indicator not in SPECS:
-        raise ValidationFailed("indicator", f"未知指标“{indicator}”", f"unknown indicator {indicator!r}")
+    check_indicator(ctx.registry.policy(j.plugin), indicator)
     _check_year_quarter(year, quarter)
     if unit_id is not None:
         await _unit_in(ctx, j, unit_id)
@@ -887,7 +903,7 @@ async def set_target(
     if replaced is not None and replaced.indicator != indicator:
         raise ValidationFailed(
             "indicator",
-            f"目标“{tid}”考核的是{SPECS[replaced.indicator].label_zh}，不是{SPECS[indicator].label_zh}",
+            f"目标“{tid}”考核的是{spec_of(replaced.indicator).label_zh}，不是{spec_of(indicator).label_zh}",
             f"target {tid} is about {replaced.indicator}, not {indicator}",
         )
     cmp_value: str | None = None
@@ -910,7 +926,7 @@ async def set_target(
         raise ValidationFailed("value", "目标值须为非负数", "value must be a finite, non-negative number")
     if yoy_change is not None and not yoy_change.is_finite():
         raise ValidationFailed("yoyChange", "同比变化须为有效数字", "yoyChange must be a finite number")
-    if value is not None and SPECS[indicator].kind is IndicatorKind.RATE and value > 100:
+    if value is not None and spec_of(indicator).kind is IndicatorKind.RATE and value > 100:
         raise ValidationFailed("value", "比率目标不能超过100%", "a rate target cannot exceed 100")
     if yoy_change is not None and not Decimal(-1) <= yoy_change <= Decimal(10):
         raise ValidationFailed(

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from core.indicators.definitions import SPECS, IndicatorKind, compute, display, round_cent
+from core.indicators.definitions import IndicatorKind, compute, display, round_cent, spec_of
 from core.indicators.models import TargetOverride
 from core.indicators.periods import Period, PeriodKind, year_progress
 from core.indicators.types import (
@@ -69,7 +69,7 @@ def override_spec(o: TargetOverride, replaced: TargetSpec | None) -> TargetSpec:
     return TargetSpec(
         id=o.target_id,
         indicator=o.indicator,
-        title_zh=o.title_zh or (replaced.title_zh if replaced else f"{SPECS[o.indicator].label_zh}目标"),
+        title_zh=o.title_zh or (replaced.title_zh if replaced else f"{spec_of(o.indicator).label_zh}目标"),
         title_en=replaced.title_en if replaced else f"{o.indicator} target set by an administrator",
         citation=Citation(source="管理员设定", section=f"{who}{when}目标调整", clause=o.reason),
         comparator=Comparator(o.comparator) if o.comparator else None,
@@ -159,7 +159,7 @@ def absorbable(
     ok = _ok(indicator, comparator, limit)
     if not ok(num, den):
         return None, False
-    step = SPECS[indicator].bad_step
+    step = spec_of(indicator).bad_step
     if step is None:
         return None, True
     dn, dd = step
@@ -174,7 +174,7 @@ def recovery(indicator: str, num: int, den: int | None, comparator: Comparator, 
     ok = _ok(indicator, comparator, limit)
     if ok(num, den):
         return 0
-    step = SPECS[indicator].good_step
+    step = spec_of(indicator).good_step
     if step is None:
         return None
     gn, gd = step
@@ -194,7 +194,7 @@ def project(
 
     None for a snapshot indicator (it has no run rate) or before the year has begun.
     """
-    spec = SPECS[indicator]
+    spec = spec_of(indicator)
     if spec.snapshot:
         return None
     elapsed, total = year_progress(year, as_of)
@@ -268,7 +268,7 @@ def check_target(
     threatened = (margin == 0 and not unbounded) or (projection is not None and projection.status == MISSED)
     if status == MET and in_progress and threatened:
         status = AT_RISK
-    ind_spec = SPECS[indicator]
+    ind_spec = spec_of(indicator)
     info = TargetInfo(
         target_id=spec.id,
         indicator=indicator,

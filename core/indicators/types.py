@@ -58,6 +58,8 @@ class DefinitionInfo:
     instances: tuple[str, ...]
     loss_outcomes: tuple[str, ...] | None
     citation: CitationInfo | None = None
+    per_case: bool = False  # counted per case rather than per record (hearing)
+    added: bool = False  # added by the plugin (no national definition)
 
 
 @dataclass(frozen=True)

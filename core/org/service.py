@@ -97,11 +97,9 @@ async def set_reference_figure(
     source: str,
 ) -> ReferenceFigure:
     """Enter or correct a city or provincial average of an indicator (audited)."""
-    from core.policy.types import INDICATORS
-
     authorize(ctx.principal, "reference.manage", jurisdiction_id)
-    await ctx.jurisdiction(jurisdiction_id)
-    if indicator not in INDICATORS:
+    j = await ctx.jurisdiction(jurisdiction_id)
+    if not ctx.registry.policy(j.plugin).has_indicator(indicator):
         raise ValidationFailed("indicator", f"未知指标“{indicator}”", f"unknown indicator {indicator!r}")
     if level not in ("city", "province"):
         raise ValidationFailed(

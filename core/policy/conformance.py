@@ -59,6 +59,7 @@ from core.policy.types import (
     INDICATORS,
     Citation,
     ConditionKind,
+    CustomIndicator,
     DeadlineRule,
     EscalationChain,
     Event,
@@ -216,6 +217,8 @@ class PluginRules:
     chains: tuple[EscalationChain, ...]
     penalties: tuple[PenaltyRule, ...]
     targets: Mapping[int, tuple[TargetSpec, ...]]
+    indicators: tuple[CustomIndicator, ...] = ()
+    known_indicators: frozenset[str] = frozenset(INDICATORS)
 
     @property
     def all_targets(self) -> tuple[TargetSpec, ...]:
@@ -227,6 +230,7 @@ class PluginRules:
 
     def rule_ids(self) -> list[str]:
         ids = [r.id for r in self.deadlines] + [r.id for r in self.reminders]
+        ids += [i.code for i in self.indicators]
         return ids + [t.id for t in self.all_targets] + [p.id for p in self.penalties]
 
 
@@ -251,6 +255,8 @@ def collect_rules(registry: PolicyRegistry, name: str, years: Iterable[int] = SA
         chains=tuple(own("caseload_escalation_chains")),
         penalties=tuple(own("caseload_penalty_rules")),
         targets={year: tuple(own("caseload_targets", year=year)) for year in years},
+        indicators=tuple(i for i in own("caseload_indicators") if isinstance(i, CustomIndicator)),
+        known_indicators=frozenset(registry.policy(name).indicator_codes),
     )
 
 
@@ -292,7 +298,7 @@ def check_profile(policy: Policy, name: str) -> list[str]:
     if profile.population is not None and profile.population <= 0:
         problems.append("profile population must be positive")
     for ref in profile.references:
-        if ref.indicator not in INDICATORS:
+        if not policy.has_indicator(ref.indicator):
             problems.append(f"reference average: unknown indicator {ref.indicator!r}")
         if ref.level not in REFERENCE_LEVELS:
             problems.append(f"reference average {ref.indicator}: level {ref.level!r} not city/province")
@@ -336,6 +342,7 @@ def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None
         *((f"target {t.id}", t.citation) for t in rules.all_targets),
         *((f"penalty {p.id}", p.citation) for p in rules.penalties),
         *((f"chain {c.id}", c.citation) for c in rules.chains),
+        *((f"indicator {i.code}", i.citation) for i in rules.indicators),
     ]
     profile = policy.profile
     if profile is not None:
@@ -458,7 +465,7 @@ def check_targets(rules: PluginRules) -> list[str]:
     """Targets name a known indicator, set at least one bound and a legal reference level."""
     problems: list[str] = []
     for spec in rules.all_targets:
-        if spec.indicator not in INDICATORS:
+        if spec.indicator not in rules.known_indicators:
             problems.append(f"target {spec.id}: unknown indicator {spec.indicator!r}")
         if spec.value is None and spec.reference_level is None and spec.yoy_change is None:
             problems.append(f"target {spec.id}: sets no bound (value, reference_level or yoy_change)")
@@ -475,7 +482,7 @@ def check_penalties(rules: PluginRules) -> list[str]:
     for p in rules.penalties:
         c = p.condition
         for ind in (c.indicator, p.indicator):
-            if ind is not None and ind not in INDICATORS:
+            if ind is not None and ind not in rules.known_indicators:
                 problems.append(f"penalty {p.id}: unknown indicator {ind!r}")
         needs: dict[ConditionKind, list[tuple[str, object]]] = {
             ConditionKind.BOTTOM_N: [("indicator", c.indicator), ("n", c.n)],
@@ -563,6 +570,7 @@ def check_plugin(
         "target": len(rules.all_targets),
         "penalty": len(rules.penalties),
         "escalation": len(rules.chains),
+        "indicator": len(rules.indicators),
     }
     return ConformanceReport(name, rules.code, counts, tuple(problems))
 

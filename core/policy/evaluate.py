@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from core.policy import catalog
 from core.policy.types import (
-    INDICATORS,
     PENALTY_LABELS,
     Citation,
     Comparator,
@@ -63,12 +63,12 @@ INDICATOR_DIRECTION: dict[str, Direction] = {
 }
 """One row per indicator of :data:`core.policy.types.INDICATORS` (a test keeps them in step)."""
 
-PERCENT_INDICATORS = frozenset(i for i in INDICATORS if i.endswith("_rate"))
-"""Indicators whose values are percentages (shown as ``8.28%``)."""
-
 
 def direction_of(indicator: str) -> Direction:
-    """The direction of ``indicator``; ``ValueError`` for an indicator the core does not know."""
+    """The direction of ``indicator`` (national or plugin-added); ``ValueError`` when unknown."""
+    found = catalog.custom(indicator)
+    if found is not None:
+        return Direction.HIGHER_IS_BETTER if found.higher_is_better else Direction.LOWER_IS_BETTER
     try:
         return INDICATOR_DIRECTION[indicator]
     except KeyError:
@@ -84,7 +84,7 @@ def format_value(indicator: str, value: Decimal | None) -> str:
     """Format a value as users read it: ``8.28%`` for a rate, ``89`` for a count, ``—`` for no data."""
     if value is None:
         return "—"
-    if indicator in PERCENT_INDICATORS:
+    if catalog.is_percent(indicator):
         return f"{value:.2f}%"
     if value == value.to_integral_value():
         return str(int(value))
@@ -127,7 +127,7 @@ _LEVEL_EN = {"province": "the provincial average", "city": "the city average"}
 
 
 def _label(indicator: str) -> str:
-    return INDICATORS.get(indicator, (indicator, indicator))[0]
+    return catalog.label_zh(indicator)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 import pluggy
 
 from core.policy.types import (
+    CustomIndicator,
     DeadlineRule,
     EscalationChain,
     IndicatorDefinition,
@@ -126,6 +127,18 @@ def caseload_indicator_definition(indicator: str) -> IndicatorDefinition | None:
     """Refine how ``indicator`` is counted here (e.g. which outcomes count as a loss).
 
     *firstresult*: ``None`` keeps the national definition of DOMAIN.md section 2.
+    """
+
+
+@hookspec
+def caseload_indicators() -> list[CustomIndicator]:  # type: ignore[empty-body]
+    """Return the indicators this jurisdiction adds to the national ones.
+
+    A :class:`CustomIndicator` counts one kind of record (:class:`CountedRecords`: cases filed or
+    concluded, hearings held, cases heard, reconsiderations received or concluded, disputes
+    received, obligations due) narrowed by a :class:`RecordFilter`, as a count, a rate or a figure
+    per 10,000 residents. Its code is ``"<plugin>.<name>"``; targets, penalties and reference
+    figures may name it like a national indicator. The core computes it in SQL.
     """
 
 

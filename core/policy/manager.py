@@ -11,10 +11,11 @@ from typing import Any
 import pluggy
 
 from core.errors import ConfigurationError
-from core.policy import hookspecs
+from core.policy import catalog, hookspecs
 from core.policy.hookspecs import PROJECT
 from core.policy.types import (
     INDICATORS,
+    CustomIndicator,
     DeadlineRule,
     EscalationChain,
     Event,
@@ -137,6 +138,47 @@ class Policy:
         return result
 
     @property
+    def custom_indicators(self) -> list[CustomIndicator]:
+        """The indicators this jurisdiction adds, checked and registered in :mod:`core.policy.catalog`.
+
+        One that fails the checks is left out (``caseload plugins check`` and start-up name it).
+        """
+        return self._checked_indicators()[0]
+
+    @property
+    def indicator_problems(self) -> list[str]:
+        return self._checked_indicators()[1]
+
+    def _checked_indicators(self) -> tuple[list[CustomIndicator], list[str]]:
+        def build() -> tuple[list[CustomIndicator], list[str]]:
+            good: list[CustomIndicator] = []
+            found: list[str] = []
+            rule_ids = frozenset(r.id for r in self.deadline_rules)
+            for item in _flatten(self._hook.caseload_indicators()):
+                problems = catalog.problems(self.name, item, rule_ids)
+                if not problems and item.code in {g.code for g in good}:
+                    problems = [f"indicator {item.code!r}: added twice"]
+                if problems:
+                    found.extend(problems)
+                    continue
+                catalog.register(item)
+                good.append(item)
+            return good, found
+
+        result: tuple[list[CustomIndicator], list[str]] = self._cached("custom_indicators", build)
+        return result
+
+    @property
+    def indicator_codes(self) -> tuple[str, ...]:
+        """Every indicator of this jurisdiction: the national ones, then the plugin's own."""
+        return self._cached(
+            "indicator_codes", lambda: (*INDICATORS, *(c.code for c in self.custom_indicators))
+        )
+
+    def has_indicator(self, code: str) -> bool:
+        return code in self.indicator_codes
+
+    @property
     def penalty_rules(self) -> list[PenaltyRule]:
         return self._cached("penalties", lambda: _flatten(self._hook.caseload_penalty_rules()))
 
@@ -184,6 +226,11 @@ class Policy:
             if p.condition.n is not None:
                 params["n"] = p.condition.n
             infos.append(_info(p.id, "penalty", p.title_zh, p.title_en, p.citation, params))
+        for added in self.custom_indicators:
+            params = {"kind": added.kind.value, "records": added.records.value, **_filter_params(added)}
+            infos.append(
+                _info(added.code, "indicator", added.label_zh, added.description_en, added.citation, params)
+            )
         for c in self.escalation_chains.values():
             if c.citation is not None:
                 steps = [f"{s.recipient.value}:{s.action.value}" for s in c.steps]
@@ -217,6 +264,16 @@ def _info(rule_id: str, kind: str, zh: str, en: str, citation: Any, params: Mapp
         section=citation.section,
         parameters=params,
     )
+
+
+def _filter_params(c: CustomIndicator) -> dict[str, Any]:
+    def shown(value: Any) -> Any:
+        return sorted(value) if isinstance(value, frozenset) else value
+
+    out: dict[str, Any] = {f"numerator.{k}": shown(v) for k, v in c.numerator.used().items()}
+    if c.denominator is not None:
+        out |= {f"denominator.{k}": shown(v) for k, v in c.denominator.used().items()}
+    return out
 
 
 def _flatten(results: Iterable[Iterable[Any] | None]) -> list[Any]:
@@ -375,12 +432,15 @@ def validate_plugin(registry: PolicyRegistry, name: str) -> PluginReport:
                 problems.append(f"rule {d.id}: unknown escalation chain '{d.escalation}'")
             if not d.citation.clause:
                 problems.append(f"rule {d.id}: citation has no clause")
+        problems.extend(policy.indicator_problems)
+        added = [c for c in policy.custom_indicators if c.code.startswith(f"{name}.")]
+        counts["indicator"] = len(added)
         for t in targets:
-            if t.indicator not in INDICATORS:
+            if not policy.has_indicator(t.indicator):
                 problems.append(f"target {t.id}: unknown indicator '{t.indicator}'")
         for p in penalties:
             for ind in (p.condition.indicator, p.indicator):
-                if ind is not None and ind not in INDICATORS:
+                if ind is not None and not policy.has_indicator(ind):
                     problems.append(f"penalty {p.id}: unknown indicator '{ind}'")
         for ind in INDICATORS:
             definition = policy.indicator_definition(ind)

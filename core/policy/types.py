@@ -287,6 +287,84 @@ class IndicatorDefinition:
     loss_outcomes: frozenset[str] | None = None  # OutcomeKind values counted as a loss
     instances: frozenset[str] = frozenset({"first"})
     citation: Citation | None = None
+    # Count cases rather than records: a case heard twice counts once (Qiannan's 出庭应诉率 counts
+    # "已开庭一审363件，负责人出庭应诉275件"). Only hearing-based indicators have more records than cases.
+    per_case: bool = False
+
+
+class CountedRecords(StrEnum):
+    """What a plugin-added indicator counts, and the date that places each record in a period."""
+
+    CASES_FILED = "cases_filed"  # litigation cases, by filed date
+    CASES_CONCLUDED = "cases_concluded"  # litigation cases with an outcome, by the decision date
+    HEARINGS_HELD = "hearings_held"  # held hearings, by the day held
+    CASES_HEARD = "cases_heard"  # litigation cases with a hearing held in the period (per case)
+    RECONSIDERATIONS_RECEIVED = "reconsiderations_received"  # by received date
+    RECONSIDERATIONS_CONCLUDED = "reconsiderations_concluded"  # by concluded date
+    DISPUTES_RECEIVED = "disputes_received"  # by received date
+    OBLIGATIONS_DUE = "obligations_due"  # obligations that fell due, by due date
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """Which counted records qualify: every field that is set must hold (``None`` = any).
+
+    Fields apply to some :class:`CountedRecords` only (the registry rejects the others):
+    ``outcomes`` and ``agency_changed_act`` to concluded cases (``core.enums.OutcomeKind`` values);
+    ``decisions`` to concluded reconsiderations (``ReconsiderationDecision``); ``head_attended`` to
+    hearings and heard cases (for a case: a qualifying head attended at least one of its hearings in
+    the period); ``statuses`` to received reconsiderations (``ReconsiderationStatus``), received
+    disputes (``DisputeStatus``) and obligations (``ObligationStatus``); ``fields``, ``loss_risk``
+    and ``major`` to disputes (``DisputeField``); ``rules`` to obligations (deadline rule ids).
+    """
+
+    outcomes: frozenset[str] | None = None
+    agency_changed_act: bool | None = None
+    decisions: frozenset[str] | None = None
+    head_attended: bool | None = None
+    statuses: frozenset[str] | None = None
+    fields: frozenset[str] | None = None
+    loss_risk: bool | None = None
+    major: bool | None = None
+    rules: frozenset[str] | None = None
+
+    def used(self) -> dict[str, Any]:
+        """The fields that are set, by name."""
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+
+class IndicatorKind(StrEnum):
+    RATE = "rate"  # a percentage: numerator ÷ denominator × 100
+    COUNT = "count"  # a number of records
+    PER_10K = "per_10k"  # numerator ÷ population × 10,000
+
+
+@dataclass(frozen=True)
+class CustomIndicator:
+    """An indicator a plugin adds to the national ones (DOMAIN.md §2 lists those).
+
+    It counts ``records`` in the database like the national indicators do (one SQL aggregate, the
+    same on SQLite and PostgreSQL): a ``COUNT`` of the records ``numerator`` matches; a ``RATE`` of
+    the records matching both ``numerator`` and ``denominator`` among those matching
+    ``denominator``; a ``PER_10K`` of the matching records per 10,000 residents. ``code`` must start
+    with the plugin's name and a dot (``"wuyang.withdrawn_mediated_count"``). Targets, penalties,
+    reference figures, rankings and bulletins treat it like any other indicator.
+    """
+
+    code: str
+    label_zh: str
+    description_zh: str
+    description_en: str
+    kind: IndicatorKind
+    records: CountedRecords
+    citation: Citation
+    numerator: RecordFilter = RecordFilter()
+    denominator: RecordFilter | None = None
+    instances: frozenset[str] = frozenset({"first"})  # litigation instances counted (case records)
+    higher_is_better: bool = False
+    unit_zh: str = "件"
+    bad_zh: str = ""  # one more record that makes it worse, e.g. "败诉案件" (for margins)
+    good_zh: str = ""
 
 
 @dataclass(frozen=True)

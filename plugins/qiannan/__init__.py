@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.policy import hookimpl
 from core.policy.types import (
+    CustomIndicator,
     DeadlineRule,
     EscalationChain,
     IndicatorDefinition,
@@ -50,3 +51,8 @@ def caseload_penalty_rules() -> list[PenaltyRule]:
 @hookimpl
 def caseload_indicator_definition(indicator: str) -> IndicatorDefinition | None:
     return rules.INDICATOR_DEFINITIONS.get(indicator)
+
+
+@hookimpl
+def caseload_indicators() -> list[CustomIndicator]:
+    return list(rules.INDICATORS)

@@ -17,18 +17,22 @@ from core.policy.types import (
     Citation,
     Comparator,
     ConditionKind,
+    CountedRecords,
+    CustomIndicator,
     DeadlineRule,
     EscalationChain,
     EscalationStep,
     EventKind,
     EventMatch,
     IndicatorDefinition,
+    IndicatorKind,
     JurisdictionProfile,
     Owner,
     PenaltyCondition,
     PenaltyKind,
     PenaltyRule,
     Recipient,
+    RecordFilter,
     ReferenceAverage,
     ReminderRule,
     TargetSpec,
@@ -572,5 +576,54 @@ INDICATOR_DEFINITIONS: dict[str, IndicatorDefinition] = {
         description_zh="出庭应诉率 = 行政机关负责人出庭应诉的一审案件数 ÷ 已开庭的一审案件数（按案件计）",
         instances=frozenset({"first"}),
         citation=_cite(_FIGURES, "全州已開庭行政應訴一審363件,行政機關負責人出庭應訴275件,出庭應訴率75.76%"),
+        # "363件 … 275件": cases, not hearings; a case heard twice counts once.
+        per_case=True,
     ),
 }
+
+# "一清": each week the totals of reconsideration and litigation cases are collected and the numbers
+# of corrections, losses and cases with a head in court are tracked. Losses are a national indicator
+# (loss_count); the other three are added here.
+_ONE_CLEAR = _cite(
+    "“一清两包”",
+    "精確掌握糾錯數(shù)、敗訴數(shù)、負責人出庭案件數(shù)",
+)
+
+INDICATORS: tuple[CustomIndicator, ...] = (
+    CustomIndicator(
+        code="qiannan.reconsideration_received",
+        label_zh="行政复议收案数",
+        description_zh="行政复议收案数：统计期内收到（按收到申请日期）的行政复议申请数，含不予受理的",
+        description_en="reconsideration applications received",
+        kind=IndicatorKind.COUNT,
+        records=CountedRecords.RECONSIDERATIONS_RECEIVED,
+        bad_zh="新收行政复议案件",
+        citation=_cite(_FIGURES, "全州行政復議案件收案181件,受理149件,不予受理13件,辦結169件"),
+    ),
+    CustomIndicator(
+        code="qiannan.correction_count",
+        label_zh="行政复议被纠错数",
+        description_zh="被纠错数：统计期内审结的行政复议案件中被撤销、变更、确认违法、责令履行的案件数",
+        description_en="reconsiderations concluded with a correction",
+        kind=IndicatorKind.COUNT,
+        records=CountedRecords.RECONSIDERATIONS_CONCLUDED,
+        numerator=RecordFilter(
+            decisions=frozenset({"revoked", "varied", "confirmed_illegal", "ordered_to_perform"})
+        ),
+        bad_zh="被纠错的复议案件",
+        citation=_ONE_CLEAR,
+    ),
+    CustomIndicator(
+        code="qiannan.head_appearance_cases",
+        label_zh="负责人出庭案件数",
+        description_zh="负责人出庭案件数：统计期内开庭的一审案件中行政机关负责人出庭应诉的案件数（按案件计）",
+        description_en="first-instance cases heard with a qualifying head in court (per case)",
+        kind=IndicatorKind.COUNT,
+        records=CountedRecords.CASES_HEARD,
+        numerator=RecordFilter(head_attended=True),
+        higher_is_better=True,
+        bad_zh="负责人未出庭的案件",
+        good_zh="负责人出庭的案件",
+        citation=_ONE_CLEAR,
+    ),
+)

@@ -64,14 +64,21 @@ class Recorder:
         await self.ctx.session.flush()
         return unit
 
-    async def dispute(self, unit: Unit, received: dt.date, *, loss_risk: bool = False) -> Dispute:
+    async def dispute(
+        self,
+        unit: Unit,
+        received: dt.date,
+        *,
+        loss_risk: bool = False,
+        field: DisputeField = DisputeField.LAND_EXPROPRIATION,
+    ) -> Dispute:
         return await disputes.record_dispute(
             self.ctx,
             disputes.DisputeInput(
                 unit_id=unit.id,
                 title="行政争议",
                 applicant_name="申请人",
-                field=DisputeField.LAND_EXPROPRIATION,
+                field=field,
                 action_type=ActionType.EXPROPRIATION,
                 source=DisputeSource.SCREENING,
                 received_date=received,

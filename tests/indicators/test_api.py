@@ -395,15 +395,27 @@ async def test_definitions_and_assessment_facts_over_graphql(api: GraphQLClient,
     await ctx.session.commit()
     jid = str(j.id)
     data = await api.ok(
-        "query($j: ID!) { indicatorDefinitions(jurisdictionId: $j) { indicator label source refined instances citation { source } } }",
+        "query($j: ID!) { indicatorDefinitions(jurisdictionId: $j) {"
+        " indicator label source refined added perCase kind instances citation { source } } }",
         {"j": jid},
     )
     defs = {d["indicator"]: d for d in data["indicatorDefinitions"]}
     assert defs["head_appearance_rate"]["source"] == "qiannan" and defs["head_appearance_rate"][
         "instances"
     ] == ["first"]
+    assert defs["head_appearance_rate"]["perCase"] and not defs["head_appearance_rate"]["added"]
     assert defs["head_appearance_rate"]["citation"]["source"].startswith("004")
-    assert defs["loss_rate"]["source"] == "national" and len(defs) == 13
+    assert defs["loss_rate"]["source"] == "national" and not defs["loss_rate"]["perCase"]
+    # The 13 national indicators, then the three Qiannan adds ("一清", source 004).
+    added = {k: d for k, d in defs.items() if d["added"]}
+    assert len(defs) == 16 and sorted(added) == [
+        "qiannan.correction_count",
+        "qiannan.head_appearance_cases",
+        "qiannan.reconsideration_received",
+    ]
+    assert added["qiannan.correction_count"]["label"] == "行政复议被纠错数"
+    assert {d["source"] for d in added.values()} == {"qiannan"}
+    assert {d["kind"] for d in added.values()} == {"count"}
     record = """
     mutation($j: ID!, $f: String!) {
       recordAssessmentFact(input: {jurisdictionId: $j, fact: $f, year: 2024, note: "包案化解不到位"}) {
@@ -430,3 +442,64 @@ async def test_definitions_and_assessment_facts_over_graphql(api: GraphQLClient,
         "query($j: ID!) { assessment(jurisdictionId: $j, year: 2024) { facts { id } } }", {"j": jid}
     )
     assert again["assessment"]["facts"] == []
+
+
+ADDED_DASHBOARD = """
+query($j: ID!) {
+  dashboard(jurisdictionId: $j, period: {kind: YEAR, year: 2024}) {
+    indicators(codes: ["wuyang.withdrawn_mediated_count"]) {
+      indicator label current { value display }
+      definition { added source perCase citation { clause } }
+      targets { targetId status margin }
+    }
+  }
+}
+"""
+
+
+async def test_plugin_added_indicator_over_graphql(api: GraphQLClient, make_ctx, scenario: Scenario):
+    """Wuyang's 调撤案件数 (added by its plugin) reads and takes a target like a national indicator;
+    another jurisdiction (testland) does not have it, and the error names the field."""
+    from core.org.service import create_jurisdiction_from_plugin
+
+    ctx = make_ctx(today=RECORDED_ON)
+    wuyang = await create_jurisdiction_from_plugin(ctx, "wuyang")
+    await ctx.session.commit()
+    j = str(wuyang.id)
+    [line] = (await api.ok(ADDED_DASHBOARD, {"j": j}))["dashboard"]["indicators"]
+    assert (line["label"], line["current"]["display"]) == ("调撤案件数", "0")
+    assert line["definition"]["added"] and line["definition"]["source"] == "wuyang"
+    assert "调撤案件数" in line["definition"]["citation"]["clause"]
+    body = await api.mutate(
+        SET_TARGET,
+        {
+            "input": {
+                "jurisdictionId": j,
+                "indicator": "wuyang.withdrawn_mediated_count",
+                "year": 2024,
+                "comparator": ">=",
+                "value": "2",
+                "reason": "调撤工作目标",
+            }
+        },
+    )
+    assert body["indicator"] == "wuyang.withdrawn_mediated_count"
+    [line] = (await api.ok(ADDED_DASHBOARD, {"j": j}))["dashboard"]["indicators"]
+    assert [(t["targetId"], t["status"]) for t in line["targets"]] == [
+        ("custom.wuyang.withdrawn_mediated_count", "MISSED")  # 0 cases in 2024, which has ended
+    ]
+    other = str(scenario.org.jurisdiction.id)  # testland
+    body = await api.ok(
+        SET_TARGET,
+        {
+            "input": {
+                "jurisdictionId": other,
+                "indicator": "wuyang.withdrawn_mediated_count",
+                "year": 2024,
+                "value": "2",
+                "reason": "x",
+            }
+        },
+    )
+    assert body["setTarget"]["result"] is None
+    assert body["setTarget"]["errors"][0]["field"] == "indicator"

@@ -1,6 +1,6 @@
 """The real check: Qiannan's January–August 2021 figures (source 004) recorded through the services.
 
-"全州行政复议案件……办结169件。行政机关被纠错14件，被纠错率8.28%……已结案行政应诉一审506件，一审败诉
+"全州行政复议案件收案181件……办结169件。行政机关被纠错14件，被纠错率8.28%……已结案行政应诉一审506件，一审败诉
 110件，败诉率21.74%……已开庭行政应诉一审363件，行政机关负责人出庭应诉275件，出庭应诉率75.76%……
 行政复议调解成功76件，调解成功率44.97%"
 """
@@ -20,7 +20,7 @@ from core.indicators.definitions import resolve
 from core.indicators.queries import Scope, tally
 from plugins.qiannan.rules import REPORTED_FIGURES_2021_JAN_AUG
 from tests.conftest import CtxFactory
-from tests.indicators.helpers import D, Recorder
+from tests.indicators.helpers import D, Recorder, at
 from tests.support import make_org
 
 JAN_AUG_2021 = P.custom(D(2021, 1, 1), D(2021, 8, 31))
@@ -71,6 +71,12 @@ async def test_qiannan_january_to_august_2021(make_ctx: CtxFactory):
         if i < 363:
             kind = next(losses) if i < 110 else OutcomeKind.CLAIM_DISMISSED
             attended = i % 33 < 25  # 11 × 25 = 275 of 363
+            if i % 33 in (0, 30):  # 22 cases heard twice: adjourned without the head, then decided
+                c = await rec.case(unit, filed, dispute=d)
+                await rec.hearing(c, at(decided, 8), attended=False)
+                await rec.hearing(c, at(decided, 15), attended=attended)
+                await rec.outcome(c, kind, decided)
+                continue
             await rec.concluded_case(unit, filed, decided, kind, attended=attended, dispute=d)
         else:
             await rec.concluded_case(unit, filed, decided, next(without_hearing), dispute=d)
@@ -127,15 +133,26 @@ async def test_qiannan_january_to_august_2021(make_ctx: CtxFactory):
         )
     # Qiannan counts head appearance in first-instance cases only (the appeal is left out) and
     # says so; the loss rate keeps the national definition.
+    # It counts cases ("已開庭行政應訴一審363件"), not hearings: 22 cases were heard twice.
     appearance = board.indicator("head_appearance_rate").definition
     assert appearance.source == "qiannan" and appearance.refined and appearance.instances == ("first",)
+    assert appearance.per_case
     assert board.indicator("loss_rate").definition.source == "national"
     national = await tally(
         ctx.session,
         "head_appearance_rate",
         Scope((org.jurisdiction.id,), (JAN_AUG_2021,), resolve(None, "head_appearance_rate"), D(2021, 9, 1)),
     )
-    assert national.total(0, org.jurisdiction.id) == (275, 364)  # every instance: the appeal counts
+    # Per hearing and every instance: 22 more hearings without the head, and the appeal.
+    assert national.total(0, org.jurisdiction.id) == (275, 386)
+    # "一清": the counts Qiannan adds — 收案181件, 糾錯14件, 負責人出庭應訴275件.
+    for code, count in (
+        ("qiannan.reconsideration_received", 181),
+        ("qiannan.correction_count", 14),
+        ("qiannan.head_appearance_cases", 275),
+        ("loss_count", 110),
+    ):
+        assert board.indicator(code).current.value == count, code
     # All three beat the provincial averages the plugin entered for 2021 (14.05%, 22.33%, 73.99%).
     for code, level_value in (
         ("correction_rate", "14.05"),

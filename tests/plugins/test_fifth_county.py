@@ -24,6 +24,8 @@ from core.clock import CHINA, fixed_clock
 from core.context import ServiceContext
 from core.disputes.service import DisputeInput, record_dispute
 from core.enums import ActionType, DisputeField, DisputeSource, ObligationStatus, UnitKind
+from core.indicators.periods import quarter
+from core.indicators.service import dashboard
 from core.org.service import create_jurisdiction_from_plugin, create_unit
 from core.policy import hookimpl
 from core.policy.conformance import assert_conformant, obligations_on
@@ -39,7 +41,8 @@ from decimal import Decimal
 from core.calendar.rules import working_days
 from core.policy import hookimpl
 from core.policy.types import (
-    Citation, Comparator, DeadlineRule, EventKind, EventMatch, JurisdictionProfile, Owner, TargetSpec,
+    Citation, Comparator, CountedRecords, CustomIndicator, DeadlineRule, EventKind, EventMatch,
+    IndicatorKind, JurisdictionProfile, Owner, RecordFilter, TargetSpec,
 )
 
 SOURCE = "fifth_county_notice.txt"
@@ -65,6 +68,22 @@ def caseload_deadline_rules():
             owner=Owner.UNIT,
             met_by=(EventMatch(EventKind.RESPONSE_REPORTED),),
             citation=Citation(SOURCE, "被诉单位收到应诉通知书后2个工作日内报告县司法局", "一"),
+        )
+    ]
+
+
+@hookimpl
+def caseload_indicators():
+    return [
+        CustomIndicator(
+            code="fifth_county.natural_resources_disputes",
+            label_zh="自然资源类行政争议数",
+            description_zh="统计期内收到的自然资源领域行政争议数",
+            description_en="natural-resources disputes received",
+            kind=IndicatorKind.COUNT,
+            records=CountedRecords.DISPUTES_RECEIVED,
+            numerator=RecordFilter(fields=frozenset({"natural_resources"})),
+            citation=Citation(SOURCE, "按季度统计自然资源类行政争议数", "三"),
         )
     ]
 
@@ -98,7 +117,10 @@ dependencies = ["caseload"]
 fifth_county = "caseload_fifth_county"
 """
 
-NOTICE = "一、被诉单位收到应诉通知书后2个工作日内报告县司法局。\n二、行政诉讼败诉率控制在10%以内。\n"
+NOTICE = (
+    "一、被诉单位收到应诉通知书后2个工作日内报告县司法局。\n二、行政诉讼败诉率控制在10%以内。\n"
+    "三、按季度统计自然资源类行政争议数。\n"
+)
 
 
 def install(site: Path, dist: str, module: str, entry_name: str, source: str) -> None:
@@ -191,6 +213,10 @@ async def test_fifth_county_installs_and_applies_without_core_changes(
     )
     await report_response(ctx, case.id, reported_date=dt.date(2024, 9, 30))
     assert ob.status == ObligationStatus.MET
+    # Its own indicator is counted and shown beside the national ones.
+    board = await dashboard(ctx, j.id, quarter(2024, 3))
+    added = board.indicator("fifth_county.natural_resources_disputes")
+    assert (added.label_zh, added.current.value, added.definition.added) == ("自然资源类行政争议数", 1, True)
 
 
 def test_fifth_county_is_gone_after_cleanup() -> None:

@@ -22,6 +22,7 @@ from core.cases.service import (
     designate_head,
     file_litigation_case,
     record_hearing,
+    reject_reconsideration,
     reschedule_hearing,
     schedule_hearing,
 )
@@ -41,13 +42,20 @@ from core.enums import (
     BatchKind,
     DisputeField,
     DisputeSource,
+    Instance,
     NotificationKind,
     ObligationStatus,
     OfficialRank,
+    OutcomeKind,
+    ReconsiderationDecision,
     ResolutionResult,
     ResolutionStage,
     UnitKind,
 )
+from core.indicators import periods as P
+from core.indicators import service as indicators
+from core.indicators.definitions import resolve
+from core.indicators.queries import Scope, tally
 from core.obligations.models import Obligation
 from core.obligations.service import emit_periodic
 from core.org.models import Official, ReferenceFigure
@@ -56,6 +64,8 @@ from core.policy.conformance import drive, make_event, normalise, obligations_on
 from core.policy.evaluate import TargetStatus, UnitResult, evaluate_penalties, evaluate_target
 from core.policy.types import EventKind, PenaltyKind, Recipient, TargetSpec
 from plugins.qiannan import rules
+from tests.indicators.helpers import Recorder
+from tests.support import Org, make_org
 
 d = dt.date
 SOURCE = "004_ed825c3047b6dab0.txt"
@@ -582,3 +592,124 @@ def test_qiannan_profile() -> None:
     """004: 「黔南州司法局“三個加強”推動司法行政工作取得實效」"""
     p = rules.PROFILE
     assert (p.code, p.name, p.level, p.province_name) == ("qiannan", "黔南州", "prefecture", "贵州省")
+
+
+# ---------------------------------------------------------------------------------------------
+# 一清: the counts Qiannan tracks besides the three rates (indicators the plugin adds)
+# ---------------------------------------------------------------------------------------------
+
+H2_2024 = P.custom(d(2024, 7, 1), d(2024, 12, 31))
+
+
+async def _counted(make_ctx: CtxFactory) -> tuple[ServiceContext, Org, Recorder]:
+    ctx = make_ctx(today=d(2025, 1, 10))
+    org = await make_org(ctx, "qiannan")
+    return ctx, org, await Recorder.start(ctx, org)
+
+
+async def test_qiannan_reconsideration_received(make_ctx: CtxFactory) -> None:
+    """004 今年1月至8月: 「全州行政復議案件收案181件,受理149件,不予受理13件,辦結169件」 — every application
+    received counts, whatever became of it (accepted, rejected, concluded, still waiting)."""
+    ctx, org, rec = await _counted(make_ctx)
+    for received in (d(2024, 7, 3), d(2024, 9, 9), d(2024, 12, 31)):  # waiting, in the period
+        await rec.reconsideration(org.agency, received)
+    await rec.reconsideration(
+        org.township, d(2024, 8, 1), concluded=d(2024, 10, 8), decision=ReconsiderationDecision.UPHELD
+    )
+    rejected = await rec.reconsideration(org.agency, d(2024, 11, 4))
+    await reject_reconsideration(ctx, rejected.id, reason="超过申请期限", rejected_date=d(2024, 11, 8))
+    await rec.reconsideration(org.agency, d(2024, 6, 28))  # received before the period
+    await rec.reconsideration(org.agency, d(2025, 1, 2))  # and after it
+    await ctx.session.commit()
+    board = await indicators.dashboard(ctx, org.jurisdiction.id, H2_2024)
+    received = board.indicator("qiannan.reconsideration_received")
+    assert (received.label_zh, received.current.value, received.current.display) == ("行政复议收案数", 5, "5")
+    assert received.definition.added and received.definition.source == "qiannan"
+    assert received.definition.citation is not None and "收案181件" in received.definition.citation.clause
+    units = {row.name: v for row in board.units for v in row.values if v.indicator == received.indicator}
+    assert (units["县自然资源局"].figure.value, units["城关镇"].figure.value) == (4, 1)
+
+
+async def test_qiannan_correction_count(make_ctx: CtxFactory) -> None:
+    """004 一清: 「精確掌握糾錯數(shù)、敗訴數(shù)、負責人出庭案件數(shù)」 — the corrections counted are the numerator of
+    the correction rate: revoked, varied, confirmed illegal, ordered to perform."""
+    ctx, org, rec = await _counted(make_ctx)
+    decisions = [
+        ReconsiderationDecision.REVOKED,
+        ReconsiderationDecision.VARIED,
+        ReconsiderationDecision.CONFIRMED_ILLEGAL,
+        ReconsiderationDecision.ORDERED_TO_PERFORM,
+        ReconsiderationDecision.UPHELD,
+        ReconsiderationDecision.MEDIATED,
+        ReconsiderationDecision.DISMISSED,
+    ]
+    for i, decision in enumerate(decisions):
+        await rec.reconsideration(
+            org.agency, d(2024, 8, 1 + i), concluded=d(2024, 9, 2 + i), decision=decision
+        )
+    await rec.reconsideration(  # concluded in the first half: not counted
+        org.agency, d(2024, 5, 6), concluded=d(2024, 6, 28), decision=ReconsiderationDecision.REVOKED
+    )
+    await ctx.session.commit()
+    board = await indicators.dashboard(ctx, org.jurisdiction.id, H2_2024)
+    corrections = board.indicator("qiannan.correction_count").current
+    rate = board.indicator("correction_rate").current
+    assert corrections.value == rate.numerator == 4 and rate.denominator == 7
+    assert board.indicator("qiannan.correction_count").definition.direction == "lower_is_better"
+
+
+async def test_qiannan_head_appearance_cases(make_ctx: CtxFactory) -> None:
+    """004 一清: 「精確掌握糾錯數(shù)、敗訴數(shù)、負責人出庭案件數(shù)」 — cases, not hearings: a first-instance case heard
+    twice with the head in court once counts once; an appeal heard with the head does not count."""
+    ctx, org, rec = await _counted(make_ctx)
+    twice = await rec.case(org.agency, d(2024, 7, 1))
+    await rec.hearing(twice, d(2024, 8, 5), attended=False)
+    await rec.hearing(twice, d(2024, 9, 9), attended=True)
+    also = await rec.case(org.agency, d(2024, 7, 2))
+    await rec.hearing(also, d(2024, 8, 6), attended=True)
+    await rec.hearing(also, d(2024, 10, 8), attended=True)
+    without = await rec.case(org.township, d(2024, 7, 3))
+    await rec.hearing(without, d(2024, 8, 7), attended=False)
+    first = await rec.concluded_case(
+        org.agency, d(2024, 1, 2), d(2024, 4, 1), OutcomeKind.REVOKED, attended=True
+    )
+    appeal = await rec.case(
+        org.agency,
+        d(2024, 7, 8),
+        instance=Instance.SECOND,
+        parent=first,
+        dispute=await ctx.session.get(Dispute, first.dispute_id),
+    )
+    await rec.hearing(appeal, d(2024, 9, 10), attended=True)
+    await ctx.session.commit()
+    board = await indicators.dashboard(ctx, org.jurisdiction.id, H2_2024)
+    cases_with_head = board.indicator("qiannan.head_appearance_cases")
+    assert cases_with_head.current.value == 2
+    assert cases_with_head.definition.direction == "higher_is_better"
+
+
+async def test_qiannan_head_appearance_rate_counted_per_case(make_ctx: CtxFactory) -> None:
+    """004 今年1月至8月: 「全州已開庭行政應訴一審363件,行政機關負責人出庭應訴275件,出庭應訴率75.76%」 — the
+    rate is over cases heard (件), so Qiannan's definition counts per case; the national one per hearing."""
+    ctx, org, rec = await _counted(make_ctx)
+    adjourned = await rec.case(org.agency, d(2024, 7, 1))
+    await rec.hearing(adjourned, d(2024, 8, 5), attended=False)  # adjourned, head absent
+    await rec.hearing(adjourned, d(2024, 9, 9), attended=True)  # continued with the head
+    absent = await rec.case(org.township, d(2024, 7, 3))
+    await rec.hearing(absent, d(2024, 8, 7), attended=False)
+    await rec.hearing(absent, d(2024, 8, 21), attended=False)
+    await ctx.session.commit()
+    board = await indicators.dashboard(ctx, org.jurisdiction.id, H2_2024)
+    rate = board.indicator("head_appearance_rate")
+    assert (rate.current.numerator, rate.current.denominator, rate.current.value) == (1, 2, Decimal("50.00"))
+    assert rate.definition.per_case and rate.definition.source == "qiannan"
+    national = await tally(
+        ctx.session,
+        "head_appearance_rate",
+        Scope((org.jurisdiction.id,), (H2_2024,), resolve(None, "head_appearance_rate"), d(2025, 1, 10)),
+    )
+    assert national.total(0, org.jurisdiction.id) == (1, 4)  # per hearing: 1 of 4
+    # A quarter counts the cases heard in it: the adjourned case is in Q3 once, with the head.
+    q3 = await indicators.dashboard(ctx, org.jurisdiction.id, P.quarter(2024, 3))
+    assert q3.indicator("head_appearance_rate").current.numerator == 1
+    assert q3.indicator("head_appearance_rate").current.denominator == 2
