@@ -46,6 +46,7 @@ BULLETIN_INDICATORS = (
     "loss_count",
     "loss_rate",
     "hidden_losses",
+    "withdrawn_mediated_count",
     "withdrawn_mediated_rate",
     "head_appearance_rate",
     "correction_rate",

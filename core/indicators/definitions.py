@@ -118,6 +118,16 @@ SPECS: dict[str, IndicatorSpec] = {
             "hidden_losses", IndicatorKind.COUNT, "件", (1, 0), "隐性败诉案件", inherits="loss_rate"
         ),
         IndicatorSpec("loss_count", IndicatorKind.COUNT, "件", (1, 0), "败诉案件", inherits="loss_rate"),
+        IndicatorSpec(
+            "withdrawn_mediated_count",
+            IndicatorKind.COUNT,
+            "件",
+            None,
+            "",
+            (1, 0),
+            "撤诉或调解结案的案件",
+            inherits="withdrawn_mediated_rate",
+        ),
     )
 }
 """One spec per indicator of :data:`core.policy.types.INDICATORS` (a test keeps them in step)."""
@@ -219,6 +229,11 @@ NATIONAL_DEFINITIONS: dict[str, IndicatorDefinition] = {
             "loss_count",
             "败诉案件数：统计期内审结的一审案件中败诉的案件数（与败诉率口径一致）",
             loss_outcomes=_LOSS,
+            instances=FIRST_INSTANCE,
+        ),
+        IndicatorDefinition(
+            "withdrawn_mediated_count",
+            "调撤案件数：统计期内审结的一审案件中撤诉或调解结案的案件数（与调撤率口径一致）",
             instances=FIRST_INSTANCE,
         ),
     )

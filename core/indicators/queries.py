@@ -279,10 +279,17 @@ async def hidden_losses(session: AsyncSession, scope: Scope) -> Tally:
     return await _concluded(session, scope, hit, rate=False)
 
 
+_WITHDRAWN_OR_MEDIATED = Outcome.kind.in_([OutcomeKind.WITHDRAWAL, OutcomeKind.MEDIATION])
+
+
 async def withdrawn_mediated_rate(session: AsyncSession, scope: Scope) -> Tally:
     """Cases ended by withdrawal or mediation ÷ concluded cases (调撤率)."""
-    hit = Outcome.kind.in_([OutcomeKind.WITHDRAWAL, OutcomeKind.MEDIATION])
-    return await _concluded(session, scope, hit, rate=True)
+    return await _concluded(session, scope, _WITHDRAWN_OR_MEDIATED, rate=True)
+
+
+async def withdrawn_mediated_count(session: AsyncSession, scope: Scope) -> Tally:
+    """Cases ended by withdrawal or mediation (调撤案件数), counted as the rate's numerator."""
+    return await _concluded(session, scope, _WITHDRAWN_OR_MEDIATED, rate=False)
 
 
 def _hearings_of(scope: Scope) -> tuple[Any, list[ColumnElement[bool]]]:
@@ -624,6 +631,7 @@ QUERIES: dict[str, Query] = {
     "correction_rate": correction_rate,
     "mediation_rate": mediation_rate,
     "withdrawn_mediated_rate": withdrawn_mediated_rate,
+    "withdrawn_mediated_count": withdrawn_mediated_count,
     "resolved_before_filing": resolved_before_filing,
     "obligations_on_time_rate": obligations_on_time_rate,
     "open_loss_risk": open_loss_risk,

@@ -54,6 +54,7 @@ INDICATOR_DIRECTION: dict[str, Direction] = {
     "correction_rate": Direction.LOWER_IS_BETTER,
     "mediation_rate": Direction.HIGHER_IS_BETTER,
     "withdrawn_mediated_rate": Direction.HIGHER_IS_BETTER,
+    "withdrawn_mediated_count": Direction.HIGHER_IS_BETTER,
     "resolved_before_filing": Direction.HIGHER_IS_BETTER,
     "obligations_on_time_rate": Direction.HIGHER_IS_BETTER,
     "open_loss_risk": Direction.LOWER_IS_BETTER,

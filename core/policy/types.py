@@ -347,7 +347,7 @@ class CustomIndicator:
     same on SQLite and PostgreSQL): a ``COUNT`` of the records ``numerator`` matches; a ``RATE`` of
     the records matching both ``numerator`` and ``denominator`` among those matching
     ``denominator``; a ``PER_10K`` of the matching records per 10,000 residents. ``code`` must start
-    with the plugin's name and a dot (``"wuyang.withdrawn_mediated_count"``). Targets, penalties,
+    with the plugin's name and a dot (``"qiannan.correction_count"``). Targets, penalties,
     reference figures, rankings and bulletins treat it like any other indicator.
     """
 
@@ -420,6 +420,7 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "correction_rate": ("行政复议纠错率", "corrected ÷ concluded reconsideration cases"),
     "mediation_rate": ("行政复议调解成功率", "mediated ÷ concluded reconsideration cases"),
     "withdrawn_mediated_rate": ("调撤率", "withdrawn or mediated ÷ concluded cases"),
+    "withdrawn_mediated_count": ("调撤案件数", "cases concluded by withdrawal or mediation"),
     "resolved_before_filing": ("诉前化解数", "disputes resolved before filing"),
     "obligations_on_time_rate": ("按期办结率", "obligations met on time ÷ obligations due"),
     "open_loss_risk": ("败诉风险案件数", "open cases flagged as likely to lose"),

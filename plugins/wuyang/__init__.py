@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from core.policy import hookimpl
 from core.policy.types import (
-    CustomIndicator,
     DeadlineRule,
     EscalationChain,
     IndicatorDefinition,
@@ -51,8 +50,3 @@ def caseload_penalty_rules() -> list[PenaltyRule]:
 @hookimpl
 def caseload_indicator_definition(indicator: str) -> IndicatorDefinition | None:
     return rules.INDICATOR_DEFINITIONS.get(indicator)
-
-
-@hookimpl
-def caseload_indicators() -> list[CustomIndicator]:
-    return list(rules.INDICATORS)

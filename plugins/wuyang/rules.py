@@ -17,22 +17,18 @@ from core.policy.types import (
     Citation,
     Comparator,
     ConditionKind,
-    CountedRecords,
-    CustomIndicator,
     DeadlineRule,
     EscalationChain,
     EscalationStep,
     EventKind,
     EventMatch,
     IndicatorDefinition,
-    IndicatorKind,
     JurisdictionProfile,
     Owner,
     PenaltyCondition,
     PenaltyKind,
     PenaltyRule,
     Recipient,
-    RecordFilter,
     ReminderRule,
     TargetSpec,
 )
@@ -333,29 +329,5 @@ PENALTY_RULES: tuple[PenaltyRule, ...] = (
 )
 
 INDICATOR_DEFINITIONS: dict[str, IndicatorDefinition] = {}
-"""The plan counts no indicator differently from the national definitions."""
-
-# ---------------------------------------------------------------------------------------------
-# Indicators the plan adds
-# ---------------------------------------------------------------------------------------------
-
-INDICATORS: tuple[CustomIndicator, ...] = (
-    # The plan supervises "调撤案件数" beside case volume and the loss rate; the national indicators
-    # have the withdrawn-or-mediated *rate*, not the count.
-    CustomIndicator(
-        code="wuyang.withdrawn_mediated_count",
-        label_zh="调撤案件数",
-        description_zh="调撤案件数：统计期内审结（按裁判日期）的一审行政诉讼案件中以撤诉或调解结案的案件数",
-        description_en="first-instance cases concluded by withdrawal or mediation",
-        kind=IndicatorKind.COUNT,
-        records=CountedRecords.CASES_CONCLUDED,
-        numerator=RecordFilter(outcomes=frozenset({"withdrawal", "mediation"})),
-        higher_is_better=True,
-        bad_zh="判决或裁定结案的案件",
-        good_zh="撤诉或调解结案的案件",
-        citation=_cite(
-            "三、（五）2. 加强督察督导",
-            "加强对行政诉讼案件发生量、调撤案件数和败诉率等“双下降”指标的督察督导",
-        ),
-    ),
-)
+"""The plan counts no indicator differently from the national definitions, and adds none: its
+"调撤案件数" (三、（五）2.) is the national ``withdrawn_mediated_count``."""

@@ -189,7 +189,7 @@ class Addland(Testland):
 
 @pytest.fixture(scope="module")
 def add_registry() -> PolicyRegistry:
-    return build_registry(builtins=("wuyang",), entry_points=False, extra={"addland": Addland()})
+    return build_registry(builtins=("qiannan",), entry_points=False, extra={"addland": Addland()})
 
 
 CtxFactory = Callable[..., ServiceContext]
@@ -353,7 +353,7 @@ async def test_series_references_overrides_and_bulletins(recorded) -> None:
     # Another jurisdiction's indicator is not this one's: the field is named.
     with pytest.raises(ValidationFailed) as exc:
         await service.set_target(
-            ctx, jid, indicator="wuyang.withdrawn_mediated_count", year=2024, reason="x", value=Decimal(1)
+            ctx, jid, indicator="qiannan.correction_count", year=2024, reason="x", value=Decimal(1)
         )
     assert exc.value.field == "indicator"
     # The bulletin lists the added indicators after the national ones.

@@ -406,9 +406,9 @@ async def test_definitions_and_assessment_facts_over_graphql(api: GraphQLClient,
     assert defs["head_appearance_rate"]["perCase"] and not defs["head_appearance_rate"]["added"]
     assert defs["head_appearance_rate"]["citation"]["source"].startswith("004")
     assert defs["loss_rate"]["source"] == "national" and not defs["loss_rate"]["perCase"]
-    # The 13 national indicators, then the three Qiannan adds ("一清", source 004).
+    # The 14 national indicators, then the three Qiannan adds ("一清", source 004).
     added = {k: d for k, d in defs.items() if d["added"]}
-    assert len(defs) == 16 and sorted(added) == [
+    assert len(defs) == 17 and sorted(added) == [
         "qiannan.correction_count",
         "qiannan.head_appearance_cases",
         "qiannan.reconsideration_received",
@@ -447,7 +447,7 @@ async def test_definitions_and_assessment_facts_over_graphql(api: GraphQLClient,
 ADDED_DASHBOARD = """
 query($j: ID!) {
   dashboard(jurisdictionId: $j, period: {kind: YEAR, year: 2024}) {
-    indicators(codes: ["wuyang.withdrawn_mediated_count"]) {
+    indicators(codes: ["qiannan.correction_count"]) {
       indicator label current { value display }
       definition { added source perCase citation { clause } }
       targets { targetId status margin }
@@ -458,35 +458,35 @@ query($j: ID!) {
 
 
 async def test_plugin_added_indicator_over_graphql(api: GraphQLClient, make_ctx, scenario: Scenario):
-    """Wuyang's 调撤案件数 (added by its plugin) reads and takes a target like a national indicator;
+    """Qiannan's 被纠错数 (added by its plugin) reads and takes a target like a national indicator;
     another jurisdiction (testland) does not have it, and the error names the field."""
     from core.org.service import create_jurisdiction_from_plugin
 
     ctx = make_ctx(today=RECORDED_ON)
-    wuyang = await create_jurisdiction_from_plugin(ctx, "wuyang")
+    qiannan = await create_jurisdiction_from_plugin(ctx, "qiannan")
     await ctx.session.commit()
-    j = str(wuyang.id)
+    j = str(qiannan.id)
     [line] = (await api.ok(ADDED_DASHBOARD, {"j": j}))["dashboard"]["indicators"]
-    assert (line["label"], line["current"]["display"]) == ("调撤案件数", "0")
-    assert line["definition"]["added"] and line["definition"]["source"] == "wuyang"
-    assert "调撤案件数" in line["definition"]["citation"]["clause"]
+    assert (line["label"], line["current"]["display"]) == ("行政复议被纠错数", "0")
+    assert line["definition"]["added"] and line["definition"]["source"] == "qiannan"
+    assert "糾錯數" in line["definition"]["citation"]["clause"]
     body = await api.mutate(
         SET_TARGET,
         {
             "input": {
                 "jurisdictionId": j,
-                "indicator": "wuyang.withdrawn_mediated_count",
+                "indicator": "qiannan.correction_count",
                 "year": 2024,
-                "comparator": ">=",
+                "comparator": "<=",
                 "value": "2",
-                "reason": "调撤工作目标",
+                "reason": "纠错数控制目标",
             }
         },
     )
-    assert body["indicator"] == "wuyang.withdrawn_mediated_count"
+    assert body["indicator"] == "qiannan.correction_count"
     [line] = (await api.ok(ADDED_DASHBOARD, {"j": j}))["dashboard"]["indicators"]
     assert [(t["targetId"], t["status"]) for t in line["targets"]] == [
-        ("custom.wuyang.withdrawn_mediated_count", "MISSED")  # 0 cases in 2024, which has ended
+        ("custom.qiannan.correction_count", "MET")  # no correction in 2024, which has ended
     ]
     other = str(scenario.org.jurisdiction.id)  # testland
     body = await api.ok(
@@ -494,7 +494,7 @@ async def test_plugin_added_indicator_over_graphql(api: GraphQLClient, make_ctx,
         {
             "input": {
                 "jurisdictionId": other,
-                "indicator": "wuyang.withdrawn_mediated_count",
+                "indicator": "qiannan.correction_count",
                 "year": 2024,
                 "value": "2",
                 "reason": "x",

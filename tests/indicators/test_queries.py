@@ -31,6 +31,7 @@ async def test_year_figures_for_the_jurisdiction(scenario: Scenario):
     assert fig(b, "hidden_losses") == (1, None, Decimal(1))
     assert b.indicator("loss_rate").with_hidden_losses.value == Decimal("60.00")
     assert fig(b, "withdrawn_mediated_rate") == (2, 5, Decimal("40.00"))
+    assert fig(b, "withdrawn_mediated_count") == (2, None, Decimal(2))
     # National definition: hearings of every instance (the appeal's absent head counts).
     assert fig(b, "head_appearance_rate") == (2, 4, Decimal("50.00"))
     assert fig(b, "correction_rate") == (1, 3, Decimal("33.33"))
@@ -112,6 +113,7 @@ async def test_year_boundaries(scenario: Scenario):
     # The case filed in 2023 and mediated on 2 January 2024 is concluded in January.
     assert fig(jan, "withdrawn_mediated_rate") == (1, 1, Decimal("100.00"))
     assert fig(dec, "withdrawn_mediated_rate") == (0, 0, None)
+    assert (fig(jan, "withdrawn_mediated_count")[0], fig(dec, "withdrawn_mediated_count")[0]) == (1, 0)
 
 
 async def test_quarter_month_ytd_and_custom(scenario: Scenario):

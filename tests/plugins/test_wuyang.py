@@ -7,7 +7,6 @@ Sat Oct 12); fixed dates (31 January) do not move even inside the 2025 Spring Fe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -32,15 +31,12 @@ from core.enums import (
     DisputeField,
     DisputeSource,
     DutyKind,
-    Instance,
     NotificationKind,
     ObligationStatus,
     OfficialRank,
     OutcomeKind,
     UnitKind,
 )
-from core.indicators import periods as P
-from core.indicators import service as indicators
 from core.obligations.models import Obligation
 from core.obligations.service import emit_periodic
 from core.org.service import create_jurisdiction_from_plugin, create_official, create_unit
@@ -48,8 +44,6 @@ from core.policy.conformance import drive, make_event, obligations_on
 from core.policy.evaluate import TargetStatus, UnitResult, evaluate_penalties, evaluate_target
 from core.policy.types import EventKind, PenaltyKind, PenaltyRule, Recipient, TargetSpec
 from plugins.wuyang import rules
-from tests.indicators.helpers import Recorder
-from tests.support import make_org
 
 d = dt.date
 SOURCE = "003_f595287a6d62f5c3.txt"
@@ -410,47 +404,3 @@ def test_wuyang_profile() -> None:
     """003: 「舞阳县加强行政执法监督推动行政诉讼发案量和败诉率“双下降”行动方案」"""
     p = rules.PROFILE
     assert (p.code, p.name, p.level, p.province_name) == ("wuyang", "舞阳县", "county", "河南省")
-
-
-# ---------------------------------------------------------------------------------------------
-# 调撤案件数 (an indicator the plan adds)
-# ---------------------------------------------------------------------------------------------
-
-
-async def test_wuyang_withdrawn_mediated_count(make_ctx: Callable[..., ServiceContext]) -> None:
-    """003 三、（五）2. 加强督察督导: 「加强对行政诉讼案件发生量、调撤案件数和败诉率等“双下降”指标的督察督导」 —
-    first-instance cases ended by withdrawal or mediation in the period, beside the national rate."""
-    ctx = make_ctx(today=d(2024, 10, 15))
-    org = await make_org(ctx, "wuyang")
-    rec = await Recorder.start(ctx, org)
-    for unit, kind in (
-        (org.agency, OutcomeKind.WITHDRAWAL),
-        (org.agency, OutcomeKind.MEDIATION),
-        (org.township, OutcomeKind.WITHDRAWAL),
-        (org.agency, OutcomeKind.REVOKED),
-        (org.township, OutcomeKind.CLAIM_DISMISSED),
-        (org.township, OutcomeKind.SUIT_DISMISSED),
-    ):
-        await rec.concluded_case(unit, d(2024, 6, 3), d(2024, 8, 12), kind)
-    first = await rec.concluded_case(org.agency, d(2024, 1, 8), d(2024, 3, 4), OutcomeKind.WITHDRAWAL)
-    appeal = await rec.concluded_case(  # an appeal withdrawn in Q3: second instance, not counted
-        org.agency,
-        d(2024, 7, 1),
-        d(2024, 9, 2),
-        OutcomeKind.WITHDRAWAL,
-        instance=Instance.SECOND,
-        parent=first,
-    )
-    assert appeal.instance == Instance.SECOND
-    await ctx.session.commit()
-    board = await indicators.dashboard(ctx, org.jurisdiction.id, P.quarter(2024, 3))
-    count = board.indicator("wuyang.withdrawn_mediated_count")
-    assert (count.label_zh, count.current.value) == ("调撤案件数", 3)
-    assert count.definition.added and count.definition.direction == "higher_is_better"
-    rate = board.indicator("withdrawn_mediated_rate").current
-    assert (rate.numerator, rate.denominator) == (3, 6)  # the same cases, over all concluded
-    per_unit = {row.name: v for row in board.units for v in row.values if v.indicator == count.indicator}
-    assert per_unit["县自然资源局"].figure.value == 2 and per_unit["县自然资源局"].rank == 1
-    assert per_unit["城关镇"].figure.value == 1 and per_unit["城关镇"].rank == 2
-    previous = board.indicator("wuyang.withdrawn_mediated_count").previous
-    assert previous.value == 0  # Q3 2023: none
