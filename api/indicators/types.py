@@ -226,6 +226,9 @@ class Penalty:
     reason_zh: str = strawberry.field(name="reason")
     reason_en: str
     citation: Citation
+    exempted: bool = strawberry.field(description="已认定免责（尽职免责、容错免责），不予追究")
+    exemption_zh: str | None = strawberry.field(name="exemption", description="免责情形")
+    exemption_citation: Citation | None = strawberry.field(description="免责所依据的条款")
 
 
 @strawberry.type

@@ -375,8 +375,12 @@ def _summary(
         f"败诉率{loss.current.display}，{change_zh('loss_rate', loss.current, loss.previous)}；"
         f"行政机关自行改变被诉行政行为后原告撤诉{hidden.current.numerator}件（隐性败诉，不计入败诉率），"
         f"计入后败诉率为{loss.with_hidden_losses.display if loss.with_hidden_losses else '—'}。",
-        f"已开庭审理{head.current.denominator}次，行政机关负责人出庭应诉{head.current.numerator}次，"
-        f"出庭应诉率{head.current.display}，"
+        (
+            f"已开庭审理的案件{head.current.denominator}件，行政机关负责人出庭应诉{head.current.numerator}件，"
+            if head.definition.per_case
+            else f"已开庭审理{head.current.denominator}次，行政机关负责人出庭应诉{head.current.numerator}次，"
+        )
+        + f"出庭应诉率{head.current.display}，"
         f"{change_zh('head_appearance_rate', head.current, head.previous)}。",
         f"审结行政复议案件{corr.current.denominator}件，被纠错{corr.current.numerator}件，"
         f"纠错率{corr.current.display}；调解结案{med.current.numerator}件，调解成功率{med.current.display}。",

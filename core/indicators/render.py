@@ -21,7 +21,7 @@ from typing import Any
 
 from core.indicators.bulletins import BulletinContent, BulletinSeries
 from core.indicators.definitions import IndicatorKind, spec_of
-from core.indicators.types import Figure
+from core.indicators.types import Figure, PenaltyInfo
 
 log = logging.getLogger("caseload.indicators.render")
 
@@ -292,11 +292,11 @@ def xlsx(content: BulletinContent) -> bytes:
 
     ws = wb.create_sheet("考核")
     rows = [
-        ["季度考核", p.unit_name, p.label_zh, p.reason_zh, p.rule_id, p.citation.text]
+        ["季度考核", p.unit_name, _measure(p), p.reason_zh, p.rule_id, p.citation.text]
         for p in content.penalties
     ]
     rows += [
-        ["年度考核预警", p.unit_name, p.label_zh, p.reason_zh, p.rule_id, p.citation.text]
+        ["年度考核预警", p.unit_name, _measure(p), p.reason_zh, p.rule_id, p.citation.text]
         for p in content.warnings
     ]
     table(ws, 1, ["类别", "单位", "措施", "原因", "规则编号", "依据"], rows, {})
@@ -460,9 +460,9 @@ def docx(content: BulletinContent) -> bytes:
     if content.penalties or content.warnings:
         table(
             ["类别", "单位", "措施", "原因", "依据"],
-            [["季度考核", p.unit_name, p.label_zh, p.reason_zh, p.citation.text] for p in content.penalties]
+            [["季度考核", p.unit_name, _measure(p), p.reason_zh, p.citation.text] for p in content.penalties]
             + [
-                ["年度考核预警", p.unit_name, p.label_zh, p.reason_zh, p.citation.text]
+                ["年度考核预警", p.unit_name, _measure(p), p.reason_zh, p.citation.text]
                 for p in content.warnings
             ],
         )
@@ -487,3 +487,8 @@ def docx(content: BulletinContent) -> bytes:
 
 
 RENDERERS = {"xlsx": (xlsx, XLSX_TYPE), "docx": (docx, DOCX_TYPE)}
+
+
+def _measure(p: PenaltyInfo) -> str:
+    """The measure as a bulletin lists it; an exempted one says so."""
+    return f"{p.label_zh}（已免责）" if p.exempted else p.label_zh

@@ -685,14 +685,13 @@ def ranked_indicators(policy: Policy, year: int) -> list[str]:
 
 
 def known_facts(policy: Policy) -> list[str]:
-    """The facts the plugin's event-conditioned penalty rules look for."""
-    return sorted(
-        {
-            r.condition.fact
-            for r in policy.penalty_rules
-            if r.condition.kind is ConditionKind.EVENT and r.condition.fact
-        }
-    )
+    """The facts the plugin's penalty rules look for: conditions and exemptions."""
+    facts = {
+        r.condition.fact
+        for r in policy.penalty_rules
+        if r.condition.kind is ConditionKind.EVENT and r.condition.fact
+    }
+    return sorted(facts | {e.fact for r in policy.penalty_rules for e in r.exemptions})
 
 
 def penalty_info(p: object, names: Mapping[int, str]) -> PenaltyInfo:
@@ -711,6 +710,9 @@ def penalty_info(p: object, names: Mapping[int, str]) -> PenaltyInfo:
         reason_zh=p.reason_zh,
         reason_en=p.reason_en,
         citation=cite,
+        exempted=p.exempted,
+        exemption_zh=p.exemption.title_zh if p.exemption else None,
+        exemption_citation=citation_info(p.exemption.citation) if p.exemption else None,
     )
 
 
@@ -787,7 +789,9 @@ async def assess(
                 values=table[u.id].values,
                 targets=tuple(infos),
                 penalties=mine,
-                excellent_eligible=not any(p.penalty == PenaltyKind.NO_EXCELLENT.value for p in mine),
+                excellent_eligible=not any(
+                    p.penalty == PenaltyKind.NO_EXCELLENT.value and not p.exempted for p in mine
+                ),
             )
         )
     county_values = tuple(
@@ -828,7 +832,9 @@ async def assess(
             values=county_values,
             targets=tuple(county_targets),
             penalties=county_penalties,
-            excellent_eligible=not any(p.penalty == PenaltyKind.NO_EXCELLENT.value for p in county_penalties),
+            excellent_eligible=not any(
+                p.penalty == PenaltyKind.NO_EXCELLENT.value and not p.exempted for p in county_penalties
+            ),
         ),
         rows=tuple(rows),
         rankings=tuple(rankings),

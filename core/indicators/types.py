@@ -218,6 +218,9 @@ class PenaltyInfo:
     reason_zh: str
     reason_en: str
     citation: CitationInfo
+    exempted: bool = False  # a recorded exemption (尽职免责, 容错免责) lifts it
+    exemption_zh: str | None = None
+    exemption_citation: CitationInfo | None = None
 
 
 @dataclass(frozen=True)

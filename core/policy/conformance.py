@@ -341,6 +341,7 @@ def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None
         *((f"reminder {r.id}", r.citation) for r in rules.reminders),
         *((f"target {t.id}", t.citation) for t in rules.all_targets),
         *((f"penalty {p.id}", p.citation) for p in rules.penalties),
+        *((f"penalty {p.id} exemption {e.fact}", e.citation) for p in rules.penalties for e in p.exemptions),
         *((f"chain {c.id}", c.citation) for c in rules.chains),
         *((f"indicator {i.code}", i.citation) for i in rules.indicators),
     ]
@@ -509,6 +510,11 @@ def check_penalties(rules: PluginRules) -> list[str]:
             problems.append(f"penalty {p.id}: period must be 'year' or 'quarter'")
         if p.applies_to not in ("jurisdiction", "unit"):
             problems.append(f"penalty {p.id}: applies_to must be 'jurisdiction' or 'unit'")
+        for e in p.exemptions:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", e.fact or ""):
+                problems.append(f"penalty {p.id}: exemption fact {e.fact!r} must be a lower-case name")
+            if e.fact == c.fact:
+                problems.append(f"penalty {p.id}: the exemption fact {e.fact!r} is also its condition")
     return problems
 
 

@@ -29,6 +29,7 @@ from core.policy.types import (
     Citation,
     Comparator,
     ConditionKind,
+    Exemption,
     PenaltyKind,
     PenaltyRule,
     TargetSpec,
@@ -358,6 +359,11 @@ class AppliedPenalty:
     reason_zh: str
     reason_en: str
     citation: Citation
+    exemption: Exemption | None = None  # set when a recorded fact exempts the unit
+
+    @property
+    def exempted(self) -> bool:
+        return self.exemption is not None
 
 
 def rank_worst_first(rows: Iterable[UnitResult], indicator: str) -> list[RankedUnit]:
@@ -387,10 +393,12 @@ def evaluate_penalties(
     """Return every penalty whose condition holds, in rule order then row order.
 
     ``facts`` maps a unit id to the facts recorded against it (e.g. ``"loss_by_unlawful_conduct"``)
-    for :attr:`ConditionKind.EVENT` conditions. ``period`` (``"year"`` or ``"quarter"``) keeps only
-    the rules of that assessment period. A rule with ``applies_to="unit"`` looks at rows with a
-    unit id, one with ``"jurisdiction"`` at the row whose ``unit_id`` is ``None``. Missing data
-    never triggers a penalty.
+    for :attr:`ConditionKind.EVENT` conditions and for the rules' exemptions: a penalty whose unit
+    has an exemption's fact is still returned, with ``exemption`` set and the reason saying so, so
+    the record shows both why it would apply and why it does not. ``period`` (``"year"`` or
+    ``"quarter"``) keeps only the rules of that assessment period. A rule with
+    ``applies_to="unit"`` looks at rows with a unit id, one with ``"jurisdiction"`` at the row
+    whose ``unit_id`` is ``None``. Missing data never triggers a penalty.
     """
     facts = facts or {}
     applied: list[AppliedPenalty] = []
@@ -405,6 +413,13 @@ def evaluate_penalties(
                 continue
             zh, en = reason
             label = PENALTY_LABELS[rule.penalty]
+            reason_zh = f"{_who(row)}{zh}，{label}（{rule.title_zh}）"
+            reason_en = f"{_who_en(row)}{en}: {rule.penalty.value} ({rule.title_en})"
+            recorded = facts.get(row.unit_id, ())
+            exemption = next((e for e in rule.exemptions if e.fact in recorded), None)
+            if exemption is not None:
+                reason_zh += f"；已认定{exemption.title_zh}，不予{label}"
+                reason_en += f"; exempted: {exemption.title_en}"
             applied.append(
                 AppliedPenalty(
                     rule_id=rule.id,
@@ -412,9 +427,10 @@ def evaluate_penalties(
                     penalty=rule.penalty,
                     label_zh=label,
                     indicator=rule.indicator,
-                    reason_zh=f"{_who(row)}{zh}，{label}（{rule.title_zh}）",
-                    reason_en=f"{_who_en(row)}{en}: {rule.penalty.value} ({rule.title_en})",
+                    reason_zh=reason_zh,
+                    reason_en=reason_en,
                     citation=rule.citation,
+                    exemption=exemption,
                 )
             )
     return applied

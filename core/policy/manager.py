@@ -225,6 +225,8 @@ class Policy:
                 params["indicator"] = p.condition.indicator
             if p.condition.n is not None:
                 params["n"] = p.condition.n
+            if p.exemptions:
+                params["exemptions"] = [e.fact for e in p.exemptions]
             infos.append(_info(p.id, "penalty", p.title_zh, p.title_en, p.citation, params))
         for added in self.custom_indicators:
             params = {"kind": added.kind.value, "records": added.records.value, **_filter_params(added)}

@@ -264,6 +264,21 @@ class PenaltyCondition:
 
 
 @dataclass(frozen=True)
+class Exemption:
+    """A recorded fact that exempts a unit from a penalty (尽职免责, 容错免责).
+
+    The fact is recorded against the unit for the assessment's year (or quarter) by the justice
+    bureau once the exemption is granted; the penalty is then listed as exempted, with this clause,
+    and does not count (it costs no "excellent" rating).
+    """
+
+    fact: str
+    title_zh: str
+    title_en: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
 class PenaltyRule:
     """When ``condition`` holds for a unit (or the jurisdiction) in an assessment, apply ``penalty``."""
 
@@ -276,6 +291,7 @@ class PenaltyRule:
     period: str = "year"  # "year" | "quarter"
     applies_to: str = "unit"
     indicator: str | None = None  # the indicator a zero score applies to
+    exemptions: tuple[Exemption, ...] = ()  # facts that exempt a unit from it
 
 
 @dataclass(frozen=True)

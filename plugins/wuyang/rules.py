@@ -22,6 +22,7 @@ from core.policy.types import (
     EscalationStep,
     EventKind,
     EventMatch,
+    Exemption,
     IndicatorDefinition,
     JurisdictionProfile,
     Owner,
@@ -304,8 +305,8 @@ PENALTY_RULES: tuple[PenaltyRule, ...] = (
             "对败诉案件数量较多的乡镇或执法部门作为重点监督对象，开展现场检查、执法培训、案卷评查等活动",
         ),
     ),
-    # 容错免责 (fault tolerance) cannot be expressed as a PenaltyRule; the fact is recorded only
-    # when no exemption applies.
+    # 容错免责: the bureau records "fault_tolerance_exemption" against the unit once the error has
+    # been found tolerable by the set procedure; the accountability is then listed as exempted.
     PenaltyRule(
         id="wuyang.enforcement_fault_accountability",
         condition=PenaltyCondition(ConditionKind.EVENT, fact="loss_by_enforcement_fault"),
@@ -316,6 +317,17 @@ PENALTY_RULES: tuple[PenaltyRule, ...] = (
             "三、（四）1. 严格执法过错责任追究",
             "对于因行政执法过错导致败诉的案件以及执法监督发现的违法或者不当的行政执法行为，要严格按照"
             "《河南省行政执法过错责任追究办法》，加强个案监督和责任追究",
+        ),
+        exemptions=(
+            Exemption(
+                fact="fault_tolerance_exemption",
+                title_zh="执法容错免责",
+                title_en="fault-tolerance exemption for enforcement errors",
+                citation=_cite(
+                    "三、（四）2. 推行执法容错免责机制",
+                    "对执法过错行为进行客观、科学、综合分析，严格认定标准，严把认定程序",
+                ),
+            ),
         ),
     ),
     PenaltyRule(

@@ -26,6 +26,7 @@ from core.policy.types import (
     EscalationStep,
     EventKind,
     EventMatch,
+    Exemption,
     ExtensionPolicy,
     IndicatorDefinition,
     JurisdictionProfile,
@@ -363,6 +364,18 @@ _ESCALATED = _res(
     "二、（三）五是完善行政争议纾解督查机制",
     "对因违法行使职权产生行政争议或纾解措施不力,导致争议激化升级的予以通报,并在法治政府建设目标考核中扣分",
 )
+# 尽职免责: an agency that corrected its error itself and applied by the set procedure is exempt
+# from the resolution plan's (002) measures for an escalated dispute. The bureau records the fact
+# "due_diligence_exemption" against the unit once the exemption is granted.
+DUE_DILIGENCE = Exemption(
+    fact="due_diligence_exemption",
+    title_zh="尽职免责",
+    title_en="exemption for due diligence (the agency corrected itself)",
+    citation=_res(
+        "三、（四）强化责任查究",
+        "对行政机关主动纠正过错、有效防范和化解行政争议的,按照规定程序申请免责",
+    ),
+)
 
 PENALTY_RULES: tuple[PenaltyRule, ...] = (
     # "发案量和败诉率考核指标排名后三位": read as the bottom three on either indicator.
@@ -427,6 +440,7 @@ PENALTY_RULES: tuple[PenaltyRule, ...] = (
         title_zh="违法行使职权或纾解不力导致争议激化升级的予以通报",
         title_en="Public criticism when unlawful conduct or weak handling escalated a dispute",
         citation=_ESCALATED,
+        exemptions=(DUE_DILIGENCE,),
     ),
     PenaltyRule(
         id="xx_county.escalation_points_deducted",
@@ -435,9 +449,9 @@ PENALTY_RULES: tuple[PenaltyRule, ...] = (
         title_zh="违法行使职权或纾解不力导致争议激化升级的在法治政府建设目标考核中扣分",
         title_en="Assessment points deducted when unlawful conduct or weak handling escalated a dispute",
         citation=_ESCALATED,
+        exemptions=(DUE_DILIGENCE,),
     ),
-    # 尽职免责 (exemption for correcting an error in time) cannot be expressed as a PenaltyRule;
-    # the fact below is only recorded when the unit did not correct itself.
+    # 失职问责, the counterpart of 尽职免责: recorded only when the unit did not correct itself.
     PenaltyRule(
         id="xx_county.failed_self_correction_accountability",
         condition=PenaltyCondition(

@@ -42,6 +42,7 @@ from core.policy.types import (
     DeadlineRule,
     EventKind,
     EventMatch,
+    Exemption,
     IndicatorKind,
     JurisdictionProfile,
     Owner,
@@ -174,6 +175,15 @@ class Addland(Testland):
     def caseload_penalty_rules(self) -> list[PenaltyRule]:
         return [
             PenaltyRule(
+                id="addland.unlawful_loss_no_excellent",
+                condition=PenaltyCondition(ConditionKind.EVENT, fact="loss_by_unlawful_conduct"),
+                penalty=PenaltyKind.NO_EXCELLENT,
+                title_zh="违法行政导致败诉的不得评为优秀",
+                title_en="no excellent rating after a loss caused by unlawful conduct",
+                citation=CITE,
+                exemptions=(Exemption("due_diligence", "尽职免责", "due diligence", CITE),),
+            ),
+            PenaltyRule(
                 id="addland.most_hearings_without_head",
                 condition=PenaltyCondition(
                     ConditionKind.BOTTOM_N, indicator="addland.hearings_without_head", n=1
@@ -183,7 +193,7 @@ class Addland(Testland):
                 title_en="criticism of the unit with most hearings without its head",
                 citation=CITE,
                 period="quarter",
-            )
+            ),
         ]
 
 
@@ -361,6 +371,26 @@ async def test_series_references_overrides_and_bulletins(recorded) -> None:
     lines = {line.indicator: line for line in content.indicators}
     assert lines["addland.upheld"].quarter.value == 2
     assert lines["addland.upheld"].label_zh == "测试指标upheld"
+
+
+async def test_an_exempted_penalty_is_listed_and_costs_no_excellent_rating(recorded) -> None:
+    """Addland also carries a "no excellent" rule with an exemption (尽职免责)."""
+    ctx, org = recorded
+    j = org.jurisdiction.id
+    for unit in (org.agency, org.township):
+        await service.record_fact(
+            ctx, j, fact="loss_by_unlawful_conduct", year=2024, note="违法", unit_id=unit.id
+        )
+    await service.record_fact(
+        ctx, j, fact="due_diligence", year=2024, note="经申请免责", unit_id=org.township.id
+    )
+    await ctx.session.commit()
+    a = await service.assessment(ctx, j, 2024)
+    rows = {r.name: r for r in a.rows}
+    assert not rows["县自然资源局"].excellent_eligible
+    assert rows["城关镇"].excellent_eligible  # exempted
+    [exempt] = [p for p in rows["城关镇"].penalties if p.rule_id == "addland.unlawful_loss_no_excellent"]
+    assert exempt.exempted and exempt.exemption_zh == "尽职免责"
 
 
 class Badland(Testland):

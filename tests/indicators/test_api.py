@@ -270,6 +270,7 @@ query($j: ID!) {
     rankings { indicator label entries { unitName rank rankFromBottom display } }
     rows { name excellentEligible values { indicator figure { display } rank } }
     jurisdiction { name targets { targetId } }
+    penalties { ruleId exempted exemption exemptionCitation { source } }
     knownFacts
   }
 }

@@ -380,3 +380,38 @@ async def test_qiannan_targets_against_province_and_last_year(make_ctx: CtxFacto
     annual = await service.assessment(ctx, org.jurisdiction.id, 2022)
     assert penalties(annual) == {("qiannan.package_interview", "县自然资源局")}
     assert annual.penalties[0].citation.source.startswith("004")
+
+
+async def test_xx_county_due_diligence_exemption_in_the_assessment(make_ctx: CtxFactory):
+    """002 三（四）: 尽职免责 — the bureau records that 县住建局 corrected itself and was granted the
+    exemption; its escalation measures are listed as exempted, 县市场监管局's are not."""
+    ctx, org, u = await record_xx_county(make_ctx)
+    j = org.jurisdiction.id
+    for unit in (u["H"], u["M"]):
+        await service.record_fact(
+            ctx,
+            j,
+            fact="dispute_escalated_by_misconduct",
+            year=2022,
+            note="纾解不力致争议升级",
+            unit_id=unit.id,
+        )
+    await service.record_fact(
+        ctx, j, fact="due_diligence_exemption", year=2022, note="主动纠正，经申请免责", unit_id=u["H"].id
+    )
+    await ctx.session.commit()
+    a = await service.assessment(ctx, j, 2022)
+    assert "due_diligence_exemption" in a.known_facts
+    escalation = {
+        (p.rule_id, p.unit_name): p for p in a.penalties if p.rule_id.startswith("xx_county.escalation_")
+    }
+    assert {(rule, name, p.exempted) for (rule, name), p in escalation.items()} == {
+        ("xx_county.escalation_criticism", "县住建局", True),
+        ("xx_county.escalation_points_deducted", "县住建局", True),
+        ("xx_county.escalation_criticism", "县市场监管局", False),
+        ("xx_county.escalation_points_deducted", "县市场监管局", False),
+    }
+    exempted = escalation[("xx_county.escalation_criticism", "县住建局")]
+    assert exempted.exemption_zh == "尽职免责"
+    assert exempted.exemption_citation is not None and "主动纠正过错" in exempted.exemption_citation.text
+    assert "不予通报批评" in exempted.reason_zh

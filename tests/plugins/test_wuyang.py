@@ -395,6 +395,21 @@ def test_wuyang_enforcement_fault_accountability() -> None:
     _fact("wuyang.enforcement_fault_accountability", "loss_by_enforcement_fault", PenaltyKind.ACCOUNTABILITY)
 
 
+def test_wuyang_enforcement_fault_accountability_fault_tolerance() -> None:
+    """003 三（四）2. 推行执法容错免责机制: 「对执法过错行为进行客观、科学、综合分析，严格认定标准，严把认定程序」
+    — an enforcement error found tolerable exempts the unit from the fault accountability."""
+    rows = [UnitResult(1, {}), UnitResult(2, {})]
+    facts = {1: {"loss_by_enforcement_fault"}, 2: {"loss_by_enforcement_fault", "fault_tolerance_exemption"}}
+    applied = evaluate_penalties([penalty("wuyang.enforcement_fault_accountability")], rows, facts)
+    assert [(a.unit_id, a.penalty, a.exempted) for a in applied] == [
+        (1, PenaltyKind.ACCOUNTABILITY, False),
+        (2, PenaltyKind.ACCOUNTABILITY, True),
+    ]
+    assert applied[1].exemption is not None and applied[1].exemption.title_zh == "执法容错免责"
+    assert "已认定执法容错免责，不予追究责任" in applied[1].reason_zh
+    assert applied[1].exemption.citation.source == SOURCE
+
+
 def test_wuyang_weak_progress_supervision() -> None:
     """003 三（五）2: 「对工作抓得不紧、推进不力的单位进行重点跟踪督办」"""
     _fact("wuyang.weak_progress_supervision", "weak_double_decline_progress", PenaltyKind.FOCUS_SUPERVISION)

@@ -622,6 +622,31 @@ def test_xx_county_escalation_points_deducted() -> None:
     )
 
 
+def test_xx_county_escalation_penalties_due_diligence_exemption() -> None:
+    """002 三（四）强化责任查究: 「建立行政争议纾解尽职免责、失职问责工作制度。对行政机关主动纠正过错、有效防范和
+    化解行政争议的,按照规定程序申请免责」 — a unit granted the exemption is listed as exempted from both of
+    the resolution plan's measures for an escalated dispute; another unit is not."""
+    rules_ = [rule("xx_county.escalation_criticism"), rule("xx_county.escalation_points_deducted")]
+    rows = [UnitResult(1, {}), UnitResult(2, {})]
+    facts = {
+        1: {"dispute_escalated_by_misconduct"},
+        2: {"dispute_escalated_by_misconduct", "due_diligence_exemption"},
+    }
+    applied = evaluate_penalties(rules_, rows, facts)
+    assert [(a.rule_id, a.unit_id, a.exempted) for a in applied] == [
+        ("xx_county.escalation_criticism", 1, False),
+        ("xx_county.escalation_criticism", 2, True),
+        ("xx_county.escalation_points_deducted", 1, False),
+        ("xx_county.escalation_points_deducted", 2, True),
+    ]
+    exempted = applied[1]
+    assert exempted.exemption is not None and exempted.exemption.fact == "due_diligence_exemption"
+    assert exempted.reason_zh.endswith("；已认定尽职免责，不予通报批评")
+    assert exempted.exemption.citation.source == RESOLUTION
+    # The exemption alone imposes nothing.
+    assert evaluate_penalties(rules_, rows, {2: {"due_diligence_exemption"}}) == []
+
+
 def test_xx_county_failed_self_correction_accountability() -> None:
     """002 三（四）: 「对不能及时自我纠错、延误行政争议化解时机,导致行政案件被行政复议纠错或行政诉讼败诉的,
     依规依纪依法追究行政机关及有关人员的责任」"""
