@@ -1080,7 +1080,11 @@ async def extend(story: Story, effort: ResolutionEffort, day: dt.date) -> None:
         return  # no deadline to extend (e.g. the calendar cannot count it yet)
     policy, _ = await extension_policy(story.ctx, effort)
     try:
-        limit = story.county.calendar.due_date(policy.max_extension, effort.due_date)
+        limit = (
+            story.county.calendar.due_date(policy.max_extension, effort.due_date)
+            if policy.max_extension is not None
+            else effort.due_date + dt.timedelta(days=30)
+        )
     except CalendarYearUnknown:
         return
     new_due = min(limit, effort.due_date + dt.timedelta(days=story.dice.between(14, 30)))

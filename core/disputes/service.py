@@ -40,6 +40,7 @@ from core.enums import (
 )
 from core.errors import InvalidTransition, ValidationFailed
 from core.obligations.engine import emit
+from core.obligations.extension import check_extension
 from core.obligations.models import Obligation
 from core.org.models import Official, Unit
 from core.policy.types import Event, EventKind, ExtensionPolicy
@@ -423,37 +424,18 @@ async def extend_resolution(
             "ResolutionEffort", e.status, "be extended", "只有已受理且未结束的化解工作可以延期"
         )
     policy, obligation = await extension_policy(ctx, e)
-    if e.extensions_used >= policy.max_extensions:
-        raise ValidationFailed(
-            "newDueDate",
-            f"已延期{e.extensions_used}次，规则最多允许延期{policy.max_extensions}次",
-            f"at most {policy.max_extensions} extension(s) allowed",
-            "extension_limit",
-        )
-    if policy.requires_applicant_consent and not applicant_consent:
-        raise ValidationFailed("applicantConsent", "延期须经行政相对人同意", "the applicant must consent")
-    if policy.requires_centre_consent and not centre_consent:
-        raise ValidationFailed("centreConsent", "延期须经县行政争议纾解中心同意", "the centre must consent")
-    if policy.inform_court and not court_informed:
-        raise ValidationFailed("courtInformed", "延期须告知人民法院", "the court must be informed")
     current_due = (obligation.due_date if obligation else None) or e.due_date
-    if current_due is None:
-        raise ValidationFailed(
-            "newDueDate", "该化解工作尚无期限，无需延期", "effort has no deadline to extend"
-        )
-    if new_due_date <= current_due:
-        raise ValidationFailed(
-            "newDueDate", "延期后的期限必须晚于原期限", "new due date must be later", "date_order"
-        )
-    calendar = await ctx.calendar()
-    limit = calendar.due_date(policy.max_extension, current_due)
-    if new_due_date > limit:
-        raise ValidationFailed(
-            "newDueDate",
-            f"延期不得超过{policy.max_extension.describe_zh().removesuffix('内')}（最迟{limit.isoformat()}）",
-            f"extension beyond the allowed {policy.max_extension.to_dict()} (latest {limit})",
-            "extension_too_long",
-        )
+    check_extension(
+        policy,
+        await ctx.calendar(),
+        used=e.extensions_used,
+        current_due=current_due,
+        new_due=new_due_date,
+        applicant_consent=applicant_consent,
+        centre_consent=centre_consent,
+        court_informed=court_informed,
+    )
+    assert current_due is not None
     granted = granted_date or ctx.today()
     ctx.session.add(
         ResolutionExtension(

@@ -14,6 +14,7 @@ from core.context import ServiceContext
 from core.enums import ObligationStatus
 from core.errors import InvalidTransition, ValidationFailed
 from core.obligations.engine import ACTIVE, compute_due
+from core.obligations.extension import check_extension
 from core.obligations.models import Obligation
 from core.policy.types import ExtensionPolicy
 from core.scoping import authorize
@@ -156,31 +157,16 @@ async def extend_obligation(
         raise InvalidTransition(
             "Obligation", ob.status, "be extended", f"该事项已{ob.status.label}，不能延期"
         )
-    if policy.requires_applicant_consent and not applicant_consent:
-        raise ValidationFailed("applicantConsent", "延期须经行政相对人同意", "the applicant must consent")
-    if policy.requires_centre_consent and not centre_consent:
-        raise ValidationFailed("centreConsent", "延期须经县行政争议纾解中心同意", "the centre must consent")
-    if policy.inform_court and not court_informed:
-        raise ValidationFailed("courtInformed", "延期须告知人民法院", "the court must be informed")
-    if ob.extensions_used >= policy.max_extensions:
-        raise ValidationFailed(
-            "newDueDate",
-            f"规则最多允许延期{policy.max_extensions}次",
-            "no extensions left",
-            "extension_limit",
-        )
-    if ob.due_date is None or new_due_date <= ob.due_date:
-        raise ValidationFailed(
-            "newDueDate", "延期后的期限必须晚于原期限", "new due date must be later", "date_order"
-        )
-    limit = (await ctx.calendar()).due_date(policy.max_extension, ob.due_date)
-    if new_due_date > limit:
-        raise ValidationFailed(
-            "newDueDate",
-            f"延期不得晚于{limit.isoformat()}",
-            f"extension beyond {limit}",
-            "extension_too_long",
-        )
+    check_extension(
+        policy,
+        await ctx.calendar(),
+        used=ob.extensions_used,
+        current_due=ob.due_date,
+        new_due=new_due_date,
+        applicant_consent=applicant_consent,
+        centre_consent=centre_consent,
+        court_informed=court_informed,
+    )
     before = snapshot(ob)
     why = require_text(reason, "reason", "延期理由")
     ob.note = why

@@ -440,8 +440,9 @@ def check_due_rules(
         if rule.recurring is not None:
             compute(f"rule {rule.id} recurrence", rule.recurring)
         if rule.extension is not None:
-            compute(f"rule {rule.id} extension", rule.extension.max_extension)
-            if rule.extension.max_extensions < 1:
+            if rule.extension.max_extension is not None:
+                compute(f"rule {rule.id} extension", rule.extension.max_extension)
+            if rule.extension.max_extensions is not None and rule.extension.max_extensions < 1:
                 problems.append(f"rule {rule.id}: an extension policy must allow at least one extension")
     for chain in rules.chains:
         for i, step in enumerate(chain.steps):

@@ -145,8 +145,8 @@ class EscalationChain:
 class ExtensionPolicy:
     """How often, and by how much, a deadline may be extended, and whose consent it needs."""
 
-    max_extensions: int
-    max_extension: DueRule
+    max_extensions: int | None  # None: the source states no limit on how often
+    max_extension: DueRule | None  # None: nor on how long each extension may be
     requires_applicant_consent: bool = True
     requires_centre_consent: bool = False
     requires_all_parties: bool = False

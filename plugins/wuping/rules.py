@@ -106,10 +106,7 @@ _CONCLUDED = (EventMatch(EventKind.RESOLUTION_SUCCEEDED), EventMatch(EventKind.R
 _ORAL = {"source": "court_oral_notice"}
 
 # The letter's period may be extended "在征得各方当事人同意后" with no limit on how often or how
-# long. ExtensionPolicy needs numbers, so these two stand for "no stated limit" (the core should
-# accept None; see docs/plugins.md).
-NO_STATED_LIMIT_EXTENSIONS = 99
-NO_STATED_LIMIT_LENGTH = months(12)
+# long: ``None`` for both limits (every party's consent and telling the court still apply).
 
 _LETTER_PERIOD_CLAUSE = (
     "《委托协调化解函》的协调化解期限原则上为一个月,在征得各方当事人同意后可以延长,"
@@ -199,8 +196,8 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
         met_by=_CONCLUDED,
         escalation=ESCALATION.id,
         extension=ExtensionPolicy(
-            max_extensions=NO_STATED_LIMIT_EXTENSIONS,
-            max_extension=NO_STATED_LIMIT_LENGTH,
+            max_extensions=None,
+            max_extension=None,
             requires_applicant_consent=True,
             requires_all_parties=True,
             inform_court=True,

@@ -292,6 +292,21 @@ async def test_wuping_coordination_letter_period_one_month(ctx: ServiceContext, 
         granted_date=d(2024, 10, 8),
     )
     assert (ob.due_date, ob.status) == (d(2024, 11, 8), ObligationStatus.OPEN)
+    # The source sets no limit on how often or how long: a second extension of over a year is allowed.
+    await extend_resolution(
+        ctx,
+        effort.id,
+        new_due_date=d(2026, 1, 30),
+        reason="各方当事人再次同意延长",
+        applicant_consent=True,
+        centre_consent=False,
+        court_informed=True,
+        granted_date=d(2024, 11, 1),
+    )
+    assert (ob.due_date, effort.extensions_used) == (d(2026, 1, 30), 2)
+    policy = ctx.registry.policy("wuping").deadline_rule("wuping.coordination_letter_period")
+    assert policy is not None and policy.extension is not None
+    assert (policy.extension.max_extensions, policy.extension.max_extension) == (None, None)
     await conclude_resolution(
         ctx,
         effort.id,
