@@ -7,7 +7,7 @@ so a nested field can never reveal a row the root query could not.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ class Loaders:
         self._context = context
         self._by_id: dict[Any, DataLoader[int, Any]] = {}
         self._by_fk: dict[tuple[Any, str, str], DataLoader[int, list[Any]]] = {}
+        self._keyed: dict[str, DataLoader[int, Any]] = {}
 
     def by_id(self, model: Any) -> DataLoader[int, Any]:
         """Load rows of ``model`` by primary key (``None`` for missing or out-of-scope rows)."""
@@ -63,4 +64,12 @@ class Loaders:
 
             loader = DataLoader(load_fn=load)
             self._by_fk[key] = loader
+        return loader
+
+    def keyed(self, name: str, load: Callable[[Sequence[int]], Awaitable[list[Any]]]) -> DataLoader[int, Any]:
+        """A loader batching ``load`` (one call per batch of keys), made once per request under ``name``."""
+        loader = self._keyed.get(name)
+        if loader is None:
+            loader = DataLoader(load_fn=load)
+            self._keyed[name] = loader
         return loader

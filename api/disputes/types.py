@@ -27,6 +27,7 @@ from core.org import models as orgm
 
 if TYPE_CHECKING:
     from api.cases.types import LitigationCase, ReconsiderationCase
+    from api.disputes.timeline import TimelineEvent
     from api.obligations.types import Obligation
     from api.org.types import Jurisdiction, Official, Unit
 
@@ -36,6 +37,7 @@ OrgJurisdiction = Annotated["Jurisdiction", strawberry.lazy("api.org.types")]
 CaseLitigation = Annotated["LitigationCase", strawberry.lazy("api.cases.types")]
 CaseReconsideration = Annotated["ReconsiderationCase", strawberry.lazy("api.cases.types")]
 ObligationT = Annotated["Obligation", strawberry.lazy("api.obligations.types")]
+Timeline = Annotated["TimelineEvent", strawberry.lazy("api.disputes.timeline")]
 
 
 async def obligations_of(
@@ -140,6 +142,12 @@ class Dispute:
     @strawberry.field(description="期限事项")
     async def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
         return await obligations_of(info, "dispute", int(self.id), open_only)
+
+    @strawberry.field(description="时间线：争议及其化解、复议、诉讼、庭审的全部业务事件，按日期排列")
+    async def timeline(self, info: Info) -> list[Timeline]:
+        from api.disputes.timeline import timeline_of
+
+        return await timeline_of(info, int(self.id))  # type: ignore[return-value]
 
 
 @strawberry.type(description="化解进展反馈")

@@ -69,7 +69,8 @@ async def test_clerk_journey_in_browser(
     click(browser, "#record-dispute button[type=submit]")
     wait(browser, "h1", "房屋征收补偿争议")
     assert field_error(browser, "record-dispute", "receivedDate") == ""
-    # The timeline shows the recording, the obligations their rule.
+    # The timelines show the recording (the business events, and the audit trail), the obligations their rule.
+    wait(browser, ".events", "登记行政争议")
     wait(browser, ".timeline", "登记行政争议")
 
     # File a lawsuit against the dispute: the page moves to the case.

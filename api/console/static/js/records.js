@@ -86,6 +86,15 @@ function changes(entry) {
 }
 
 /** Every audit entry of the given records, newest first: [{type: 'disputes', id}]. */
+/** The business events of a dispute (visible to whoever may read it), oldest first. */
+export function eventTimeline(events) {
+  if (!events.length) return h('p', { class: 'muted' }, '暂无记录');
+  return h('ol', { class: 'timeline events', 'aria-label': '办理进程' }, events.map((e) => h('li', {},
+    h('div', { class: 'when' }, `${fmtDate(e.day)} · ${e.subjectLabel}`),
+    h('div', {}, h('strong', {}, e.label), e.detail ? ` ${e.detail}` : ''),
+  )));
+}
+
 export async function timeline(entities) {
   if (!entities.length) return h('p', { class: 'muted' }, '暂无记录');
   const vars = {};

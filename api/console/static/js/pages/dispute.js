@@ -8,7 +8,7 @@ import { fmtDate, h, kv, render, statusTag, table, toast, today, yesNo } from '.
 import { action, form } from '../forms.js';
 import { options } from '../labels.js';
 import { navigate } from '../router.js';
-import { notificationsFor, OBLIGATION_FIELDS, obligationsTable, timeline } from '../records.js';
+import { eventTimeline, notificationsFor, OBLIGATION_FIELDS, obligationsTable, timeline } from '../records.js';
 
 const DISPUTE = `query ConsoleDispute($id: ID!) {
   dispute(id: $id) {
@@ -22,6 +22,7 @@ const DISPUTE = `query ConsoleDispute($id: ID!) {
     litigationCases { id caseNumber court instanceLabel filedDate statusLabel outcome { kindLabel isLoss } }
     reconsiderationCases { id caseNumber receivedDate statusLabel decisionLabel }
     obligations { ${OBLIGATION_FIELDS} }
+    timeline { id day label detail subjectLabel }
   }
 }`;
 
@@ -183,6 +184,7 @@ export default async function disputePage(main, { id }) {
   }
 
   sections.push(h('h2', {}, '期限事项'), obligationsTable(d.obligations));
+  sections.push(h('h2', {}, '办理进程'), eventTimeline(d.timeline));
   const notesSlot = h('div', {}, h('p', { class: 'muted' }, '正在加载……'));
   const timelineSlot = h('div', {}, h('p', { class: 'muted' }, '正在加载……'));
   sections.push(h('h2', {}, '通知'), notesSlot, h('h2', {}, '全程留痕'), timelineSlot);
