@@ -44,7 +44,8 @@ class Loaders:
     ) -> DataLoader[int, list[Any]]:
         """Load the rows of ``model`` whose ``fk`` column is each key (one query per batch).
 
-        ``name`` distinguishes loaders of the same model and column with different ``where``.
+        ``name`` distinguishes loaders of the same model and column with different ``where``;
+        ``order_by`` is a column or a tuple of columns (the default: the primary key).
         """
         key = (model, fk, name)
         loader = self._by_fk.get(key)
@@ -56,7 +57,13 @@ class Loaders:
                 stmt = select(model).where(column.in_(set(keys)))
                 if where is not None:
                     stmt = stmt.where(where)
-                stmt = context.scoped(stmt, model).order_by(order_by if order_by is not None else model.id)
+                stmt = context.scoped(stmt, model)
+                if order_by is None:
+                    stmt = stmt.order_by(model.id)
+                elif isinstance(order_by, tuple):
+                    stmt = stmt.order_by(*order_by)
+                else:
+                    stmt = stmt.order_by(order_by)
                 grouped: dict[int, list[Any]] = defaultdict(list)
                 for row in await context.scalars(stmt):
                     grouped[getattr(row, fk)].append(row)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+import functools
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from sqlalchemy import and_
 
 from api.common import (
     ActionType,
@@ -40,22 +42,32 @@ ObligationT = Annotated["Obligation", strawberry.lazy("api.obligations.types")]
 Timeline = Annotated["TimelineEvent", strawberry.lazy("api.disputes.timeline")]
 
 
+@functools.cache
+def _obligations_loader(subject_type: str, open_only: bool) -> tuple[str, Any]:
+    """The loader name and SQL condition of a subject type's obligations, built once per process.
+
+    Open-only is filtered in SQL under a loader of its own, not by loading every obligation and
+    dropping the closed ones.
+    """
+    from core.obligations.engine import ACTIVE
+
+    where = om.Obligation.subject_type == subject_type
+    if open_only:
+        return f"obligations:{subject_type}:open", and_(where, om.Obligation.status.in_(ACTIVE))
+    return f"obligations:{subject_type}", where
+
+
+_OBLIGATION_ORDER = (om.Obligation.due_date, om.Obligation.id)
+
+
 async def obligations_of(
     info: Info, subject_type: str, subject_id: int, open_only: bool
 ) -> list[ObligationT]:
+    name, where = _obligations_loader(subject_type, open_only)
     loader = info.context.loaders.many(
-        om.Obligation,
-        "subject_id",
-        order_by=om.Obligation.due_date,
-        name=f"obligations:{subject_type}",
-        where=om.Obligation.subject_type == subject_type,
+        om.Obligation, "subject_id", order_by=_OBLIGATION_ORDER, name=name, where=where
     )
-    rows = await loader.load(subject_id)
-    if open_only:
-        from core.obligations.engine import ACTIVE
-
-        rows = [r for r in rows if r.status in ACTIVE]
-    return rows  # type: ignore[return-value]
+    return await loader.load(subject_id)  # type: ignore[return-value]
 
 
 @strawberry.type(description="行政争议")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, IdMixin, TimestampMixin, VersionedMixin, enum_type, utcnow
@@ -17,6 +17,8 @@ class Obligation(IdMixin, TimestampMixin, VersionedMixin, Base):
     __table_args__ = (
         Index("ix_obligations_status_due", "status", "due_date"),
         Index("ix_obligations_subject", "subject_type", "subject_id"),
+        # The worker's escalation steps read only the overdue obligations that have not reached a step.
+        Index("ix_obligations_escalation", "jurisdiction_id", "status", "escalation_level", "due_date"),
         # One obligation per rule, subject and occurrence (e.g. a month's screening report).
         UniqueConstraint("jurisdiction_id", "rule_id", "subject_type", "subject_id", "occurrence"),
     )
@@ -54,8 +56,22 @@ class Obligation(IdMixin, TimestampMixin, VersionedMixin, Base):
     due_overridden: Mapped[bool] = mapped_column(Boolean, default=False)
     extensions_used: Mapped[int] = mapped_column(Integer, default=0)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How many steps of its escalation chain were notified for the current due date (the worker's scan
+    # sends step k to the obligations below level k); a new due date starts again at 0.
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     last_escalated_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+@event.listens_for(Obligation.due_date, "set")
+def _due_date_moved(target: Obligation, value: Any, oldvalue: Any, _initiator: Any) -> None:
+    """A moved due date (extension, resumption, correction, new calendar) is escalated afresh.
+
+    The notifications of a step carry the due date in their dedupe key, so the steps of the new date
+    are new messages; resetting when the old value is unknown (not loaded) is harmless, as a step
+    whose notification exists is never sent twice.
+    """
+    if value != oldvalue:
+        target.escalation_level = 0
 
 
 class Notification(IdMixin, Base):

@@ -4,38 +4,97 @@ A scan of one jurisdiction runs in one transaction and is idempotent: every noti
 ``dedupe_key`` that is unique in the database and inserted with ON CONFLICT DO NOTHING, so two
 workers scanning at once, or a scan repeated after a crash, never send anything twice. State that a
 scan derives (a reminder is due) comes from the database, so a restarted worker loses nothing.
+
+The scan is **set-based**: its number of statements does not depend on the number of obligations.
+The calendar work is done once per scan, not once per obligation. A due date counted from a later
+date is never earlier, so "step k of an escalation chain has fired for an obligation due on d" is
+``d <= T_k`` for a threshold date ``T_k`` found by walking back from today, and "warning threshold t
+is reached" is ``d <= W_t`` likewise. Then:
+
+1. overdue marking is an ``UPDATE … RETURNING`` of at most :data:`BATCH` rows picked with
+   ``ORDER BY due_date LIMIT``, repeated until nothing is left. The ``LIMIT`` makes PostgreSQL walk
+   ``ix_obligations_status_due`` whatever it estimates: status and due date are correlated (after a
+   scan nothing open is past due) and a plain ``UPDATE`` read the whole table (2–16 s at 1M rows
+   with nothing to mark);
+2. each (escalation chain, step k) is one ``INSERT INTO notifications … SELECT … FROM obligations …
+   ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`` for the overdue obligations of the chain due on
+   or before ``T_k`` with ``escalation_level < k``, followed by one ``UPDATE`` raising those
+   obligations' ``escalation_level`` to k. ``ix_obligations_escalation`` (jurisdiction, status,
+   escalation level, due date) keeps these to the few obligations that have not reached the step;
+3. each band of due dates between two warning thresholds is one ``INSERT … SELECT``;
+4. hearing reminders (a few hearings of the coming days) are planned in Python as before.
+
+``escalation_level`` is the number of steps of the chain notified for the obligation's current due
+date, and is raised only for notifications actually sent: a non-urgent step held back by quiet hours
+leaves it alone, and the first scan outside quiet hours sends the step. Moving an obligation's due
+date resets it to 0 (``core.obligations.models``), so a deadline that was extended and then missed
+again is escalated again from the first step, with new dedupe keys. Lowering it is always safe:
+a step whose notification exists is not sent twice (dedupe key), only its level is raised again.
+
+Inserts select only rows whose dedupe key is absent (``NOT EXISTS``) besides ``ON CONFLICT``:
+PostgreSQL draws an id from the sequence for every row an ``INSERT`` proposes, conflicting or not,
+and re-proposing the obligations of a warning band every minute would burn the 32-bit ids in
+about a year.
+
+A dry run (``dry_run=True``) runs the same selections as ``SELECT`` statements and writes nothing:
+it counts what would be marked overdue and lists what would be sent in ``ScanReport.would_send``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from core.calendar.rules import DueRule
 from core.calendar.workdays import CalendarYearUnknown, WorkdayCalendar
 from core.cases.models import Hearing
 from core.clock import CHINA
 from core.context import ServiceContext
+from core.db import utcnow
 from core.enums import HearingStatus, NotificationKind, ObligationStatus, OfficialRank, Role
+from core.notify.models import WebhookEndpoint
 from core.notify.webhooks import enqueue_deliveries_by_id
 from core.obligations.models import Notification, Obligation
 from core.obligations.service import emit_periodic
 from core.org.models import Official
 from core.policy.manager import Policy
-from core.policy.types import EscalationStep, Recipient
+from core.policy.types import EscalationChain, Recipient
 
 log = logging.getLogger("caseload.worker")
 
 # Quiet hours: non-urgent messages wait for a working day between these times (China time).
 WORKDAY_START = dt.time(8, 30)
 WORKDAY_END = dt.time(18, 0)
-# How far ahead a scan looks for due dates (the largest warning threshold fits well inside).
+# How far ahead a scan warns of due dates (the largest warning threshold fits well inside).
 LOOKAHEAD_DAYS = 31
+# Obligations marked overdue per statement (each batch is picked through an index, see above).
+BATCH = 5000
+# How far back a threshold date is looked for: far more than any chain's last step.
+MAX_LOOKBACK_DAYS = 400
+# Notifications whose webhook deliveries are queued per statement.
+DELIVERY_CHUNK = 1000
 
 REMINDER_TEXT = {
     "designate": "请确定出庭应诉负责人",
@@ -66,14 +125,19 @@ class ScanReport:
     jurisdiction_id: int
     periodic_created: int = 0
     marked_overdue: int = 0
-    planned: list[PlannedNotification] = field(default_factory=list)
+    # Messages due now and not sent before: those sent (or, in a dry run, to be sent) and those
+    # deferred by quiet hours.
+    planned: int = 0
     deferred_quiet: int = 0
     sent: list[int] = field(default_factory=list)
+    # Dry run only: what would be sent now.
+    would_send: list[PlannedNotification] = field(default_factory=list)
     dry_run: bool = False
 
     def summary(self) -> str:
+        sent = len(self.would_send) if self.dry_run else len(self.sent)
         return (
-            f"jurisdiction {self.jurisdiction_id}: {len(self.sent)} sent, {len(self.planned)} planned, "
+            f"jurisdiction {self.jurisdiction_id}: {sent} sent, {self.planned} planned, "
             f"{self.deferred_quiet} deferred (quiet hours), {self.marked_overdue} newly overdue, "
             f"{self.periodic_created} periodic duties" + (" [dry run]" if self.dry_run else "")
         )
@@ -89,43 +153,323 @@ def is_quiet(now: dt.datetime, calendar: WorkdayCalendar) -> bool:
     return not working or not (WORKDAY_START <= local.time() < WORKDAY_END)
 
 
+# ---------------------------------------------------------------------------------------------
+# Threshold dates: the calendar work, once per scan
+# ---------------------------------------------------------------------------------------------
+
+
+def latest_due_escalated(calendar: WorkdayCalendar, after: DueRule, today: dt.date) -> dt.date | None:
+    """The latest due date ``d`` for which the period ``after`` counted from ``d`` ends on or before today."""
+    day = today
+    for _ in range(MAX_LOOKBACK_DAYS):
+        try:
+            if calendar.due_date(after, day) <= today:
+                return day
+        except CalendarYearUnknown:
+            pass
+        day -= dt.timedelta(days=1)
+    return None
+
+
+def latest_due_warned(calendar: WorkdayCalendar, threshold: int, today: dt.date) -> dt.date | None:
+    """The latest due date whose warning ``threshold`` working days before it is on or before today."""
+    day = today + dt.timedelta(days=threshold * 3 + 30)
+    for _ in range(MAX_LOOKBACK_DAYS):
+        try:
+            if calendar.add_working_days(day, -threshold) <= today:
+                return day
+        except CalendarYearUnknown:
+            pass
+        day -= dt.timedelta(days=1)
+    return None
+
+
+def _chains(policy: Policy) -> list[tuple[EscalationChain, ColumnElement[bool]]]:
+    """Each escalation chain in use, with the condition selecting the obligations it applies to."""
+    rules_of: dict[str, list[str]] = {}
+    chain_of: dict[str, EscalationChain] = {}
+    for rule in policy.deadline_rules:
+        chain = policy.escalation_chain(rule.escalation)
+        rules_of.setdefault(chain.id, []).append(rule.id)
+        chain_of[chain.id] = chain
+    default = policy.escalation_chain(None)
+    known = [r.id for r in policy.deadline_rules]
+    # Obligations of rules the policy no longer has escalate along the default chain.
+    orphans = Obligation.rule_id.not_in(known) if known else true()
+    result: list[tuple[EscalationChain, ColumnElement[bool]]] = []
+    for chain_id, rule_ids in rules_of.items():
+        condition: ColumnElement[bool] = Obligation.rule_id.in_(rule_ids)
+        if chain_id == default.id:
+            condition = or_(condition, orphans)
+        result.append((chain_of[chain_id], condition))
+    if default.id not in rules_of:
+        result.append((default, orphans))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# The messages as SQL over the obligation row
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Source:
+    """One kind of message: its notification columns over ``obligations`` and the rows it goes to."""
+
+    columns: dict[str, Any]
+    where: ColumnElement[bool]
+    # For an escalation step: the level its obligations reach once notified.
+    level: int | None = None
+
+
+class _Sql:
+    """Dialect-specific pieces of the statements."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        bind = ctx.session.bind
+        self.postgresql = bind is not None and bind.dialect.name == "postgresql"
+
+    def text(self, value: Any) -> Any:
+        return cast(value, String)
+
+    def date_text(self, value: Any) -> Any:
+        # Python's str(date): PostgreSQL's own text form of a date follows the DateStyle setting.
+        return func.to_char(value, "YYYY-MM-DD") if self.postgresql else cast(value, String)
+
+    def insert(self) -> Any:
+        return pg_insert if self.postgresql else sqlite_insert
+
+
+class _Targets:
+    """Recipients as SQL expressions over the obligation row (what ``_Recipients`` resolves per row)."""
+
+    def __init__(self, ctx: ServiceContext, jurisdiction_id: int, recipients: _Recipients) -> None:
+        self.ctx = ctx
+        self.jurisdiction_id = jurisdiction_id
+        self.recipients = recipients
+
+    async def _heads(self) -> dict[int | None, int]:
+        """Each unit's principal head (the lowest id, as ``_Recipients`` picks)."""
+        rows = await self.ctx.session.execute(
+            select(Official.unit_id, func.min(Official.id))
+            .where(
+                Official.jurisdiction_id == self.jurisdiction_id,
+                Official.rank == OfficialRank.PRINCIPAL_HEAD,
+                Official.active.is_(True),
+            )
+            .group_by(Official.unit_id)
+        )
+        return {unit_id: official_id for unit_id, official_id in rows.tuples()}
+
+    async def of(self, recipient: Recipient) -> tuple[Any, Any, Any]:
+        o = Obligation
+        if recipient == Recipient.UNIT:
+            role = case((o.unit_id.is_(None), Role.JUSTICE_STAFF.value), else_=Role.UNIT_CLERK.value)
+            return role, o.unit_id, cast(null(), Integer)
+        if recipient == Recipient.UNIT_PRINCIPAL_HEAD:
+            # A county has a few dozen units: their heads as a CASE, not a subquery per obligation row.
+            heads = await self._heads()
+            anyone = min(heads.values()) if heads else None
+            per_unit = {unit: head for unit, head in heads.items() if unit is not None}
+            head: Any = case(
+                (o.unit_id.is_(None), literal(anyone, Integer)),
+                else_=case(per_unit, value=o.unit_id, else_=cast(null(), Integer))
+                if per_unit
+                else cast(null(), Integer),
+            )
+            return literal(Role.UNIT_CLERK.value, String), o.unit_id, head
+        role_value, unit_id, official_id = await self.recipients.resolve(recipient, None)
+        return (
+            literal(role_value.value if role_value else None, String),
+            literal(unit_id, Integer),
+            literal(official_id, Integer),
+        )
+
+
+def _dedupe_key(sql: _Sql, prefix: str, suffix: str) -> Any:
+    o = Obligation
+    return (
+        literal(f"{prefix}:", String)
+        + sql.text(o.id)
+        + literal(":", String)
+        + sql.date_text(o.due_date)
+        + literal(f":{suffix}", String)
+    )
+
+
+def _not_sent(key: Any) -> ColumnElement[bool]:
+    return ~exists().where(Notification.dedupe_key == key)
+
+
+async def _escalation_sources(
+    sql: _Sql,
+    policy: Policy,
+    calendar: WorkdayCalendar,
+    targets: _Targets,
+    overdue: ColumnElement[bool],
+    today: dt.date,
+) -> list[_Source]:
+    o = Obligation
+    sources: list[_Source] = []
+    for chain, in_chain in _chains(policy):
+        # A step fires only after every earlier step has (the per-obligation walk stopped at the
+        # first step not due yet): the threshold is the smallest of the chain's thresholds so far.
+        reached: dt.date | None = None
+        for level, step in enumerate(chain.steps, start=1):
+            threshold = latest_due_escalated(calendar, step.after, today)
+            if threshold is None:
+                continue
+            reached = threshold if reached is None else min(reached, threshold)
+            role, unit_id, official_id = await targets.of(step.recipient)
+            title = func.substr(
+                literal(f"【{step.action.label}】", String)
+                + o.title
+                + literal("（到期日", String)
+                + sql.date_text(o.due_date)
+                + literal("）", String),
+                1,
+                200,
+            )
+            body = (
+                literal(step.note_zh, String)
+                if step.note_zh
+                else literal("“", String) + o.title + literal("”已逾期，依据：", String) + o.citation
+            )
+            columns = {
+                "recipient_role": role,
+                "recipient_unit_id": unit_id,
+                "recipient_official_id": official_id,
+                "kind": literal(step.action.value, String),
+                "title": title,
+                "body": body,
+                "dedupe_key": _dedupe_key(sql, "esc", str(level)),
+            }
+            due = and_(overdue, in_chain, o.due_date <= reached, o.escalation_level < level)
+            sources.append(_Source(columns, due, level))
+    return sources
+
+
+async def _warning_sources(
+    sql: _Sql,
+    policy: Policy,
+    calendar: WorkdayCalendar,
+    targets: _Targets,
+    mine: ColumnElement[bool],
+    today: dt.date,
+) -> list[_Source]:
+    """Only the nearest threshold reached: a warning at 3 days and another at 1 day, not both at once."""
+    o = Obligation
+    horizon = today + dt.timedelta(days=LOOKAHEAD_DAYS)
+    leader = await targets.recipients.resolve(Recipient.COUNTY_LEADER_IN_CHARGE, None)
+    sources: list[_Source] = []
+    lower = today - dt.timedelta(days=1)
+    for days in sorted(set(policy.warning_thresholds)):
+        upper = latest_due_warned(calendar, days, today)
+        if upper is None:
+            continue
+        upper = min(upper, horizon)
+        if upper <= lower:
+            continue
+        when = case(
+            (o.due_date == today, literal("今天到期", String)),
+            else_=literal("将于", String) + sql.date_text(o.due_date) + literal("到期", String),
+        )
+        role = case(
+            (o.unit_id.is_not(None), Role.UNIT_CLERK.value),
+            (o.owner_role == "county_leader", Role.LEADER.value),
+            else_=Role.JUSTICE_STAFF.value,
+        )
+        official = case(
+            (and_(o.unit_id.is_(None), o.owner_role == "county_leader"), literal(leader[2], Integer)),
+            else_=cast(null(), Integer),
+        )
+        columns = {
+            "recipient_role": role,
+            "recipient_unit_id": o.unit_id,
+            "recipient_official_id": official,
+            "kind": literal(NotificationKind.WARNING.value, String),
+            "title": func.substr(literal("【临期预警】", String) + o.title + when, 1, 200),
+            "body": literal("依据：", String) + o.citation,
+            "dedupe_key": _dedupe_key(sql, "warn", str(days)),
+        }
+        where = and_(
+            mine,
+            o.status.in_((ObligationStatus.OPEN, ObligationStatus.OVERDUE)),
+            o.due_date > lower,
+            o.due_date <= upper,
+        )
+        sources.append(_Source(columns, where))
+        lower = upper
+    return sources
+
+
+def _row_columns(source: _Source, jurisdiction_id: int, now: dt.datetime) -> dict[str, Any]:
+    o = Obligation
+    return {
+        "jurisdiction_id": literal(jurisdiction_id, Integer),
+        **source.columns,
+        "obligation_id": o.id,
+        "subject_type": o.subject_type,
+        "subject_id": o.subject_id,
+        "rule_id": o.rule_id,
+        "created_at": literal(now, Notification.created_at.type),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The scan
+# ---------------------------------------------------------------------------------------------
+
+
 async def scan_jurisdiction(
     ctx: ServiceContext, jurisdiction_id: int, *, dry_run: bool = False
 ) -> ScanReport:
     """Run every check for one jurisdiction at ``ctx.now()``; in dry-run mode write nothing."""
     report = ScanReport(jurisdiction_id=jurisdiction_id, dry_run=dry_run)
+    session = ctx.session
     now = ctx.now()
     today = now.date()
     calendar = await ctx.calendar()
     policy = await ctx.policy(jurisdiction_id)
     if not dry_run:
         report.periodic_created = len(await emit_periodic(ctx, jurisdiction_id, today))
-    recipients = _Recipients(ctx, jurisdiction_id)
-    obligations = await ctx.session.scalars(
-        select(Obligation).where(
-            Obligation.jurisdiction_id == jurisdiction_id,
-            Obligation.status.in_((ObligationStatus.OPEN, ObligationStatus.OVERDUE)),
-            Obligation.due_date.is_not(None),
-            Obligation.due_date <= today + dt.timedelta(days=LOOKAHEAD_DAYS),
-        )
-    )
-    for ob in obligations:
-        assert ob.due_date is not None
-        if ob.due_date < today:
-            if ob.status == ObligationStatus.OPEN:
-                report.marked_overdue += 1
-                if not dry_run:
-                    ob.status = ObligationStatus.OVERDUE
-                    ctx.changed("obligations", ob.id, ob.jurisdiction_id)
-            report.planned += await _escalations(ctx, policy, calendar, recipients, ob, today, dry_run)
-        else:
-            report.planned += await _warnings(policy, calendar, recipients, ob, today)
-    report.planned += await _hearing_reminders(ctx, policy, calendar, recipients, jurisdiction_id, today)
+    await session.flush()
     quiet = is_quiet(now, calendar)
-    to_send = [p for p in report.planned if p.urgent or not quiet]
-    report.deferred_quiet = len(report.planned) - len(to_send)
+    sql = _Sql(ctx)
+    o = Obligation
+    mine = and_(o.jurisdiction_id == jurisdiction_id, o.due_date.is_not(None))
+    past_due = and_(mine, o.status == ObligationStatus.OPEN, o.due_date < today)
+
+    # 1. Overdue marking.
     if dry_run:
-        for p in to_send:
+        report.marked_overdue = await session.scalar(select(func.count()).where(past_due)) or 0
+        overdue = and_(mine, o.status.in_((ObligationStatus.OPEN, ObligationStatus.OVERDUE)))
+    else:
+        report.marked_overdue = await _mark_overdue(ctx, past_due, jurisdiction_id)
+        overdue = and_(mine, o.status == ObligationStatus.OVERDUE)
+    overdue = and_(overdue, o.due_date < today)
+
+    # 2–3. Escalations and warnings, one statement (two for an escalation step) per source.
+    recipients = _Recipients(ctx, jurisdiction_id)
+    targets = _Targets(ctx, jurisdiction_id, recipients)
+    sources = await _escalation_sources(sql, policy, calendar, targets, overdue, today)
+    sources += await _warning_sources(sql, policy, calendar, targets, mine, today)
+    sent: list[int] = []
+    for source in sources:
+        if dry_run:
+            await _plan(ctx, source, jurisdiction_id, now, quiet, report)
+        else:
+            sent += await _send(ctx, sql, source, jurisdiction_id, now, quiet, report)
+
+    # 4. Hearing reminders: a few hearings of the coming days, planned one by one.
+    reminders = await _hearing_reminders(ctx, policy, calendar, recipients, jurisdiction_id, today)
+    reminders = await _not_yet_sent(ctx, reminders)
+    to_send = [p for p in reminders if p.urgent or not quiet]
+    report.planned += len(reminders)
+    report.deferred_quiet += len(reminders) - len(to_send)
+    if dry_run:
+        report.would_send += to_send
+        for p in report.would_send:
             log.info(
                 "[dry run] would send %s to %s/%s: %s",
                 p.kind.value,
@@ -134,105 +478,117 @@ async def scan_jurisdiction(
                 p.title,
             )
         return report
-    report.sent = await insert_notifications(ctx, jurisdiction_id, to_send)
+    sent += await insert_notifications(ctx, jurisdiction_id, to_send)
+    report.sent = sent
+    await announce(ctx, jurisdiction_id, sent)
     return report
 
 
-async def _escalations(
-    ctx: ServiceContext,
-    policy: Policy,
-    calendar: WorkdayCalendar,
-    recipients: _Recipients,
-    ob: Obligation,
-    today: dt.date,
-    dry_run: bool,
-) -> list[PlannedNotification]:
-    assert ob.due_date is not None
-    rule = policy.deadline_rule(ob.rule_id)
-    chain = policy.escalation_chain(rule.escalation if rule else None)
-    planned: list[PlannedNotification] = []
-    for level, step in enumerate(chain.steps, start=1):
-        try:
-            fires_on = calendar.due_date(step.after, ob.due_date)
-        except CalendarYearUnknown:
-            continue
-        if today < fires_on:
-            break
-        planned += await _notify_step(recipients, ob, step, level)
-        if not dry_run and ob.escalation_level < level:
-            ob.escalation_level = level
-            ob.last_escalated_at = ctx.now()
-    return planned
-
-
-async def _notify_step(
-    recipients: _Recipients, ob: Obligation, step: EscalationStep, level: int
-) -> list[PlannedNotification]:
-    days_late = f"（到期日{ob.due_date}）"
-    title = f"【{step.action.label}】{ob.title}{days_late}"
-    body = step.note_zh or f"“{ob.title}”已逾期，依据：{ob.citation}"
-    role, unit_id, official_id = await recipients.resolve(step.recipient, ob.unit_id)
-    return [
-        PlannedNotification(
-            dedupe_key=f"esc:{ob.id}:{ob.due_date}:{level}",
-            kind=step.action,
-            title=title[:200],
-            body=body,
-            recipient_role=role,
-            recipient_unit_id=unit_id,
-            recipient_official_id=official_id,
-            obligation_id=ob.id,
-            subject_type=ob.subject_type,
-            subject_id=ob.subject_id,
-            rule_id=ob.rule_id,
-            urgent=ob.urgent,
-        )
-    ]
-
-
-async def _warnings(
-    policy: Policy, calendar: WorkdayCalendar, recipients: _Recipients, ob: Obligation, today: dt.date
-) -> list[PlannedNotification]:
-    assert ob.due_date is not None
-    planned: list[PlannedNotification] = []
-    # Only the nearest threshold already reached: a warning at 3 days and another at 1 day, not both at once.
-    reached: list[int] = []
-    for threshold in sorted(policy.warning_thresholds, reverse=True):
-        try:
-            warn_on = calendar.add_working_days(ob.due_date, -threshold)
-        except CalendarYearUnknown:
-            continue
-        if today >= warn_on:
-            reached.append(threshold)
-    if reached:
-        threshold = min(reached)
-        role, unit_id, official_id = await recipients.resolve(_owner_recipient(ob), ob.unit_id)
-        when = "今天到期" if ob.due_date == today else f"将于{ob.due_date}到期"
-        planned.append(
-            PlannedNotification(
-                dedupe_key=f"warn:{ob.id}:{ob.due_date}:{threshold}",
-                kind=NotificationKind.WARNING,
-                title=f"【临期预警】{ob.title}{when}"[:200],
-                body=f"依据：{ob.citation}",
-                recipient_role=role,
-                recipient_unit_id=unit_id,
-                recipient_official_id=official_id,
-                obligation_id=ob.id,
-                subject_type=ob.subject_type,
-                subject_id=ob.subject_id,
-                rule_id=ob.rule_id,
-                urgent=ob.urgent,
+async def _mark_overdue(ctx: ServiceContext, past_due: ColumnElement[bool], jurisdiction_id: int) -> int:
+    """Mark open obligations past their due date overdue, BATCH at a time; return how many."""
+    o = Obligation
+    marked = 0
+    while True:
+        batch = select(o.id).where(past_due).order_by(o.due_date).limit(BATCH).scalar_subquery()
+        ids = list(
+            await ctx.session.scalars(
+                update(o)
+                .where(o.id.in_(batch))
+                .values(status=ObligationStatus.OVERDUE, version=o.version + 1, updated_at=utcnow())
+                .returning(o.id),
+                execution_options={"synchronize_session": "fetch"},
             )
         )
-    return planned
+        marked += len(ids)
+        for ident in ids:
+            ctx.changed("obligations", ident, jurisdiction_id)
+        if len(ids) < BATCH:
+            return marked
 
 
-def _owner_recipient(ob: Obligation) -> Recipient:
-    if ob.unit_id is not None:
-        return Recipient.UNIT
-    if ob.owner_role == "county_leader":
-        return Recipient.COUNTY_LEADER_IN_CHARGE
-    return Recipient.JUSTICE_BUREAU
+async def _send(
+    ctx: ServiceContext,
+    sql: _Sql,
+    source: _Source,
+    jurisdiction_id: int,
+    now: dt.datetime,
+    quiet: bool,
+    report: ScanReport,
+) -> list[int]:
+    """INSERT … SELECT the source's notifications not sent yet; raise the escalation level of their rows."""
+    o = Obligation
+    session = ctx.session
+    key = source.columns["dedupe_key"]
+    where = source.where
+    if quiet:
+        held = await session.scalar(select(func.count()).where(where, o.urgent.is_not(True), _not_sent(key)))
+        report.deferred_quiet += held or 0
+        report.planned += held or 0
+        where = and_(where, o.urgent.is_(True))
+    columns = _row_columns(source, jurisdiction_id, now)
+    rows = select(*[value.label(name) for name, value in columns.items()]).where(where, _not_sent(key))
+    stmt = (
+        sql.insert()(Notification)
+        .from_select(list(columns), rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notification.id)
+    )
+    ids = list(await session.scalars(stmt))
+    report.planned += len(ids)
+    if source.level is not None:
+        # Every row of the step now has its notification (sent now or before): raise its level.
+        await session.execute(
+            update(o)
+            .where(where)
+            .values(
+                escalation_level=source.level,
+                last_escalated_at=now,
+                version=o.version + 1,
+                updated_at=utcnow(),
+            ),
+            execution_options={"synchronize_session": "fetch"},
+        )
+    return ids
+
+
+async def _plan(
+    ctx: ServiceContext,
+    source: _Source,
+    jurisdiction_id: int,
+    now: dt.datetime,
+    quiet: bool,
+    report: ScanReport,
+) -> None:
+    """Dry run: the source's notifications not sent yet, as PlannedNotification (nothing written)."""
+    o = Obligation
+    columns = _row_columns(source, jurisdiction_id, now)
+    key = source.columns["dedupe_key"]
+    rows = await ctx.session.execute(
+        select(*[value.label(name) for name, value in columns.items()], o.urgent.label("urgent")).where(
+            source.where, _not_sent(key)
+        )
+    )
+    for row in rows.mappings():
+        report.planned += 1
+        if quiet and not row["urgent"]:
+            report.deferred_quiet += 1
+            continue
+        report.would_send.append(
+            PlannedNotification(
+                dedupe_key=row["dedupe_key"],
+                kind=NotificationKind(row["kind"]),
+                title=row["title"],
+                body=row["body"],
+                recipient_role=Role(row["recipient_role"]) if row["recipient_role"] else None,
+                recipient_unit_id=row["recipient_unit_id"],
+                recipient_official_id=row["recipient_official_id"],
+                obligation_id=row["obligation_id"],
+                subject_type=row["subject_type"],
+                subject_id=row["subject_id"],
+                rule_id=row["rule_id"],
+                urgent=bool(row["urgent"]),
+            )
+        )
 
 
 async def _hearing_reminders(
@@ -293,24 +649,36 @@ async def _hearing_reminders(
     return planned
 
 
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def _not_yet_sent(ctx: ServiceContext, planned: list[PlannedNotification]) -> list[PlannedNotification]:
+    """The planned notifications whose dedupe key is not in the database, each key once."""
+    sent: set[str] = set()
+    keys = [p.dedupe_key for p in planned]
+    for chunk in _chunks(keys, 500):
+        sent.update(
+            await ctx.session.scalars(
+                select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk))
+            )
+        )
+    return list({p.dedupe_key: p for p in planned if p.dedupe_key not in sent}.values())
+
+
 async def insert_notifications(
     ctx: ServiceContext, jurisdiction_id: int, planned: list[PlannedNotification]
 ) -> list[int]:
-    """Insert each planned notification unless its dedupe key exists; return the ids inserted now."""
+    """Insert each planned notification unless its dedupe key exists; return the ids inserted now.
+
+    The caller announces them (:func:`announce`) once the scan's inserts are done.
+    """
+    planned = await _not_yet_sent(ctx, planned)
     if not planned:
         return []
-    session = ctx.session
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = _Sql(ctx).insert()
     now = ctx.now()
-    # Most planned messages of a repeated scan were sent before: one lookup instead of one insert each.
-    sent: set[str] = set()
-    keys = [p.dedupe_key for p in planned]
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        sent.update(
-            await session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk)))
-        )
     rows: list[dict[str, Any]] = [
         {
             "jurisdiction_id": jurisdiction_id,
@@ -327,23 +695,34 @@ async def insert_notifications(
             "dedupe_key": p.dedupe_key,
             "created_at": now,
         }
-        for p in {p.dedupe_key: p for p in planned if p.dedupe_key not in sent}.values()
+        for p in planned
     ]
-    created: list[int] = []
-    if rows:
-        # ON CONFLICT DO NOTHING still guards against another worker inserting the same key meanwhile.
-        stmt = (
-            insert(Notification)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(Notification.id)
+    # ON CONFLICT DO NOTHING still guards against another worker inserting the same key meanwhile.
+    stmt = (
+        insert(Notification).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Notification.id)
+    )
+    return list(await ctx.session.scalars(stmt, rows))
+
+
+async def announce(ctx: ServiceContext, jurisdiction_id: int, ids: list[int]) -> None:
+    """Record the scan's new notifications for live updates and queue their webhook deliveries.
+
+    Deliveries are queued in the scan's transaction: a notification is never without them.
+    """
+    if not ids:
+        return
+    for ident in ids:
+        ctx.changed("notifications", ident, jurisdiction_id)
+    endpoints = await ctx.session.scalar(
+        select(
+            exists().where(
+                WebhookEndpoint.jurisdiction_id == jurisdiction_id, WebhookEndpoint.active.is_(True)
+            )
         )
-        created = list(await session.scalars(stmt, rows))
-        for new_id in created:
-            ctx.changed("notifications", new_id, jurisdiction_id)
-    if created:
-        # Webhook deliveries are queued in the same transaction: a notification is never without them.
-        await enqueue_deliveries_by_id(session, created, now=now)
-    return created
+    )
+    if endpoints:
+        for chunk in _chunks(ids, DELIVERY_CHUNK):
+            await enqueue_deliveries_by_id(ctx.session, chunk, now=ctx.now())
 
 
 class _Recipients:

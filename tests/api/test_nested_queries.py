@@ -114,3 +114,25 @@ async def test_cursor_pagination_walks_every_row_once(ctx, client: GraphQLClient
 async def test_page_size_is_capped_with_a_clear_error(client: GraphQLClient):
     body = await client("{ disputes(first: 1000) { totalCount } }")
     assert body["errors"][0]["extensions"]["field"] == "first"
+
+
+async def test_open_only_obligations_are_filtered_in_sql(ctx, client: GraphQLClient, app: Any):
+    await seed(ctx, 3)
+    query = """{ disputes(first: 3, order: RECEIVED_ASC) { edges { node {
+      resolutionEfforts { all: obligations { ruleId status } open: obligations(openOnly: true) { ruleId } }
+      litigationCases { obligations(openOnly: true) { ruleId status } } } } } }"""
+    with StatementCounter(app.state.engine) as counter:
+        data = await client.ok(query)
+    for edge in data["disputes"]["edges"]:
+        (effort,) = edge["node"]["resolutionEfforts"]
+        # The effort's duties were met (late, for the resolution: the case was filed); the case's is open.
+        assert [(o["ruleId"], o["status"]) for o in effort["all"]] == [
+            ("testland.accept", "MET"),
+            ("testland.resolve", "MET_LATE"),
+        ]
+        assert effort["open"] == []
+        (case,) = edge["node"]["litigationCases"]
+        assert case["obligations"] == [{"ruleId": "testland.loss_analysis", "status": "OPEN"}]
+    # One statement per loader; the open-only ones leave the closed rows in the database.
+    loads = [s for s in counter.statements if "FROM obligations" in s]
+    assert len(loads) == 3 and sum("obligations.status IN" in s for s in loads) == 2

@@ -3,19 +3,27 @@ unmigrated or outdated database with a message naming the command to run."""
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib.util
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
 from core.config import Settings
+from core.context import ServiceContext
 from core.db import make_engine
+from core.enums import NotificationKind, ObligationStatus
 from core.errors import ConfigurationError
 from core.migrate import ensure_migrated, upgrade_database
 from core.models import Base
+from core.obligations.models import Notification, Obligation
+from tests.support import make_org
 
 
 async def test_migrated_schema_matches_the_models(engine: AsyncEngine):
@@ -41,3 +49,69 @@ async def test_app_does_not_start_on_an_empty_database(tmp_path: Path, registry)
     with pytest.raises(ConfigurationError, match="caseload migrate"):
         async with app.router.lifespan_context(app):
             pass
+
+
+def _revision(name: str) -> Any:
+    """A migration module, loaded from its file (revision files are not a package's modules)."""
+    (path,) = (Path(__file__).parents[2] / "core" / "migrations" / "versions").glob(f"{name}_*.py")
+    spec = importlib.util.spec_from_file_location(f"revision_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_escalation_levels_become_the_steps_notified_for_the_current_due_date(
+    engine: AsyncEngine, ctx: ServiceContext
+):
+    org = await make_org(ctx)
+    due = dt.date(2024, 10, 8)
+
+    def obligation(n: int, level: int) -> Obligation:
+        ob = Obligation(
+            jurisdiction_id=org.jurisdiction.id,
+            owner_role="unit",
+            plugin="testland",
+            rule_id="testland.accept",
+            title="受理",
+            event="resolution_assigned",
+            subject_type="resolution_effort",
+            subject_id=n,
+            trigger_date=due - dt.timedelta(days=7),
+            due_rule={"kind": "working_days", "amount": 3},
+            due_date=due,
+            status=ObligationStatus.OVERDUE,
+        )
+        ob.escalation_level = level
+        ctx.session.add(ob)
+        return ob
+
+    # Raised for a step quiet hours held back; moved due date; as sent; more sent than the level says.
+    held, moved, exact, behind = obligation(1, 3), obligation(2, 2), obligation(3, 2), obligation(4, 1)
+    await ctx.session.flush()
+    for ob, keys in (
+        (held, [f"{due}:1", f"{due}:2"]),
+        (moved, ["2024-09-30:1", "2024-09-30:2"]),
+        (exact, [f"{due}:1", f"{due}:2"]),
+        (behind, [f"{due}:1", f"{due}:2"]),
+    ):
+        for key in keys:
+            ctx.session.add(
+                Notification(
+                    jurisdiction_id=org.jurisdiction.id,
+                    kind=NotificationKind.ESCALATION,
+                    title="督办",
+                    obligation_id=ob.id,
+                    dedupe_key=f"esc:{ob.id}:{key}",
+                )
+            )
+    await ctx.session.commit()
+    recount = _revision("69d4a8d71fa8").recount_escalation_levels
+    async with engine.begin() as conn:
+        assert await conn.run_sync(recount) == 2
+    ctx.session.expire_all()
+    levels = {
+        ob.subject_id: (ob.escalation_level, ob.version)
+        for ob in await ctx.session.scalars(select(Obligation).order_by(Obligation.id))
+    }
+    assert levels == {1: (2, 2), 2: (0, 2), 3: (2, 1), 4: (1, 1)}

@@ -19,6 +19,8 @@ from core.enums import (
     ResolutionStage,
     Role,
 )
+from core.notify.models import NotificationDelivery, WebhookEndpoint
+from core.obligations import actions
 from core.obligations.models import Notification, Obligation
 from core.obligations.scan import scan_jurisdiction
 from tests.support import make_org
@@ -107,11 +109,18 @@ async def test_quiet_hours_and_rest_days_defer_non_urgent_messages(make_ctx):
     org = await make_org(ctx)
     await assigned_effort(ctx, org, D(2024, 11, 18))  # due Thu 21 Nov
     night = await scan(ctx, org, at(D(2024, 11, 18), 22))
-    assert night.planned and night.deferred_quiet == len(night.planned) and await notifications(ctx) == []
+    # ``planned`` counts the messages due and not yet sent (the set-based scan does not load each one).
+    assert night.planned and night.deferred_quiet == night.planned and await notifications(ctx) == []
     saturday = await scan(ctx, org, at(D(2024, 11, 23), 10))
     assert saturday.deferred_quiet and await notifications(ctx) == []
+    # A held-back escalation step does not count as reached: the level rises when the step is sent.
+    ob = await ctx.session.scalar(select(Obligation).where(Obligation.rule_id == "testland.accept"))
+    assert ob is not None and ob.status == ObligationStatus.OVERDUE and ob.escalation_level == 0
     monday = await scan(ctx, org, at(D(2024, 11, 25), 9))
     assert monday.sent and monday.deferred_quiet == 0
+    # Due Thu 21 Nov: the steps of Fri 22 and Mon 25 Nov are sent (the warnings' days have passed).
+    assert [n.dedupe_key for n in await notifications(ctx)] == [f"esc:{ob.id}:2024-11-21:{k}" for k in (1, 2)]
+    assert ob.escalation_level == 2
 
 
 async def test_dry_run_writes_nothing(make_ctx):
@@ -122,7 +131,12 @@ async def test_dry_run_writes_nothing(make_ctx):
     assert report.planned and report.marked_overdue == 1 and report.sent == []
     assert await notifications(ctx) == []
     ob = await ctx.session.scalar(select(Obligation).where(Obligation.rule_id == "testland.accept"))
-    assert ob is not None and ob.status == ObligationStatus.OPEN
+    assert ob is not None and ob.status == ObligationStatus.OPEN and ob.escalation_level == 0
+    # What it would send is what a real scan then sends.
+    would = sorted(p.dedupe_key for p in report.would_send)
+    assert len(would) == report.planned and any(k.startswith(f"esc:{ob.id}:") for k in would)
+    real = await scan(ctx, org, at(D(2024, 11, 20)))
+    assert sorted(n.dedupe_key for n in await notifications(ctx)) == would and len(real.sent) == len(would)
 
 
 async def test_hearing_reminders_a_week_and_a_day_before(make_ctx):
@@ -149,3 +163,57 @@ async def test_hearing_reminders_a_week_and_a_day_before(make_ctx):
     assert [n.rule_id for n in sent] == ["testland.hearing_designate", "testland.hearing_phone"]
     await scan(ctx, org, at(D(2024, 11, 19), 16))
     assert len(await notifications(ctx, "hearing")) == 2
+
+
+async def test_a_moved_due_date_is_escalated_again_from_the_first_step(make_ctx):
+    ctx = make_ctx(today=D(2024, 9, 27))
+    org = await make_org(ctx)
+    await assigned_effort(ctx, org, D(2024, 9, 27))  # accept due Tue 8 Oct
+    ob = await ctx.session.scalar(select(Obligation).where(Obligation.rule_id == "testland.accept"))
+    assert ob is not None
+    await scan(ctx, org, at(D(2024, 10, 10)))
+    assert ob.escalation_level == 2
+    # The assignment date was mistyped: counted from Wed 9 Oct the duty is due Sat 12 Oct (a make-up
+    # working day); its steps fire on Mon 14 and Tue 15 Oct.
+    await actions.correct_trigger_date(ctx, ob.id, trigger_date=D(2024, 10, 9), reason="录入错误")
+    await ctx.session.flush()
+    assert ob.due_date == D(2024, 10, 12) and ob.status == ObligationStatus.OPEN and ob.escalation_level == 0
+    await scan(ctx, org, at(D(2024, 10, 15)))
+    keys = [n.dedupe_key for n in await notifications(ctx, "resolution_effort") if n.kind != "warning"]
+    assert keys[-2:] == [f"esc:{ob.id}:2024-10-12:1", f"esc:{ob.id}:2024-10-12:2"]
+    assert ob.status == ObligationStatus.OVERDUE and ob.escalation_level == 2
+
+
+async def test_scan_statements_do_not_grow_with_the_obligations(make_ctx, count_statements):
+    """The scan is set-based: twice the overdue obligations, the same statements (and no more rounds)."""
+    ctx = make_ctx(today=D(2024, 10, 14))
+    org = await make_org(ctx)
+    moment = at(D(2024, 11, 20))
+    await scan(ctx, org, moment)  # periodic duties of the day, created once
+    runs = []
+    for efforts in (2, 8):
+        for _ in range(efforts):
+            await assigned_effort(ctx, org, D(2024, 10, 14))
+        await ctx.session.flush()
+        ctx.clock = fixed_clock(moment)
+        with count_statements() as counter:
+            report = await scan_jurisdiction(ctx, org.jurisdiction.id)
+        runs.append((counter.count, report.marked_overdue, len(report.sent)))
+    (few, few_marked, few_sent), (many, many_marked, many_sent) = runs
+    assert many_marked == 4 * few_marked > 0 and many_sent == 4 * few_sent > 0
+    assert few == many, "the scan's statements grew with the number of obligations"
+
+
+async def test_webhook_deliveries_are_queued_for_what_the_scan_sends(make_ctx):
+    ctx = make_ctx(today=D(2024, 10, 14))
+    org = await make_org(ctx)
+    hook = WebhookEndpoint(jurisdiction_id=org.jurisdiction.id, name="值班群", url="http://10.0.0.5/hook")
+    ctx.session.add(hook)
+    for _ in range(3):
+        await assigned_effort(ctx, org, D(2024, 10, 14))
+    report = await scan(ctx, org, at(D(2024, 11, 20)))
+    deliveries = list(await ctx.session.scalars(select(NotificationDelivery)))
+    assert len(report.sent) >= 12
+    assert sorted((d.notification_id, d.endpoint_id) for d in deliveries) == [
+        (i, hook.id) for i in sorted(report.sent)
+    ]

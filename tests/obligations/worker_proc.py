@@ -1,8 +1,8 @@
 """A worker process for the concurrency tests: ``python -m tests.obligations.worker_proc NOW [--hang]``.
 
 Runs one scan of every jurisdiction with the test plugins, against DATABASE_URL / REDIS_URL.
-With ``--hang`` it stops after inserting its notifications, before committing, and waits to be
-killed (a worker crashing mid-scan).
+With ``--hang`` it stops after inserting its notifications (when the scan announces them), before
+committing, and waits to be killed (a worker crashing mid-scan).
 """
 
 from __future__ import annotations
@@ -26,16 +26,15 @@ async def main(now: str, hang: bool) -> None:
     engine = make_engine(settings)
     redis = await make_redis(settings)
     if hang:
-        original = scan.insert_notifications
+        original = scan.announce
 
-        async def insert_then_hang(ctx, jurisdiction_id, planned):  # type: ignore[no-untyped-def]
-            ids = await original(ctx, jurisdiction_id, planned)
+        async def announce_then_hang(ctx, jurisdiction_id, ids):  # type: ignore[no-untyped-def]
+            await original(ctx, jurisdiction_id, ids)
             await ctx.session.flush()
             print(f"inserted {len(ids)}", flush=True)
             await asyncio.sleep(600)
-            return ids
 
-        scan.insert_notifications = insert_then_hang  # type: ignore[assignment]
+        scan.announce = announce_then_hang  # type: ignore[assignment]
     worker = Worker(
         settings=settings,
         session_factory=make_session_factory(engine),
