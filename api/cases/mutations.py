@@ -210,6 +210,30 @@ class CaseMutation:
             ),
         )
 
+    @strawberry.mutation(
+        description="负责人不能出庭时，登记经批准代为出庭的人员（如经分管县领导同意由分管领导出庭）"
+    )
+    async def approve_substitute_head(
+        self,
+        info: Info,
+        hearing_id: strawberry.ID,
+        official_id: strawberry.ID,
+        approved_by_id: strawberry.ID,
+        reason: str,
+        version: int | None = None,
+    ) -> Payload[Hearing]:
+        return await run_mutation(  # type: ignore[no-any-return]
+            info,
+            lambda ctx: service.approve_substitute(
+                ctx,
+                gid(hearing_id, "hearingId"),
+                official_id=gid(official_id, "officialId"),
+                approved_by_id=gid(approved_by_id, "approvedById"),
+                reason=reason,
+                version=version,
+            ),
+        )
+
     @strawberry.mutation(description="核验出庭负责人身份")
     async def check_hearing_identity(
         self, info: Info, hearing_id: strawberry.ID, version: int | None = None

@@ -36,7 +36,7 @@ from core.enums import (
 from core.errors import InvalidTransition, ValidationFailed
 from core.obligations.engine import emit
 from core.org.models import Official, Unit
-from core.policy.types import Event, EventKind
+from core.policy.types import Event, EventKind, SubstitutePolicy
 from core.scoping import authorize
 
 # ---------------------------------------------------------------------------------------------
@@ -350,6 +350,94 @@ async def qualifying_ranks(ctx: ServiceContext, h: Hearing) -> list[str]:
     return policy.qualifying_head_ranks(unit.kind.value, h.head_required)
 
 
+async def substitutes(ctx: ServiceContext, h: Hearing) -> SubstitutePolicy | None:
+    """Who may stand in for the head at this hearing with an approval (the jurisdiction's rule)."""
+    unit = await ctx.session.get(Unit, h.unit_id)
+    assert unit is not None
+    policy = await ctx.policy(h.jurisdiction_id)
+    return policy.substitute_heads(unit.kind.value, h.head_required)
+
+
+async def _approved_substitute(ctx: ServiceContext, h: Hearing, official: Official) -> bool:
+    """Whether ``official`` stands in for the head at ``h`` with the approval the rule needs."""
+    allowed = await substitutes(ctx, h)
+    if allowed is None or h.substitute_approved_by_id is None or h.designated_official_id != official.id:
+        return False
+    approver = await ctx.session.get(Official, h.substitute_approved_by_id)
+    return (
+        approver is not None
+        and approver.rank.value in allowed.approver_ranks
+        and official.rank.value in allowed.ranks
+        and official.unit_id == h.unit_id
+    )
+
+
+async def approve_substitute(
+    ctx: ServiceContext,
+    hearing_id: int,
+    *,
+    official_id: int,
+    approved_by_id: int,
+    reason: str,
+    version: int | None = None,
+) -> Hearing:
+    """Record that the head cannot appear and who stands in, with the approval the rule requires.
+
+    E.g. Wuping: "主要负责人有正当理由不能出庭的,经分管县领导同意后可以由分管领导出庭并告知县司法局";
+    recording it here is the notice to the justice bureau (it sees the hearing and its timeline).
+    """
+    h = await _hearing(ctx, hearing_id, "hearing.designate", version)
+    if h.status != HearingStatus.SCHEDULED:
+        raise InvalidTransition(
+            "Hearing", h.status, "get a substitute", "只有待开庭的庭审可以批准他人代为出庭"
+        )
+    allowed = await substitutes(ctx, h)
+    if allowed is None:
+        raise ValidationFailed(
+            "officialId",
+            "本辖区规定未允许经批准由他人代替负责人出庭",
+            "this jurisdiction's rules allow no approved substitute",
+            "no_substitutes",
+        )
+    official = await get_visible(ctx, Official, official_id, "人员", "officialId")
+    if official.unit_id != h.unit_id or not official.active:
+        raise ValidationFailed(
+            "officialId", "代为出庭的人员须为被诉单位在职人员", "official must be of the unit"
+        )
+    if official.rank.value not in allowed.ranks:
+        raise ValidationFailed(
+            "officialId",
+            f"{official.name}（{official.rank.label}）不能代为出庭，须为："
+            + "、".join(_rank_label(r) for r in sorted(allowed.ranks)),
+            "this official's rank may not stand in",
+            "not_qualifying",
+        )
+    approver = await get_visible(ctx, Official, approved_by_id, "人员", "approvedById")
+    if approver.jurisdiction_id != h.jurisdiction_id or not approver.active:
+        raise ValidationFailed(
+            "approvedById", "批准人须为本辖区在职人员", "approver must be active and local"
+        )
+    if approver.rank.value not in allowed.approver_ranks:
+        raise ValidationFailed(
+            "approvedById",
+            f"{approver.name}（{approver.rank.label}）无权批准，须经："
+            + "、".join(_rank_label(r) for r in sorted(allowed.approver_ranks)),
+            "this official may not approve a substitute",
+            "not_qualifying",
+        )
+    before = snapshot(h)
+    h.designated_official_id = official.id
+    h.designated_date = ctx.today()
+    h.substitute_approved_by_id = approver.id
+    h.substitute_name = official.name
+    h.excuse_reason = require_text(reason, "reason", "负责人不能出庭的理由")
+    h.identity_check = IdentityCheck.UNCHECKED
+    h.identity_note = None
+    await audit(ctx, "hearing.substitute", h, before)
+    await emit(ctx, hearing_event(EventKind.HEARING_HEAD_DESIGNATED, h, ctx.today(), substitute=True))
+    return h
+
+
 async def designate_head(
     ctx: ServiceContext, hearing_id: int, *, official_id: int, version: int | None = None
 ) -> Hearing:
@@ -385,15 +473,19 @@ async def check_identity(ctx: ServiceContext, hearing_id: int, *, version: int |
     assert official is not None
     ranks = await qualifying_ranks(ctx, h)
     same_unit = official.unit_id == h.unit_id or official.rank.value.startswith("county_")
-    verified = official.rank.value in ranks and same_unit and official.active
+    substitute = await _approved_substitute(ctx, h, official)
+    verified = ((official.rank.value in ranks and same_unit) or substitute) and official.active
     before = snapshot(h)
     h.identity_check = IdentityCheck.VERIFIED if verified else IdentityCheck.REJECTED
-    h.identity_note = (
-        f"{official.name}（{official.rank.label}）符合出庭负责人身份"
-        if verified
-        else f"{official.name}（{official.rank.label}）不符合出庭负责人身份，请更换为："
-        + "、".join(_rank_label(r) for r in ranks)
-    )
+    if verified and substitute:
+        h.identity_note = f"{official.name}（{official.rank.label}）经批准代为出庭，符合规定"
+    elif verified:
+        h.identity_note = f"{official.name}（{official.rank.label}）符合出庭负责人身份"
+    else:
+        h.identity_note = (
+            f"{official.name}（{official.rank.label}）不符合出庭负责人身份，请更换为："
+            + "、".join(_rank_label(r) for r in ranks)
+        )
     await audit(ctx, "hearing.identity", h, before)
     await emit(ctx, hearing_event(EventKind.HEARING_IDENTITY_CHECKED, h, ctx.today(), verified=verified))
     return h
@@ -430,13 +522,15 @@ async def record_hearing(
     if at > ctx.now():
         raise ValidationFailed("heldAt", "开庭时间不能晚于当前时间", "heldAt is in the future", "future_date")
     before = snapshot(h)
+    stood_in = False  # an approved substitute, not a qualifying head, was in court
     if head_attended:
         official_id = attending_official_id or h.designated_official_id
         if official_id is None:
             raise ValidationFailed("attendingOfficialId", "请填写出庭的负责人", "who attended?", "required")
         official = await get_visible(ctx, Official, official_id, "人员", "attendingOfficialId")
         ranks = await qualifying_ranks(ctx, h)
-        if official.rank.value not in ranks:
+        stood_in = official.rank.value not in ranks and await _approved_substitute(ctx, h, official)
+        if official.rank.value not in ranks and not stood_in:
             raise ValidationFailed(
                 "attendingOfficialId",
                 f"{official.name}（{official.rank.label}）不是符合条件的负责人，不能计为负责人出庭",
@@ -467,7 +561,10 @@ async def record_hearing(
         c_before = snapshot(c)
         c.status = CaseStatus.IN_HEARING
         await audit(ctx, "case.status", c, c_before)
-    await emit(ctx, hearing_event(EventKind.HEARING_HELD, h, at.date(), head_attended=head_attended))
+    await emit(
+        ctx,
+        hearing_event(EventKind.HEARING_HELD, h, at.date(), head_attended=head_attended, substitute=stood_in),
+    )
     return h
 
 

@@ -111,6 +111,8 @@ def _detail(kind: str, attributes: Mapping[str, Any]) -> str:
             parts.append(enum(value).label)
     if kind == EventKind.HEARING_HELD.value and "head_attended" in attributes:
         parts.append("负责人出庭" if attributes["head_attended"] else "负责人未出庭")
+    if attributes.get("substitute"):
+        parts.append("经批准代为出庭")
     if kind == EventKind.HEARING_IDENTITY_CHECKED.value and "verified" in attributes:
         parts.append("身份符合" if attributes["verified"] else "身份不符")
     if attributes.get("is_loss"):

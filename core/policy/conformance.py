@@ -69,6 +69,7 @@ from core.policy.types import (
     PenaltyKind,
     PenaltyRule,
     ReminderRule,
+    SubstitutePolicy,
     TargetSpec,
 )
 
@@ -348,6 +349,11 @@ def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None
     profile = policy.profile
     if profile is not None:
         cited.extend((f"reference {ref.indicator}", ref.citation) for ref in profile.references)
+    for kind in UnitKind:
+        for required in (True, False):
+            substitute = policy.substitute_heads(kind.value, required)
+            if isinstance(substitute, SubstitutePolicy):
+                cited.append((f"substitute heads for {kind.value}", substitute.citation))
     for indicator in INDICATORS:
         definition = policy.indicator_definition(indicator)
         if isinstance(definition, IndicatorDefinition):
@@ -542,6 +548,17 @@ def check_qualifying_heads(policy: Policy) -> list[str]:
             for rank in answer:
                 if rank not in ranks:
                     problems.append(f"qualifying heads for {kind.value}: {rank!r} is not an OfficialRank")
+            substitute = policy.substitute_heads(kind.value, required)
+            if substitute is None:
+                continue
+            if not isinstance(substitute, SubstitutePolicy):
+                problems.append(f"substitute heads for {kind.value}: expected a SubstitutePolicy")
+                continue
+            for rank in (*substitute.ranks, *substitute.approver_ranks):
+                if rank not in ranks:
+                    problems.append(f"substitute heads for {kind.value}: {rank!r} is not an OfficialRank")
+            if not substitute.ranks or not substitute.approver_ranks:
+                problems.append(f"substitute heads for {kind.value}: name who may stand in and who approves")
     return problems
 
 

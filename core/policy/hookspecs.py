@@ -26,6 +26,7 @@ from core.policy.types import (
     JurisdictionProfile,
     PenaltyRule,
     ReminderRule,
+    SubstitutePolicy,
     TargetSpec,
 )
 
@@ -170,4 +171,15 @@ def caseload_qualifying_head_ranks(  # type: ignore[empty-body]
     ``court_requires_head`` is whether the court asked for the head to appear. The defaults follow
     the Supreme People's Court interpretation (负责人 = principal or deputy head in charge; for a
     county government, its county leaders). *firstresult*.
+    """
+
+
+@hookspec(firstresult=True)
+def caseload_substitute_heads(  # type: ignore[empty-body]
+    unit_kind: str, court_requires_head: bool
+) -> SubstitutePolicy | None:
+    """Who may appear instead of a qualifying head with an approval, and who approves (*firstresult*).
+
+    ``None`` (the default): nobody; only :func:`caseload_qualifying_head_ranks` counts. An approved
+    substitute is recorded with ``approveSubstituteHead`` and then counts as the head in court.
     """

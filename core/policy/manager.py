@@ -23,6 +23,7 @@ from core.policy.types import (
     JurisdictionProfile,
     PenaltyRule,
     ReminderRule,
+    SubstitutePolicy,
     TargetSpec,
 )
 
@@ -132,6 +133,12 @@ class Policy:
             unit_kind=unit_kind, court_requires_head=court_requires_head
         )
         return list(ranks or [])
+
+    def substitute_heads(self, unit_kind: str, court_requires_head: bool) -> SubstitutePolicy | None:
+        found: SubstitutePolicy | None = self._hook.caseload_substitute_heads(
+            unit_kind=unit_kind, court_requires_head=court_requires_head
+        )
+        return found
 
     def indicator_definition(self, indicator: str) -> IndicatorDefinition | None:
         result: IndicatorDefinition | None = self._hook.caseload_indicator_definition(indicator=indicator)

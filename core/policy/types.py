@@ -181,6 +181,21 @@ class DeadlineRule:
 
 
 @dataclass(frozen=True)
+class SubstitutePolicy:
+    """Who may stand in for the qualifying head at a hearing, and whose approval that needs.
+
+    An official of one of ``ranks`` (of the sued unit) counts as the head in court once an official
+    of one of ``approver_ranks`` approved it (e.g. Wuping: the deputy head in charge, approved by the
+    county leader in charge, "经分管县领导同意后可以由分管领导出庭").
+    """
+
+    ranks: frozenset[str]
+    approver_ranks: frozenset[str]
+    title_zh: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
 class ReminderRule:
     """A reminder or check before a hearing ("两提两核"): ``days_before`` the hearing date."""
 

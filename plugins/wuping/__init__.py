@@ -11,6 +11,7 @@ from core.policy.types import (
     JurisdictionProfile,
     PenaltyRule,
     ReminderRule,
+    SubstitutePolicy,
     TargetSpec,
 )
 from plugins.wuping import rules
@@ -60,3 +61,12 @@ def caseload_qualifying_head_ranks(unit_kind: str, court_requires_head: bool) ->
         return None
     ranks = rules.HEAD_RANKS_WHEN_COURT_ASKS.get(unit_kind)
     return list(ranks) if ranks is not None else None
+
+
+@hookimpl
+def caseload_substitute_heads(unit_kind: str, court_requires_head: bool) -> SubstitutePolicy | None:
+    """When the court asks for the principal head of an agency or township, the deputy head in
+    charge may appear instead with the county leader in charge's approval."""
+    if court_requires_head and unit_kind in rules.SUBSTITUTE_UNIT_KINDS:
+        return rules.SUBSTITUTE_WHEN_COURT_ASKS
+    return None

@@ -36,6 +36,7 @@ from core.policy.types import (
     PenaltyRule,
     Recipient,
     ReminderRule,
+    SubstitutePolicy,
     TargetSpec,
 )
 
@@ -487,8 +488,20 @@ HEAD_RANKS_WHEN_COURT_ASKS: dict[str, list[str]] = {
         OfficialRank.COUNTY_PRINCIPAL_LEADER.value,
     ],
 }
-"""Qualifying ranks when the court asks for the head. A deputy head in charge may substitute for
-the principal head only with the county leader's approval, reported to the justice bureau
-("经分管县领导同意后可以由分管领导出庭并告知县司法局"); the hook cannot see an approval, so
-the core must accept an approved substitute itself (see docs/plugins.md). Other unit kinds, and
-hearings where the court did not ask, follow the national defaults."""
+"""Qualifying ranks when the court asks for the head. Other unit kinds, and hearings where the
+court did not ask, follow the national defaults."""
+
+SUBSTITUTE_WHEN_COURT_ASKS = SubstitutePolicy(
+    # "涉诉行政机关主要负责人有正当理由不能出庭的,经分管县领导同意后可以由分管领导出庭并告知县司法局":
+    # the deputy head in charge, approved by the county leader in charge; recording the approval in
+    # caseload is the notice to the justice bureau. Agencies and townships (the county government's
+    # own rule names the deputy county head directly).
+    ranks=frozenset({OfficialRank.DEPUTY_HEAD.value}),
+    approver_ranks=frozenset({OfficialRank.COUNTY_LEADER_IN_CHARGE.value}),
+    title_zh="主要负责人有正当理由不能出庭的，经分管县领导同意由分管领导出庭",
+    citation=_cite(
+        "二、依法履行行政机关负责人出庭应诉职责",
+        "涉诉行政机关主要负责人有正当理由不能出庭的,经分管县领导同意后可以由分管领导出庭并告知县司法局",
+    ),
+)
+SUBSTITUTE_UNIT_KINDS = frozenset({UnitKind.AGENCY.value, UnitKind.TOWNSHIP.value})

@@ -15,6 +15,8 @@ import pytest
 
 from core.cases.models import LitigationCase
 from core.cases.service import (
+    approve_substitute,
+    check_identity,
     file_litigation_case,
     mark_effective,
     record_hearing,
@@ -41,6 +43,7 @@ from core.enums import (
     DisputeField,
     DisputeSource,
     DutyKind,
+    IdentityCheck,
     ObligationStatus,
     OfficialRank,
     OutcomeKind,
@@ -448,6 +451,62 @@ async def test_wuping_qualifying_head_ranks(ctx: ServiceContext, wp: County) -> 
         head_spoke=True,
     )
     assert (await one(ctx, "hearing", hearing.id, "wuping.head_appearance")).status == ObligationStatus.MET
+
+
+async def test_wuping_substitute_head_with_county_leader_approval(ctx: ServiceContext, wp: County) -> None:
+    """001 二: 「涉诉行政机关主要负责人有正当理由不能出庭的,经分管县领导同意后可以由分管领导出庭并告知县司法局」
+
+    With the county leader in charge's approval the deputy head in charge stands in: the identity
+    check passes, the hearing counts as a head in court and the appearance duty is met. Without it
+    (or approved by someone else, or for a rank the rule does not name) he does not count.
+    """
+    case = await case_for(ctx, wp, filed=d(2024, 9, 2))
+    hearing = await schedule_hearing(ctx, case.id, scheduled_at=at(d(2024, 10, 8)), head_required=True)
+    with pytest.raises(ValidationFailed) as wrong_approver:
+        await approve_substitute(
+            ctx, hearing.id, official_id=wp.deputy.id, approved_by_id=wp.head.id, reason="局长外出学习"
+        )
+    assert (wrong_approver.value.field, wrong_approver.value.code) == ("approvedById", "not_qualifying")
+    staff = await create_official(ctx, wp.agency_id, name="科员小李", rank=OfficialRank.STAFF)
+    with pytest.raises(ValidationFailed) as wrong_rank:
+        await approve_substitute(
+            ctx, hearing.id, official_id=staff.id, approved_by_id=wp.county_leader.id, reason="局长外出学习"
+        )
+    assert (wrong_rank.value.field, wrong_rank.value.code) == ("officialId", "not_qualifying")
+    assert hearing.substitute_approved_by_id is None  # nothing written by the refusals
+    await approve_substitute(
+        ctx, hearing.id, official_id=wp.deputy.id, approved_by_id=wp.county_leader.id, reason="局长外出学习"
+    )
+    assert (hearing.designated_official_id, hearing.substitute_approved_by_id) == (
+        wp.deputy.id,
+        wp.county_leader.id,
+    )
+    await check_identity(ctx, hearing.id)
+    assert hearing.identity_check == IdentityCheck.VERIFIED
+    assert "经批准代为出庭" in (hearing.identity_note or "")
+    await record_hearing(
+        ctx,
+        hearing.id,
+        held_at=at(d(2024, 10, 8)),
+        head_attended=True,
+        attending_official_id=wp.deputy.id,
+        head_spoke=True,
+    )
+    assert hearing.head_attended is True
+    ob = await one(ctx, "hearing", hearing.id, "wuping.head_appearance")
+    assert (ob.status, ob.met_date) == (ObligationStatus.MET, d(2024, 10, 8))
+    # A suit against the county government has its own rule (the deputy county head): no substitute.
+    gov_case = await case_for(ctx, wp, filed=d(2024, 9, 2), number="9", unit_id=wp.government_id)
+    gov_hearing = await schedule_hearing(
+        ctx, gov_case.id, scheduled_at=at(d(2024, 10, 9)), head_required=True
+    )
+    with pytest.raises(ValidationFailed) as none:
+        await approve_substitute(
+            ctx, gov_hearing.id, official_id=wp.deputy.id, approved_by_id=wp.county_leader.id, reason="x"
+        )
+    assert none.value.code == "no_substitutes"
+    policy = ctx.registry.policy("wuping")
+    assert policy.substitute_heads("agency", False) is None  # the court did not ask: national defaults
 
 
 # ---------------------------------------------------------------------------------------------

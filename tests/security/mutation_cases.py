@@ -299,6 +299,19 @@ async def _designate(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[st
     return {"h": (await new_hearing(ctx, w.a, n)).id, "o": w.official_ids["head"]}
 
 
+@case(
+    "approveSubstituteHead",
+    "($h: ID!, $o: ID!, $a: ID!) { approveSubstituteHead(hearingId: $h, officialId: $o, approvedById: $a,"
+    ' reason: "局长出差") {P} }',
+)
+async def _substitute(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    return {
+        "h": (await new_hearing(ctx, w.a, n)).id,
+        "o": w.official_ids["deputy"],
+        "a": w.official_ids["county_leader"],
+    }
+
+
 @case("checkHearingIdentity", "($h: ID!) { checkHearingIdentity(hearingId: $h) {P} }")
 async def _identity(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
     return {"h": (await new_hearing(ctx, w.a, n, w.official_ids["head"])).id}

@@ -90,6 +90,7 @@ recordResponseNotice           Y  Y  Y  .  .  .  .
 reportResponse                 Y  Y  Y  .  .  .  .
 scheduleHearing                Y  Y  Y  .  Y  .  .
 designateHearingHead           Y  Y  Y  .  .  .  .
+approveSubstituteHead          Y  Y  Y  .  .  .  .
 checkHearingIdentity           Y  Y  Y  .  .  .  .
 recordHearing                  Y  Y  Y  .  Y  .  .
 rescheduleHearing              Y  Y  Y  .  Y  .  .

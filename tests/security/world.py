@@ -54,6 +54,7 @@ from core.policy.types import (
     PenaltyCondition,
     PenaltyKind,
     PenaltyRule,
+    SubstitutePolicy,
 )
 from core.principal import SYSTEM, Principal
 from tests.http_fixtures import NOW
@@ -94,6 +95,12 @@ class Securityland(Testland):
                 CITE,
             )
         ]
+
+    @hookimpl
+    def caseload_substitute_heads(self, unit_kind: str, court_requires_head: bool) -> SubstitutePolicy:
+        return SubstitutePolicy(
+            frozenset({"deputy_head"}), frozenset({"county_leader_in_charge"}), "经批准由分管领导出庭", CITE
+        )
 
 
 def security_registry() -> PolicyRegistry:

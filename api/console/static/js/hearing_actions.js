@@ -43,6 +43,18 @@ export async function hearingActions(hearing, onDone) {
         `mutation ConsoleDesignate($hearingId: ID!, $officialId: ID!, $version: Int) { designateHearingHead(hearingId: $hearingId, officialId: $officialId, version: $version) { ${PAYLOAD} } }`,
         { hearingId: hearing.id, officialId: v.officialId, version: hearing.version })),
     })));
+    // Where the county's rule allows it (e.g. Wuping: 经分管县领导同意由分管领导出庭); the API says when not.
+    items.push(action('负责人不能出庭：经批准由他人代为出庭', form({
+      id: `substitute-${hearing.id}`, submitLabel: '登记批准',
+      fields: [
+        { name: 'officialId', label: '代为出庭人员', type: 'select', required: true, options: people },
+        { name: 'approvedById', label: '批准人', type: 'select', required: true, options: people },
+        { name: 'reason', label: '负责人不能出庭的理由', type: 'textarea', required: true, wide: true },
+      ],
+      onSubmit: async (v) => finish('已登记代为出庭')(await mutate(
+        `mutation ConsoleSubstitute($hearingId: ID!, $officialId: ID!, $approvedById: ID!, $reason: String!, $version: Int) { approveSubstituteHead(hearingId: $hearingId, officialId: $officialId, approvedById: $approvedById, reason: $reason, version: $version) { ${PAYLOAD} } }`,
+        { hearingId: hearing.id, ...v, version: hearing.version })),
+    })));
     if (hearing.designatedOfficial) {
       items.push(action('核验出庭负责人身份', form({
         id: `verify-${hearing.id}`, submitLabel: '核验',
