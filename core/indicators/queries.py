@@ -534,36 +534,9 @@ async def added_indicator(session: AsyncSession, scope: Scope, added: CustomIndi
     hit = _all(num_cond) if rate else None
     numerator: ColumnElement[int] = _flag(hit) if hit is not None else literal(1)
     denominator = literal(1) if rate else None
-    instances = [LitigationCase.instance.in_([Instance(v) for v in sorted(added.instances)])]
     r = CountedRecords
     counted: Tally
-    if added.records is r.CASES_FILED:
-        counted = await _grouped(
-            session,
-            scope,
-            date_column=LitigationCase.filed_date,
-            moment=False,
-            jurisdiction_column=LitigationCase.jurisdiction_id,
-            unit_column=LitigationCase.unit_id,
-            numerator=numerator,
-            denominator=denominator,
-            source=LitigationCase,
-            where=[*instances, *where],
-        )
-    elif added.records is r.CASES_CONCLUDED:
-        counted = await _grouped(
-            session,
-            scope,
-            date_column=LitigationCase.concluded_date,
-            moment=False,
-            jurisdiction_column=LitigationCase.jurisdiction_id,
-            unit_column=LitigationCase.unit_id,
-            numerator=numerator,
-            denominator=denominator,
-            source=LitigationCase.__table__.join(Outcome.__table__, Outcome.case_id == LitigationCase.id),
-            where=[*instances, *where],
-        )
-    elif added.records in (r.HEARINGS_HELD, r.CASES_HEARD):
+    if added.records in (r.HEARINGS_HELD, r.CASES_HEARD):
         counted = await _held_hearings(
             session,
             replace(scope, definition=_with_instances(scope.definition, added.instances)),
@@ -572,51 +545,44 @@ async def added_indicator(session: AsyncSession, scope: Scope, added: CustomIndi
             per_case=added.records is r.CASES_HEARD,
             where=where,
         )
-    elif added.records in (r.RECONSIDERATIONS_RECEIVED, r.RECONSIDERATIONS_CONCLUDED):
-        received = added.records is r.RECONSIDERATIONS_RECEIVED
-        counted = await _grouped(
-            session,
-            scope,
-            date_column=ReconsiderationCase.received_date if received else ReconsiderationCase.concluded_date,
-            moment=False,
-            jurisdiction_column=ReconsiderationCase.jurisdiction_id,
-            unit_column=ReconsiderationCase.unit_id,
-            numerator=numerator,
-            denominator=denominator,
-            source=ReconsiderationCase,
-            where=where
-            if received
-            else [ReconsiderationCase.status == ReconsiderationStatus.CONCLUDED, *where],
-        )
-    elif added.records is r.DISPUTES_RECEIVED:
-        counted = await _grouped(
-            session,
-            scope,
-            date_column=Dispute.received_date,
-            moment=False,
-            jurisdiction_column=Dispute.jurisdiction_id,
-            unit_column=Dispute.unit_id,
-            numerator=numerator,
-            denominator=denominator,
-            source=Dispute,
-            where=where,
-        )
     else:
+        table, date_column, base = _RECORDS[added.records]
+        if added.records in (r.CASES_FILED, r.CASES_CONCLUDED):
+            base = [*base, LitigationCase.instance.in_([Instance(v) for v in sorted(added.instances)])]
+        if added.records is r.OBLIGATIONS_DUE:
+            base = [*base, _fell_due(scope.as_of)]
         counted = await _grouped(
             session,
             scope,
-            date_column=Obligation.due_date,
+            date_column=date_column,
             moment=False,
-            jurisdiction_column=Obligation.jurisdiction_id,
-            unit_column=Obligation.unit_id,
+            jurisdiction_column=table.jurisdiction_id,
+            unit_column=table.unit_id,
             numerator=numerator,
             denominator=denominator,
-            source=Obligation,
-            where=[_fell_due(scope.as_of), *where],
+            source=_CONCLUDED_CASES if added.records is r.CASES_CONCLUDED else table,
+            where=[*base, *where],
         )
     if added.kind is IndicatorKind.PER_10K:
         return await _per_population(session, scope, counted)
     return counted
+
+
+_CONCLUDED_CASES = LitigationCase.__table__.join(Outcome.__table__, Outcome.case_id == LitigationCase.id)
+_RECORDS: dict[CountedRecords, tuple[Any, Any, list[ColumnElement[bool]]]] = {
+    # records: (table, the date that places a record in a period, conditions every record meets)
+    CountedRecords.CASES_FILED: (LitigationCase, LitigationCase.filed_date, []),
+    CountedRecords.CASES_CONCLUDED: (LitigationCase, LitigationCase.concluded_date, []),
+    CountedRecords.RECONSIDERATIONS_RECEIVED: (ReconsiderationCase, ReconsiderationCase.received_date, []),
+    CountedRecords.RECONSIDERATIONS_CONCLUDED: (
+        ReconsiderationCase,
+        ReconsiderationCase.concluded_date,
+        [ReconsiderationCase.status == ReconsiderationStatus.CONCLUDED],
+    ),
+    CountedRecords.DISPUTES_RECEIVED: (Dispute, Dispute.received_date, []),
+    CountedRecords.OBLIGATIONS_DUE: (Obligation, Obligation.due_date, []),
+}
+"""Where each kind of record is counted from (hearings go through :func:`_held_hearings`)."""
 
 
 def _with_instances(definition: ResolvedDefinition, instances: frozenset[str]) -> ResolvedDefinition:
