@@ -10,6 +10,7 @@ import datetime as dt
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,31 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 class Server:
     url: str
     application: Starlette
+
+    def wait_subscribed(self, topic: str, timeout: float = 15.0) -> None:
+        """Wait until a subscriber listens on ``topic`` (the page's WebSocket subscription is live).
+
+        The browser sends its subscription after the page has rendered; on a loaded machine the
+        server may take a moment to subscribe to the bus, and a message published before then is
+        (rightly) not delivered to it.
+        """
+        from redis import Redis
+
+        from core.notify.bus import InProcessBus, RedisBus
+
+        bus = self.application.state.caseload.bus
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if isinstance(bus, InProcessBus):
+                count = bus.subscriber_count(topic)
+            else:
+                assert isinstance(bus, RedisBus)
+                with Redis.from_url(bus.url) as client:
+                    [(_, count)] = client.pubsub_numsub(topic)
+            if count:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"nobody subscribed to {topic} within {timeout}s")
 
 
 def serve(application: Starlette) -> Iterator[str]:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import fixed_clock
 from core.context import ServiceContext
 from core.db import transaction
+from core.notify.bus import notifications_topic
 from core.policy.manager import PolicyRegistry
 from core.principal import SYSTEM
 from tests.console.browser import choose, click, fill, open_action, wait, wait_gone
@@ -55,6 +56,7 @@ async def test_notification_arrives_live_and_is_acknowledged(
     sign_in_as(browser, console_server.url, "司法局工作人员", org.jurisdiction.id)
     browser.get(console_server.url + "/#/inbox")
     wait(browser, "#inbox-list", "没有未读通知")
+    console_server.wait_subscribed(notifications_topic(org.jurisdiction.id))
     headers = {"x-caseload-role": "justice_staff", "x-caseload-jurisdiction": str(org.jurisdiction.id)}
     async with httpx.AsyncClient(base_url=console_server.url, timeout=30) as http:
         body = (
