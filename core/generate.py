@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.calendar.rules import DueRule
@@ -72,7 +72,7 @@ from core.demo import (
     delete_everything,
     leadership,
 )
-from core.disputes.models import Dispute
+from core.disputes.models import Dispute, DisputeNumberCounter
 from core.enums import (
     LOSS_OUTCOMES,
     BatchKind,
@@ -528,6 +528,12 @@ class _Writer:
                         row[c] = orjson.dumps(row[c]).decode()
         return [values(defaults | row) for row in rows]
 
+    async def write_counters(self, counters: list[dict[str, int]]) -> None:
+        """Leave each jurisdiction's dispute number counters at the last number generated."""
+        if counters:
+            async with self.conn.begin():
+                await self.conn.execute(insert(DisputeNumberCounter), counters)
+
     async def finish(self) -> None:
         """Move PostgreSQL's id sequences past the ids written here; refresh planner statistics."""
         if self.dialect == "postgresql":
@@ -554,6 +560,16 @@ class _Writer:
 _Event = tuple[EventKind, dt.date, dict[str, Any]]
 # Working values kept on a litigation case's row while its story is told (removed before writing).
 _CASE_PRIVATE = ("_notice", "_duty_rows", "_is_loss")
+
+
+def _number_counters(county: _County) -> list[dict[str, int]]:
+    """The dispute number counter rows of a generated county (the API numbers on from them)."""
+    prefix = "dispute-"
+    return [
+        {"jurisdiction_id": county.id, "year": int(key[len(prefix) :]), "last_number": last}
+        for key, last in sorted(county.numbers.items())
+        if key.startswith(prefix)
+    ]
 
 
 def _matches(match: EventMatch, kind: EventKind, attrs: Mapping[str, Any]) -> bool:
@@ -1631,6 +1647,7 @@ async def generate(
         await conn.commit()
         writer = _Writer(conn, now)
         done = 0
+        counters: list[dict[str, int]] = []
 
         async def flush() -> None:
             await writer.write(rows.take(), report.counts)
@@ -1654,7 +1671,9 @@ async def generate(
                 done += 1
                 if rows.size >= options.batch_rows:
                     await flush()
+            counters.extend(_number_counters(county))
         await flush()
+        await writer.write_counters(counters)
         await writer.finish()
     report.seconds = time.perf_counter() - started
     return report

@@ -7,6 +7,7 @@ from core.cases.models import Hearing, LitigationCase, Outcome, PostJudgmentDuty
 from core.db import Base
 from core.disputes.models import (
     Dispute,
+    DisputeNumberCounter,
     DisputeRespondent,
     ResolutionEffort,
     ResolutionExtension,
@@ -26,6 +27,7 @@ __all__ = [
     "CalendarOverride",
     "CalendarYear",
     "Dispute",
+    "DisputeNumberCounter",
     "DisputeRespondent",
     "Hearing",
     "Jurisdiction",

@@ -61,6 +61,23 @@ class Dispute(IdMixin, TimestampMixin, VersionedMixin, Base):
     closed_date: Mapped[dt.date | None] = mapped_column()
 
 
+class DisputeNumberCounter(Base):
+    """The last dispute number given out in a jurisdiction and year (``CODE-YEAR-00001`` …).
+
+    A number is taken with one upsert that raises ``last_number`` and returns it, so two recordings at
+    the same moment never get the same number (the row lock orders them on PostgreSQL, the write lock on
+    SQLite), and recording does not count the jurisdiction's disputes.
+    """
+
+    __tablename__ = "dispute_number_counters"
+
+    jurisdiction_id: Mapped[int] = mapped_column(
+        ForeignKey("jurisdictions.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
 class DisputeRespondent(IdMixin, Base):
     """Every respondent unit of a dispute (the principal one included)."""
 

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.audit.service import record as audit
 from core.audit.service import snapshot
@@ -21,6 +23,7 @@ from core.common import (
 from core.context import ServiceContext
 from core.disputes.models import (
     Dispute,
+    DisputeNumberCounter,
     DisputeRespondent,
     ResolutionEffort,
     ResolutionExtension,
@@ -90,6 +93,23 @@ def dispute_event(kind: EventKind, d: Dispute, on: dt.date, **attrs: object) -> 
     return Event(kind, d.jurisdiction_id, on, "dispute", d.id, d.unit_id, base)
 
 
+async def next_dispute_number(ctx: ServiceContext, jurisdiction_id: int, year: int) -> int:
+    """Take the next dispute number of a jurisdiction and year (one upsert on its counter row)."""
+    bind = ctx.session.bind
+    insert = pg_insert if bind is not None and bind.dialect.name == "postgresql" else sqlite_insert
+    counter = DisputeNumberCounter
+    statement = (
+        insert(counter)
+        .values(jurisdiction_id=jurisdiction_id, year=year, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[counter.jurisdiction_id, counter.year],
+            set_={"last_number": counter.last_number + 1},
+        )
+        .returning(counter.last_number)
+    )
+    return int((await ctx.session.execute(statement)).scalar_one())
+
+
 async def record_dispute(ctx: ServiceContext, data: DisputeInput) -> Dispute:
     """Record a new dispute against a unit (and optionally further respondents)."""
     unit = await load_unit(ctx, data.unit_id)
@@ -108,20 +128,18 @@ async def record_dispute(ctx: ServiceContext, data: DisputeInput) -> Dispute:
         require_not_before(data.received_date, data.origin_date, "receivedDate", "收到日期", "来源事件日期")
     if data.applicant_count < 1:
         raise ValidationFailed("applicantCount", "申请人数至少为1", "applicantCount must be at least 1")
+    title = require_text(data.title, "title", "争议事项", max_len=200)
+    applicant_name = require_text(data.applicant_name, "applicantName", "申请人", max_len=120)
     year = data.received_date.year
-    count = await ctx.session.scalar(
-        select(func.count(Dispute.id)).where(
-            Dispute.jurisdiction_id == unit.jurisdiction_id, Dispute.number.like(f"%-{year}-%")
-        )
-    )
+    number = await next_dispute_number(ctx, unit.jurisdiction_id, year)
     jurisdiction = await ctx.jurisdiction(unit.jurisdiction_id)
     dispute = Dispute(
         jurisdiction_id=unit.jurisdiction_id,
         unit_id=unit.id,
-        number=f"{jurisdiction.code.upper()}-{year}-{(count or 0) + 1:05d}",
-        title=require_text(data.title, "title", "争议事项", max_len=200),
+        number=f"{jurisdiction.code.upper()}-{year}-{number:05d}",
+        title=title,
         summary=(data.summary or "").strip(),
-        applicant_name=require_text(data.applicant_name, "applicantName", "申请人", max_len=120),
+        applicant_name=applicant_name,
         applicant_id_number=optional_text(
             data.applicant_id_number, "applicantIdNumber", "身份证号", max_len=40
         ),

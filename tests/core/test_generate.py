@@ -256,7 +256,13 @@ async def test_the_app_records_the_next_dispute_after_generated_ones(
                 Dispute.jurisdiction_id == d.jurisdiction_id, Dispute.number == d.number
             )
         )
+        given = await session.scalars(
+            select(Dispute.number).where(Dispute.jurisdiction_id == d.jurisdiction_id, Dispute.id != d.id)
+        )
     assert same == 1
+    # It numbers on from the highest generated number of the year (the generator left the counter there).
+    highest = max(int(n.rsplit("-", 1)[1]) for n in given if n.split("-")[-2] == str(TODAY.year))
+    assert d.number.endswith(f"-{TODAY.year}-{highest + 1:05d}")
 
 
 PAGE = """query($first: Int!, $j: ID!) {
