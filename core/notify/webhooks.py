@@ -24,17 +24,17 @@ import json
 import logging
 import time
 import uuid
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, Integer, and_, exists, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import CHINA
+from core.db import utcnow
 from core.enums import NotificationKind
 from core.notify.models import DeliveryStatus, NotificationDelivery, WebhookEndpoint
 from core.obligations.models import Notification
@@ -48,6 +48,9 @@ SIGNATURE_HEADER = "X-Caseload-Signature"
 TIMESTAMP_HEADER = "X-Caseload-Timestamp"
 DELIVERY_HEADER = "X-Caseload-Delivery"
 USER_AGENT = "caseload-webhooks/1"
+# Notifications whose deliveries are queued per statement (bind parameters stay well under the limits
+# of PostgreSQL and SQLite).
+ENQUEUE_CHUNK = 10_000
 
 
 @dataclass
@@ -106,59 +109,79 @@ async def enqueue_deliveries(
         return 0
     if any(n.id is None for n in notifications):
         await session.flush()
-    due = _utc(now or dt.datetime.now(dt.UTC))
-    jurisdictions = {n.jurisdiction_id for n in notifications}
-    endpoints: dict[int, list[WebhookEndpoint]] = defaultdict(list)
-    for endpoint in await session.scalars(
-        select(WebhookEndpoint)
-        .where(WebhookEndpoint.jurisdiction_id.in_(jurisdictions), WebhookEndpoint.active.is_(True))
-        .order_by(WebhookEndpoint.id)
-    ):
-        endpoints[endpoint.jurisdiction_id].append(endpoint)
-    if not endpoints:
-        return 0
-    existing = {
-        (row.notification_id, row.endpoint_id)
-        for row in await session.execute(
-            select(NotificationDelivery.notification_id, NotificationDelivery.endpoint_id).where(
-                NotificationDelivery.notification_id.in_([n.id for n in notifications])
-            )
-        )
-    }
-    created = 0
-    for notification in notifications:
-        kind = NotificationKind(notification.kind).value
-        for endpoint in endpoints.get(notification.jurisdiction_id, []):
-            if endpoint.kinds and kind not in endpoint.kinds:
-                continue
-            if (notification.id, endpoint.id) in existing:
-                continue
-            existing.add((notification.id, endpoint.id))
-            session.add(
-                NotificationDelivery(
-                    notification_id=notification.id,
-                    endpoint_id=endpoint.id,
-                    jurisdiction_id=notification.jurisdiction_id,
-                    status=DeliveryStatus.PENDING,
-                    attempts=0,
-                    next_attempt_at=due,
-                )
-            )
-            created += 1
-    await session.flush()
-    return created
+    return await enqueue_deliveries_by_id(session, [n.id for n in notifications], now=now)
 
 
 async def enqueue_deliveries_by_id(
     session: AsyncSession, notification_ids: Sequence[int], *, now: dt.datetime | None = None
 ) -> int:
-    """:func:`enqueue_deliveries` for notifications inserted without ORM objects (e.g. by the scan)."""
+    """:func:`enqueue_deliveries` for notifications inserted without ORM objects (e.g. by the scan).
+
+    Set-based: one ``INSERT … SELECT`` per :data:`ENQUEUE_CHUNK` notifications pairs each with every
+    matching endpoint (active, same jurisdiction, kind listed or no kinds listed) that has no delivery
+    of it yet. The endpoints are read first (a jurisdiction has a few); the scan's backlog of a
+    million notifications is then a few hundred statements, not a million ORM objects.
+    """
     if not notification_ids:
         return 0
-    rows = await session.scalars(
-        select(Notification).where(Notification.id.in_(notification_ids)).order_by(Notification.id)
-    )
-    return await enqueue_deliveries(session, list(rows), now=now)
+    due = _utc(now or dt.datetime.now(dt.UTC))
+    n, e, d = Notification, WebhookEndpoint, NotificationDelivery
+    ids = list(dict.fromkeys(notification_ids))
+    # Every active endpoint (a few per jurisdiction); the join below keeps those of each notification's.
+    endpoints = list(await session.execute(select(e.id, e.kinds).where(e.active.is_(True)).order_by(e.id)))
+    known = {kind.value for kind in NotificationKind}
+    matching: list[ColumnElement[bool]] = []
+    for endpoint_id, kinds in endpoints:
+        if not kinds:
+            matching.append(e.id == endpoint_id)
+        elif wanted := sorted(known.intersection(kinds)):
+            matching.append(and_(e.id == endpoint_id, n.kind.in_(wanted)))
+    if not matching:
+        return 0
+    created = utcnow()
+    count = 0
+    for chunk in _chunks(ids, ENQUEUE_CHUNK):
+        rows = (
+            select(
+                n.id,
+                e.id,
+                n.jurisdiction_id,
+                literal(DeliveryStatus.PENDING, d.status.type),
+                literal(0, Integer),
+                literal(due, d.next_attempt_at.type),
+                literal(created, d.created_at.type),
+                literal(created, d.updated_at.type),
+            )
+            .join(e, e.jurisdiction_id == n.jurisdiction_id)
+            .where(
+                n.id.in_(chunk),
+                or_(*matching),
+                ~exists().where(d.notification_id == n.id, d.endpoint_id == e.id),
+            )
+            .order_by(n.id, e.id)
+        )
+        result = await session.execute(
+            insert(d).from_select(
+                [
+                    "notification_id",
+                    "endpoint_id",
+                    "jurisdiction_id",
+                    "status",
+                    "attempts",
+                    "next_attempt_at",
+                    "created_at",
+                    "updated_at",
+                ],
+                rows,
+            )
+        )
+        count += max(getattr(result, "rowcount", 0), 0)
+    return count
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 # ---------------------------------------------------------------------------------------------
