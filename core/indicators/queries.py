@@ -2,15 +2,15 @@
 
 Each function returns a :class:`Tally`: numerator and denominator per (period bucket, jurisdiction,
 unit), counted by the database with ``COUNT``/``SUM`` over ``CASE`` expressions and grouped by unit.
-Several non-overlapping periods (a time series, or a period and the same period a year earlier) are
-answered by one statement: a ``CASE`` maps each row's date to its bucket. Nothing here loads a row
-into Python, and nothing depends on the dialect, so SQLite and PostgreSQL give the same numbers.
+Several periods (a time series, or a period, the same period a year earlier and the year to date) are
+answered by one statement: each period is a column ``SUM(CASE WHEN <date in the period> …)``. Nothing
+here loads a row into Python, and nothing depends on the dialect, so SQLite and PostgreSQL give the
+same numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -80,19 +80,13 @@ class Tally:
 
 @dataclass(frozen=True)
 class Scope:
-    """What to count: jurisdictions, non-overlapping periods (buckets), the definition, an optional unit."""
+    """What to count: jurisdictions, periods (buckets; they may overlap), the definition, an optional unit."""
 
     jurisdiction_ids: tuple[int, ...]
     periods: tuple[Period, ...]
     definition: ResolvedDefinition
     as_of: dt.date
     unit_id: int | None = None
-
-    def __post_init__(self) -> None:
-        ordered = sorted(self.periods, key=lambda p: p.start)
-        for a, b in itertools.pairwise(ordered):
-            if b.start <= a.end:
-                raise ValueError(f"periods overlap: {a.key} and {b.key}")
 
 
 Query = Callable[[AsyncSession, Scope], Awaitable[Tally]]
@@ -107,17 +101,6 @@ def _bounds(period: Period, moment: bool) -> tuple[Any, Any]:
     if moment:
         return period.start_moment(), period.end_moment()
     return period.start, period.end_exclusive
-
-
-def _bucket(column: Any, periods: Sequence[Period], moment: bool) -> ColumnElement[int]:
-    """The index of the period ``column`` falls in, or -1."""
-    if len(periods) == 1:
-        return literal(0)
-    whens = []
-    for i, p in enumerate(periods):
-        low, high = _bounds(p, moment)
-        whens.append((and_(column >= low, column < high), i))
-    return case(*whens, else_=-1)
 
 
 def _in_periods(column: Any, periods: Sequence[Period], moment: bool) -> ColumnElement[bool]:
@@ -150,59 +133,65 @@ async def _grouped(
     where: Sequence[ColumnElement[bool]] = (),
     per: Any = None,
 ) -> Tally:
-    """SUM the numerator and denominator flags per bucket, jurisdiction and unit.
+    """SUM the numerator and denominator flags per period, jurisdiction and unit, in one statement.
 
-    With ``per`` (e.g. the case id of a hearing) the rows of one ``per`` value in one bucket count
-    once: the flags are first reduced with ``MAX`` per (bucket, jurisdiction, unit, ``per``).
+    Each period is a pair of columns (its sums) plus a row count, so periods may overlap (a period,
+    the same period a year earlier, the year to date and the previous year are one scan). With
+    ``per`` (e.g. the case id of a hearing) the rows of one ``per`` value in one period count once:
+    the flags are first reduced with ``MAX`` per (jurisdiction, unit, ``per``) and period.
     """
-    columns = [
-        _bucket(date_column, scope.periods, moment).label("bucket"),
-        jurisdiction_column.label("j"),
-        unit_column.label("u"),
-        numerator.label("n"),
-        (denominator if denominator is not None else literal(0)).label("d"),
-    ]
-    if per is not None:
-        columns.append(per.label("per"))
-    inner = (
-        select(*columns)
-        .select_from(source)
-        .where(
-            jurisdiction_column.in_(scope.jurisdiction_ids),
-            _in_periods(date_column, scope.periods, moment),
-            *where,
-        )
-    )
-    if scope.unit_id is not None:
-        inner = inner.where(unit_column == scope.unit_id)
-    sub = inner.subquery()
-    if per is not None:
-        sub = (
-            select(
-                sub.c.bucket,
-                sub.c.j,
-                sub.c.u,
-                func.max(sub.c.n).label("n"),
-                func.max(sub.c.d).label("d"),
+    inside = [_in_periods(date_column, [p], moment) for p in scope.periods]
+    den = denominator if denominator is not None else literal(0)
+    if per is None:
+        columns: list[Any] = []
+        for hit in inside:
+            columns += [
+                func.sum(case((hit, numerator), else_=0)),
+                func.sum(case((hit, den), else_=0)),
+                func.sum(case((hit, 1), else_=0)),
+            ]
+        stmt = (
+            select(jurisdiction_column, unit_column, *columns)
+            .select_from(source)
+            .where(
+                jurisdiction_column.in_(scope.jurisdiction_ids),
+                _in_periods(date_column, scope.periods, moment),
+                *where,
             )
-            .group_by(sub.c.bucket, sub.c.j, sub.c.u, sub.c.per)
-            .subquery()
+            .group_by(jurisdiction_column, unit_column)
         )
-    stmt = select(
-        sub.c.bucket,
-        sub.c.j,
-        sub.c.u,
-        func.coalesce(func.sum(sub.c.n), 0),
-        func.coalesce(func.sum(sub.c.d), 0),
-    ).group_by(sub.c.bucket, sub.c.j, sub.c.u)
+        if scope.unit_id is not None:
+            stmt = stmt.where(unit_column == scope.unit_id)
+    else:
+        reduced: list[Any] = []
+        for k, hit in enumerate(inside):
+            reduced += [
+                func.max(case((hit, numerator), else_=0)).label(f"n{k}"),
+                func.max(case((hit, den), else_=0)).label(f"d{k}"),
+                func.max(case((hit, 1), else_=0)).label(f"c{k}"),
+            ]
+        inner = (
+            select(jurisdiction_column.label("j"), unit_column.label("u"), *reduced)
+            .select_from(source)
+            .where(
+                jurisdiction_column.in_(scope.jurisdiction_ids),
+                _in_periods(date_column, scope.periods, moment),
+                *where,
+            )
+            .group_by(jurisdiction_column, unit_column, per)
+        )
+        if scope.unit_id is not None:
+            inner = inner.where(unit_column == scope.unit_id)
+        sub = inner.subquery()
+        sums = [func.sum(sub.c[f"{c}{k}"]) for k in range(len(inside)) for c in "ndc"]
+        stmt = select(sub.c.j, sub.c.u, *sums).group_by(sub.c.j, sub.c.u)
     cells: dict[Cell, tuple[int, int | None]] = {}
-    for bucket, j, u, n, d in (await session.execute(stmt)).all():
-        if bucket is None or int(bucket) < 0:
-            continue
-        cells[(int(bucket), int(j), None if u is None else int(u))] = (
-            int(n),
-            int(d) if denominator is not None else None,
-        )
+    for row in (await session.execute(stmt)).all():
+        j, u = int(row[0]), None if row[1] is None else int(row[1])
+        for bucket in range(len(inside)):
+            n, d, rows = row[2 + 3 * bucket : 5 + 3 * bucket]
+            if rows:  # a period with no row of this unit has no cell (the unit has no data in it)
+                cells[(bucket, j, u)] = (int(n or 0), int(d or 0) if denominator is not None else None)
     return Tally(cells, has_denominator=denominator is not None)
 
 

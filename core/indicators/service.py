@@ -125,22 +125,16 @@ async def views(
     as_of: dt.date,
     unit_id: int | None = None,
 ) -> list[View]:
-    """Count ``indicator`` over each period, packing periods that do not overlap into one statement."""
-    groups: list[list[int]] = []
-    for i, p in enumerate(periods):
-        for group in groups:
-            if all(p.end < periods[k].start or p.start > periods[k].end for k in group):
-                group.append(i)
-                break
-        else:
-            groups.append([i])
-    out: list[View | None] = [None] * len(periods)
-    for group in groups:
-        scope = Scope(tuple(jurisdiction_ids), tuple(periods[k] for k in group), definition, as_of, unit_id)
-        counted = await tally(ctx.session, indicator, scope)
-        for bucket, k in enumerate(group):
-            out[k] = View(counted, bucket)
-    return [v for v in out if v is not None]
+    """Count ``indicator`` over each period in one statement (a period given twice is counted once)."""
+    index: dict[tuple[dt.date, dt.date], int] = {}
+    chosen: list[Period] = []
+    for p in periods:
+        if (p.start, p.end) not in index:
+            index[(p.start, p.end)] = len(chosen)
+            chosen.append(p)
+    scope = Scope(tuple(jurisdiction_ids), tuple(chosen), definition, as_of, unit_id)
+    counted = await tally(ctx.session, indicator, scope)
+    return [View(counted, index[(p.start, p.end)]) for p in periods]
 
 
 def check_indicator(policy: Policy, indicator: str) -> None:
