@@ -269,7 +269,7 @@ async def plain_dashboard_cached(request: Request) -> Response:
     depends on, and the newest audit entry), the cache's generations, and the read. It serves the
     entry GraphQL stored for DASHBOARD with the same variables, so ask GraphQL once first (404 if
     absent). GraphQL does on top: parse and validate (both cached), the limits, the readability
-    check and the siblings (three statements instead of one), decoding and encoding the document.
+    check (the same one statement, in a session of its own), decoding and encoding the document.
     """
     from api.indicators.document_cache import document_key
 

@@ -25,17 +25,14 @@ from typing import Any
 from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, ValueNode
 from graphql.language import StringValueNode, VariableNode
 from redis.exceptions import RedisError
-from sqlalchemy import func, select
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from api.common import gid
-from core.audit.models import AuditEntry
 from core.clock import CHINA
-from core.context import ServiceContext
 from core.errors import DomainError
 from core.indicators.cache import IndicatorCache
-from core.indicators.service import cache_scope
+from core.indicators.service import cache_stamp
 
 log = logging.getLogger("caseload.indicators")
 
@@ -48,13 +45,6 @@ def document_key(
     """The cache key of one operation's answer: its text, operation name and variables, and today."""
     text = json.dumps([query, operation_name, variables or {}], sort_keys=True, ensure_ascii=False)
     return f"document:{hashlib.sha256(text.encode()).hexdigest()}:{today.isoformat()}"
-
-
-async def document_stamp(cache: IndicatorCache, ctx: ServiceContext, jurisdiction_id: int) -> str:
-    """The generations an answer about ``jurisdiction_id`` is filed under (NotFound if not readable)."""
-    scope = await cache_scope(ctx, jurisdiction_id)
-    watermark = await ctx.session.scalar(select(func.max(AuditEntry.id)))
-    return f"{await cache.stamp(scope)}.w{watermark or 0}"
 
 
 def _root_field(operation: OperationDefinitionNode) -> FieldNode | None:
@@ -134,7 +124,7 @@ class DashboardDocuments(SchemaExtension):
         raw_id = _argument(field, "jurisdictionId", variables)
         try:
             jurisdiction_id = gid(raw_id, "jurisdictionId")
-            stamp = await context.read_ctx(lambda ctx: document_stamp(cache, ctx, jurisdiction_id))
+            stamp = await context.read_ctx(lambda ctx: cache_stamp(cache, ctx, jurisdiction_id))
         except DomainError:  # not an id, or not readable: the resolver gives the answer and the error
             return None
         except (RedisError, OSError) as exc:
