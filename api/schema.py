@@ -20,6 +20,7 @@ from api.disputes.mutations import DisputeMutation
 from api.disputes.queries import DisputeQuery
 from api.hardening import CostLimit, hardening_extensions
 from api.indicators import IndicatorMutation, IndicatorQuery
+from api.indicators.document_cache import DashboardDocuments
 from api.ledger.mutations import LedgerMutation
 from api.ledger.queries import LedgerQuery
 from api.notify.mutations import NotifyMutation
@@ -110,6 +111,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             CostLimit,  # after the validation cache, which would overwrite its verdict
+            DashboardDocuments,
             CloseReadSession,
         ],
     )

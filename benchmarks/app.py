@@ -18,7 +18,7 @@ from collections import defaultdict
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -262,6 +262,42 @@ async def plain_dashboard(request: Request) -> Response:
     return _json({"data": {"totals": totals, "units": {str(k): v for k, v in units.items()}}})
 
 
+async def plain_dashboard_cached(request: Request) -> Response:
+    """The floor under a cached dashboard: the bytes the cache holds for DASHBOARD, served as they are.
+
+    What it must still do to know they are current: one statement (the jurisdictions the answer
+    depends on, and the newest audit entry), the cache's generations, and the read. It serves the
+    entry GraphQL stored for DASHBOARD with the same variables, so ask GraphQL once first (404 if
+    absent). GraphQL does on top: parse and validate (both cached), the limits, the readability
+    check (the same one statement, in a session of its own), decoding and encoding the document.
+    """
+    from api.indicators.document_cache import document_key
+
+    jurisdiction_id = int(request.query_params["j"])
+    year = int(request.query_params["year"])
+    state = request.app.state.caseload
+    cache = state.indicator_cache
+    j, audit = T["jurisdictions"], T["audit_entries"]
+    me = select(j.c.parent_name, j.c.province_name).where(j.c.id == jurisdiction_id).subquery()
+    same_city = and_(me.c.parent_name.is_not(None), j.c.parent_name == me.c.parent_name)
+    same_province = and_(me.c.province_name.is_not(None), j.c.province_name == me.c.province_name)
+    watermark = select(func.max(audit.c.id)).scalar_subquery()
+    async with request.app.state.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(j.c.id, watermark).where(or_(j.c.id == jurisdiction_id, same_city, same_province))
+            )
+        ).all()
+    scope = sorted(int(r[0]) for r in rows)
+    stamp = f"{await cache.stamp(scope)}.w{rows[0][1] or 0}"
+    today = state.clock().astimezone(CHINA).date()
+    key = document_key(DASHBOARD, "Dashboard", {"j": str(jurisdiction_id), "year": year}, today)
+    raw = await cache.get_raw(jurisdiction_id, stamp, key)
+    if raw is None:
+        return Response(status_code=404)
+    return Response(raw.encode(), media_type="application/json")
+
+
 def make_app(
     settings: Settings | None = None,
     *,
@@ -275,6 +311,7 @@ def make_app(
         Route("/plain/page", plain_page),
         Route("/plain/write", plain_write, methods=["POST"]),
         Route("/plain/dashboard", plain_dashboard),
+        Route("/plain/dashboard/cached", plain_dashboard_cached),
     ]
     return app
 

@@ -156,6 +156,22 @@ def test_dashboard_graphql_cached(benchmark: Any, http: httpx.Client, busiest_ju
 
 
 @pytest.mark.benchmark(group="dashboard (year)")
+def test_dashboard_plain_cached_bytes(benchmark: Any, http: httpx.Client, busiest_jurisdiction: int) -> None:
+    """The floor under a cached dashboard: the cache entry's bytes, served by a plain endpoint."""
+    variables = {"j": str(busiest_jurisdiction), "year": bench_today().year - 1}
+    graphql(http, DASHBOARD, variables)
+    params = {"j": busiest_jurisdiction, "year": bench_today().year - 1}
+
+    def fetch() -> bytes:
+        response = http.get("/plain/dashboard/cached", params=params)
+        assert response.status_code == 200
+        return response.content
+
+    body = benchmark(fetch)
+    assert b'"indicators"' in body
+
+
+@pytest.mark.benchmark(group="dashboard (year)")
 def test_dashboard_plain_sql(benchmark: Any, http: httpx.Client, busiest_jurisdiction: int) -> None:
     params = {"j": busiest_jurisdiction, "year": bench_today().year - 1}
     body = benchmark(lambda: http.get("/plain/dashboard", params=params).json())

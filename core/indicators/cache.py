@@ -41,9 +41,15 @@ class IndicatorCache(ABC):
     async def bump_generation(self, jurisdiction_id: int) -> int:
         """Advance a jurisdiction's generation (``GLOBAL`` for changes outside any); return the new one."""
 
-    @abstractmethod
     async def get(self, jurisdiction_id: int, generation: str, key: str) -> Any | None:
         """The value stored under (jurisdiction, generation, key), or None."""
+        raw = await self.get_raw(jurisdiction_id, generation, key)
+        # A new copy on every read: callers may not mutate what others will read.
+        return None if raw is None else json.loads(raw)
+
+    @abstractmethod
+    async def get_raw(self, jurisdiction_id: int, generation: str, key: str) -> str | None:
+        """The JSON text stored under (jurisdiction, generation, key), or None."""
 
     @abstractmethod
     async def set(
@@ -90,15 +96,14 @@ class InProcessCache(IndicatorCache):
                 del self._values[k]
             return value
 
-    async def get(self, jurisdiction_id: int, generation: str, key: str) -> Any | None:
-        found = self._values.get((jurisdiction_id, generation, key))
+    async def get_raw(self, jurisdiction_id: int, generation: str, key: str) -> str | None:
+        found: str | None = self._values.get((jurisdiction_id, generation, key))
         if found is None:
             self.misses += 1
             return None
         self.hits += 1
         self._values.move_to_end((jurisdiction_id, generation, key))
-        # A deep copy through JSON: callers may not mutate what others will read.
-        return json.loads(found)
+        return found
 
     async def set(
         self, jurisdiction_id: int, generation: str, key: str, value: Any, ttl: int = DEFAULT_TTL
@@ -138,9 +143,9 @@ class RedisCache(IndicatorCache):
     def _value_key(self, jurisdiction_id: int, generation: str, key: str) -> str:
         return f"{self._prefix}:v:{jurisdiction_id}:{generation}:{key}"
 
-    async def get(self, jurisdiction_id: int, generation: str, key: str) -> Any | None:
-        raw = await self._redis.get(self._value_key(jurisdiction_id, generation, key))
-        return None if raw is None else json.loads(raw)
+    async def get_raw(self, jurisdiction_id: int, generation: str, key: str) -> str | None:
+        raw: str | None = await self._redis.get(self._value_key(jurisdiction_id, generation, key))
+        return raw
 
     async def set(
         self, jurisdiction_id: int, generation: str, key: str, value: Any, ttl: int = DEFAULT_TTL

@@ -2,15 +2,15 @@
 
 Each function returns a :class:`Tally`: numerator and denominator per (period bucket, jurisdiction,
 unit), counted by the database with ``COUNT``/``SUM`` over ``CASE`` expressions and grouped by unit.
-Several non-overlapping periods (a time series, or a period and the same period a year earlier) are
-answered by one statement: a ``CASE`` maps each row's date to its bucket. Nothing here loads a row
-into Python, and nothing depends on the dialect, so SQLite and PostgreSQL give the same numbers.
+Several periods (a time series, or a period, the same period a year earlier and the year to date) are
+answered by one statement: each period is a column ``SUM(CASE WHEN <date in the period> …)``. Nothing
+here loads a row into Python, and nothing depends on the dialect, so SQLite and PostgreSQL give the
+same numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -80,19 +80,13 @@ class Tally:
 
 @dataclass(frozen=True)
 class Scope:
-    """What to count: jurisdictions, non-overlapping periods (buckets), the definition, an optional unit."""
+    """What to count: jurisdictions, periods (buckets; they may overlap), the definition, an optional unit."""
 
     jurisdiction_ids: tuple[int, ...]
     periods: tuple[Period, ...]
     definition: ResolvedDefinition
     as_of: dt.date
     unit_id: int | None = None
-
-    def __post_init__(self) -> None:
-        ordered = sorted(self.periods, key=lambda p: p.start)
-        for a, b in itertools.pairwise(ordered):
-            if b.start <= a.end:
-                raise ValueError(f"periods overlap: {a.key} and {b.key}")
 
 
 Query = Callable[[AsyncSession, Scope], Awaitable[Tally]]
@@ -107,17 +101,6 @@ def _bounds(period: Period, moment: bool) -> tuple[Any, Any]:
     if moment:
         return period.start_moment(), period.end_moment()
     return period.start, period.end_exclusive
-
-
-def _bucket(column: Any, periods: Sequence[Period], moment: bool) -> ColumnElement[int]:
-    """The index of the period ``column`` falls in, or -1."""
-    if len(periods) == 1:
-        return literal(0)
-    whens = []
-    for i, p in enumerate(periods):
-        low, high = _bounds(p, moment)
-        whens.append((and_(column >= low, column < high), i))
-    return case(*whens, else_=-1)
 
 
 def _in_periods(column: Any, periods: Sequence[Period], moment: bool) -> ColumnElement[bool]:
@@ -136,6 +119,10 @@ def _loss_kinds(definition: ResolvedDefinition) -> list[OutcomeKind]:
     return [OutcomeKind(v) for v in definition.loss_outcomes if v in OutcomeKind._value2member_map_]
 
 
+Output = tuple[ColumnElement[int], ColumnElement[int] | None]
+"""A numerator and a denominator (``None`` for a count) counted over the same rows."""
+
+
 async def _grouped(
     session: AsyncSession,
     scope: Scope,
@@ -150,60 +137,93 @@ async def _grouped(
     where: Sequence[ColumnElement[bool]] = (),
     per: Any = None,
 ) -> Tally:
-    """SUM the numerator and denominator flags per bucket, jurisdiction and unit.
-
-    With ``per`` (e.g. the case id of a hearing) the rows of one ``per`` value in one bucket count
-    once: the flags are first reduced with ``MAX`` per (bucket, jurisdiction, unit, ``per``).
-    """
-    columns = [
-        _bucket(date_column, scope.periods, moment).label("bucket"),
-        jurisdiction_column.label("j"),
-        unit_column.label("u"),
-        numerator.label("n"),
-        (denominator if denominator is not None else literal(0)).label("d"),
-    ]
-    if per is not None:
-        columns.append(per.label("per"))
-    inner = (
-        select(*columns)
-        .select_from(source)
-        .where(
-            jurisdiction_column.in_(scope.jurisdiction_ids),
-            _in_periods(date_column, scope.periods, moment),
-            *where,
-        )
+    """SUM the numerator and denominator flags per period, jurisdiction and unit, in one statement."""
+    (counted,) = await _grouped_many(
+        session,
+        scope,
+        date_column=date_column,
+        moment=moment,
+        jurisdiction_column=jurisdiction_column,
+        unit_column=unit_column,
+        outputs=[(numerator, denominator)],
+        source=source,
+        where=where,
+        per=per,
     )
+    return counted
+
+
+async def _grouped_many(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    date_column: Any,
+    moment: bool,
+    jurisdiction_column: Any,
+    unit_column: Any,
+    outputs: Sequence[Output],
+    source: Any,
+    where: Sequence[ColumnElement[bool]] = (),
+    per: Any = None,
+) -> list[Tally]:
+    """Several numerator/denominator pairs over the same rows, per period, jurisdiction and unit.
+
+    One statement: each period is a set of columns (each output's sums, and the period's row count),
+    so periods may overlap (a period, the same period a year earlier, the year to date and the
+    previous year are one scan). With ``per`` (e.g. the case id of a hearing) the rows of one
+    ``per`` value in one period count once: the flags are first reduced with ``MAX`` per
+    (jurisdiction, unit, ``per``) and period.
+    """
+    inside = [_in_periods(date_column, [p], moment) for p in scope.periods]
+    flags: list[ColumnElement[int]] = []  # per period: each output's numerator and denominator, rows
+    for hit in inside:
+        for numerator, denominator in outputs:
+            flags.append(case((hit, numerator), else_=0))
+            flags.append(case((hit, denominator if denominator is not None else literal(0)), else_=0))
+        flags.append(case((hit, 1), else_=0))
+    conditions = [
+        jurisdiction_column.in_(scope.jurisdiction_ids),
+        _in_periods(date_column, scope.periods, moment),
+        *where,
+    ]
     if scope.unit_id is not None:
-        inner = inner.where(unit_column == scope.unit_id)
-    sub = inner.subquery()
-    if per is not None:
+        conditions.append(unit_column == scope.unit_id)
+    if per is None:
+        stmt = (
+            select(jurisdiction_column, unit_column, *[func.sum(f) for f in flags])
+            .select_from(source)
+            .where(*conditions)
+            .group_by(jurisdiction_column, unit_column)
+        )
+    else:
         sub = (
             select(
-                sub.c.bucket,
-                sub.c.j,
-                sub.c.u,
-                func.max(sub.c.n).label("n"),
-                func.max(sub.c.d).label("d"),
+                jurisdiction_column.label("j"),
+                unit_column.label("u"),
+                *[func.max(f).label(f"f{i}") for i, f in enumerate(flags)],
             )
-            .group_by(sub.c.bucket, sub.c.j, sub.c.u, sub.c.per)
+            .select_from(source)
+            .where(*conditions)
+            .group_by(jurisdiction_column, unit_column, per)
             .subquery()
         )
-    stmt = select(
-        sub.c.bucket,
-        sub.c.j,
-        sub.c.u,
-        func.coalesce(func.sum(sub.c.n), 0),
-        func.coalesce(func.sum(sub.c.d), 0),
-    ).group_by(sub.c.bucket, sub.c.j, sub.c.u)
-    cells: dict[Cell, tuple[int, int | None]] = {}
-    for bucket, j, u, n, d in (await session.execute(stmt)).all():
-        if bucket is None or int(bucket) < 0:
-            continue
-        cells[(int(bucket), int(j), None if u is None else int(u))] = (
-            int(n),
-            int(d) if denominator is not None else None,
-        )
-    return Tally(cells, has_denominator=denominator is not None)
+        sums = [func.sum(sub.c[f"f{i}"]) for i in range(len(flags))]
+        stmt = select(sub.c.j, sub.c.u, *sums).group_by(sub.c.j, sub.c.u)
+    cells: list[dict[Cell, tuple[int, int | None]]] = [{} for _ in outputs]
+    width = 2 * len(outputs) + 1
+    for row in (await session.execute(stmt)).all():
+        j, u = int(row[0]), None if row[1] is None else int(row[1])
+        for bucket in range(len(inside)):
+            values = row[2 + width * bucket : 2 + width * (bucket + 1)]
+            if not values[-1]:  # no row of this unit in the period: no cell (no data there)
+                continue
+            for i, (_numerator, denominator) in enumerate(outputs):
+                n, d = values[2 * i], values[2 * i + 1]
+                cells[i][(bucket, j, u)] = (int(n or 0), int(d or 0) if denominator is not None else None)
+    return [
+        Tally(found, has_denominator=denominator is not None)
+        for found, (_numerator, denominator) in zip(cells, outputs, strict=True)
+    ]
 
 
 def _concluded_cases(scope: Scope) -> tuple[Any, list[ColumnElement[bool]]]:
@@ -248,35 +268,50 @@ async def _per_population(session: AsyncSession, scope: Scope, counted: Tally) -
 
 
 async def _concluded(session: AsyncSession, scope: Scope, hit: ColumnElement[bool], rate: bool) -> Tally:
+    (counted,) = await _concluded_many(session, scope, [(hit, rate)])
+    return counted
+
+
+async def _concluded_many(
+    session: AsyncSession, scope: Scope, hits: Sequence[tuple[ColumnElement[bool], bool]]
+) -> list[Tally]:
+    """Concluded cases by the date of the decision: per ``(hit, rate)`` the cases it hits (÷ all)."""
     join, where = _concluded_cases(scope)
-    return await _grouped(
+    return await _grouped_many(
         session,
         scope,
         date_column=LitigationCase.concluded_date,
         moment=False,
         jurisdiction_column=LitigationCase.jurisdiction_id,
         unit_column=LitigationCase.unit_id,
-        numerator=_flag(hit),
-        denominator=literal(1) if rate else None,
+        outputs=[(_flag(hit), literal(1) if rate else None) for hit, rate in hits],
         source=join,
         where=where,
     )
 
 
+def _concluded_hit(indicator: str, scope: Scope) -> tuple[ColumnElement[bool], bool]:
+    """What a concluded-case indicator counts, and whether it is a rate (see :data:`CONCLUDED`)."""
+    if indicator in ("loss_rate", "loss_count"):
+        return Outcome.kind.in_(_loss_kinds(scope.definition)), indicator == "loss_rate"
+    if indicator == "hidden_losses":
+        return and_(Outcome.kind == OutcomeKind.WITHDRAWAL, Outcome.agency_changed_act.is_(True)), False
+    return _WITHDRAWN_OR_MEDIATED, indicator == "withdrawn_mediated_rate"
+
+
 async def loss_rate(session: AsyncSession, scope: Scope) -> Tally:
     """Lost ÷ concluded cases by the date of the decision (first instance unless refined)."""
-    return await _concluded(session, scope, Outcome.kind.in_(_loss_kinds(scope.definition)), rate=True)
+    return await _concluded(session, scope, *_concluded_hit("loss_rate", scope))
 
 
 async def loss_count(session: AsyncSession, scope: Scope) -> Tally:
     """Lost cases, counted as the loss rate's numerator."""
-    return await _concluded(session, scope, Outcome.kind.in_(_loss_kinds(scope.definition)), rate=False)
+    return await _concluded(session, scope, *_concluded_hit("loss_count", scope))
 
 
 async def hidden_losses(session: AsyncSession, scope: Scope) -> Tally:
     """Withdrawals after the agency itself revoked or changed the contested act."""
-    hit = and_(Outcome.kind == OutcomeKind.WITHDRAWAL, Outcome.agency_changed_act.is_(True))
-    return await _concluded(session, scope, hit, rate=False)
+    return await _concluded(session, scope, *_concluded_hit("hidden_losses", scope))
 
 
 _WITHDRAWN_OR_MEDIATED = Outcome.kind.in_([OutcomeKind.WITHDRAWAL, OutcomeKind.MEDIATION])
@@ -284,12 +319,12 @@ _WITHDRAWN_OR_MEDIATED = Outcome.kind.in_([OutcomeKind.WITHDRAWAL, OutcomeKind.M
 
 async def withdrawn_mediated_rate(session: AsyncSession, scope: Scope) -> Tally:
     """Cases ended by withdrawal or mediation ÷ concluded cases (调撤率)."""
-    return await _concluded(session, scope, _WITHDRAWN_OR_MEDIATED, rate=True)
+    return await _concluded(session, scope, *_concluded_hit("withdrawn_mediated_rate", scope))
 
 
 async def withdrawn_mediated_count(session: AsyncSession, scope: Scope) -> Tally:
     """Cases ended by withdrawal or mediation (调撤案件数), counted as the rate's numerator."""
-    return await _concluded(session, scope, _WITHDRAWN_OR_MEDIATED, rate=False)
+    return await _concluded(session, scope, *_concluded_hit("withdrawn_mediated_count", scope))
 
 
 def _hearings_of(scope: Scope) -> tuple[Any, list[ColumnElement[bool]]]:
@@ -606,6 +641,44 @@ QUERIES: dict[str, Query] = {
     "loss_count": loss_count,
 }
 """One aggregate per indicator of :data:`core.policy.types.INDICATORS` (a test keeps them in step)."""
+
+
+CONCLUDED = (
+    "loss_rate",
+    "loss_count",
+    "hidden_losses",
+    "withdrawn_mediated_rate",
+    "withdrawn_mediated_count",
+)
+"""National indicators counted over concluded cases: one statement answers those of equal scope."""
+
+
+async def tally_many(session: AsyncSession, scopes: Mapping[str, Scope]) -> dict[str, Tally]:
+    """:func:`tally` for several indicators, those over concluded cases with one scope in one statement.
+
+    Their scopes may differ only in the definition's loss outcomes (which only change what is hit);
+    indicators whose definitions count other instances get a statement of their own.
+    """
+    out: dict[str, Tally] = {}
+    fused: dict[tuple[Any, ...], list[str]] = {}
+    for indicator, scope in scopes.items():
+        if indicator in CONCLUDED and scope.definition.added is None:
+            key = (
+                scope.jurisdiction_ids,
+                tuple((p.start, p.end) for p in scope.periods),
+                scope.unit_id,
+                tuple(sorted(scope.definition.definition.instances)),
+            )
+            fused.setdefault(key, []).append(indicator)
+    for indicators in fused.values():
+        first = scopes[indicators[0]]
+        hits = [_concluded_hit(ind, scopes[ind]) for ind in indicators]
+        for ind, counted in zip(indicators, await _concluded_many(session, first, hits), strict=True):
+            out[ind] = counted
+    for indicator, scope in scopes.items():
+        if indicator not in out:
+            out[indicator] = await tally(session, indicator, scope)
+    return {indicator: out[indicator] for indicator in scopes}
 
 
 async def tally(session: AsyncSession, indicator: str, scope: Scope) -> Tally:

@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from redis.exceptions import RedisError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from core.audit.models import AuditEntry
 from core.audit.service import record as audit
@@ -39,7 +39,7 @@ from core.indicators.definitions import (
 )
 from core.indicators.models import AssessmentFact, TargetOverride
 from core.indicators.periods import Period
-from core.indicators.queries import Scope, Tally, tally
+from core.indicators.queries import Scope, Tally, tally_many
 from core.indicators.serial import load, to_json
 from core.indicators.targets import (
     ActiveTarget,
@@ -125,22 +125,36 @@ async def views(
     as_of: dt.date,
     unit_id: int | None = None,
 ) -> list[View]:
-    """Count ``indicator`` over each period, packing periods that do not overlap into one statement."""
-    groups: list[list[int]] = []
-    for i, p in enumerate(periods):
-        for group in groups:
-            if all(p.end < periods[k].start or p.start > periods[k].end for k in group):
-                group.append(i)
-                break
-        else:
-            groups.append([i])
-    out: list[View | None] = [None] * len(periods)
-    for group in groups:
-        scope = Scope(tuple(jurisdiction_ids), tuple(periods[k] for k in group), definition, as_of, unit_id)
-        counted = await tally(ctx.session, indicator, scope)
-        for bucket, k in enumerate(group):
-            out[k] = View(counted, bucket)
-    return [v for v in out if v is not None]
+    """Count ``indicator`` over each period in one statement (a period given twice is counted once)."""
+    counted = await views_many(
+        ctx, {indicator: definition}, periods, jurisdiction_ids, as_of=as_of, unit_id=unit_id
+    )
+    return counted[indicator]
+
+
+async def views_many(
+    ctx: ServiceContext,
+    definitions: Mapping[str, ResolvedDefinition],
+    periods: Sequence[Period],
+    jurisdiction_ids: Sequence[int],
+    *,
+    as_of: dt.date,
+    unit_id: int | None = None,
+) -> dict[str, list[View]]:
+    """Count each indicator over each period: one statement per indicator, or per family of them
+    counted over the same records (:func:`core.indicators.queries.tally_many`)."""
+    index: dict[tuple[dt.date, dt.date], int] = {}
+    chosen: list[Period] = []
+    for p in periods:
+        if (p.start, p.end) not in index:
+            index[(p.start, p.end)] = len(chosen)
+            chosen.append(p)
+    scopes = {
+        ind: Scope(tuple(jurisdiction_ids), tuple(chosen), definition, as_of, unit_id)
+        for ind, definition in definitions.items()
+    }
+    counted = await tally_many(ctx.session, scopes)
+    return {ind: [View(counted[ind], index[(p.start, p.end)]) for p in periods] for ind in definitions}
 
 
 def check_indicator(policy: Policy, indicator: str) -> None:
@@ -417,9 +431,7 @@ async def build_block(
         P.year(period.year - 1),
     )
     definitions = {ind: resolve(policy, ind) for ind in policy.indicator_codes}
-    counted: dict[str, list[View]] = {}
-    for ind in policy.indicator_codes:
-        counted[ind] = await views(ctx, ind, definitions[ind], roles, [j.id], as_of=as_of)
+    counted = await views_many(ctx, definitions, roles, [j.id], as_of=as_of)
     overrides = list(
         await ctx.session.scalars(
             select(TargetOverride)
@@ -591,6 +603,39 @@ async def cache_scope(ctx: ServiceContext, jurisdiction_id: int) -> list[int]:
     return sorted({jid for ids in siblings.values() for jid in ids} | {j.id})
 
 
+async def cache_stamp(cache: IndicatorCache, ctx: ServiceContext, jurisdiction_id: int) -> str:
+    """The generation part of the key of a result about ``jurisdiction_id``, read in one statement.
+
+    It names the jurisdictions the result depends on (this one and its siblings in the same city or
+    province, whose figures make the averages) and the newest audit entry: every committed write is
+    audited, so a write that could not bump the cache's generations (Redis was down) still changes
+    the stamp. Raises NotFound (``jurisdictionId``) as :func:`cache_scope` does.
+    """
+    if not can_read(ctx.principal, jurisdiction_id):
+        raise NotFound("Jurisdiction", "辖区", jurisdiction_id, "jurisdictionId")
+    J = Jurisdiction
+
+    def mine(column: Any) -> Any:
+        return select(column).where(J.id == jurisdiction_id).scalar_subquery()
+
+    watermark = select(func.max(AuditEntry.id)).scalar_subquery()
+    rows = (
+        await ctx.session.execute(
+            select(J.id, watermark).where(
+                or_(
+                    J.id == jurisdiction_id,
+                    J.parent_name == mine(J.parent_name),
+                    J.province_name == mine(J.province_name),
+                )
+            )
+        )
+    ).all()
+    ids = sorted(int(row[0]) for row in rows)
+    if jurisdiction_id not in ids:
+        raise NotFound("Jurisdiction", "辖区", jurisdiction_id, "jurisdictionId")
+    return f"{await cache.stamp(ids)}.w{rows[0][1] or 0}"
+
+
 async def read_through(
     cache: IndicatorCache | None,
     ctx: ServiceContext,
@@ -610,12 +655,8 @@ async def read_through(
     """
     if cache is None:
         return await compute(ctx)
-    scope = await cache_scope(ctx, jurisdiction_id)
-    # The newest audit entry marks every committed write (all of them are audited), so a write that
-    # could not bump the cache's generations (Redis was down) still changes the key.
-    watermark = await ctx.session.scalar(select(func.max(AuditEntry.id)))
     try:
-        stamp = f"{await cache.stamp(scope)}.w{watermark or 0}"
+        stamp = await cache_stamp(cache, ctx, jurisdiction_id)
         found = await cache.get(jurisdiction_id, stamp, key)
     except (RedisError, OSError) as exc:  # the cache is down: answer from the database
         log.warning("indicator cache unavailable (%s); computing without it", exc)

@@ -504,3 +504,27 @@ async def test_plugin_added_indicator_over_graphql(api: GraphQLClient, make_ctx,
     )
     assert body["setTarget"]["result"] is None
     assert body["setTarget"]["errors"][0]["field"] == "indicator"
+
+
+async def test_a_dashboard_only_query_is_answered_whole_from_the_cache(
+    api: GraphQLClient, scenario: Scenario, cache: InProcessCache
+):
+    j = str(scenario.org.jurisdiction.id)
+    variables = {"j": j, "p": {"kind": "YEAR", "year": 2024}}
+    first = await api.ok(DASHBOARD, variables)
+    misses = cache.misses
+    assert await api.ok(DASHBOARD, variables) == first
+    assert (cache.hits, cache.misses) == (1, misses)  # the document itself: no figure was read
+    # Other variables or another selection are other answers.
+    other = await api.ok(DASHBOARD, {**variables, "p": {"kind": "YEAR", "year": 2023}})
+    assert other["dashboard"]["period"]["key"] != first["dashboard"]["period"]["key"]
+    # Whoever may not read the jurisdiction gets the error, not the cached answer.
+    body = await api(
+        DASHBOARD,
+        variables,
+        **{"x-caseload-role": "justice_staff", "x-caseload-jurisdiction": str(int(j) + 1000)},
+    )
+    assert body["data"] is None and body["errors"]
+    # A dashboard beside another root field is executed as usual.
+    both = "query($j: ID!) { __typename dashboard(jurisdictionId: $j, period: {kind: YEAR, year: 2024}) { asOf } }"
+    assert (await api.ok(both, {"j": j}))["dashboard"]["asOf"] == first["dashboard"]["asOf"]
