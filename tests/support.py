@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from core.calendar.rules import working_days
 from core.context import ServiceContext
@@ -122,3 +125,13 @@ async def make_org(ctx: ServiceContext, plugin: str = "testland") -> Org:
     )
     await ctx.session.flush()
     return Org(j, agency, township, government, head, deputy, staff, leader)
+
+
+def migration_revision(name: str) -> Any:
+    """A migration module, loaded from its file (revision files are not a package's modules)."""
+    (path,) = (Path(__file__).parents[1] / "core" / "migrations" / "versions").glob(f"{name}_*.py")
+    spec = importlib.util.spec_from_file_location(f"revision_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

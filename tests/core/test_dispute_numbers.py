@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import importlib.util
-from pathlib import Path
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -21,7 +18,7 @@ from core.enums import ActionType, DisputeField, DisputeSource, DisputeStatus
 from core.policy.manager import PolicyRegistry
 from core.principal import SYSTEM
 from tests.conftest import TODAY
-from tests.support import make_org
+from tests.support import make_org, migration_revision
 
 
 def _input(unit_id: int, received: dt.date = TODAY, title: str = "征收补偿争议") -> disputes.DisputeInput:
@@ -94,15 +91,6 @@ async def test_recordings_at_the_same_moment_never_share_a_number(
     assert sorted(numbers) == [f"{org.jurisdiction.code.upper()}-2024-{n:05d}" for n in range(1, 9)]
 
 
-def _revision(name: str) -> Any:
-    (path,) = (Path(__file__).parents[2] / "core" / "migrations" / "versions").glob(f"{name}_*.py")
-    spec = importlib.util.spec_from_file_location(f"revision_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 async def test_the_migration_starts_each_counter_after_the_numbers_already_given(
     engine: AsyncEngine, ctx: ServiceContext
 ):
@@ -127,7 +115,7 @@ async def test_the_migration_starts_each_counter_after_the_numbers_already_given
     await ctx.session.commit()
     async with engine.begin() as conn:
         await conn.execute(delete(DisputeNumberCounter))
-        await conn.run_sync(_revision("c7e75b542bd9").backfill_counters)
+        await conn.run_sync(migration_revision("c7e75b542bd9").backfill_counters)
     counters = {(c.year, c.last_number) for c in await ctx.session.scalars(select(DisputeNumberCounter))}
     assert counters == {(2024, 7), (2023, 12)}
     d = await disputes.record_dispute(ctx, _input(org.agency.id))

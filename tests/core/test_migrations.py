@@ -4,9 +4,7 @@ unmigrated or outdated database with a message naming the command to run."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from pathlib import Path
-from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -23,7 +21,7 @@ from core.errors import ConfigurationError
 from core.migrate import ensure_migrated, upgrade_database
 from core.models import Base
 from core.obligations.models import Notification, Obligation
-from tests.support import make_org
+from tests.support import make_org, migration_revision
 
 
 async def test_migrated_schema_matches_the_models(engine: AsyncEngine):
@@ -49,16 +47,6 @@ async def test_app_does_not_start_on_an_empty_database(tmp_path: Path, registry)
     with pytest.raises(ConfigurationError, match="caseload migrate"):
         async with app.router.lifespan_context(app):
             pass
-
-
-def _revision(name: str) -> Any:
-    """A migration module, loaded from its file (revision files are not a package's modules)."""
-    (path,) = (Path(__file__).parents[2] / "core" / "migrations" / "versions").glob(f"{name}_*.py")
-    spec = importlib.util.spec_from_file_location(f"revision_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 async def test_escalation_levels_become_the_steps_notified_for_the_current_due_date(
@@ -106,7 +94,7 @@ async def test_escalation_levels_become_the_steps_notified_for_the_current_due_d
                 )
             )
     await ctx.session.commit()
-    recount = _revision("69d4a8d71fa8").recount_escalation_levels
+    recount = migration_revision("69d4a8d71fa8").recount_escalation_levels
     async with engine.begin() as conn:
         assert await conn.run_sync(recount) == 2
     ctx.session.expire_all()
