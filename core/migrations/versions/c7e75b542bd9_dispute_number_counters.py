@@ -38,8 +38,9 @@ def upgrade() -> None:
 def backfill_counters(conn: sa.engine.Connection) -> None:
     """One counter per jurisdiction and year at the highest number given so far."""
     highest: dict[tuple[int, int], int] = {}
-    rows = conn.execution_options(stream_results=True, yield_per=10_000).execute(
-        sa.text("SELECT jurisdiction_id, number FROM disputes")
+    # Options on the statement: on the connection they would stay set for Alembic's own statements.
+    rows = conn.execute(
+        sa.text("SELECT jurisdiction_id, number FROM disputes").execution_options(yield_per=10_000)
     )
     for jurisdiction_id, number in rows:
         parts = str(number).rsplit("-", 2)
