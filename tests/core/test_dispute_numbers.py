@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -62,12 +63,10 @@ async def test_a_rejected_recording_gives_back_its_number(
     org = await make_org(ctx)
     await ctx.session.commit()
     async with session_factory() as session:
-        try:
+        with pytest.raises(RuntimeError):
             async with session.begin():
                 await disputes.record_dispute(_ctx(session, registry), _input(org.agency.id))
                 raise RuntimeError("the mutation fails after numbering")
-        except RuntimeError:
-            pass
     async with session_factory() as session, session.begin():
         d = await disputes.record_dispute(_ctx(session, registry), _input(org.agency.id))
     assert d.number.endswith("-2024-00001")
