@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, Integer, MetaData, TypeDecorator, event, func
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -109,6 +111,12 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
     """One unit of work: commit on success, roll back on any exception."""
     async with factory() as session, session.begin():
         yield session
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The ``insert`` with ``ON CONFLICT`` support of the session's database (PostgreSQL or SQLite)."""
+    bind = session.bind
+    return pg_insert if bind is not None and bind.dialect.name == "postgresql" else sqlite_insert
 
 
 def enum_type(enum_cls: type[Any]) -> SAEnum:

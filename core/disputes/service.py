@@ -6,8 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.audit.service import record as audit
 from core.audit.service import snapshot
@@ -21,6 +19,7 @@ from core.common import (
     require_text,
 )
 from core.context import ServiceContext
+from core.db import dialect_insert
 from core.disputes.models import (
     Dispute,
     DisputeNumberCounter,
@@ -95,8 +94,7 @@ def dispute_event(kind: EventKind, d: Dispute, on: dt.date, **attrs: object) -> 
 
 async def next_dispute_number(ctx: ServiceContext, jurisdiction_id: int, year: int) -> int:
     """Take the next dispute number of a jurisdiction and year (one upsert on its counter row)."""
-    bind = ctx.session.bind
-    insert = pg_insert if bind is not None and bind.dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(ctx.session)
     counter = DisputeNumberCounter
     statement = (
         insert(counter)

@@ -65,8 +65,6 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.calendar.rules import DueRule
@@ -74,7 +72,7 @@ from core.calendar.workdays import CalendarYearUnknown, WorkdayCalendar
 from core.cases.models import Hearing
 from core.clock import CHINA
 from core.context import ServiceContext
-from core.db import utcnow
+from core.db import dialect_insert, utcnow
 from core.enums import HearingStatus, NotificationKind, ObligationStatus, OfficialRank, Role
 from core.notify.models import WebhookEndpoint
 from core.notify.webhooks import enqueue_deliveries_by_id
@@ -228,6 +226,7 @@ class _Sql:
     def __init__(self, ctx: ServiceContext) -> None:
         bind = ctx.session.bind
         self.postgresql = bind is not None and bind.dialect.name == "postgresql"
+        self.session = ctx.session
 
     def text(self, value: Any) -> Any:
         return cast(value, String)
@@ -237,7 +236,7 @@ class _Sql:
         return func.to_char(value, "YYYY-MM-DD") if self.postgresql else cast(value, String)
 
     def insert(self) -> Any:
-        return pg_insert if self.postgresql else sqlite_insert
+        return dialect_insert(self.session)
 
     @asynccontextmanager
     async def index_probes(self, session: AsyncSession) -> AsyncIterator[None]:
