@@ -20,11 +20,14 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from api.console.routes import console_routes
 from api.context import AppState, Context, resolve_principal
 from api.hardening import BodySizeLimit, IdempotencyKeys, RateLimiter
+from api.indicators.document_cache import cached_answer
 from api.indicators.files import bulletin_routes
 from api.indicators.wiring import install_indicator_cache
 from api.notify.subscriptions import apply_connection_params
@@ -57,6 +60,26 @@ class CaseloadGraphQL(GraphQL[Context, None]):
         ):
             raise HTTPException(429, "too many requests; slow down / 请求过于频繁，请稍后再试")
         return Context(state, principal, request, response)
+
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        # A dashboard this process has validated before is answered from the cache without parsing,
+        # validating or executing it again (api/indicators/document_cache.py).
+        cached = await cached_answer(
+            context, request_data.query, request_data.operation_name, request_data.variables
+        )
+        if cached is not None:
+            return cached
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(GRAPHIQL_HTML)

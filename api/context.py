@@ -26,6 +26,7 @@ from core.scoping import scope
 
 if TYPE_CHECKING:
     from api.hardening import RateLimiter
+    from api.indicators.document_cache import Plan, Shapes
     from core.auth.service import AuthConfig
     from core.indicators.cache import IndicatorCache
     from core.notify.bus import Bus
@@ -53,6 +54,14 @@ class AppState:
     rate_limiter: RateLimiter | None = None
     # Dashboard results (core/indicators/cache.py), invalidated after each committed write.
     indicator_cache: IndicatorCache | None = None
+    # Dashboard-only operations this process has validated, answered from the cache before parsing.
+    document_shapes: Shapes = field(default_factory=lambda: _shapes())
+
+
+def _shapes() -> Shapes:
+    from api.indicators.document_cache import Shapes
+
+    return Shapes()
 
 
 class Context:
@@ -72,6 +81,8 @@ class Context:
         self.sensitive_reads: list[tuple[str, int, str, int | None]] = []
         # The graphql-transport-ws ``connection_init`` payload (a WebSocket lives in one Context).
         self.connection_params: dict[str, Any] | None = None
+        # A cached dashboard the HTTP view looked up and missed: stored under it once computed.
+        self.document_plan: Plan | None = None
 
     @property
     def registry(self) -> PolicyRegistry:

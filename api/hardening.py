@@ -7,8 +7,9 @@ import hashlib
 import json
 import logging
 import time
-from collections import defaultdict
-from collections.abc import Iterator
+import weakref
+from collections import OrderedDict, defaultdict
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 from graphql import (
@@ -125,6 +126,46 @@ def _is_list(graphql_type: Any) -> bool:
     return isinstance(graphql_type, GraphQLList)
 
 
+class _CostMemo:
+    """Estimated costs of recent operations, per schema (most requests repeat a few operations).
+
+    A cost depends on the document, the operation chosen and the values of the variables given to
+    ``first`` arguments; any other variable (or a non-integer one) counts as ``MAX_PAGE`` whatever
+    its value. So the key is the query text, the operation name and the integer variables.
+    """
+
+    def __init__(self, maxsize: int = 256) -> None:
+        self.maxsize = maxsize
+        self._costs: weakref.WeakKeyDictionary[GraphQLSchema, OrderedDict[Hashable, int]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def cost(
+        self,
+        schema: GraphQLSchema,
+        query: str | None,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+    ) -> int:
+        if query is None:
+            return estimate_cost(schema, document, operation_name, variables)
+        integers = tuple(sorted((k, v) for k, v in (variables or {}).items() if type(v) is int))
+        key = (query, operation_name, integers)
+        costs = self._costs.setdefault(schema, OrderedDict())
+        spent = costs.get(key)
+        if spent is None:
+            spent = costs[key] = estimate_cost(schema, document, operation_name, variables)
+            if len(costs) > self.maxsize:
+                costs.popitem(last=False)
+        else:
+            costs.move_to_end(key)
+        return spent
+
+
+_COSTS = _CostMemo()
+
+
 class CostLimit(SchemaExtension):
     """Refuse an operation whose estimated cost exceeds ``MAX_COST`` (before it runs)."""
 
@@ -132,7 +173,9 @@ class CostLimit(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if not context.pre_execution_errors and document is not None:
-            spent = estimate_cost(context.schema._schema, document, context.operation_name, context.variables)
+            spent = _COSTS.cost(
+                context.schema._schema, context.query, document, context.operation_name, context.variables
+            )
             if spent > MAX_COST:
                 context.pre_execution_errors = [
                     GraphQLError(

@@ -11,6 +11,15 @@ as for the figures (:func:`core.indicators.service.read_through`), so an answer 
 a committed write nor handed to someone who could not compute it. Anything else (another root field
 beside it, a fragment at the root, a subscription or mutation, an error) runs as usual and is not
 stored.
+
+Once this process has run such an operation through the whole pipeline (so its text parsed and
+validated against this schema, and passed the limits), the operation's *shape* is remembered: the
+text and operation name, and where its ``jurisdictionId`` comes from. The HTTP view then answers a
+later request with the same text from the cache before strawberry parses, validates or executes
+anything (:func:`cached_answer`): the principal, the rate limit, the readability check and the
+generations are the same as above, and an entry exists only for variables that once ran without an
+error, so the answer is the one the full pipeline would give. A miss hands its plan to the extension,
+so the freshness statement runs once.
 """
 
 from __future__ import annotations
@@ -19,13 +28,17 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+import orjson
 from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, ValueNode
 from graphql.language import StringValueNode, VariableNode
 from redis.exceptions import RedisError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult as HTTPExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api.common import gid
@@ -33,6 +46,9 @@ from core.clock import CHINA
 from core.errors import DomainError
 from core.indicators.cache import IndicatorCache
 from core.indicators.service import cache_stamp
+
+if TYPE_CHECKING:
+    from api.context import Context
 
 log = logging.getLogger("caseload.indicators")
 
@@ -55,16 +71,97 @@ def _root_field(operation: OperationDefinitionNode) -> FieldNode | None:
     return field if field.name.value in CACHED_ROOT_FIELDS and not field.directives else None
 
 
-def _argument(field: FieldNode, name: str, variables: dict[str, Any]) -> Any:
-    for argument in field.arguments or ():
-        if argument.name.value == name:
-            value: ValueNode = argument.value
-            if isinstance(value, VariableNode):
-                return variables.get(value.name.value)
-            if isinstance(value, StringValueNode):
-                return value.value
-            return getattr(value, "value", None)
-    return None
+@dataclass(frozen=True)
+class Shape:
+    """Where a dashboard-only operation takes its ``jurisdictionId`` from: a variable or a literal."""
+
+    variable: str | None
+    literal: Any = None
+
+    @classmethod
+    def of(cls, field: FieldNode) -> Shape:
+        for argument in field.arguments or ():
+            if argument.name.value == "jurisdictionId":
+                value: ValueNode = argument.value
+                if isinstance(value, VariableNode):
+                    return cls(value.name.value)
+                if isinstance(value, StringValueNode):
+                    return cls(None, value.value)
+                return cls(None, getattr(value, "value", None))
+        return cls(None)
+
+    def jurisdiction(self, variables: dict[str, Any]) -> Any:
+        return variables.get(self.variable) if self.variable is not None else self.literal
+
+
+class Shapes:
+    """The shapes of the dashboard-only operations this process has validated (a bounded LRU)."""
+
+    def __init__(self, maxsize: int = 256) -> None:
+        self.maxsize = maxsize
+        self._shapes: OrderedDict[tuple[str, str | None], Shape] = OrderedDict()
+
+    def get(self, query: str, operation_name: str | None) -> Shape | None:
+        key = (query, operation_name)
+        shape = self._shapes.get(key)
+        if shape is not None:
+            self._shapes.move_to_end(key)
+        return shape
+
+    def remember(self, query: str, operation_name: str | None, shape: Shape) -> None:
+        self._shapes[(query, operation_name)] = shape
+        self._shapes.move_to_end((query, operation_name))
+        if len(self._shapes) > self.maxsize:
+            self._shapes.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class Plan:
+    cache: IndicatorCache
+    jurisdiction_id: int
+    stamp: str
+    key: str
+
+
+async def _plan_for(
+    context: Context, shape: Shape, query: str, operation_name: str | None, variables: dict[str, Any]
+) -> Plan | None:
+    """Check readability and read the generations; None when the resolver must answer (an error)."""
+    app = context.app
+    cache = app.indicator_cache
+    if cache is None:
+        return None
+    try:
+        jurisdiction_id = gid(shape.jurisdiction(variables), "jurisdictionId")
+        stamp = await context.read_ctx(lambda ctx: cache_stamp(cache, ctx, jurisdiction_id))
+    except DomainError:  # not an id, or not readable: the resolver gives the answer and the error
+        return None
+    today = app.clock().astimezone(CHINA).date()
+    return Plan(cache, jurisdiction_id, stamp, document_key(query, operation_name, variables, today))
+
+
+async def cached_answer(
+    context: Context, query: str | None, operation_name: str | None, variables: dict[str, Any] | None
+) -> HTTPExecutionResult | None:
+    """The cached answer of an operation this process has validated before, or None (run it)."""
+    if query is None or context.app.indicator_cache is None:
+        return None
+    shape = context.app.document_shapes.get(query, operation_name)
+    if shape is None:
+        return None
+    try:
+        plan = await _plan_for(context, shape, query, operation_name, variables or {})
+        if plan is None:
+            return None
+        raw = await plan.cache.get_raw(plan.jurisdiction_id, plan.stamp, plan.key)
+    except (RedisError, OSError) as exc:
+        log.warning("indicator cache unavailable (%s); answering without it", exc)
+        return None
+    if raw is None:
+        context.document_plan = plan  # the extension stores the answer under it
+        return None
+    await context.close()  # what CloseReadSession does at the end of an operation
+    return HTTPExecutionResult(data=orjson.loads(raw), errors=None)
 
 
 class DashboardDocuments(SchemaExtension):
@@ -72,36 +169,43 @@ class DashboardDocuments(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         ec = self.execution_context
-        planned = await self._plan()
+        try:
+            planned = await self._plan()
+        except (RedisError, OSError) as exc:
+            log.warning("indicator cache unavailable (%s); answering without it", exc)
+            planned = None
         if planned is None:
             yield
             return
-        cache, jurisdiction_id, stamp, key = planned
-        try:
-            raw = await cache.get_raw(jurisdiction_id, stamp, key)
-        except (RedisError, OSError) as exc:
-            log.warning("indicator cache unavailable (%s); answering without it", exc)
-            yield
-            return
-        if raw is not None:
-            ec.result = ExecutionResult(data=json.loads(raw))
-            yield
-            return
+        plan, looked_up = planned
+        if not looked_up:
+            try:
+                raw = await plan.cache.get_raw(plan.jurisdiction_id, plan.stamp, plan.key)
+            except (RedisError, OSError) as exc:
+                log.warning("indicator cache unavailable (%s); answering without it", exc)
+                yield
+                return
+            if raw is not None:
+                ec.result = ExecutionResult(data=orjson.loads(raw))
+                yield
+                return
         yield
         result = ec.result
         if isinstance(result, ExecutionResult) and not result.errors and result.data is not None:
             try:
-                await cache.set(jurisdiction_id, stamp, key, result.data)
+                await plan.cache.set(plan.jurisdiction_id, plan.stamp, plan.key, result.data)
             except (RedisError, OSError) as exc:
                 log.warning("indicator cache unavailable (%s); answer not cached", exc)
 
-    async def _plan(self) -> tuple[IndicatorCache, int, str, str] | None:
+    async def _plan(self) -> tuple[Plan, bool] | None:
+        """The plan, and whether the HTTP view already looked it up in the cache (and missed)."""
         ec = self.execution_context
         context = ec.context
         app = getattr(context, "app", None)
-        cache: IndicatorCache | None = getattr(app, "indicator_cache", None)
         document = ec.graphql_document
-        if app is None or cache is None or document is None or ec.query is None or ec.pre_execution_errors:
+        if app is None or app.indicator_cache is None or document is None or ec.query is None:
+            return None
+        if ec.pre_execution_errors:
             return None
         try:
             operation = ec.operation_type
@@ -120,15 +224,10 @@ class DashboardDocuments(SchemaExtension):
         field = _root_field(definitions[0])
         if field is None:
             return None
-        variables = ec.variables or {}
-        raw_id = _argument(field, "jurisdictionId", variables)
-        try:
-            jurisdiction_id = gid(raw_id, "jurisdictionId")
-            stamp = await context.read_ctx(lambda ctx: cache_stamp(cache, ctx, jurisdiction_id))
-        except DomainError:  # not an id, or not readable: the resolver gives the answer and the error
-            return None
-        except (RedisError, OSError) as exc:
-            log.warning("indicator cache unavailable (%s); answering without it", exc)
-            return None
-        today = app.clock().astimezone(CHINA).date()
-        return cache, jurisdiction_id, stamp, document_key(ec.query, ec.operation_name, variables, today)
+        shape = Shape.of(field)
+        app.document_shapes.remember(ec.query, ec.operation_name, shape)
+        looked_up: Plan | None = getattr(context, "document_plan", None)
+        if looked_up is not None:
+            return looked_up, True
+        plan = await _plan_for(context, shape, ec.query, ec.operation_name, ec.variables or {})
+        return (plan, False) if plan is not None else None

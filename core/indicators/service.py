@@ -9,6 +9,7 @@ commit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -17,7 +18,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from redis.exceptions import RedisError
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, Select, bindparam, func, or_, select
 
 from core.audit.models import AuditEntry
 from core.audit.service import record as audit
@@ -603,6 +604,21 @@ async def cache_scope(ctx: ServiceContext, jurisdiction_id: int) -> list[int]:
     return sorted({jid for ids in siblings.values() for jid in ids} | {j.id})
 
 
+@functools.cache
+def _stamp_statement() -> Select[Any]:
+    """The statement of :func:`cache_stamp`, built once (it runs before every cached answer)."""
+    J = Jurisdiction
+    wanted = bindparam("jurisdiction_id", type_=Integer)
+
+    def mine(column: Any) -> Any:
+        return select(column).where(J.id == wanted).scalar_subquery()
+
+    watermark = select(func.max(AuditEntry.id)).scalar_subquery()
+    return select(J.id, watermark).where(
+        or_(J.id == wanted, J.parent_name == mine(J.parent_name), J.province_name == mine(J.province_name))
+    )
+
+
 async def cache_stamp(cache: IndicatorCache, ctx: ServiceContext, jurisdiction_id: int) -> str:
     """The generation part of the key of a result about ``jurisdiction_id``, read in one statement.
 
@@ -613,23 +629,8 @@ async def cache_stamp(cache: IndicatorCache, ctx: ServiceContext, jurisdiction_i
     """
     if not can_read(ctx.principal, jurisdiction_id):
         raise NotFound("Jurisdiction", "辖区", jurisdiction_id, "jurisdictionId")
-    J = Jurisdiction
-
-    def mine(column: Any) -> Any:
-        return select(column).where(J.id == jurisdiction_id).scalar_subquery()
-
-    watermark = select(func.max(AuditEntry.id)).scalar_subquery()
-    rows = (
-        await ctx.session.execute(
-            select(J.id, watermark).where(
-                or_(
-                    J.id == jurisdiction_id,
-                    J.parent_name == mine(J.parent_name),
-                    J.province_name == mine(J.province_name),
-                )
-            )
-        )
-    ).all()
+    connection = await ctx.session.connection()  # a Core statement: no ORM execution state needed
+    rows = (await connection.execute(_stamp_statement(), {"jurisdiction_id": jurisdiction_id})).all()
     ids = sorted(int(row[0]) for row in rows)
     if jurisdiction_id not in ids:
         raise NotFound("Jurisdiction", "辖区", jurisdiction_id, "jurisdictionId")

@@ -136,3 +136,26 @@ async def test_introspection_and_graphiql_are_off_in_production(
             )
         ).json()
         assert anonymous == {"data": {"jurisdictions": []}}
+
+
+def test_the_cost_memo_keys_on_the_page_sizes_given_by_variables():
+    """Costs are remembered per query text, but a different ``first`` gives a different cost."""
+    from graphql import parse
+
+    from api.hardening import _CostMemo, estimate_cost
+    from api.schema import schema
+
+    graphql_schema = schema._schema
+    query = "query($n: Int!) { disputes(first: $n) { nodes { litigationCases { hearings { id } } } } }"
+    document = parse(query)
+    memo = _CostMemo(maxsize=2)
+    small = memo.cost(graphql_schema, query, document, None, {"n": 1})
+    large = memo.cost(graphql_schema, query, document, None, {"n": 100})
+    assert small < large
+    assert small == estimate_cost(graphql_schema, document, None, {"n": 1})
+    assert large == estimate_cost(graphql_schema, document, None, {"n": 100})
+    assert memo.cost(graphql_schema, query, document, None, {"n": 1}) == small
+    # A variable that is not an integer counts as a full page, whatever it holds.
+    assert memo.cost(graphql_schema, query, document, None, {"n": "many"}) == estimate_cost(
+        graphql_schema, document, None, {"n": 100}
+    )

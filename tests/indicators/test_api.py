@@ -138,6 +138,44 @@ query($j: ID!) {
 """
 
 
+async def test_a_dashboard_validated_before_is_answered_from_the_cache_without_executing(
+    api: GraphQLClient, scenario: Scenario, cache: InProcessCache, monkeypatch: pytest.MonkeyPatch
+):
+    """The HTTP view answers a dashboard this process has run before from the cache, before parsing;
+    the readability check and the freshness stamp still run for every request."""
+    from api.schema import CaseloadSchema
+
+    executed: list[str | None] = []
+    execute = CaseloadSchema.execute
+
+    async def counting(self: Any, query: str | None, *args: Any, **kwargs: Any) -> Any:
+        executed.append(query)
+        return await execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(CaseloadSchema, "execute", counting)
+    j = str(scenario.org.jurisdiction.id)
+    first = await api.ok(LOSS_TARGETS, {"j": j})
+    assert (len(executed), cache.hits) == (1, 0)  # the document and the figures both missed
+    assert await api.ok(LOSS_TARGETS, {"j": j}) == first
+    assert (len(executed), cache.hits) == (1, 1)  # not parsed, validated or executed again
+
+    # Another jurisdiction's staff send the same text: refused as if it did not exist, not served.
+    other = {"x-caseload-role": "justice_staff", "x-caseload-jurisdiction": str(int(j) + 100)}
+    refused = await api(LOSS_TARGETS, {"j": j}, **other)
+    assert refused["data"] is None and refused["errors"][0]["extensions"]["field"] == "jurisdictionId"
+    assert len(executed) == 2 and cache.hits == 1
+    # A bad id in the same text goes through the pipeline, which names the field.
+    bad = await api(LOSS_TARGETS, {"j": "x1"})
+    assert bad["errors"][0]["extensions"]["field"] == "jurisdictionId" and len(executed) == 3
+
+    # A committed write changes the stamp: the next answer is computed (once) and cached again.
+    await scenario.rec.case(scenario.market, D(2024, 12, 1))
+    await scenario.ctx.session.commit()
+    fresh = await api.ok(LOSS_TARGETS, {"j": j})
+    assert len(executed) == 4 and cache.hits == 1
+    assert await api.ok(LOSS_TARGETS, {"j": j}) == fresh and len(executed) == 4 and cache.hits == 2
+
+
 async def test_set_and_clear_target_invalidate_the_cached_dashboard(
     api: GraphQLClient, scenario: Scenario, cache: InProcessCache
 ):
