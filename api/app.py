@@ -32,6 +32,7 @@ from api.indicators.files import bulletin_routes
 from api.indicators.wiring import install_indicator_cache
 from api.notify.subscriptions import apply_connection_params
 from api.ops import OpsMiddleware, ops_routes
+from api.prepared import execute_prepared
 from api.schema import build_schema
 from core.auth.service import auth_config
 from core.clock import Clock, system_clock
@@ -71,12 +72,15 @@ class CaseloadGraphQL(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         # A dashboard this process has validated before is answered from the cache without parsing,
-        # validating or executing it again (api/indicators/document_cache.py).
-        cached = await cached_answer(
-            context, request_data.query, request_data.operation_name, request_data.variables
-        )
-        if cached is not None:
-            return cached
+        # validating or executing it again (api/indicators/document_cache.py); any other operation
+        # that has passed the whole pipeline before is executed without it (api/prepared.py).
+        query, name, variables = request_data.query, request_data.operation_name, request_data.variables
+        answer = await cached_answer(context, query, name, variables)
+        if answer is None:
+            method = request_adapter.method
+            answer = await execute_prepared(self.schema, context, query, name, variables, method)
+        if answer is not None:
+            return answer
         return await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )

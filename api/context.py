@@ -27,6 +27,7 @@ from core.scoping import scope
 if TYPE_CHECKING:
     from api.hardening import RateLimiter
     from api.indicators.document_cache import Plan, Shapes
+    from api.prepared import PreparedOperations
     from core.auth.service import AuthConfig
     from core.indicators.cache import IndicatorCache
     from core.notify.bus import Bus
@@ -56,12 +57,20 @@ class AppState:
     indicator_cache: IndicatorCache | None = None
     # Dashboard-only operations this process has validated, answered from the cache before parsing.
     document_shapes: Shapes = field(default_factory=lambda: _shapes())
+    # Operations this process has run through the whole pipeline (api/prepared.py).
+    prepared: PreparedOperations = field(default_factory=lambda: _prepared())
 
 
 def _shapes() -> Shapes:
     from api.indicators.document_cache import Shapes
 
     return Shapes()
+
+
+def _prepared() -> PreparedOperations:
+    from api.prepared import PreparedOperations
+
+    return PreparedOperations()
 
 
 class Context:

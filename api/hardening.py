@@ -187,6 +187,27 @@ class CostLimit(SchemaExtension):
         yield
 
 
+def mask_internal_errors(errors: list[GraphQLError], request_id: str | None) -> list[GraphQLError]:
+    """Unexpected errors replaced by a generic message with the request id (logged); expected ones kept."""
+    request_id = request_id or "-"
+    masked: list[GraphQLError] = []
+    for error in errors:
+        original = error.original_error
+        if original is None or isinstance(original, DomainError | GraphQLError):
+            masked.append(error)
+            continue
+        log.error("internal error (request %s)", request_id, exc_info=original)
+        masked.append(
+            GraphQLError(
+                f"内部错误，请联系管理员（请求编号 {request_id}）/ internal error (request id {request_id})",
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "internal_error", "requestId": request_id},
+            )
+        )
+    return masked
+
+
 class MaskInternalErrors(SchemaExtension):
     """Replace unexpected errors by a generic message with the request id; expected ones pass."""
 
@@ -195,26 +216,8 @@ class MaskInternalErrors(SchemaExtension):
         result = self.execution_context.result
         if result is None or not getattr(result, "errors", None):
             return
-        context = self.execution_context.context
-        principal = getattr(context, "principal", None)
-        request_id = getattr(principal, "request_id", None) or "-"
-        masked: list[GraphQLError] = []
-        for error in result.errors or []:
-            original = error.original_error
-            if original is None or isinstance(original, DomainError | GraphQLError):
-                masked.append(error)
-                continue
-            log.error("internal error (request %s)", request_id, exc_info=original)
-            masked.append(
-                GraphQLError(
-                    f"内部错误，请联系管理员（请求编号 {request_id}）/ "
-                    f"internal error (request id {request_id})",
-                    nodes=error.nodes,
-                    path=error.path,
-                    extensions={"code": "internal_error", "requestId": request_id},
-                )
-            )
-        result.errors = masked
+        principal = getattr(self.execution_context.context, "principal", None)
+        result.errors = mask_internal_errors(result.errors or [], getattr(principal, "request_id", None))
 
 
 # Built once: ValidationCache keys its LRU on the validation rules, so rules created per request

@@ -30,6 +30,7 @@ from api.obligations.mutations import ObligationMutation
 from api.obligations.queries import ObligationQuery
 from api.org.mutations import OrgMutation
 from api.org.queries import OrgQuery
+from api.prepared import RememberPrepared
 from core.errors import DomainError
 
 log = logging.getLogger("caseload.graphql")
@@ -112,6 +113,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
             CostLimit,  # after the validation cache, which would overwrite its verdict
             DashboardDocuments,
+            RememberPrepared,
             CloseReadSession,
         ],
     )

@@ -35,6 +35,12 @@ class Settings:
     # Run the deadline worker inside the API process (the embedded default's single process).
     inprocess_worker: bool = False
     worker_interval: float = 60.0
+    # PostgreSQL connections each API process keeps open (and may open beyond that under a burst,
+    # closing them again when they come back). Concurrent requests beyond the pool wait for a
+    # connection; a connection opened per request costs more than the request (section 6 of
+    # BENCHMARKS.md). Workers × hosts × (size + overflow) must stay under max_connections.
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -56,4 +62,6 @@ class Settings:
             rate_limit_per_minute=int(env.get("CASELOAD_RATE_LIMIT_PER_MINUTE", 1200)),
             inprocess_worker=env.get("CASELOAD_INPROCESS_WORKER", "0") in ("1", "true", "yes"),
             worker_interval=float(env.get("CASELOAD_WORKER_INTERVAL", 60)),
+            db_pool_size=int(env.get("CASELOAD_DB_POOL_SIZE", 20)),
+            db_max_overflow=int(env.get("CASELOAD_DB_MAX_OVERFLOW", 10)),
         )

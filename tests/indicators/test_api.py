@@ -145,14 +145,21 @@ async def test_a_dashboard_validated_before_is_answered_from_the_cache_without_e
     the readability check and the freshness stamp still run for every request."""
     from api.schema import CaseloadSchema
 
-    executed: list[str | None] = []
-    execute = CaseloadSchema.execute
+    from api import prepared
+
+    executed: list[str | None] = []  # through strawberry's pipeline or the short path (api/prepared.py)
+    execute, execute_short = CaseloadSchema.execute, prepared.execute
 
     async def counting(self: Any, query: str | None, *args: Any, **kwargs: Any) -> Any:
         executed.append(query)
         return await execute(self, query, *args, **kwargs)
 
+    def counting_short(schema: Any, document: Any, *args: Any, **kwargs: Any) -> Any:
+        executed.append("short path")
+        return execute_short(schema, document, *args, **kwargs)
+
     monkeypatch.setattr(CaseloadSchema, "execute", counting)
+    monkeypatch.setattr(prepared, "execute", counting_short)
     j = str(scenario.org.jurisdiction.id)
     first = await api.ok(LOSS_TARGETS, {"j": j})
     assert (len(executed), cache.hits) == (1, 0)  # the document and the figures both missed

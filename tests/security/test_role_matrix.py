@@ -621,9 +621,11 @@ async def test_full_personal_data_reads_are_audited(sec_client: GraphQLClient, w
 
     before = await reads()
     query = "query($id: ID!) { dispute(id: $id) { applicantIdNumber applicantPhone } }"
-    data = (await sec_client(query, {"id": str(world.own["dispute"])}, **SYSTEM_ADMIN.headers(world)))["data"]
-    assert data["dispute"] == {"applicantIdNumber": ID_NUMBER, "applicantPhone": PHONE}
-    assert await reads() == before + 2  # one entry per record and field
+    for run in (1, 2):  # the second run takes the short path of an operation run before (api/prepared.py)
+        variables = {"id": str(world.own["dispute"])}
+        data = (await sec_client(query, variables, **SYSTEM_ADMIN.headers(world)))["data"]
+        assert data["dispute"] == {"applicantIdNumber": ID_NUMBER, "applicantPhone": PHONE}
+        assert await reads() == before + 2 * run  # one entry per record and field
 
 
 async def test_audit_trail_does_not_reveal_personal_data(sec_client: GraphQLClient, world: World) -> None:
