@@ -5,10 +5,11 @@ PG_PORT=${CI_PG_PORT:-55432}
 REDIS_PORT=${CI_REDIS_PORT:-6390}
 
 install_servers() {
-  if ! command -v redis-server >/dev/null 2>&1 || ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
-    echo "==> installing postgresql and redis-server (Debian packages)"
+  if ! command -v redis-server >/dev/null 2>&1 || ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 \
+    || ! command -v wrk >/dev/null 2>&1; then
+    echo "==> installing postgresql, redis-server and wrk (Debian packages; wrk: benchmarks/load.py)"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server wrk >/dev/null
   fi
 }
 

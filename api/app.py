@@ -46,6 +46,9 @@ from core.policy.manager import PolicyRegistry, build_registry
 from core.worker import Worker, make_redis
 
 log = logging.getLogger("caseload")
+_PLAIN_JSON = frozenset(
+    {"application/json", "application/json; charset=utf-8", "application/json;charset=utf-8"}
+)
 STATIC = Path(__file__).parent / "static"
 GRAPHIQL_HTML = (STATIC / "graphiql" / "index.html").read_text(encoding="utf-8")
 
@@ -61,6 +64,33 @@ class CaseloadGraphQL(GraphQL[Context, None]):
         ):
             raise HTTPException(429, "too many requests; slow down / 请求过于频繁，请稍后再试")
         return Context(state, principal, request, response)
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        # The usual request (a JSON POST of one operation, no streaming) without strawberry's general
+        # content-type parsing; anything else, or anything malformed, takes strawberry's way (which
+        # reads the same cached body and answers with its own errors).
+        headers = request.headers
+        accept = headers.get("accept") or ""
+        if (
+            request.method == "POST"
+            and headers.get("content-type") in _PLAIN_JSON
+            and "multipart" not in accept
+            and "event-stream" not in accept
+        ):
+            try:
+                data = orjson.loads(await request.get_body())
+            except orjson.JSONDecodeError:
+                data = None
+            if isinstance(data, dict):
+                query, variables = data.get("query"), data.get("variables")
+                name, extensions = data.get("operationName"), data.get("extensions")
+                if (
+                    isinstance(query, str | None)
+                    and isinstance(variables, dict | None)
+                    and isinstance(extensions, dict | None)
+                ):
+                    return GraphQLRequestData(query, variables, name, extensions, "http")
+        return await super().parse_http_body(request)
 
     async def execute_single(
         self,

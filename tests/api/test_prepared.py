@@ -55,11 +55,14 @@ async def test_a_repeated_operation_skips_the_pipeline_and_answers_the_same(
 async def test_the_cost_limit_still_applies_to_the_variables_of_a_remembered_operation(
     client: GraphQLClient, executed: list[str | None]
 ) -> None:
-    from api.schema import schema
     from graphql import parse
 
+    from api.schema import schema
+
     inner = "edges { node { litigationCases { hearings { id court } } obligations { id } } }"
-    query = "query($n: Int!) { " + " ".join(f"q{i}: disputes(first: $n) {{ {inner} }}" for i in range(25)) + " }"
+    query = (
+        "query($n: Int!) { " + " ".join(f"q{i}: disputes(first: $n) {{ {inner} }}" for i in range(25)) + " }"
+    )
     document = parse(query)
     assert estimate_cost(schema._schema, document, None, {"n": 1}) <= MAX_COST
     assert estimate_cost(schema._schema, document, None, {"n": 100}) > MAX_COST
@@ -88,9 +91,27 @@ async def test_an_unexpected_error_is_masked_and_logged_on_the_short_path(
         raise RuntimeError("secret detail")
 
     monkeypatch.setattr("api.schema.enum_labels", broken)
-    body = await client(query, **{"x-request-id": "req-42"})
+    headers: dict[str, str] = {"x-request-id": "req-42"}
+    body = await client(query, None, **headers)
     assert len(executed) == 1  # the short path ran it
     (error,) = body["errors"]
     assert error["extensions"] == {"code": "internal_error", "requestId": "req-42"}
     assert "secret detail" not in error["message"]
     assert any("secret detail" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+
+
+async def test_malformed_bodies_are_refused_as_strawberry_refuses_them(client: GraphQLClient) -> None:
+    http = client.http
+    headers = {"content-type": "application/json"}
+    assert (await http.post("/graphql", content=b"{not json", headers=headers)).status_code == 400
+    wrong = await http.post(
+        "/graphql", content=b'{"query": "{ __typename }", "variables": [1]}', headers=headers
+    )
+    assert wrong.status_code == 400 and "variables" in wrong.text
+    number = await http.post("/graphql", content=b'{"query": 5}', headers=headers)
+    assert number.status_code == 400 and "query" in number.text
+    charset = {"content-type": "application/json; charset=utf-8"}
+    ok = await http.post("/graphql", content=b'{"query": "{ __typename }"}', headers=charset)
+    assert ok.status_code == 200 and ok.json() == {"data": {"__typename": "Query"}}
+    typed = await http.post("/graphql", content=b"{ __typename }", headers={"content-type": "text/plain"})
+    assert typed.status_code == 400

@@ -143,9 +143,8 @@ async def test_a_dashboard_validated_before_is_answered_from_the_cache_without_e
 ):
     """The HTTP view answers a dashboard this process has run before from the cache, before parsing;
     the readability check and the freshness stamp still run for every request."""
-    from api.schema import CaseloadSchema
-
     from api import prepared
+    from api.schema import CaseloadSchema
 
     executed: list[str | None] = []  # through strawberry's pipeline or the short path (api/prepared.py)
     execute, execute_short = CaseloadSchema.execute, prepared.execute
