@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, literal, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.cases.models import Hearing, LitigationCase, Outcome, ReconsiderationCase
@@ -103,16 +103,8 @@ def _bounds(period: Period, moment: bool) -> tuple[Any, Any]:
     return period.start, period.end_exclusive
 
 
-def _in_periods(column: Any, periods: Sequence[Period], moment: bool) -> ColumnElement[bool]:
-    return or_(*[and_(column >= lo, column < hi) for lo, hi in (_bounds(p, moment) for p in periods)])
-
-
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
-
-
-def _instances(definition: ResolvedDefinition) -> list[Instance]:
-    return [Instance(v) for v in definition.definition.instances if v in Instance._value2member_map_]
 
 
 def _loss_kinds(definition: ResolvedDefinition) -> list[OutcomeKind]:
@@ -130,28 +122,63 @@ class Share:
     only: ColumnElement[bool] | None = None
 
 
+_STATEMENTS: dict[tuple[Any, ...], tuple[Any, list[list[tuple[int, int, int]]]]] = {}
+"""Statements built once per shape: kind of rows, outputs, number of periods, one unit or all."""
+_MAX_STATEMENTS = 512
+
+
 async def _grouped_many(
-    session: AsyncSession,
-    scope: Scope,
-    *,
-    date_column: Any,
-    moment: bool,
-    jurisdiction_column: Any,
-    unit_column: Any,
-    outputs: Sequence[Share],
-    source: Any,
-    where: Sequence[ColumnElement[bool]] = (),
-    per: Any = None,
+    session: AsyncSession, scope: Scope, rows: Rows, outputs: Mapping[tuple[Any, ...], Share]
 ) -> list[Tally]:
-    """Several numerator/denominator pairs over the same rows, per period, jurisdiction and unit.
+    """Several numerator/denominator pairs over the same ``rows``, per period, jurisdiction and unit.
 
     One statement: each period is a set of columns (each output's sums, and the period's row count;
     an output counted over ``only`` some rows has its own row count), so periods may overlap (a
     period, the same period a year earlier, the year to date and the previous year are one scan).
-    With ``per`` (e.g. the case id of a hearing) the rows of one ``per`` value in one period count
-    once: the flags are first reduced with ``MAX`` per (jurisdiction, unit, ``per``) and period.
+    With ``rows.per`` (e.g. the case id of a hearing) the rows of one ``per`` value in one period
+    count once: the flags are first reduced with ``MAX`` per (jurisdiction, unit, ``per``) and period.
+    The periods, jurisdictions and unit are bound parameters, so a statement of the same shape (the
+    same rows and outputs, as many periods) is built once and its compiled form cached.
     """
-    inside = [_in_periods(date_column, [p], moment) for p in scope.periods]
+    key = (rows.key, tuple(outputs), len(scope.periods), scope.unit_id is None)
+    built = _STATEMENTS.get(key)
+    if built is None:
+        if len(_STATEMENTS) >= _MAX_STATEMENTS:
+            _STATEMENTS.clear()
+        built = _STATEMENTS[key] = _build(rows, list(outputs.values()), len(scope.periods), scope.unit_id)
+    stmt, at = built
+    params: dict[str, Any] = {"jurisdictions": list(scope.jurisdiction_ids)}
+    for i, period in enumerate(scope.periods):
+        params[f"lo{i}"], params[f"hi{i}"] = _bounds(period, rows.moment)
+    if scope.unit_id is not None:
+        params["unit"] = scope.unit_id
+    shares = list(outputs.values())
+    cells: list[dict[Cell, tuple[int, int | None]]] = [{} for _ in shares]
+    for row in (await session.execute(stmt, params)).all():
+        j, u = int(row[0]), None if row[1] is None else int(row[1])
+        values = row[2:]
+        for bucket, mine in enumerate(at):
+            for i, (num, den, present) in enumerate(mine):
+                if not values[present]:  # no row of this unit in the period: no cell (no data there)
+                    continue
+                counted_den = int(values[den] or 0) if shares[i].denominator is not None else None
+                cells[i][(bucket, j, u)] = (int(values[num] or 0), counted_den)
+    return [
+        Tally(found, has_denominator=out.denominator is not None)
+        for found, out in zip(cells, shares, strict=True)
+    ]
+
+
+def _build(
+    rows: Rows, outputs: Sequence[Share], periods: int, unit_id: int | None
+) -> tuple[Any, list[list[tuple[int, int, int]]]]:
+    """The statement of :func:`_grouped_many`, and where each period's and output's flags are."""
+    column = rows.date_column
+    bounds = [
+        (bindparam(f"lo{i}", type_=column.type), bindparam(f"hi{i}", type_=column.type))
+        for i in range(periods)
+    ]
+    inside = [and_(column >= lo, column < hi) for lo, hi in bounds]
     flags: list[ColumnElement[int]] = []
     at: list[list[tuple[int, int, int]]] = []  # per period, per output: (numerator, denominator, rows) flags
 
@@ -160,7 +187,7 @@ async def _grouped_many(
         return len(flags) - 1
 
     for hit in inside:
-        rows = add(case((hit, 1), else_=0)) if any(out.only is None for out in outputs) else -1
+        every = add(case((hit, 1), else_=0)) if any(out.only is None for out in outputs) else -1
         mine = []
         for out in outputs:
             counted = hit if out.only is None else and_(hit, out.only)
@@ -169,55 +196,39 @@ async def _grouped_many(
                 (
                     add(case((counted, out.numerator), else_=0)),
                     add(case((counted, denominator), else_=0)),
-                    rows if out.only is None else add(case((counted, 1), else_=0)),
+                    every if out.only is None else add(case((counted, 1), else_=0)),
                 )
             )
         at.append(mine)
     conditions = [
-        jurisdiction_column.in_(scope.jurisdiction_ids),
-        _in_periods(date_column, scope.periods, moment),
-        *where,
+        rows.jurisdiction_column.in_(bindparam("jurisdictions", expanding=True)),
+        or_(*inside),
+        *rows.where,
     ]
     onlys = [out.only for out in outputs]
     if all(only is not None for only in onlys):  # no output counts every row: only the rows some count
         conditions.append(or_(*[only for only in onlys if only is not None]))
-    if scope.unit_id is not None:
-        conditions.append(unit_column == scope.unit_id)
-    if per is None:
+    if unit_id is not None:
+        conditions.append(rows.unit_column == bindparam("unit"))
+    j, u = rows.jurisdiction_column, rows.unit_column
+    if rows.per is None:
         stmt = (
-            select(jurisdiction_column, unit_column, *[func.sum(f) for f in flags])
-            .select_from(source)
+            select(j, u, *[func.sum(f) for f in flags])
+            .select_from(rows.source)
             .where(*conditions)
-            .group_by(jurisdiction_column, unit_column)
+            .group_by(j, u)
         )
     else:
         sub = (
-            select(
-                jurisdiction_column.label("j"),
-                unit_column.label("u"),
-                *[func.max(f).label(f"f{i}") for i, f in enumerate(flags)],
-            )
-            .select_from(source)
+            select(j.label("j"), u.label("u"), *[func.max(f).label(f"f{i}") for i, f in enumerate(flags)])
+            .select_from(rows.source)
             .where(*conditions)
-            .group_by(jurisdiction_column, unit_column, per)
+            .group_by(j, u, rows.per)
             .subquery()
         )
         sums = [func.sum(sub.c[f"f{i}"]) for i in range(len(flags))]
         stmt = select(sub.c.j, sub.c.u, *sums).group_by(sub.c.j, sub.c.u)
-    cells: list[dict[Cell, tuple[int, int | None]]] = [{} for _ in outputs]
-    for row in (await session.execute(stmt)).all():
-        j, u = int(row[0]), None if row[1] is None else int(row[1])
-        values = row[2:]
-        for bucket, mine in enumerate(at):
-            for i, (num, den, rows) in enumerate(mine):
-                if not values[rows]:  # no row of this unit in the period: no cell (no data there)
-                    continue
-                counted_den = int(values[den] or 0) if outputs[i].denominator is not None else None
-                cells[i][(bucket, j, u)] = (int(values[num] or 0), counted_den)
-    return [
-        Tally(found, has_denominator=out.denominator is not None)
-        for found, out in zip(cells, outputs, strict=True)
-    ]
+    return stmt, at
 
 
 # ---------------------------------------------------------------------------------------------
@@ -590,9 +601,7 @@ def _added_plan(added: CustomIndicator, as_of: dt.date) -> Plan:
     only = _all(den_cond) if rate else _all(num_cond)
     hit = _all(num_cond) if rate else None
     share = Share(_flag(hit) if hit is not None else literal(1), literal(1) if rate else None, only)
-    output: tuple[Any, ...] = (
-        ("every",) if hit is None and only is None and not rate else ("added", added.code)
-    )
+    output: tuple[Any, ...] = ("every",) if hit is None and only is None and not rate else ("added", added)
     r = CountedRecords
     rows = {
         r.CASES_FILED: lambda: _filed(added.instances),
@@ -664,18 +673,7 @@ async def _run(session: AsyncSession, planned: Mapping[str, tuple[Scope, Plan]])
         outputs: dict[tuple[Any, ...], Share] = {}
         for indicator in indicators:
             outputs.setdefault(planned[indicator][1].output, planned[indicator][1].share)
-        counted = await _grouped_many(
-            session,
-            scope,
-            date_column=rows.date_column,
-            moment=rows.moment,
-            jurisdiction_column=rows.jurisdiction_column,
-            unit_column=rows.unit_column,
-            outputs=list(outputs.values()),
-            source=rows.source,
-            where=rows.where,
-            per=rows.per,
-        )
+        counted = await _grouped_many(session, scope, rows, outputs)
         by_output = dict(zip(outputs, counted, strict=True))
         for indicator in indicators:
             found = by_output[planned[indicator][1].output]
