@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, literal, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from core.cases.models import Hearing, LitigationCase, Outcome, ReconsiderationCase
 from core.disputes.models import Dispute
@@ -686,6 +687,13 @@ async def _run(session: AsyncSession, planned: Mapping[str, tuple[Scope, Plan]])
 
 
 async def _populations(session: AsyncSession, scope: Scope) -> dict[int, int | None]:
+    """Each jurisdiction's population: from the session when it holds them all (a dashboard has read
+    its jurisdiction already), else in one statement."""
+    loaded = [
+        session.sync_session.identity_map.get(identity_key(Jurisdiction, j)) for j in scope.jurisdiction_ids
+    ]
+    if all(j is not None and "population" in j.__dict__ for j in loaded):
+        return {j.id: (int(j.population) if j.population else None) for j in loaded if j is not None}
     rows = await session.execute(
         select(Jurisdiction.id, Jurisdiction.population).where(Jurisdiction.id.in_(scope.jurisdiction_ids))
     )
