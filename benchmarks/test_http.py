@@ -129,7 +129,7 @@ async def test_page_statement_count_is_constant(
 # -- dashboard -----------------------------------------------------------------------------------
 
 
-@pytest.mark.benchmark(group="dashboard (year)")
+@pytest.mark.benchmark(group="dashboard, cold")
 def test_dashboard_graphql_cold(benchmark: Any, http: httpx.Client, busiest_jurisdiction: int) -> None:
     """Every round a different period end, so the dashboard cache never answers."""
     ends = itertools.count()
@@ -143,7 +143,7 @@ def test_dashboard_graphql_cold(benchmark: Any, http: httpx.Client, busiest_juri
     assert body["data"]["dashboard"]["indicators"]
 
 
-@pytest.mark.benchmark(group="dashboard (year)")
+@pytest.mark.benchmark(group="dashboard, cached")
 def test_dashboard_graphql_cached(benchmark: Any, http: httpx.Client, busiest_jurisdiction: int) -> None:
     variables = {"j": str(busiest_jurisdiction), "year": bench_today().year - 1}
     graphql(http, DASHBOARD, variables)
@@ -151,7 +151,7 @@ def test_dashboard_graphql_cached(benchmark: Any, http: httpx.Client, busiest_ju
     assert body["data"]["dashboard"]["units"]
 
 
-@pytest.mark.benchmark(group="dashboard (year)")
+@pytest.mark.benchmark(group="dashboard, cached")
 def test_dashboard_plain_cached_bytes(benchmark: Any, http: httpx.Client, busiest_jurisdiction: int) -> None:
     """The floor under a cached dashboard: the cache entry's bytes, served by a plain endpoint."""
     variables = {"j": str(busiest_jurisdiction), "year": bench_today().year - 1}
@@ -167,7 +167,7 @@ def test_dashboard_plain_cached_bytes(benchmark: Any, http: httpx.Client, busies
     assert b'"indicators"' in body
 
 
-@pytest.mark.benchmark(group="dashboard (year)")
+@pytest.mark.benchmark(group="dashboard, cold")
 def test_dashboard_plain_sql(benchmark: Any, http: httpx.Client, busiest_jurisdiction: int) -> None:
     """The floor under a cold dashboard: the same figures for the same periods, in raw SQL aggregates.
 
