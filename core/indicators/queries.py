@@ -3,9 +3,10 @@
 Each function returns a :class:`Tally`: numerator and denominator per (period bucket, jurisdiction,
 unit), counted by the database with ``COUNT``/``SUM`` over ``CASE`` expressions and grouped by unit.
 Several periods (a time series, or a period, the same period a year earlier and the year to date) are
-answered by one statement: each period is a column ``SUM(CASE WHEN <date in the period> …)``. Nothing
-here loads a row into Python, and nothing depends on the dialect, so SQLite and PostgreSQL give the
-same numbers.
+answered by one statement: each period is a column ``SUM(CASE WHEN <date in the period> …)``. So are
+several indicators over the same rows (:func:`tally_many`: each is a :class:`Plan`, a :class:`Share`
+of the statement over its :class:`Rows`). Nothing here loads a row into Python, and nothing depends
+on the dialect, so SQLite and PostgreSQL give the same numbers.
 """
 
 from __future__ import annotations
