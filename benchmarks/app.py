@@ -19,7 +19,7 @@ from collections import defaultdict
 from typing import Any
 
 import orjson
-from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, case, exists, func, or_, select, update
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,8 +29,19 @@ from api.app import create_app
 from core.clock import CHINA, fixed_clock
 from core.config import Settings
 from core.db import Base
-from core.enums import HearingStatus, Instance, ObligationStatus, OutcomeKind
+from core.enums import (
+    CORRECTION_DECISIONS,
+    DisputeStatus,
+    HearingStatus,
+    Instance,
+    ObligationStatus,
+    OutcomeKind,
+    ReconsiderationDecision,
+    ReconsiderationStatus,
+    UnitKind,
+)
 from core.policy.manager import PolicyRegistry
+from core.policy.types import INDICATORS
 
 DEFAULT_TODAY = dt.date(2026, 6, 15)
 
@@ -61,6 +72,11 @@ DASHBOARD = """query Dashboard($j: ID!, $year: Int!) {
     units { unitId name values { indicator figure { numerator denominator value } rank } }
   }
 }"""
+
+# The same dashboard for a custom period (the cold benchmark asks a different end every round).
+DASHBOARD_RANGE = DASHBOARD.replace("$year: Int!", "$start: Date!, $end: Date!").replace(
+    "{kind: YEAR, year: $year}", "{kind: CUSTOM, start: $start, end: $end}"
+)
 
 T = Base.metadata.tables
 ACTIVE = [ObligationStatus.OPEN, ObligationStatus.OVERDUE, ObligationStatus.PAUSED]
@@ -198,69 +214,372 @@ async def plain_write(request: Request) -> Response:
     return _json({"data": {"ok": True}})
 
 
+class _Columns:
+    """Named ``SUM(CASE WHEN … THEN 1 ELSE 0 END)`` columns of one statement; a key given twice is one."""
+
+    def __init__(self) -> None:
+        self.exprs: dict[str, Any] = {}
+        self.names: dict[str, str] = {}
+
+    def count(self, key: str, condition: Any) -> str:
+        if key not in self.names:
+            self.names[key] = name = f"c{len(self.names)}"
+            self.exprs[name] = func.sum(case((condition, 1), else_=0)).label(name)
+        return key
+
+    def columns(self) -> list[Any]:
+        return list(self.exprs.values())
+
+    def read(self, rows: Any, into: dict[int | None, dict[str, int]]) -> None:
+        for row in rows:
+            found = into.setdefault(row.u, {})
+            for key, name in self.names.items():
+                found[key] = found.get(key, 0) + int(getattr(row, name) or 0)
+
+
+# What the floor counts: indicator → (numerator key, denominator key or None, the key whose count makes a
+# unit's cell exist). Keys are "<what>@<period index>"; filled in per request by plain_dashboard.
+CONCLUDED = (
+    "loss_rate",
+    "loss_count",
+    "hidden_losses",
+    "withdrawn_mediated_rate",
+    "withdrawn_mediated_count",
+)
+_ADDED_BY_FLOOR = {
+    "qiannan.reconsideration_received",
+    "qiannan.correction_count",
+    "qiannan.head_appearance_cases",
+}
+
+
 async def plain_dashboard(request: Request) -> Response:
-    """The raw aggregate under a dashboard: the year's counts per unit in three grouped statements."""
+    """The raw aggregate under DASHBOARD: the same figures, counted in about one statement per table.
+
+    Every indicator of the jurisdiction (the national ones with its plugin's refinements, and the ones
+    Qiannan's plugin adds) for the four periods the dashboard counts (the period, the same period a
+    year earlier, the year to date, the previous year), per unit: ``SUM(CASE …)`` columns over
+    litigation cases with their outcomes, hearings (per case where the definition says so),
+    reconsiderations, disputes (two: resolved before filing, and at risk) and obligations — six
+    grouped statements with SQLAlchemy Core, plus the jurisdiction and its units. Returned: each
+    indicator's numerator, denominator and value for the period, its value a year earlier, and every
+    shown unit's figures — DASHBOARD's figures without what is not a count (display texts, target
+    statuses, ranks; references and targets are not read).
+    ``start``/``end`` give a custom period (as the cold benchmark asks), else ``year``.
+    """
+    from core.indicators import periods as P
+    from core.indicators.definitions import compute, resolve
+
     jurisdiction_id = int(request.query_params["j"])
-    year = int(request.query_params["year"])
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    c, o, h, r = T["litigation_cases"], T["outcomes"], T["hearings"], T["reconsideration_cases"]
-    first = c.c.instance == Instance.FIRST
+    if "year" in request.query_params:
+        period = P.year(int(request.query_params["year"]))
+    else:
+        start_day = dt.date.fromisoformat(request.query_params["start"])
+        end_day = dt.date.fromisoformat(request.query_params["end"])
+        period = P.custom(start_day, end_day)
+    state = request.app.state.caseload
+    as_of = state.clock().astimezone(CHINA).date()
+    roles = (
+        period,
+        P.previous_year(period),
+        P.Period(
+            P.PeriodKind.YTD,
+            dt.date(period.year, 1, 1),
+            max(dt.date(period.year, 1, 1), min(as_of, dt.date(period.year, 12, 31))),
+        ),
+        P.year(period.year - 1),
+    )
+    distinct = sorted({(p.start, p.end_exclusive) for p in roles})
+    index = [distinct.index((p.start, p.end_exclusive)) for p in roles]
+    lo, hi = distinct[0][0], max(e for _, e in distinct)
+
+    def moment(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), tzinfo=CHINA)
+
+    c, o, h, r, d, ob = (
+        T["litigation_cases"],
+        T["outcomes"],
+        T["hearings"],
+        T["reconsideration_cases"],
+        T["disputes"],
+        T["obligations"],
+    )
+    j_, u_ = T["jurisdictions"], T["units"]
     async with request.app.state.engine.connect() as conn:
-        cases = (
+        jurisdiction = (
             await conn.execute(
-                select(
-                    c.c.unit_id,
-                    func.count().filter(and_(first, c.c.filed_date.between(start, end))),
-                    func.count(o.c.id).filter(and_(first, c.c.concluded_date.between(start, end))),
-                    func.count(o.c.id).filter(
-                        and_(first, c.c.concluded_date.between(start, end), o.c.is_loss)
-                    ),
+                select(j_.c.name, j_.c.population, j_.c.plugin).where(j_.c.id == jurisdiction_id)
+            )
+        ).one()
+        policy = state.registry.policy(jurisdiction.plugin)
+        unknown = set(policy.indicator_codes) - set(INDICATORS) - _ADDED_BY_FLOOR
+        if unknown:
+            return Response(f"the floor does not count {sorted(unknown)}", status_code=501)
+        defs = {ind: resolve(policy, ind) for ind in INDICATORS}
+
+        def instances(ind: str) -> Any:
+            return c.c.instance.in_([Instance(v) for v in sorted(defs[ind].definition.instances)])
+
+        def tag(ind: str) -> str:  # column keys carry the instances (and loss outcomes) they count
+            return ",".join(sorted(defs[ind].definition.instances))
+
+        # Litigation cases (and their outcomes): filed, and concluded by the decision date.
+        cases = _Columns()
+        counted: dict[str, tuple[str, str | None, str]] = {}  # per indicator and period (see above)
+        for i, (start, end) in enumerate(distinct):
+            filed_in = and_(c.c.filed_date >= start, c.c.filed_date < end)
+            decided_in = and_(o.c.id.is_not(None), c.c.concluded_date >= start, c.c.concluded_date < end)
+            for ind in ("case_volume", "suits_per_10k"):
+                key = cases.count(f"filed {tag(ind)}@{i}", and_(filed_in, instances(ind)))
+                counted[f"{ind}@{i}"] = (key, None, key)
+            for ind in CONCLUDED:
+                dfn = defs[ind]
+                all_key = cases.count(f"concluded {tag(ind)}@{i}", and_(decided_in, instances(ind)))
+                if ind in ("loss_rate", "loss_count"):
+                    hit = o.c.kind.in_([OutcomeKind(v) for v in sorted(dfn.loss_outcomes)])
+                elif ind == "hidden_losses":
+                    hit = and_(o.c.kind == OutcomeKind.WITHDRAWAL, o.c.agency_changed_act.is_(True))
+                else:
+                    hit = o.c.kind.in_([OutcomeKind.WITHDRAWAL, OutcomeKind.MEDIATION])
+                what = f"{ind} {tag(ind)}/{','.join(sorted(dfn.loss_outcomes))}@{i}"
+                hit_key = cases.count(what, and_(decided_in, instances(ind), hit))
+                rate = ind in ("loss_rate", "withdrawn_mediated_rate")
+                counted[f"{ind}@{i}"] = (hit_key, all_key if rate else None, all_key)
+        filed_any = and_(c.c.filed_date >= lo, c.c.filed_date < hi)
+        decided_any = and_(c.c.concluded_date >= lo, c.c.concluded_date < hi)
+        case_rows = (
+            await conn.execute(
+                select(c.c.unit_id.label("u"), *cases.columns())
+                # An outcome is its case's jurisdiction's: joining only those spares a scan of all outcomes.
+                .select_from(
+                    c.outerjoin(o, and_(o.c.case_id == c.c.id, o.c.jurisdiction_id == jurisdiction_id))
                 )
-                .select_from(c.outerjoin(o, o.c.case_id == c.c.id))
-                .where(c.c.jurisdiction_id == jurisdiction_id)
+                .where(c.c.jurisdiction_id == jurisdiction_id, or_(filed_any, decided_any))
                 .group_by(c.c.unit_id)
             )
         ).all()
-        since = dt.datetime.combine(start, dt.time(), tzinfo=CHINA)
-        until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=CHINA)
-        held = and_(h.c.status == HearingStatus.HELD, h.c.held_at >= since, h.c.held_at < until)
-        hearings = (
-            await conn.execute(
-                select(
-                    h.c.unit_id,
-                    func.count().filter(held),
-                    func.count().filter(and_(held, h.c.head_attended)),
-                )
-                .where(h.c.jurisdiction_id == jurisdiction_id)
-                .group_by(h.c.unit_id)
+
+        # Hearings: held (the head appearance rate, and Qiannan's cases heard with a head in court) and
+        # rescheduled, first per case (a case counts once per period where the definition is per case).
+        per_hearing = _Columns()
+        added_heard = frozenset({"first"})  # qiannan.head_appearance_cases: first-instance cases
+        for i, (start, end) in enumerate(distinct):
+            held = and_(
+                h.c.status == HearingStatus.HELD, h.c.held_at >= moment(start), h.c.held_at < moment(end)
             )
-        ).all()
-        concluded = r.c.concluded_date.between(start, end)
-        corrected = r.c.decision.in_(["revoked", "varied", "confirmed_illegal", "ordered_to_perform"])
-        recons = (
+            moved = and_(
+                h.c.status == HearingStatus.RESCHEDULED,
+                h.c.scheduled_at >= moment(start),
+                h.c.scheduled_at < moment(end),
+            )
+            head = instances("head_appearance_rate")
+            per_hearing.count(f"held@{i}", and_(held, head))
+            per_hearing.count(f"attended@{i}", and_(held, head, h.c.head_attended.is_(True)))
+            first = c.c.instance.in_([Instance(v) for v in sorted(added_heard)])
+            per_hearing.count(f"heard attended@{i}", and_(held, first, h.c.head_attended.is_(True)))
+            per_hearing.count(f"moved@{i}", and_(moved, instances("hearing_reschedules")))
+        inner = (
+            select(*per_hearing.columns())
+            .add_columns(h.c.unit_id.label("u"))
+            .select_from(h.join(c, c.c.id == h.c.case_id))
+            .where(
+                h.c.jurisdiction_id == jurisdiction_id,
+                or_(
+                    and_(
+                        h.c.status == HearingStatus.HELD,
+                        h.c.held_at >= moment(lo),
+                        h.c.held_at < moment(hi),
+                    ),
+                    and_(
+                        h.c.status == HearingStatus.RESCHEDULED,
+                        h.c.scheduled_at >= moment(lo),
+                        h.c.scheduled_at < moment(hi),
+                    ),
+                ),
+            )
+            .group_by(h.c.unit_id, h.c.case_id)
+            .subquery()
+        )
+        per_case = {
+            "held": defs["head_appearance_rate"].definition.per_case,
+            "attended": defs["head_appearance_rate"].definition.per_case,
+            "heard attended": True,
+            "moved": defs["hearing_reschedules"].definition.per_case,
+        }
+        hearings = _Columns()
+        for key, name in per_hearing.names.items():
+            column = inner.c[name]
+            what = key.split("@")[0]
+            hearings.names[key] = name
+            hearings.exprs[name] = (
+                func.sum(case((column > 0, 1), else_=0)) if per_case[what] else func.sum(column)
+            ).label(name)
+        hearing_rows = (await conn.execute(select(inner.c.u, *hearings.columns()).group_by(inner.c.u))).all()
+
+        # Reconsiderations: concluded (corrected, mediated) by the concluded date, received by that date.
+        recons = _Columns()
+        for i, (start, end) in enumerate(distinct):
+            done = and_(
+                r.c.status == ReconsiderationStatus.CONCLUDED,
+                r.c.concluded_date >= start,
+                r.c.concluded_date < end,
+            )
+            recons.count(f"concluded@{i}", done)
+            recons.count(f"corrected@{i}", and_(done, r.c.decision.in_(sorted(CORRECTION_DECISIONS))))
+            recons.count(f"mediated@{i}", and_(done, r.c.decision == ReconsiderationDecision.MEDIATED))
+            recons.count(f"received@{i}", and_(r.c.received_date >= start, r.c.received_date < end))
+        recon_rows = (
             await conn.execute(
-                select(
-                    r.c.unit_id,
-                    func.count().filter(concluded),
-                    func.count().filter(and_(concluded, corrected)),
-                    func.sum(case((and_(concluded, r.c.decision == "mediated"), 1), else_=0)),
+                select(r.c.unit_id.label("u"), *recons.columns())
+                .where(
+                    r.c.jurisdiction_id == jurisdiction_id,
+                    or_(
+                        and_(r.c.concluded_date >= lo, r.c.concluded_date < hi),
+                        and_(r.c.received_date >= lo, r.c.received_date < hi),
+                    ),
                 )
-                .where(r.c.jurisdiction_id == jurisdiction_id)
                 .group_by(r.c.unit_id)
             )
         ).all()
-    units: dict[int, dict[str, int]] = defaultdict(dict)
-    for unit_id, filed, decided, lost in cases:
-        units[unit_id].update(filed=filed, concluded=decided, lost=lost)
-    for unit_id, held_count, attended in hearings:
-        units[unit_id].update(held=held_count, attended=attended)
-    for unit_id, done, corrected_count, mediated in recons:
-        units[unit_id].update(recon_concluded=done, corrected=corrected_count, mediated=int(mediated or 0))
-    totals: dict[str, int] = defaultdict(int)
-    for values in units.values():
-        for key, value in values.items():
-            totals[key] += value
-    return _json({"data": {"totals": totals, "units": {str(k): v for k, v in units.items()}}})
+
+        # Disputes: resolved before any reconsideration or lawsuit (checked once per dispute), and
+        # flagged at risk and still open at each period's end.
+        resolved_any = and_(
+            d.c.status.in_([DisputeStatus.RESOLVED, DisputeStatus.CLOSED]),
+            d.c.resolution_result.is_not(None),
+            d.c.resolved_date >= lo,
+            d.c.resolved_date < hi,
+        )
+        never_filed = and_(
+            ~exists().where(c.c.dispute_id == d.c.id), ~exists().where(r.c.dispute_id == d.c.id)
+        )
+        # Two statements: in one (a UNION ALL of both row sets) the never-filed check ran slower at 1M.
+        resolved = _Columns()
+        for i, (start, end) in enumerate(distinct):
+            resolved.count(f"resolved@{i}", and_(d.c.resolved_date >= start, d.c.resolved_date < end))
+        mine = d.c.jurisdiction_id == jurisdiction_id
+        resolved_rows = (
+            await conn.execute(
+                select(d.c.unit_id.label("u"), *resolved.columns())
+                .where(mine, resolved_any, never_filed)
+                .group_by(d.c.unit_id)
+            )
+        ).all()
+        at_risk = _Columns()
+        for i, (_start, end) in enumerate(distinct):
+            still_open = and_(
+                d.c.received_date < end,
+                or_(d.c.closed_date.is_(None), d.c.closed_date >= end),
+                ~and_(
+                    d.c.status == DisputeStatus.RESOLVED,
+                    d.c.resolved_date.is_not(None),
+                    d.c.resolved_date < end,
+                ),
+            )
+            at_risk.count(f"open@{i}", still_open)
+        risk_rows = (
+            await conn.execute(
+                select(d.c.unit_id.label("u"), *at_risk.columns())
+                .where(mine, d.c.loss_risk.is_(True))
+                .group_by(d.c.unit_id)
+            )
+        ).all()
+
+        # Obligations that fell due (met, met late, overdue, or open past the due date), by the due date.
+        fell_due = or_(
+            ob.c.status.in_([ObligationStatus.MET, ObligationStatus.MET_LATE, ObligationStatus.OVERDUE]),
+            and_(ob.c.status == ObligationStatus.OPEN, ob.c.due_date < as_of),
+        )
+        dues = _Columns()
+        for i, (start, end) in enumerate(distinct):
+            due_in = and_(ob.c.due_date >= start, ob.c.due_date < end)
+            dues.count(f"due@{i}", due_in)
+            dues.count(f"met@{i}", and_(due_in, ob.c.status == ObligationStatus.MET))
+        due_rows = (
+            await conn.execute(
+                select(ob.c.unit_id.label("u"), *dues.columns())
+                .where(
+                    ob.c.jurisdiction_id == jurisdiction_id, ob.c.due_date >= lo, ob.c.due_date < hi, fell_due
+                )
+                .group_by(ob.c.unit_id)
+            )
+        ).all()
+        units = (
+            await conn.execute(
+                select(u_.c.id, u_.c.name, u_.c.active)
+                .where(
+                    u_.c.jurisdiction_id == jurisdiction_id,
+                    u_.c.kind.not_in([UnitKind.JUSTICE_BUREAU, UnitKind.COURT]),
+                )
+                .order_by(u_.c.name, u_.c.id)
+            )
+        ).all()
+
+    values: dict[int | None, dict[str, int]] = {}
+    for columns, rows in (
+        (cases, case_rows),
+        (hearings, hearing_rows),
+        (recons, recon_rows),
+        (resolved, resolved_rows),
+        (at_risk, risk_rows),
+        (dues, due_rows),
+    ):
+        columns.read(rows, values)
+    for i in range(len(distinct)):
+        counted[f"head_appearance_rate@{i}"] = (f"attended@{i}", f"held@{i}", f"held@{i}")
+        counted[f"hearing_reschedules@{i}"] = (f"moved@{i}", None, f"moved@{i}")
+        counted[f"correction_rate@{i}"] = (f"corrected@{i}", f"concluded@{i}", f"concluded@{i}")
+        counted[f"mediation_rate@{i}"] = (f"mediated@{i}", f"concluded@{i}", f"concluded@{i}")
+        counted[f"resolved_before_filing@{i}"] = (f"resolved@{i}", None, f"resolved@{i}")
+        counted[f"obligations_on_time_rate@{i}"] = (f"met@{i}", f"due@{i}", f"due@{i}")
+        counted[f"open_loss_risk@{i}"] = (f"open@{i}", None, f"open@{i}")
+        counted[f"qiannan.reconsideration_received@{i}"] = (f"received@{i}", None, f"received@{i}")
+        counted[f"qiannan.correction_count@{i}"] = (f"corrected@{i}", None, f"corrected@{i}")
+        counted[f"qiannan.head_appearance_cases@{i}"] = (f"heard attended@{i}", None, f"heard attended@{i}")
+    population = int(jurisdiction.population) if jurisdiction.population else None
+
+    def counts(ind: str, bucket: int, rows: list[dict[str, int]]) -> tuple[int, int | None]:
+        num_key, den_key, _ = counted[f"{ind}@{bucket}"]
+        num = sum(v.get(num_key, 0) for v in rows)
+        if ind == "suits_per_10k":
+            return num, population
+        return num, (sum(v.get(den_key, 0) for v in rows) if den_key else None)
+
+    def figure_of(ind: str, bucket: int, rows: list[dict[str, int]]) -> dict[str, Any]:
+        num, den = counts(ind, bucket, rows)
+        value = compute(ind, num, den)
+        return {"numerator": num, "denominator": den, "value": None if value is None else str(value)}
+
+    now, before = index[0], index[1]
+    everything = list(values.values())  # the jurisdiction: its units and rows of no unit
+    codes = policy.indicator_codes
+    with_data = {
+        u
+        for u, found in values.items()
+        for ind in codes
+        if u is not None and found.get(counted[f"{ind}@{now}"][2], 0) > 0
+    }
+    indicators = [
+        {
+            "indicator": ind,
+            "current": figure_of(ind, now, everything),
+            "previous": {"value": figure_of(ind, before, everything)["value"]},
+        }
+        for ind in codes
+    ]
+    shown = [
+        {
+            "unitId": str(u.id),
+            "name": u.name,
+            "values": [
+                {"indicator": ind, "figure": figure_of(ind, now, [values.get(u.id, {})])} for ind in codes
+            ],
+        }
+        for u in units
+        if u.active or u.id in with_data
+    ]
+    document = {"jurisdictionName": jurisdiction.name, "indicators": indicators, "units": shown}
+    return _json({"data": {"dashboard": document}})
 
 
 @functools.cache

@@ -3,20 +3,22 @@
 Each function returns a :class:`Tally`: numerator and denominator per (period bucket, jurisdiction,
 unit), counted by the database with ``COUNT``/``SUM`` over ``CASE`` expressions and grouped by unit.
 Several periods (a time series, or a period, the same period a year earlier and the year to date) are
-answered by one statement: each period is a column ``SUM(CASE WHEN <date in the period> …)``. Nothing
-here loads a row into Python, and nothing depends on the dialect, so SQLite and PostgreSQL give the
-same numbers.
+answered by one statement: each period is a column ``SUM(CASE WHEN <date in the period> …)``. So are
+several indicators over the same rows (:func:`tally_many`: each is a :class:`Plan`, a :class:`Share`
+of the statement over its :class:`Rows`). Nothing here loads a row into Python, and nothing depends
+on the dialect, so SQLite and PostgreSQL give the same numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, func, literal, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from core.cases.models import Hearing, LitigationCase, Outcome, ReconsiderationCase
 from core.disputes.models import Dispute
@@ -103,191 +105,277 @@ def _bounds(period: Period, moment: bool) -> tuple[Any, Any]:
     return period.start, period.end_exclusive
 
 
-def _in_periods(column: Any, periods: Sequence[Period], moment: bool) -> ColumnElement[bool]:
-    return or_(*[and_(column >= lo, column < hi) for lo, hi in (_bounds(p, moment) for p in periods)])
-
-
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
-
-
-def _instances(definition: ResolvedDefinition) -> list[Instance]:
-    return [Instance(v) for v in definition.definition.instances if v in Instance._value2member_map_]
 
 
 def _loss_kinds(definition: ResolvedDefinition) -> list[OutcomeKind]:
     return [OutcomeKind(v) for v in definition.loss_outcomes if v in OutcomeKind._value2member_map_]
 
 
-Output = tuple[ColumnElement[int], ColumnElement[int] | None]
-"""A numerator and a denominator (``None`` for a count) counted over the same rows."""
+@dataclass(frozen=True)
+class Share:
+    """An output of a statement several indicators share: a numerator and a denominator (``None`` for a
+    count), optionally over only the rows ``only`` holds for, as if it were the statement's own WHERE
+    (a cell exists where such a row is in the period)."""
+
+    numerator: ColumnElement[int]
+    denominator: ColumnElement[int] | None
+    only: ColumnElement[bool] | None = None
 
 
-async def _grouped(
-    session: AsyncSession,
-    scope: Scope,
-    *,
-    date_column: Any,
-    moment: bool,
-    jurisdiction_column: Any,
-    unit_column: Any,
-    numerator: ColumnElement[int],
-    denominator: ColumnElement[int] | None,
-    source: Any,
-    where: Sequence[ColumnElement[bool]] = (),
-    per: Any = None,
-) -> Tally:
-    """SUM the numerator and denominator flags per period, jurisdiction and unit, in one statement."""
-    (counted,) = await _grouped_many(
-        session,
-        scope,
-        date_column=date_column,
-        moment=moment,
-        jurisdiction_column=jurisdiction_column,
-        unit_column=unit_column,
-        outputs=[(numerator, denominator)],
-        source=source,
-        where=where,
-        per=per,
-    )
-    return counted
+_STATEMENTS: dict[tuple[Any, ...], tuple[Any, list[list[tuple[int, int, int]]]]] = {}
+"""Statements built once per shape: kind of rows, outputs, number of periods, one unit or all."""
+_MAX_STATEMENTS = 512
 
 
 async def _grouped_many(
-    session: AsyncSession,
-    scope: Scope,
-    *,
-    date_column: Any,
-    moment: bool,
-    jurisdiction_column: Any,
-    unit_column: Any,
-    outputs: Sequence[Output],
-    source: Any,
-    where: Sequence[ColumnElement[bool]] = (),
-    per: Any = None,
+    session: AsyncSession, scope: Scope, rows: Rows, outputs: Mapping[tuple[Any, ...], Share]
 ) -> list[Tally]:
-    """Several numerator/denominator pairs over the same rows, per period, jurisdiction and unit.
+    """Several numerator/denominator pairs over the same ``rows``, per period, jurisdiction and unit.
 
-    One statement: each period is a set of columns (each output's sums, and the period's row count),
-    so periods may overlap (a period, the same period a year earlier, the year to date and the
-    previous year are one scan). With ``per`` (e.g. the case id of a hearing) the rows of one
-    ``per`` value in one period count once: the flags are first reduced with ``MAX`` per
-    (jurisdiction, unit, ``per``) and period.
+    One statement: each period is a set of columns (each output's sums, and the period's row count;
+    an output counted over ``only`` some rows has its own row count), so periods may overlap (a
+    period, the same period a year earlier, the year to date and the previous year are one scan).
+    With ``rows.per`` (e.g. the case id of a hearing) the rows of one ``per`` value in one period
+    count once: the flags are first reduced with ``MAX`` per (jurisdiction, unit, ``per``) and period.
+    The periods, jurisdictions and unit are bound parameters, so a statement of the same shape (the
+    same rows and outputs, as many periods) is built once and its compiled form cached.
     """
-    inside = [_in_periods(date_column, [p], moment) for p in scope.periods]
-    flags: list[ColumnElement[int]] = []  # per period: each output's numerator and denominator, rows
-    for hit in inside:
-        for numerator, denominator in outputs:
-            flags.append(case((hit, numerator), else_=0))
-            flags.append(case((hit, denominator if denominator is not None else literal(0)), else_=0))
-        flags.append(case((hit, 1), else_=0))
-    conditions = [
-        jurisdiction_column.in_(scope.jurisdiction_ids),
-        _in_periods(date_column, scope.periods, moment),
-        *where,
-    ]
+    key = (rows.key, tuple(outputs), len(scope.periods), scope.unit_id is None)
+    built = _STATEMENTS.get(key)
+    if built is None:
+        if len(_STATEMENTS) >= _MAX_STATEMENTS:
+            _STATEMENTS.clear()
+        built = _STATEMENTS[key] = _build(rows, list(outputs.values()), len(scope.periods), scope.unit_id)
+    stmt, at = built
+    params: dict[str, Any] = {"jurisdictions": list(scope.jurisdiction_ids)}
+    for i, period in enumerate(scope.periods):
+        params[f"lo{i}"], params[f"hi{i}"] = _bounds(period, rows.moment)
     if scope.unit_id is not None:
-        conditions.append(unit_column == scope.unit_id)
-    if per is None:
+        params["unit"] = scope.unit_id
+    shares = list(outputs.values())
+    cells: list[dict[Cell, tuple[int, int | None]]] = [{} for _ in shares]
+    for row in (await session.execute(stmt, params)).all():
+        j, u = int(row[0]), None if row[1] is None else int(row[1])
+        values = row[2:]
+        for bucket, mine in enumerate(at):
+            for i, (num, den, present) in enumerate(mine):
+                if not values[present]:  # no row of this unit in the period: no cell (no data there)
+                    continue
+                counted_den = int(values[den] or 0) if shares[i].denominator is not None else None
+                cells[i][(bucket, j, u)] = (int(values[num] or 0), counted_den)
+    return [
+        Tally(found, has_denominator=out.denominator is not None)
+        for found, out in zip(cells, shares, strict=True)
+    ]
+
+
+def _build(
+    rows: Rows, outputs: Sequence[Share], periods: int, unit_id: int | None
+) -> tuple[Any, list[list[tuple[int, int, int]]]]:
+    """The statement of :func:`_grouped_many`, and where each period's and output's flags are."""
+    column = rows.date_column
+    bounds = [
+        (bindparam(f"lo{i}", type_=column.type), bindparam(f"hi{i}", type_=column.type))
+        for i in range(periods)
+    ]
+    inside = [and_(column >= lo, column < hi) for lo, hi in bounds]
+    flags: list[ColumnElement[int]] = []
+    at: list[list[tuple[int, int, int]]] = []  # per period, per output: (numerator, denominator, rows) flags
+
+    def add(flag: ColumnElement[int]) -> int:
+        flags.append(flag)
+        return len(flags) - 1
+
+    for hit in inside:
+        every = add(case((hit, 1), else_=0)) if any(out.only is None for out in outputs) else -1
+        mine = []
+        for out in outputs:
+            counted = hit if out.only is None else and_(hit, out.only)
+            denominator = out.denominator if out.denominator is not None else literal(0)
+            mine.append(
+                (
+                    add(case((counted, out.numerator), else_=0)),
+                    add(case((counted, denominator), else_=0)),
+                    every if out.only is None else add(case((counted, 1), else_=0)),
+                )
+            )
+        at.append(mine)
+    conditions = [
+        rows.jurisdiction_column.in_(bindparam("jurisdictions", expanding=True)),
+        or_(*inside),
+        *rows.where,
+    ]
+    onlys = [out.only for out in outputs]
+    if all(only is not None for only in onlys):  # no output counts every row: only the rows some count
+        conditions.append(or_(*[only for only in onlys if only is not None]))
+    if unit_id is not None:
+        conditions.append(rows.unit_column == bindparam("unit"))
+    j, u = rows.jurisdiction_column, rows.unit_column
+    if rows.per is None:
         stmt = (
-            select(jurisdiction_column, unit_column, *[func.sum(f) for f in flags])
-            .select_from(source)
+            select(j, u, *[func.sum(f) for f in flags])
+            .select_from(rows.source)
             .where(*conditions)
-            .group_by(jurisdiction_column, unit_column)
+            .group_by(j, u)
         )
     else:
         sub = (
-            select(
-                jurisdiction_column.label("j"),
-                unit_column.label("u"),
-                *[func.max(f).label(f"f{i}") for i, f in enumerate(flags)],
-            )
-            .select_from(source)
+            select(j.label("j"), u.label("u"), *[func.max(f).label(f"f{i}") for i, f in enumerate(flags)])
+            .select_from(rows.source)
             .where(*conditions)
-            .group_by(jurisdiction_column, unit_column, per)
+            .group_by(j, u, rows.per)
             .subquery()
         )
         sums = [func.sum(sub.c[f"f{i}"]) for i in range(len(flags))]
         stmt = select(sub.c.j, sub.c.u, *sums).group_by(sub.c.j, sub.c.u)
-    cells: list[dict[Cell, tuple[int, int | None]]] = [{} for _ in outputs]
-    width = 2 * len(outputs) + 1
-    for row in (await session.execute(stmt)).all():
-        j, u = int(row[0]), None if row[1] is None else int(row[1])
-        for bucket in range(len(inside)):
-            values = row[2 + width * bucket : 2 + width * (bucket + 1)]
-            if not values[-1]:  # no row of this unit in the period: no cell (no data there)
-                continue
-            for i, (_numerator, denominator) in enumerate(outputs):
-                n, d = values[2 * i], values[2 * i + 1]
-                cells[i][(bucket, j, u)] = (int(n or 0), int(d or 0) if denominator is not None else None)
-    return [
-        Tally(found, has_denominator=denominator is not None)
-        for found, (_numerator, denominator) in zip(cells, outputs, strict=True)
-    ]
-
-
-def _concluded_cases(scope: Scope) -> tuple[Any, list[ColumnElement[bool]]]:
-    join = LitigationCase.__table__.join(Outcome.__table__, Outcome.case_id == LitigationCase.id)
-    return join, [LitigationCase.instance.in_(_instances(scope.definition))]
+    return stmt, at
 
 
 # ---------------------------------------------------------------------------------------------
-# Litigation
+# What each indicator counts, and over which rows: indicators over the same rows share a statement
 # ---------------------------------------------------------------------------------------------
 
 
-async def case_volume(session: AsyncSession, scope: Scope) -> Tally:
-    """New litigation cases by filed date (first instance unless refined)."""
-    return await _grouped(
-        session,
-        scope,
-        date_column=LitigationCase.filed_date,
-        moment=False,
-        jurisdiction_column=LitigationCase.jurisdiction_id,
-        unit_column=LitigationCase.unit_id,
-        numerator=literal(1),
-        denominator=None,
-        source=LitigationCase,
-        where=[LitigationCase.instance.in_(_instances(scope.definition))],
+@dataclass(frozen=True, eq=False)
+class Rows:
+    """The rows a statement counts and the date that places each in a period; equal ``key``, equal rows."""
+
+    key: tuple[Any, ...]
+    source: Any
+    date_column: Any
+    jurisdiction_column: Any
+    unit_column: Any
+    where: tuple[ColumnElement[bool], ...] = ()
+    moment: bool = False
+    per: Any = None  # count each value of this column (a case) once per period
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """One indicator's share of a statement over ``rows``; equal ``output`` keys over equal rows are
+    counted once (case volume and suits per 10,000). ``per_population`` divides by the population."""
+
+    rows: Rows
+    share: Share
+    output: tuple[Any, ...]
+    per_population: bool = False
+
+
+_CONCLUDED_CASES = LitigationCase.__table__.join(Outcome.__table__, Outcome.case_id == LitigationCase.id)
+_HEARD_CASES = Hearing.__table__.join(LitigationCase.__table__, LitigationCase.id == Hearing.case_id)
+
+
+def _instance_in(instances: frozenset[str]) -> ColumnElement[bool]:
+    return LitigationCase.instance.in_(
+        [Instance(v) for v in sorted(instances) if v in Instance._value2member_map_]
     )
 
 
-async def suits_per_10k(session: AsyncSession, scope: Scope) -> Tally:
-    """New cases over the jurisdiction's population (a unit's own cases over the same population)."""
-    return await _per_population(session, scope, await case_volume(session, scope))
-
-
-async def _per_population(session: AsyncSession, scope: Scope, counted: Tally) -> Tally:
-    """A count over each jurisdiction's population."""
-    rows = await session.execute(
-        select(Jurisdiction.id, Jurisdiction.population).where(Jurisdiction.id.in_(scope.jurisdiction_ids))
+def _filed(instances: frozenset[str]) -> Rows:
+    """New litigation cases by filed date."""
+    return Rows(
+        ("cases_filed", tuple(sorted(instances))),
+        LitigationCase,
+        LitigationCase.filed_date,
+        LitigationCase.jurisdiction_id,
+        LitigationCase.unit_id,
+        (_instance_in(instances),),
     )
-    populations = {int(j): (int(p) if p else None) for j, p in rows.all()}
-    cells = {cell: (n, populations.get(cell[1])) for cell, (n, _) in counted.cells.items()}
-    return Tally(cells, has_denominator=True, populations=populations)
 
 
-async def _concluded(session: AsyncSession, scope: Scope, hit: ColumnElement[bool], rate: bool) -> Tally:
-    (counted,) = await _concluded_many(session, scope, [(hit, rate)])
-    return counted
-
-
-async def _concluded_many(
-    session: AsyncSession, scope: Scope, hits: Sequence[tuple[ColumnElement[bool], bool]]
-) -> list[Tally]:
-    """Concluded cases by the date of the decision: per ``(hit, rate)`` the cases it hits (÷ all)."""
-    join, where = _concluded_cases(scope)
-    return await _grouped_many(
-        session,
-        scope,
-        date_column=LitigationCase.concluded_date,
-        moment=False,
-        jurisdiction_column=LitigationCase.jurisdiction_id,
-        unit_column=LitigationCase.unit_id,
-        outputs=[(_flag(hit), literal(1) if rate else None) for hit, rate in hits],
-        source=join,
-        where=where,
+def _concluded(instances: frozenset[str]) -> Rows:
+    """Litigation cases with an outcome, by the date of the decision."""
+    return Rows(
+        ("cases_concluded", tuple(sorted(instances))),
+        _CONCLUDED_CASES,
+        LitigationCase.concluded_date,
+        LitigationCase.jurisdiction_id,
+        LitigationCase.unit_id,
+        (_instance_in(instances),),
     )
+
+
+def _held(instances: frozenset[str], per_case: bool) -> Rows:
+    """Held hearings by the moment held (each case once per period when ``per_case``)."""
+    return Rows(
+        ("hearings_held", tuple(sorted(instances)), per_case),
+        _HEARD_CASES,
+        Hearing.held_at,
+        Hearing.jurisdiction_id,
+        Hearing.unit_id,
+        (Hearing.status == HearingStatus.HELD, _instance_in(instances)),
+        moment=True,
+        per=Hearing.case_id if per_case else None,
+    )
+
+
+def _rescheduled(instances: frozenset[str], per_case: bool) -> Rows:
+    """Hearings moved to another date, by the moment they were originally set for."""
+    return Rows(
+        ("hearings_rescheduled", tuple(sorted(instances)), per_case),
+        _HEARD_CASES,
+        Hearing.scheduled_at,
+        Hearing.jurisdiction_id,
+        Hearing.unit_id,
+        (Hearing.status == HearingStatus.RESCHEDULED, _instance_in(instances)),
+        moment=True,
+        per=Hearing.case_id if per_case else None,
+    )
+
+
+_RECONSIDERATIONS_CONCLUDED = Rows(
+    ("reconsiderations_concluded",),
+    ReconsiderationCase,
+    ReconsiderationCase.concluded_date,
+    ReconsiderationCase.jurisdiction_id,
+    ReconsiderationCase.unit_id,
+    (ReconsiderationCase.status == ReconsiderationStatus.CONCLUDED,),
+)
+_RECONSIDERATIONS_RECEIVED = Rows(
+    ("reconsiderations_received",),
+    ReconsiderationCase,
+    ReconsiderationCase.received_date,
+    ReconsiderationCase.jurisdiction_id,
+    ReconsiderationCase.unit_id,
+)
+_DISPUTES_RECEIVED = Rows(
+    ("disputes_received",), Dispute, Dispute.received_date, Dispute.jurisdiction_id, Dispute.unit_id
+)
+_RESOLVED_BEFORE_FILING = Rows(
+    ("resolved_before_filing",),
+    Dispute,
+    Dispute.resolved_date,
+    Dispute.jurisdiction_id,
+    Dispute.unit_id,
+    (
+        Dispute.status.in_([DisputeStatus.RESOLVED, DisputeStatus.CLOSED]),
+        Dispute.resolution_result.is_not(None),
+        not_(exists().where(LitigationCase.dispute_id == Dispute.id)),
+        not_(exists().where(ReconsiderationCase.dispute_id == Dispute.id)),
+    ),
+)
+
+
+def _obligations_due(as_of: dt.date) -> Rows:
+    """Obligations that fell due by ``as_of``, by the due date (see :func:`obligations_on_time_rate`)."""
+    return Rows(
+        ("obligations_due", as_of),
+        Obligation,
+        Obligation.due_date,
+        Obligation.jurisdiction_id,
+        Obligation.unit_id,
+        (_fell_due(as_of),),
+    )
+
+
+_EVERY = Share(literal(1), None)
+"""A count of every row."""
+
+
+def _rate_of(hit: ColumnElement[bool]) -> Share:
+    return Share(_flag(hit), literal(1))
 
 
 def _concluded_hit(indicator: str, scope: Scope) -> tuple[ColumnElement[bool], bool]:
@@ -299,62 +387,85 @@ def _concluded_hit(indicator: str, scope: Scope) -> tuple[ColumnElement[bool], b
     return _WITHDRAWN_OR_MEDIATED, indicator == "withdrawn_mediated_rate"
 
 
+_WITHDRAWN_OR_MEDIATED = Outcome.kind.in_([OutcomeKind.WITHDRAWAL, OutcomeKind.MEDIATION])
+
+
+def _national_plan(indicator: str, scope: Scope) -> Plan | None:
+    """How a national indicator is counted (``None`` for the loss-risk snapshot, counted on its own)."""
+    definition = scope.definition.definition
+    instances = definition.instances
+    if indicator in ("case_volume", "suits_per_10k"):
+        return Plan(_filed(instances), _EVERY, ("every",), per_population=indicator == "suits_per_10k")
+    if indicator in CONCLUDED:
+        hit, rate = _concluded_hit(indicator, scope)
+        share = Share(_flag(hit), literal(1) if rate else None)
+        kinds = (
+            tuple(sorted(scope.definition.loss_outcomes)) if indicator in ("loss_rate", "loss_count") else ()
+        )
+        return Plan(
+            _concluded(instances),
+            share,
+            (indicator.removesuffix("_rate").removesuffix("_count"), kinds, rate),
+        )
+    if indicator == "head_appearance_rate":
+        return Plan(
+            _held(instances, definition.per_case), _rate_of(Hearing.head_attended.is_(True)), ("attended",)
+        )
+    if indicator == "hearing_reschedules":
+        return Plan(_rescheduled(instances, definition.per_case), _EVERY, ("every",))
+    if indicator == "correction_rate":
+        hit = ReconsiderationCase.decision.in_(list(CORRECTION_DECISIONS))
+        return Plan(_RECONSIDERATIONS_CONCLUDED, _rate_of(hit), ("corrected",))
+    if indicator == "mediation_rate":
+        hit = ReconsiderationCase.decision == ReconsiderationDecision.MEDIATED
+        return Plan(_RECONSIDERATIONS_CONCLUDED, _rate_of(hit), ("mediated",))
+    if indicator == "resolved_before_filing":
+        return Plan(_RESOLVED_BEFORE_FILING, _EVERY, ("every",))
+    if indicator == "obligations_on_time_rate":
+        return Plan(
+            _obligations_due(scope.as_of), _rate_of(Obligation.status == ObligationStatus.MET), ("met",)
+        )
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# National indicators
+# ---------------------------------------------------------------------------------------------
+
+
+async def case_volume(session: AsyncSession, scope: Scope) -> Tally:
+    """New litigation cases by filed date (first instance unless refined)."""
+    return await tally(session, "case_volume", scope)
+
+
+async def suits_per_10k(session: AsyncSession, scope: Scope) -> Tally:
+    """New cases over the jurisdiction's population (a unit's own cases over the same population)."""
+    return await tally(session, "suits_per_10k", scope)
+
+
 async def loss_rate(session: AsyncSession, scope: Scope) -> Tally:
     """Lost ÷ concluded cases by the date of the decision (first instance unless refined)."""
-    return await _concluded(session, scope, *_concluded_hit("loss_rate", scope))
+    return await tally(session, "loss_rate", scope)
 
 
 async def loss_count(session: AsyncSession, scope: Scope) -> Tally:
     """Lost cases, counted as the loss rate's numerator."""
-    return await _concluded(session, scope, *_concluded_hit("loss_count", scope))
+    return await tally(session, "loss_count", scope)
 
 
 async def hidden_losses(session: AsyncSession, scope: Scope) -> Tally:
     """Withdrawals after the agency itself revoked or changed the contested act."""
-    return await _concluded(session, scope, *_concluded_hit("hidden_losses", scope))
-
-
-_WITHDRAWN_OR_MEDIATED = Outcome.kind.in_([OutcomeKind.WITHDRAWAL, OutcomeKind.MEDIATION])
+    return await tally(session, "hidden_losses", scope)
 
 
 async def withdrawn_mediated_rate(session: AsyncSession, scope: Scope) -> Tally:
     """Cases ended by withdrawal or mediation ÷ concluded cases (调撤率)."""
-    return await _concluded(session, scope, *_concluded_hit("withdrawn_mediated_rate", scope))
+    return await tally(session, "withdrawn_mediated_rate", scope)
 
 
 async def withdrawn_mediated_count(session: AsyncSession, scope: Scope) -> Tally:
     """Cases ended by withdrawal or mediation (调撤案件数), counted as the rate's numerator."""
-    return await _concluded(session, scope, *_concluded_hit("withdrawn_mediated_count", scope))
-
-
-def _hearings_of(scope: Scope) -> tuple[Any, list[ColumnElement[bool]]]:
-    join = Hearing.__table__.join(LitigationCase.__table__, LitigationCase.id == Hearing.case_id)
-    return join, [LitigationCase.instance.in_(_instances(scope.definition))]
-
-
-async def _held_hearings(
-    session: AsyncSession,
-    scope: Scope,
-    numerator: ColumnElement[int],
-    denominator: ColumnElement[int] | None,
-    *,
-    per_case: bool,
-    where: Sequence[ColumnElement[bool]] = (),
-) -> Tally:
-    join, instances = _hearings_of(scope)
-    return await _grouped(
-        session,
-        scope,
-        date_column=Hearing.held_at,
-        moment=True,
-        jurisdiction_column=Hearing.jurisdiction_id,
-        unit_column=Hearing.unit_id,
-        numerator=numerator,
-        denominator=denominator,
-        source=join,
-        where=[Hearing.status == HearingStatus.HELD, *instances, *where],
-        per=Hearing.case_id if per_case else None,
-    )
+    return await tally(session, "withdrawn_mediated_count", scope)
 
 
 async def head_appearance_rate(session: AsyncSession, scope: Scope) -> Tally:
@@ -363,93 +474,27 @@ async def head_appearance_rate(session: AsyncSession, scope: Scope) -> Tally:
     Counted per case when the definition says so (``per_case``): a case heard in the period counts
     once, as attended when a qualifying head attended at least one of its hearings in the period.
     """
-    return await _held_hearings(
-        session,
-        scope,
-        _flag(Hearing.head_attended.is_(True)),
-        literal(1),
-        per_case=scope.definition.definition.per_case,
-    )
+    return await tally(session, "head_appearance_rate", scope)
 
 
 async def hearing_reschedules(session: AsyncSession, scope: Scope) -> Tally:
     """Hearings moved to another date, by the date they were originally set for (or cases, ``per_case``)."""
-    join, where = _hearings_of(scope)
-    return await _grouped(
-        session,
-        scope,
-        date_column=Hearing.scheduled_at,
-        moment=True,
-        jurisdiction_column=Hearing.jurisdiction_id,
-        unit_column=Hearing.unit_id,
-        numerator=literal(1),
-        denominator=None,
-        source=join,
-        where=[Hearing.status == HearingStatus.RESCHEDULED, *where],
-        per=Hearing.case_id if scope.definition.definition.per_case else None,
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Reconsideration
-# ---------------------------------------------------------------------------------------------
-
-
-async def _reconsiderations(session: AsyncSession, scope: Scope, hit: ColumnElement[bool]) -> Tally:
-    return await _grouped(
-        session,
-        scope,
-        date_column=ReconsiderationCase.concluded_date,
-        moment=False,
-        jurisdiction_column=ReconsiderationCase.jurisdiction_id,
-        unit_column=ReconsiderationCase.unit_id,
-        numerator=_flag(hit),
-        denominator=literal(1),
-        source=ReconsiderationCase,
-        where=[ReconsiderationCase.status == ReconsiderationStatus.CONCLUDED],
-    )
+    return await tally(session, "hearing_reschedules", scope)
 
 
 async def correction_rate(session: AsyncSession, scope: Scope) -> Tally:
     """Corrected (revoked, varied, confirmed illegal, ordered to perform) ÷ concluded reconsiderations."""
-    return await _reconsiderations(
-        session, scope, ReconsiderationCase.decision.in_(list(CORRECTION_DECISIONS))
-    )
+    return await tally(session, "correction_rate", scope)
 
 
 async def mediation_rate(session: AsyncSession, scope: Scope) -> Tally:
     """Reconsiderations concluded by mediation ÷ concluded reconsiderations."""
-    return await _reconsiderations(
-        session, scope, ReconsiderationCase.decision == ReconsiderationDecision.MEDIATED
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Disputes and obligations
-# ---------------------------------------------------------------------------------------------
+    return await tally(session, "mediation_rate", scope)
 
 
 async def resolved_before_filing(session: AsyncSession, scope: Scope) -> Tally:
     """Disputes resolved (by the resolution date) that never became a reconsideration or lawsuit."""
-    no_case = not_(exists().where(LitigationCase.dispute_id == Dispute.id))
-    no_recon = not_(exists().where(ReconsiderationCase.dispute_id == Dispute.id))
-    return await _grouped(
-        session,
-        scope,
-        date_column=Dispute.resolved_date,
-        moment=False,
-        jurisdiction_column=Dispute.jurisdiction_id,
-        unit_column=Dispute.unit_id,
-        numerator=literal(1),
-        denominator=None,
-        source=Dispute,
-        where=[
-            Dispute.status.in_([DisputeStatus.RESOLVED, DisputeStatus.CLOSED]),
-            Dispute.resolution_result.is_not(None),
-            no_case,
-            no_recon,
-        ],
-    )
+    return await tally(session, "resolved_before_filing", scope)
 
 
 async def obligations_on_time_rate(session: AsyncSession, scope: Scope) -> Tally:
@@ -458,18 +503,7 @@ async def obligations_on_time_rate(session: AsyncSession, scope: Scope) -> Tally
     An obligation still open after its due date counts as due and not met even before the
     scheduler marks it overdue; waived and paused obligations, and those not yet due, are left out.
     """
-    return await _grouped(
-        session,
-        scope,
-        date_column=Obligation.due_date,
-        moment=False,
-        jurisdiction_column=Obligation.jurisdiction_id,
-        unit_column=Obligation.unit_id,
-        numerator=_flag(Obligation.status == ObligationStatus.MET),
-        denominator=literal(1),
-        source=Obligation,
-        where=[_fell_due(scope.as_of)],
-    )
+    return await tally(session, "obligations_on_time_rate", scope)
 
 
 def _fell_due(as_of: dt.date) -> ColumnElement[bool]:
@@ -554,74 +588,39 @@ def _all(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool] | Non
     return and_(*conditions) if conditions else None
 
 
-async def added_indicator(session: AsyncSession, scope: Scope, added: CustomIndicator) -> Tally:
-    """A plugin-added indicator: one grouped aggregate over the records it counts.
+def _added_plan(added: CustomIndicator, as_of: dt.date) -> Plan:
+    """A plugin-added indicator: its share of the statement over the records it counts.
 
-    A count sums the records the numerator matches. A rate counts, among the records the
+    A count counts the records the numerator matches. A rate counts, among the records the
     denominator matches, those the numerator also matches. A figure per 10,000 residents divides
     the count by the population, like 万人成讼率.
     """
     rate = added.kind is IndicatorKind.RATE
     num_cond = _matches(added.records, added.numerator)
     den_cond = _matches(added.records, added.denominator) if added.denominator is not None else []
-    # A count filters in SQL; a rate flags the numerator among the denominator's rows.
-    where = list(den_cond) if rate else list(num_cond)
+    # A count counts only the rows its numerator matches; a rate flags the numerator among the
+    # denominator's rows.
+    only = _all(den_cond) if rate else _all(num_cond)
     hit = _all(num_cond) if rate else None
-    numerator: ColumnElement[int] = _flag(hit) if hit is not None else literal(1)
-    denominator = literal(1) if rate else None
+    share = Share(_flag(hit) if hit is not None else literal(1), literal(1) if rate else None, only)
+    output: tuple[Any, ...] = ("every",) if hit is None and only is None and not rate else ("added", added)
     r = CountedRecords
-    counted: Tally
-    if added.records in (r.HEARINGS_HELD, r.CASES_HEARD):
-        counted = await _held_hearings(
-            session,
-            replace(scope, definition=_with_instances(scope.definition, added.instances)),
-            numerator,
-            denominator,
-            per_case=added.records is r.CASES_HEARD,
-            where=where,
-        )
-    else:
-        table, date_column, base = _RECORDS[added.records]
-        if added.records in (r.CASES_FILED, r.CASES_CONCLUDED):
-            base = [*base, LitigationCase.instance.in_([Instance(v) for v in sorted(added.instances)])]
-        if added.records is r.OBLIGATIONS_DUE:
-            base = [*base, _fell_due(scope.as_of)]
-        counted = await _grouped(
-            session,
-            scope,
-            date_column=date_column,
-            moment=False,
-            jurisdiction_column=table.jurisdiction_id,
-            unit_column=table.unit_id,
-            numerator=numerator,
-            denominator=denominator,
-            source=_CONCLUDED_CASES if added.records is r.CASES_CONCLUDED else table,
-            where=[*base, *where],
-        )
-    if added.kind is IndicatorKind.PER_10K:
-        return await _per_population(session, scope, counted)
-    return counted
+    rows = {
+        r.CASES_FILED: lambda: _filed(added.instances),
+        r.CASES_CONCLUDED: lambda: _concluded(added.instances),
+        r.HEARINGS_HELD: lambda: _held(added.instances, per_case=False),
+        r.CASES_HEARD: lambda: _held(added.instances, per_case=True),
+        r.RECONSIDERATIONS_RECEIVED: lambda: _RECONSIDERATIONS_RECEIVED,
+        r.RECONSIDERATIONS_CONCLUDED: lambda: _RECONSIDERATIONS_CONCLUDED,
+        r.DISPUTES_RECEIVED: lambda: _DISPUTES_RECEIVED,
+        r.OBLIGATIONS_DUE: lambda: _obligations_due(as_of),
+    }[added.records]()
+    return Plan(rows, share, output, per_population=added.kind is IndicatorKind.PER_10K)
 
 
-_CONCLUDED_CASES = LitigationCase.__table__.join(Outcome.__table__, Outcome.case_id == LitigationCase.id)
-_RECORDS: dict[CountedRecords, tuple[Any, Any, list[ColumnElement[bool]]]] = {
-    # records: (table, the date that places a record in a period, conditions every record meets)
-    CountedRecords.CASES_FILED: (LitigationCase, LitigationCase.filed_date, []),
-    CountedRecords.CASES_CONCLUDED: (LitigationCase, LitigationCase.concluded_date, []),
-    CountedRecords.RECONSIDERATIONS_RECEIVED: (ReconsiderationCase, ReconsiderationCase.received_date, []),
-    CountedRecords.RECONSIDERATIONS_CONCLUDED: (
-        ReconsiderationCase,
-        ReconsiderationCase.concluded_date,
-        [ReconsiderationCase.status == ReconsiderationStatus.CONCLUDED],
-    ),
-    CountedRecords.DISPUTES_RECEIVED: (Dispute, Dispute.received_date, []),
-    CountedRecords.OBLIGATIONS_DUE: (Obligation, Obligation.due_date, []),
-}
-"""Where each kind of record is counted from (hearings go through :func:`_held_hearings`)."""
-
-
-def _with_instances(definition: ResolvedDefinition, instances: frozenset[str]) -> ResolvedDefinition:
-    return replace(definition, definition=replace(definition.definition, instances=instances))
+async def added_indicator(session: AsyncSession, scope: Scope, added: CustomIndicator) -> Tally:
+    """A plugin-added indicator: one grouped aggregate over the records it counts (:func:`_added_plan`)."""
+    return (await _run(session, {added.code: (scope, _added_plan(added, scope.as_of))}))[added.code]
 
 
 QUERIES: dict[str, Query] = {
@@ -650,43 +649,82 @@ CONCLUDED = (
     "withdrawn_mediated_rate",
     "withdrawn_mediated_count",
 )
-"""National indicators counted over concluded cases: one statement answers those of equal scope."""
+"""National indicators counted over concluded cases (one statement answers those of equal instances)."""
+
+
+def _plan(indicator: str, scope: Scope) -> Plan | None:
+    added = scope.definition.added
+    if added is not None and added.code == indicator:
+        return _added_plan(added, scope.as_of)
+    if indicator not in QUERIES:
+        raise KeyError(indicator)
+    return _national_plan(indicator, scope)
+
+
+async def _run(session: AsyncSession, planned: Mapping[str, tuple[Scope, Plan]]) -> dict[str, Tally]:
+    """Count planned indicators: one statement per kind of rows and scope, each output once."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for indicator, (scope, plan) in planned.items():
+        where = (scope.jurisdiction_ids, tuple((p.start, p.end) for p in scope.periods), scope.unit_id)
+        groups.setdefault((*where, plan.rows.key), []).append(indicator)
+    out: dict[str, Tally] = {}
+    populations: dict[tuple[int, ...], dict[int, int | None]] = {}
+    for indicators in groups.values():
+        scope, plan = planned[indicators[0]]
+        rows = plan.rows
+        outputs: dict[tuple[Any, ...], Share] = {}
+        for indicator in indicators:
+            outputs.setdefault(planned[indicator][1].output, planned[indicator][1].share)
+        counted = await _grouped_many(session, scope, rows, outputs)
+        by_output = dict(zip(outputs, counted, strict=True))
+        for indicator in indicators:
+            found = by_output[planned[indicator][1].output]
+            if planned[indicator][1].per_population:
+                if scope.jurisdiction_ids not in populations:
+                    populations[scope.jurisdiction_ids] = await _populations(session, scope)
+                found = _per_population(found, populations[scope.jurisdiction_ids])
+            out[indicator] = found
+    return out
+
+
+async def _populations(session: AsyncSession, scope: Scope) -> dict[int, int | None]:
+    """Each jurisdiction's population: from the session when it holds them all (a dashboard has read
+    its jurisdiction already), else in one statement."""
+    loaded = [
+        session.sync_session.identity_map.get(identity_key(Jurisdiction, j)) for j in scope.jurisdiction_ids
+    ]
+    if all(j is not None and "population" in j.__dict__ for j in loaded):
+        return {j.id: (int(j.population) if j.population else None) for j in loaded if j is not None}
+    rows = await session.execute(
+        select(Jurisdiction.id, Jurisdiction.population).where(Jurisdiction.id.in_(scope.jurisdiction_ids))
+    )
+    return {int(j): (int(p) if p else None) for j, p in rows.all()}
+
+
+def _per_population(counted: Tally, populations: Mapping[int, int | None]) -> Tally:
+    """A count over each jurisdiction's population."""
+    cells = {cell: (n, populations.get(cell[1])) for cell, (n, _) in counted.cells.items()}
+    return Tally(cells, has_denominator=True, populations=populations)
 
 
 async def tally_many(session: AsyncSession, scopes: Mapping[str, Scope]) -> dict[str, Tally]:
-    """:func:`tally` for several indicators, those over concluded cases with one scope in one statement.
-
-    Their scopes may differ only in the definition's loss outcomes (which only change what is hit);
-    indicators whose definitions count other instances get a statement of their own.
+    """:func:`tally` for several indicators: those counted over the same rows (new cases; concluded cases;
+    held hearings, per case or not; concluded reconsiderations; obligations fallen due …) with one scope
+    share one statement, and an output two indicators share (case volume, suits per 10,000) is counted
+    once. Indicators whose definitions count other instances get a statement of their own.
     """
+    planned: dict[str, tuple[Scope, Plan]] = {}
     out: dict[str, Tally] = {}
-    fused: dict[tuple[Any, ...], list[str]] = {}
     for indicator, scope in scopes.items():
-        if indicator in CONCLUDED and scope.definition.added is None:
-            key = (
-                scope.jurisdiction_ids,
-                tuple((p.start, p.end) for p in scope.periods),
-                scope.unit_id,
-                tuple(sorted(scope.definition.definition.instances)),
-            )
-            fused.setdefault(key, []).append(indicator)
-    for indicators in fused.values():
-        first = scopes[indicators[0]]
-        hits = [_concluded_hit(ind, scopes[ind]) for ind in indicators]
-        for ind, counted in zip(indicators, await _concluded_many(session, first, hits), strict=True):
-            out[ind] = counted
-    for indicator, scope in scopes.items():
-        if indicator not in out:
-            out[indicator] = await tally(session, indicator, scope)
+        plan = _plan(indicator, scope)
+        if plan is None:
+            out[indicator] = await open_loss_risk(session, scope)
+        else:
+            planned[indicator] = (scope, plan)
+    out.update(await _run(session, planned))
     return {indicator: out[indicator] for indicator in scopes}
 
 
 async def tally(session: AsyncSession, indicator: str, scope: Scope) -> Tally:
     """Run the aggregate of ``indicator`` (national, or added by a plugin) over ``scope``."""
-    query = QUERIES.get(indicator)
-    if query is not None:
-        return await query(session, scope)
-    added = scope.definition.added
-    if added is None or added.code != indicator:
-        raise KeyError(indicator)
-    return await added_indicator(session, scope, added)
+    return (await tally_many(session, {indicator: scope}))[indicator]
