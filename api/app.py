@@ -105,6 +105,7 @@ class CaseloadGraphQL(GraphQL[Context, None]):
         # validating or executing it again (api/indicators/document_cache.py); any other operation
         # that has passed the whole pipeline before is executed without it (api/prepared.py).
         query, name, variables = request_data.query, request_data.operation_name, request_data.variables
+        context.requested_operation = (query, name)
         answer = await cached_answer(context, query, name, variables)
         if answer is None:
             method = request_adapter.method

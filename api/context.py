@@ -92,6 +92,8 @@ class Context:
         self.connection_params: dict[str, Any] | None = None
         # A cached dashboard the HTTP view looked up and missed: stored under it once computed.
         self.document_plan: Plan | None = None
+        # The query text and operation name as an HTTP request gave them (api/prepared.py).
+        self.requested_operation: tuple[str | None, str | None] | None = None
 
     @property
     def registry(self) -> PolicyRegistry:

@@ -84,13 +84,17 @@ class RememberPrepared(SchemaExtension):
         ec = self.execution_context
         app = getattr(ec.context, "app", None)
         operations: PreparedOperations | None = getattr(app, "prepared", None)
-        if operations is not None and ec.query is not None and ec.graphql_document is not None:
+        # The text and operation name as the HTTP request gave them (the view sets them; strawberry's
+        # own ``operation_name`` is the document's when the request names none).
+        requested = getattr(ec.context, "requested_operation", None)
+        if operations is not None and requested is not None and ec.graphql_document is not None:
+            query, name = requested
             try:
                 kind = ec.operation_type
             except Exception:  # no such operation: graphql-core reports it
                 kind = None
-            if kind in REMEMBERED_TYPES and not ec.pre_execution_errors:
-                operations.remember(ec.query, ec.operation_name, Prepared(ec.graphql_document, kind))
+            if query == ec.query and kind in REMEMBERED_TYPES and not ec.pre_execution_errors:
+                operations.remember(query, name, Prepared(ec.graphql_document, kind))
         yield
 
 

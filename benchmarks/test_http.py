@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -147,8 +148,14 @@ def test_dashboard_graphql_cold(benchmark: Any, http: httpx.Client, busiest_juri
 def test_dashboard_graphql_cached(benchmark: Any, http: httpx.Client, busiest_jurisdiction: int) -> None:
     variables = {"j": str(busiest_jurisdiction), "year": bench_today().year - 1}
     graphql(http, DASHBOARD, variables)
-    body = benchmark(graphql, http, DASHBOARD, variables)
-    assert body["data"]["dashboard"]["units"]
+
+    def fetch() -> bytes:  # bytes, as the floor returns them: the client decodes neither
+        response = http.post("/graphql", json={"query": DASHBOARD, "variables": variables})
+        assert response.status_code == 200
+        return response.content
+
+    body = json.loads(benchmark(fetch))
+    assert body["data"]["dashboard"]["units"] and not body.get("errors")
 
 
 @pytest.mark.benchmark(group="dashboard, cached")

@@ -232,9 +232,13 @@ class DashboardDocuments(SchemaExtension):
         if field is None:
             return None
         shape = Shape.of(field)
-        app.document_shapes.remember(ec.query, ec.operation_name, shape)
+        # Keyed by what the request named (strawberry fills in the document's only operation's name
+        # when none is given), as the HTTP view will look it up.
+        requested = getattr(context, "requested_operation", None)
+        name = requested[1] if requested is not None and requested[0] == ec.query else ec.operation_name
+        app.document_shapes.remember(ec.query, name, shape)
         looked_up: Plan | None = getattr(context, "document_plan", None)
         if looked_up is not None:
             return looked_up, True
-        plan = await _plan_for(context, shape, ec.query, ec.operation_name, ec.variables or {})
+        plan = await _plan_for(context, shape, ec.query, name, ec.variables or {})
         return (plan, False) if plan is not None else None

@@ -115,3 +115,15 @@ async def test_malformed_bodies_are_refused_as_strawberry_refuses_them(client: G
     assert ok.status_code == 200 and ok.json() == {"data": {"__typename": "Query"}}
     typed = await http.post("/graphql", content=b"{ __typename }", headers={"content-type": "text/plain"})
     assert typed.status_code == 400
+
+
+async def test_a_named_operation_sent_without_its_name_is_remembered_as_sent(
+    client: GraphQLClient, executed: list[str | None]
+) -> None:
+    named = "query Labels { enumLabels { enum } }"
+    first = await client.ok(named)  # no operationName in the request
+    assert await client.ok(named) == first and len(executed) == 1
+    body = await client.http.post("/graphql", json={"query": named, "operationName": "Labels"})
+    assert body.json()["data"] == first and len(executed) == 2  # a different request: its own entry
+    await client.http.post("/graphql", json={"query": named, "operationName": "Labels"})
+    assert len(executed) == 2
