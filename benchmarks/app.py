@@ -615,7 +615,7 @@ async def plain_dashboard_cached(request: Request) -> Response:
     scope = sorted(int(r[0]) for r in rows)
     stamp = f"{await cache.stamp(scope)}.w{rows[0][1] or 0}"
     today = state.clock().astimezone(CHINA).date()
-    key = document_key(DASHBOARD, "Dashboard", {"j": str(jurisdiction_id), "year": year}, today)
+    key = document_key(DASHBOARD, None, {"j": str(jurisdiction_id), "year": year}, today)  # sent unnamed
     raw = await cache.get_raw(jurisdiction_id, stamp, key)
     if raw is None:
         return Response(status_code=404)
