@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.context import Info
+from api.prefetch import prefetch_connection
 from core import enums as core_enums
 from core.context import ServiceContext
 from core.enums import (
@@ -269,6 +270,8 @@ async def paginate(info: Info, stmt: Select[Any], *, first: int, after: str | No
     offset = decode_cursor(after)
     total = await context.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = await context.scalars(stmt.offset(offset).limit(first)) if first else []
+    # What the nodes select below them is loaded now, a level at a time, for the whole page.
+    await prefetch_connection(info._raw_info, rows)
     edges = [Edge(cursor=encode_cursor(offset + i), node=row) for i, row in enumerate(rows)]
     return Connection(
         edges=edges,

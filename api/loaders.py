@@ -2,13 +2,18 @@
 
 Loaders are created fresh for each request (``Context.loaders``) and apply the principal's scope,
 so a nested field can never reveal a row the root query could not.
+
+A nested field's resolver is synchronous: it returns ``loader.get(key)``, the value itself when the
+loader already holds it (a connection loaded it for the whole page up front, ``api/prefetch.py``),
+else the loader's future, which graphql-core awaits like any awaitable a resolver returns.
 """
 
 from __future__ import annotations
 
+from asyncio import Future
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
@@ -16,15 +21,55 @@ from strawberry.dataloader import DataLoader
 if TYPE_CHECKING:
     from api.context import Context
 
+K = TypeVar("K")
+V = TypeVar("V")
+R = TypeVar("R")
+
+
+class Loader(DataLoader[K, V]):
+    """A DataLoader that hands out what it already holds without a hop through the event loop."""
+
+    def get(self, key: K) -> Any:
+        """The value for ``key`` if it is already loaded, else the future of its load (a resolver returns
+        either; graphql-core awaits the future). ``Any``: a resolver's annotation is its GraphQL type."""
+        future = self.cache_map.get(key)
+        if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()
+        return self.load(key)
+
+    async def prefetch(self, keys: Iterable[K]) -> list[V]:
+        """Load every key not yet held in one call of the load function, keep the results as if they had
+        been loaded one by one, and return the values of ``keys`` (each key once, in order)."""
+        wanted = list(dict.fromkeys(keys))
+        missing = [k for k in wanted if (f := self.cache_map.get(k)) is None or f.cancelled()]
+        if missing:
+            values = await self.load_fn(missing)
+            self.prime_many(
+                {k: v for k, v in zip(missing, values, strict=True) if not isinstance(v, BaseException)},
+                force=True,
+            )
+        return [await self.load(k) for k in wanted]
+
+
+def then(value: Any, fn: Callable[[Any], R]) -> Any:
+    """``fn`` of a resolver's result, now if it is a value, or once the future it is has a value."""
+    if isinstance(value, Future):
+
+        async def chained() -> R:
+            return fn(await value)
+
+        return chained()
+    return fn(value)
+
 
 class Loaders:
     def __init__(self, context: Context) -> None:
         self._context = context
-        self._by_id: dict[Any, DataLoader[int, Any]] = {}
-        self._by_fk: dict[tuple[Any, str, str], DataLoader[int, list[Any]]] = {}
-        self._keyed: dict[str, DataLoader[int, Any]] = {}
+        self._by_id: dict[Any, Loader[int, Any]] = {}
+        self._by_fk: dict[tuple[Any, str, str], Loader[int, list[Any]]] = {}
+        self._keyed: dict[str, Loader[int, Any]] = {}
 
-    def by_id(self, model: Any) -> DataLoader[int, Any]:
+    def by_id(self, model: Any) -> Loader[int, Any]:
         """Load rows of ``model`` by primary key (``None`` for missing or out-of-scope rows)."""
         loader = self._by_id.get(model)
         if loader is None:
@@ -35,13 +80,13 @@ class Loaders:
                 rows = {row.id: row for row in await context.scalars(stmt)}
                 return [rows.get(i) for i in ids]
 
-            loader = DataLoader(load_fn=load)
+            loader = Loader(load_fn=load)
             self._by_id[model] = loader
         return loader
 
     def many(
         self, model: Any, fk: str, *, order_by: Any = None, where: Any = None, name: str = ""
-    ) -> DataLoader[int, list[Any]]:
+    ) -> Loader[int, list[Any]]:
         """Load the rows of ``model`` whose ``fk`` column is each key (one query per batch).
 
         ``name`` distinguishes loaders of the same model and column with different ``where``;
@@ -69,14 +114,14 @@ class Loaders:
                     grouped[getattr(row, fk)].append(row)
                 return [grouped.get(k, []) for k in keys]
 
-            loader = DataLoader(load_fn=load)
+            loader = Loader(load_fn=load)
             self._by_fk[key] = loader
         return loader
 
-    def keyed(self, name: str, load: Callable[[Sequence[int]], Awaitable[list[Any]]]) -> DataLoader[int, Any]:
+    def keyed(self, name: str, load: Callable[[Sequence[int]], Awaitable[list[Any]]]) -> Loader[int, Any]:
         """A loader batching ``load`` (one call per batch of keys), made once per request under ``name``."""
         loader = self._keyed.get(name)
         if loader is None:
-            loader = DataLoader(load_fn=load)
+            loader = Loader(load_fn=load)
             self._keyed[name] = loader
         return loader

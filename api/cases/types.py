@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -20,7 +20,9 @@ from api.common import (
     label_of,
 )
 from api.context import Info
-from api.disputes.types import obligations_of
+from api.disputes.types import obligations_of, obligations_relation
+from api.loaders import then
+from api.prefetch import by_id, many, relation
 from core.cases import models as m
 from core.disputes import models as dm
 from core.org import models as orgm
@@ -34,6 +36,19 @@ OrgUnit = Annotated["Unit", strawberry.lazy("api.org.types")]
 OrgOfficial = Annotated["Official", strawberry.lazy("api.org.types")]
 DisputeT = Annotated["Dispute", strawberry.lazy("api.disputes.types")]
 ObligationT = Annotated["Obligation", strawberry.lazy("api.obligations.types")]
+
+# The loaders of the nested fields below: each resolver and its relation (end of module) use the same.
+_units = by_id(orgm.Unit)
+_officials = by_id(orgm.Official)
+_disputes = by_id(dm.Dispute)
+_litigation_cases = by_id(m.LitigationCase)
+_hearings_of_case = many(m.Hearing, "case_id", order_by=m.Hearing.scheduled_at)
+_outcomes_of_case = many(m.Outcome, "case_id")
+_duties_of_case = many(m.PostJudgmentDuty, "case_id", order_by=m.PostJudgmentDuty.id)
+
+
+def _first(rows: list[Any]) -> Any:
+    return rows[0] if rows else None
 
 
 @strawberry.type(description="行政复议案件")
@@ -60,16 +75,16 @@ class ReconsiderationCase:
         return bool(self.decision is not None and self.decision.is_correction)  # type: ignore[attr-defined]
 
     @strawberry.field
-    async def dispute(self, info: Info) -> DisputeT | None:
-        return await info.context.loaders.by_id(dm.Dispute).load(int(self.dispute_id))  # type: ignore[no-any-return]
+    def dispute(self, info: Info) -> DisputeT | None:
+        return _disputes(info.context).get(int(self.dispute_id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="被申请单位")
-    async def unit(self, info: Info) -> OrgUnit | None:
-        return await info.context.loaders.by_id(orgm.Unit).load(int(self.unit_id))  # type: ignore[no-any-return]
+    def unit(self, info: Info) -> OrgUnit | None:
+        return _units(info.context).get(int(self.unit_id))  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
-        return await obligations_of(info, "reconsideration_case", int(self.id), open_only)
+    def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
+        return obligations_of(info, "reconsideration_case", int(self.id), open_only)  # type: ignore[no-any-return]
 
 
 @strawberry.type(description="行政诉讼案件")
@@ -94,37 +109,34 @@ class LitigationCase:
     version: int
 
     @strawberry.field
-    async def dispute(self, info: Info) -> DisputeT | None:
-        return await info.context.loaders.by_id(dm.Dispute).load(int(self.dispute_id))  # type: ignore[no-any-return]
+    def dispute(self, info: Info) -> DisputeT | None:
+        return _disputes(info.context).get(int(self.dispute_id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="被诉单位")
-    async def unit(self, info: Info) -> OrgUnit | None:
-        return await info.context.loaders.by_id(orgm.Unit).load(int(self.unit_id))  # type: ignore[no-any-return]
+    def unit(self, info: Info) -> OrgUnit | None:
+        return _units(info.context).get(int(self.unit_id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="原审案件（二审、再审）")
-    async def parent_case(self, info: Info) -> LitigationCase | None:
+    def parent_case(self, info: Info) -> LitigationCase | None:
         if self.parent_case_id is None:
             return None
-        return await info.context.loaders.by_id(m.LitigationCase).load(int(self.parent_case_id))  # type: ignore[no-any-return]
+        return _litigation_cases(info.context).get(int(self.parent_case_id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="庭审")
-    async def hearings(self, info: Info) -> list[Hearing]:
-        loader = info.context.loaders.many(m.Hearing, "case_id", order_by=m.Hearing.scheduled_at)
-        return await loader.load(int(self.id))  # type: ignore[return-value]
+    def hearings(self, info: Info) -> list[Hearing]:
+        return _hearings_of_case(info.context).get(int(self.id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="裁判结果")
-    async def outcome(self, info: Info) -> Outcome | None:
-        rows = await info.context.loaders.many(m.Outcome, "case_id").load(int(self.id))
-        return rows[0] if rows else None  # type: ignore[no-any-return]
+    def outcome(self, info: Info) -> Outcome | None:
+        return then(_outcomes_of_case(info.context).get(int(self.id)), _first)  # type: ignore[no-any-return]
 
     @strawberry.field(description="裁判后事项（报备、败诉分析、整改、司法建议）")
-    async def duties(self, info: Info) -> list[PostJudgmentDuty]:
-        loader = info.context.loaders.many(m.PostJudgmentDuty, "case_id", order_by=m.PostJudgmentDuty.id)
-        return await loader.load(int(self.id))  # type: ignore[return-value]
+    def duties(self, info: Info) -> list[PostJudgmentDuty]:
+        return _duties_of_case(info.context).get(int(self.id))  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
-        return await obligations_of(info, "litigation_case", int(self.id), open_only)
+    def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
+        return obligations_of(info, "litigation_case", int(self.id), open_only)  # type: ignore[no-any-return]
 
 
 @strawberry.type(description="庭审及负责人出庭情况")
@@ -157,28 +169,28 @@ class Hearing:
     version: int
 
     @strawberry.field
-    async def case(self, info: Info) -> LitigationCase | None:
-        return await info.context.loaders.by_id(m.LitigationCase).load(int(self.case_id))  # type: ignore[no-any-return]
+    def case(self, info: Info) -> LitigationCase | None:
+        return _litigation_cases(info.context).get(int(self.case_id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="被诉单位")
-    async def unit(self, info: Info) -> OrgUnit | None:
-        return await info.context.loaders.by_id(orgm.Unit).load(int(self.unit_id))  # type: ignore[no-any-return]
+    def unit(self, info: Info) -> OrgUnit | None:
+        return _units(info.context).get(int(self.unit_id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="指定出庭负责人")
-    async def designated_official(self, info: Info) -> OrgOfficial | None:
+    def designated_official(self, info: Info) -> OrgOfficial | None:
         if self.designated_official_id is None:
             return None
-        return await info.context.loaders.by_id(orgm.Official).load(int(self.designated_official_id))  # type: ignore[no-any-return]
+        return _officials(info.context).get(int(self.designated_official_id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="实际出庭负责人")
-    async def attending_official(self, info: Info) -> OrgOfficial | None:
+    def attending_official(self, info: Info) -> OrgOfficial | None:
         if self.attending_official_id is None:
             return None
-        return await info.context.loaders.by_id(orgm.Official).load(int(self.attending_official_id))  # type: ignore[no-any-return]
+        return _officials(info.context).get(int(self.attending_official_id))  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
-        return await obligations_of(info, "hearing", int(self.id), open_only)
+    def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
+        return obligations_of(info, "hearing", int(self.id), open_only)  # type: ignore[no-any-return]
 
 
 @strawberry.type(description="裁判结果")
@@ -208,3 +220,20 @@ class PostJudgmentDuty:
     reviewed_date: dt.date | None
     review_note: str | None
     version: int
+
+
+relation("ReconsiderationCase", "dispute", _disputes, key="dispute_id")
+relation("ReconsiderationCase", "unit", _units, key="unit_id")
+obligations_relation("ReconsiderationCase", "reconsideration_case")
+relation("LitigationCase", "dispute", _disputes, key="dispute_id")
+relation("LitigationCase", "unit", _units, key="unit_id")
+relation("LitigationCase", "parentCase", _litigation_cases, key="parent_case_id")
+relation("LitigationCase", "hearings", _hearings_of_case)
+relation("LitigationCase", "outcome", _outcomes_of_case)
+relation("LitigationCase", "duties", _duties_of_case)
+obligations_relation("LitigationCase", "litigation_case")
+relation("Hearing", "case", _litigation_cases, key="case_id")
+relation("Hearing", "unit", _units, key="unit_id")
+relation("Hearing", "designatedOfficial", _officials, key="designated_official_id")
+relation("Hearing", "attendingOfficial", _officials, key="attending_official_id")
+obligations_relation("Hearing", "hearing")

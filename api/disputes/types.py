@@ -21,7 +21,9 @@ from api.common import (
     label_of,
     personal_field,
 )
-from api.context import Info
+from api.context import Context, Info
+from api.loaders import Loader
+from api.prefetch import by_id, many, relation
 from core.cases import models as cm
 from core.disputes import models as m
 from core.obligations import models as om
@@ -60,14 +62,40 @@ def _obligations_loader(subject_type: str, open_only: bool) -> tuple[str, Any]:
 _OBLIGATION_ORDER = (om.Obligation.due_date, om.Obligation.id)
 
 
-async def obligations_of(
-    info: Info, subject_type: str, subject_id: int, open_only: bool
-) -> list[ObligationT]:
+def obligations_loader(context: Context, subject_type: str, open_only: bool) -> Loader[int, list[Any]]:
     name, where = _obligations_loader(subject_type, open_only)
-    loader = info.context.loaders.many(
+    return context.loaders.many(
         om.Obligation, "subject_id", order_by=_OBLIGATION_ORDER, name=name, where=where
     )
-    return await loader.load(subject_id)  # type: ignore[return-value]
+
+
+def obligations_of(info: Info, subject_type: str, subject_id: int, open_only: bool) -> Any:
+    """A subject's obligations: the list if already loaded, else its future (see ``Loader.get``)."""
+    return obligations_loader(info.context, subject_type, open_only).get(subject_id)
+
+
+def obligations_relation(type_name: str, subject_type: str) -> None:
+    """Register ``type_name.obligations(openOnly)`` for loading a whole page at once."""
+    relation(
+        type_name,
+        "obligations",
+        lambda context, arguments: obligations_loader(context, subject_type, bool(arguments.get("openOnly"))),
+    )
+
+
+# The loaders of the nested fields below: each resolver and its relation (end of module) use the same.
+_units = by_id(orgm.Unit)
+_jurisdictions = by_id(orgm.Jurisdiction)
+_officials = by_id(orgm.Official)
+_disputes = by_id(m.Dispute)
+_efforts_of_dispute = many(m.ResolutionEffort, "dispute_id", order_by=m.ResolutionEffort.id)
+_litigation_of_dispute = many(cm.LitigationCase, "dispute_id", order_by=cm.LitigationCase.filed_date)
+_reconsideration_of_dispute = many(
+    cm.ReconsiderationCase, "dispute_id", order_by=cm.ReconsiderationCase.received_date
+)
+_progress_of_effort = many(m.ResolutionProgress, "effort_id", order_by=m.ResolutionProgress.report_date)
+_extensions_of_effort = many(m.ResolutionExtension, "effort_id", order_by=m.ResolutionExtension.id)
+_hearings_of_effort = many(m.ResolutionHearing, "effort_id", order_by=m.ResolutionHearing.held_date)
 
 
 @strawberry.type(description="行政争议")
@@ -113,12 +141,12 @@ class Dispute:
     leader_in_charge_id: strawberry.ID | None
 
     @strawberry.field(description="主要被申请/被诉单位")
-    async def unit(self, info: Info) -> OrgUnit | None:
-        return await info.context.loaders.by_id(orgm.Unit).load(int(self.unit_id))  # type: ignore[no-any-return]
+    def unit(self, info: Info) -> OrgUnit | None:
+        return _units(info.context).get(int(self.unit_id))  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def jurisdiction(self, info: Info) -> OrgJurisdiction | None:
-        return await info.context.loaders.by_id(orgm.Jurisdiction).load(int(self.jurisdiction_id))  # type: ignore[no-any-return]
+    def jurisdiction(self, info: Info) -> OrgJurisdiction | None:
+        return _jurisdictions(info.context).get(int(self.jurisdiction_id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="全部被申请单位")
     async def respondents(self, info: Info) -> list[OrgUnit]:
@@ -127,33 +155,26 @@ class Dispute:
         return [u for u in units if u is not None]
 
     @strawberry.field(description="包案领导")
-    async def leader_in_charge(self, info: Info) -> OrgOfficial | None:
+    def leader_in_charge(self, info: Info) -> OrgOfficial | None:
         if self.leader_in_charge_id is None:
             return None
-        return await info.context.loaders.by_id(orgm.Official).load(int(self.leader_in_charge_id))  # type: ignore[no-any-return]
+        return _officials(info.context).get(int(self.leader_in_charge_id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="化解工作")
-    async def resolution_efforts(self, info: Info) -> list[ResolutionEffort]:
-        loader = info.context.loaders.many(m.ResolutionEffort, "dispute_id", order_by=m.ResolutionEffort.id)
-        return await loader.load(int(self.id))  # type: ignore[return-value]
+    def resolution_efforts(self, info: Info) -> list[ResolutionEffort]:
+        return _efforts_of_dispute(info.context).get(int(self.id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="诉讼案件")
-    async def litigation_cases(self, info: Info) -> list[CaseLitigation]:
-        loader = info.context.loaders.many(
-            cm.LitigationCase, "dispute_id", order_by=cm.LitigationCase.filed_date
-        )
-        return await loader.load(int(self.id))  # type: ignore[return-value]
+    def litigation_cases(self, info: Info) -> list[CaseLitigation]:
+        return _litigation_of_dispute(info.context).get(int(self.id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="复议案件")
-    async def reconsideration_cases(self, info: Info) -> list[CaseReconsideration]:
-        loader = info.context.loaders.many(
-            cm.ReconsiderationCase, "dispute_id", order_by=cm.ReconsiderationCase.received_date
-        )
-        return await loader.load(int(self.id))  # type: ignore[return-value]
+    def reconsideration_cases(self, info: Info) -> list[CaseReconsideration]:
+        return _reconsideration_of_dispute(info.context).get(int(self.id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="期限事项")
-    async def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
-        return await obligations_of(info, "dispute", int(self.id), open_only)
+    def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
+        return obligations_of(info, "dispute", int(self.id), open_only)  # type: ignore[no-any-return]
 
     @strawberry.field(description="时间线：争议及其化解、复议、诉讼、庭审的全部业务事件，按日期排列")
     async def timeline(self, info: Info) -> list[Timeline]:
@@ -220,34 +241,40 @@ class ResolutionEffort:
     version: int
 
     @strawberry.field
-    async def dispute(self, info: Info) -> Dispute | None:
-        return await info.context.loaders.by_id(m.Dispute).load(int(self.dispute_id))  # type: ignore[no-any-return]
+    def dispute(self, info: Info) -> Dispute | None:
+        return _disputes(info.context).get(int(self.dispute_id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="承办单位")
-    async def unit(self, info: Info) -> OrgUnit | None:
-        return await info.context.loaders.by_id(orgm.Unit).load(int(self.unit_id))  # type: ignore[no-any-return]
+    def unit(self, info: Info) -> OrgUnit | None:
+        return _units(info.context).get(int(self.unit_id))  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def progress_reports(self, info: Info) -> list[ResolutionProgress]:
-        loader = info.context.loaders.many(
-            m.ResolutionProgress, "effort_id", order_by=m.ResolutionProgress.report_date
-        )
-        return await loader.load(int(self.id))  # type: ignore[return-value]
+    def progress_reports(self, info: Info) -> list[ResolutionProgress]:
+        return _progress_of_effort(info.context).get(int(self.id))  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def extensions(self, info: Info) -> list[ResolutionExtension]:
-        loader = info.context.loaders.many(
-            m.ResolutionExtension, "effort_id", order_by=m.ResolutionExtension.id
-        )
-        return await loader.load(int(self.id))  # type: ignore[return-value]
+    def extensions(self, info: Info) -> list[ResolutionExtension]:
+        return _extensions_of_effort(info.context).get(int(self.id))  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def hearings(self, info: Info) -> list[ResolutionHearing]:
-        loader = info.context.loaders.many(
-            m.ResolutionHearing, "effort_id", order_by=m.ResolutionHearing.held_date
-        )
-        return await loader.load(int(self.id))  # type: ignore[return-value]
+    def hearings(self, info: Info) -> list[ResolutionHearing]:
+        return _hearings_of_effort(info.context).get(int(self.id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="期限事项")
-    async def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
-        return await obligations_of(info, "resolution_effort", int(self.id), open_only)
+    def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
+        return obligations_of(info, "resolution_effort", int(self.id), open_only)  # type: ignore[no-any-return]
+
+
+relation("Dispute", "unit", _units, key="unit_id")
+relation("Dispute", "jurisdiction", _jurisdictions, key="jurisdiction_id")
+relation("Dispute", "leaderInCharge", _officials, key="leader_in_charge_id")
+relation("Dispute", "resolutionEfforts", _efforts_of_dispute)
+relation("Dispute", "litigationCases", _litigation_of_dispute)
+relation("Dispute", "reconsiderationCases", _reconsideration_of_dispute)
+obligations_relation("Dispute", "dispute")
+relation("ResolutionEffort", "dispute", _disputes, key="dispute_id")
+relation("ResolutionEffort", "unit", _units, key="unit_id")
+relation("ResolutionEffort", "progressReports", _progress_of_effort)
+relation("ResolutionEffort", "extensions", _extensions_of_effort)
+relation("ResolutionEffort", "hearings", _hearings_of_effort)
+obligations_relation("ResolutionEffort", "resolution_effort")

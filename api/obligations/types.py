@@ -9,6 +9,7 @@ import strawberry
 
 from api.common import NotificationKind, ObligationStatus, label_of
 from api.context import Info
+from api.prefetch import by_id, relation
 from core.org import models as orgm
 
 if TYPE_CHECKING:
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
 
 OrgUnit = Annotated["Unit", strawberry.lazy("api.org.types")]
 PolicyRuleT = Annotated["PolicyRule", strawberry.lazy("api.org.types")]
+
+
+_units = by_id(orgm.Unit)
 
 
 @strawberry.type(description="期限事项：由政策规则在事件发生时生成")
@@ -64,10 +68,13 @@ class Obligation:
         return PolicyRule.of(found) if found is not None else None
 
     @strawberry.field(description="责任单位")
-    async def unit(self, info: Info) -> OrgUnit | None:
+    def unit(self, info: Info) -> OrgUnit | None:
         if self.unit_id is None:
             return None
-        return await info.context.loaders.by_id(orgm.Unit).load(int(self.unit_id))  # type: ignore[no-any-return]
+        return _units(info.context).get(int(self.unit_id))  # type: ignore[no-any-return]
+
+
+relation("Obligation", "unit", _units, key="unit_id")
 
 
 @strawberry.type(description="通知（提醒、预警、督办、约谈……）")

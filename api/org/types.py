@@ -10,8 +10,17 @@ from sqlalchemy import select
 
 from api.common import JurisdictionLevel, OfficialRank, UnitKind, label_of
 from api.context import Info
+from api.loaders import then
+from api.prefetch import by_id, many, relation
 from core.org import models as m
 from core.policy.manager import RuleInfo
+
+# The loaders of the nested fields below: each resolver and its relation (end of module) use the same.
+_units = by_id(m.Unit)
+_jurisdictions = by_id(m.Jurisdiction)
+_figures_of_jurisdiction = many(m.ReferenceFigure, "jurisdiction_id", order_by=m.ReferenceFigure.year)
+_units_of_jurisdiction = many(m.Unit, "jurisdiction_id", order_by=m.Unit.name)
+_officials_of_unit = many(m.Official, "unit_id", order_by=m.Official.name)
 
 
 @strawberry.type(description="政策规则：编号、中英文说明、来源条款、参数")
@@ -77,18 +86,13 @@ class Jurisdiction:
         return PolicyPlugin(name=plugin_name, rule_count=len(rules), rules=[PolicyRule.of(r) for r in rules])
 
     @strawberry.field(description="参照平均值")
-    async def reference_figures(self, info: Info) -> list[ReferenceFigure]:
-        loader = info.context.loaders.many(
-            m.ReferenceFigure, "jurisdiction_id", order_by=m.ReferenceFigure.year
-        )
-        return await loader.load(int(self.id))  # type: ignore[return-value]
+    def reference_figures(self, info: Info) -> list[ReferenceFigure]:
+        return _figures_of_jurisdiction(info.context).get(int(self.id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="本辖区的单位")
-    async def units(self, info: Info, include_inactive: bool = False) -> list[Unit]:
-        rows: list[Any] = await info.context.loaders.many(
-            m.Unit, "jurisdiction_id", order_by=m.Unit.name
-        ).load(int(self.id))
-        return [u for u in rows if include_inactive or u.active]
+    def units(self, info: Info, include_inactive: bool = False) -> list[Unit]:
+        rows = _units_of_jurisdiction(info.context).get(int(self.id))
+        return then(rows, lambda rows: [u for u in rows if include_inactive or u.active])  # type: ignore[no-any-return]
 
 
 @strawberry.type(description="单位（行政执法单位、乡镇/街道、县政府）")
@@ -102,14 +106,12 @@ class Unit:
     version: int
 
     @strawberry.field
-    async def jurisdiction(self, info: Info) -> Jurisdiction | None:
-        return await info.context.loaders.by_id(m.Jurisdiction).load(int(self.jurisdiction_id))  # type: ignore[no-any-return]
+    def jurisdiction(self, info: Info) -> Jurisdiction | None:
+        return _jurisdictions(info.context).get(int(self.jurisdiction_id))  # type: ignore[no-any-return]
 
     @strawberry.field(description="本单位人员（负责人）")
-    async def officials(self, info: Info) -> list[Official]:
-        return await info.context.loaders.many(m.Official, "unit_id", order_by=m.Official.name).load(
-            int(self.id)
-        )  # type: ignore[return-value]
+    def officials(self, info: Info) -> list[Official]:
+        return _officials_of_unit(info.context).get(int(self.id))  # type: ignore[no-any-return]
 
 
 @strawberry.type(description="负责人/工作人员")
@@ -126,8 +128,15 @@ class Official:
     version: int
 
     @strawberry.field
-    async def unit(self, info: Info) -> Unit | None:
-        return await info.context.loaders.by_id(m.Unit).load(int(self.unit_id))  # type: ignore[no-any-return]
+    def unit(self, info: Info) -> Unit | None:
+        return _units(info.context).get(int(self.unit_id))  # type: ignore[no-any-return]
+
+
+relation("Jurisdiction", "referenceFigures", _figures_of_jurisdiction)
+relation("Jurisdiction", "units", _units_of_jurisdiction)
+relation("Unit", "jurisdiction", _jurisdictions, key="jurisdiction_id")
+relation("Unit", "officials", _officials_of_unit)
+relation("Official", "unit", _units, key="unit_id")
 
 
 async def list_jurisdictions(info: Info) -> list[Any]:
