@@ -166,3 +166,41 @@ async def test_assessments_go_through_the_cache_too(scenario: Scenario, session_
             Assessment,
             lambda c: service.assessment(c, jid, 2024),
         )
+
+
+async def test_concurrent_misses_of_the_same_answer_count_it_once(scenario: Scenario, session_factory):
+    """Fifty viewers opening a dashboard right after a write do not count it fifty times at once."""
+    import asyncio
+
+    cache = InProcessCache()
+    ctx, jid = scenario.ctx, scenario.org.jurisdiction.id
+    key = service.dashboard_key(P.year(2024), None, ctx.today())
+    computed = 0
+
+    async def compute(c: ServiceContext) -> Dashboard:
+        nonlocal computed
+        computed += 1
+        await asyncio.sleep(0.05)  # long enough for every reader to miss meanwhile
+        return await service.dashboard(c, jid, P.year(2024))
+
+    async def reader() -> Dashboard:
+        async with session_factory() as session:
+            mine = ServiceContext(
+                session=session, principal=ctx.principal, registry=ctx.registry, clock=ctx.clock
+            )
+            return await service.read_through(
+                cache, mine, fresh_ctx(session_factory, ctx), jid, key, Dashboard, compute
+            )
+
+    answers = await asyncio.gather(*(reader() for _ in range(6)))
+    assert computed == 1 and all(a == answers[0] for a in answers)
+    assert answers[0].indicator("case_volume").current.numerator == 4
+    # A reader that goes away does not cancel the counting for the others.
+    await scenario.rec.case(scenario.market, D(2024, 12, 1))
+    await ctx.session.commit()
+    first = asyncio.ensure_future(reader())
+    await asyncio.sleep(0.01)
+    others = [asyncio.ensure_future(reader()) for _ in range(3)]
+    first.cancel()
+    fresh = await asyncio.gather(*others)
+    assert computed == 2 and {a.indicator("case_volume").current.numerator for a in fresh} == {5}
