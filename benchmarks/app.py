@@ -335,6 +335,7 @@ async def plain_dashboard(request: Request) -> Response:
             for ind in CONCLUDED:
                 dfn = defs[ind]
                 all_key = cases.count(f"concluded {tag(ind)}@{i}", and_(decided_in, instances(ind)))
+                hit: Any
                 if ind in ("loss_rate", "loss_count"):
                     hit = o.c.kind.in_([OutcomeKind(v) for v in sorted(dfn.loss_outcomes)])
                 elif ind == "hidden_losses":

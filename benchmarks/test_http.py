@@ -183,7 +183,11 @@ def test_dashboard_plain_sql(benchmark: Any, http: httpx.Client, busiest_jurisdi
 
     def fetch() -> dict[str, Any]:
         end = dt.date(bench_today().year - 1, 12, 31) - dt.timedelta(days=next(ends) % 300)
-        params = {"j": busiest_jurisdiction, "start": f"{end.year}-01-01", "end": end.isoformat()}
+        params: dict[str, str | int] = {
+            "j": busiest_jurisdiction,
+            "start": f"{end.year}-01-01",
+            "end": end.isoformat(),
+        }
         response = http.get("/plain/dashboard", params=params)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
