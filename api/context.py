@@ -63,8 +63,8 @@ class AppState:
     def knows(self, query: str, operation_name: str | None) -> bool:
         """Whether this process has run the operation through the whole pipeline before."""
         return (
-            self.prepared.get(query, operation_name) is not None
-            or self.document_shapes.get(query, operation_name) is not None
+            self.prepared.get((query, operation_name)) is not None
+            or self.document_shapes.get((query, operation_name)) is not None
         )
 
 

@@ -8,7 +8,7 @@ import json
 import logging
 import time
 import weakref
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Hashable, Iterator
 from typing import Any
 
@@ -41,6 +41,7 @@ from strawberry.extensions import (
 )
 
 from core.errors import DomainError
+from core.lru import LRU
 from core.requests.models import IdempotencyKey
 
 log = logging.getLogger("caseload.api")
@@ -136,7 +137,7 @@ class _CostMemo:
 
     def __init__(self, maxsize: int = 256) -> None:
         self.maxsize = maxsize
-        self._costs: weakref.WeakKeyDictionary[GraphQLSchema, OrderedDict[Hashable, int]] = (
+        self._costs: weakref.WeakKeyDictionary[GraphQLSchema, LRU[Hashable, int]] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -152,14 +153,13 @@ class _CostMemo:
             return estimate_cost(schema, document, operation_name, variables)
         integers = tuple(sorted((k, v) for k, v in (variables or {}).items() if type(v) is int))
         key = (query, operation_name, integers)
-        costs = self._costs.setdefault(schema, OrderedDict())
+        costs = self._costs.get(schema)
+        if costs is None:
+            costs = self._costs[schema] = LRU(self.maxsize)
         spent = costs.get(key)
         if spent is None:
-            spent = costs[key] = estimate_cost(schema, document, operation_name, variables)
-            if len(costs) > self.maxsize:
-                costs.popitem(last=False)
-        else:
-            costs.move_to_end(key)
+            spent = estimate_cost(schema, document, operation_name, variables)
+            costs.put(key, spent)
         return spent
 
 

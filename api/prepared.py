@@ -22,7 +22,6 @@ validation, so a rejected text is rejected again the same way.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -37,6 +36,7 @@ from strawberry.types.graphql import OperationType
 
 from api.hardening import _COSTS, MAX_COST, mask_internal_errors
 from api.indicators.document_cache import store_answer
+from core.lru import LRU
 
 if TYPE_CHECKING:
     from strawberry.schema.base import BaseSchema
@@ -52,29 +52,11 @@ class Prepared:
     kind: OperationType
 
 
-class PreparedOperations:
-    """A bounded LRU of (query text, operation name) → the document that passed the pipeline."""
+class PreparedOperations(LRU[tuple[str, str | None], Prepared]):
+    """(query text, operation name as the request gave it) → the document that passed the pipeline."""
 
     def __init__(self, maxsize: int = 512) -> None:
-        self.maxsize = maxsize
-        self._operations: OrderedDict[tuple[str, str | None], Prepared] = OrderedDict()
-
-    def get(self, query: str, operation_name: str | None) -> Prepared | None:
-        key = (query, operation_name)
-        found = self._operations.get(key)
-        if found is not None:
-            self._operations.move_to_end(key)
-        return found
-
-    def remember(self, query: str, operation_name: str | None, prepared: Prepared) -> None:
-        key = (query, operation_name)
-        self._operations[key] = prepared
-        self._operations.move_to_end(key)
-        if len(self._operations) > self.maxsize:
-            self._operations.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._operations)
+        super().__init__(maxsize)
 
 
 class RememberPrepared(SchemaExtension):
@@ -94,7 +76,7 @@ class RememberPrepared(SchemaExtension):
             except Exception:  # no such operation: graphql-core reports it
                 kind = None
             if query == ec.query and kind in REMEMBERED_TYPES and not ec.pre_execution_errors:
-                operations.remember(query, name, Prepared(ec.graphql_document, kind))
+                operations.put((query, name), Prepared(ec.graphql_document, kind))
         yield
 
 
@@ -113,7 +95,7 @@ async def execute_prepared(
 ) -> ExecutionResult | None:
     """Run a remembered operation without the pipeline; None when it must take the pipeline."""
     operations: PreparedOperations = context.app.prepared
-    prepared = operations.get(query, operation_name) if query is not None else None
+    prepared = operations.get((query, operation_name)) if query is not None else None
     if prepared is None or prepared.kind not in allowed_types(method):
         return None
     graphql_schema = schema._schema  # type: ignore[attr-defined]

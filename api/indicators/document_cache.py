@@ -28,7 +28,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -46,6 +45,7 @@ from core.clock import CHINA
 from core.errors import DomainError
 from core.indicators.cache import IndicatorCache
 from core.indicators.service import cache_stamp
+from core.lru import LRU
 
 if TYPE_CHECKING:
     from api.context import Context
@@ -94,25 +94,11 @@ class Shape:
         return variables.get(self.variable) if self.variable is not None else self.literal
 
 
-class Shapes:
-    """The shapes of the dashboard-only operations this process has validated (a bounded LRU)."""
+class Shapes(LRU[tuple[str, str | None], Shape]):
+    """The shapes of the dashboard-only operations this process has validated, by (text, name)."""
 
     def __init__(self, maxsize: int = 256) -> None:
-        self.maxsize = maxsize
-        self._shapes: OrderedDict[tuple[str, str | None], Shape] = OrderedDict()
-
-    def get(self, query: str, operation_name: str | None) -> Shape | None:
-        key = (query, operation_name)
-        shape = self._shapes.get(key)
-        if shape is not None:
-            self._shapes.move_to_end(key)
-        return shape
-
-    def remember(self, query: str, operation_name: str | None, shape: Shape) -> None:
-        self._shapes[(query, operation_name)] = shape
-        self._shapes.move_to_end((query, operation_name))
-        if len(self._shapes) > self.maxsize:
-            self._shapes.popitem(last=False)
+        super().__init__(maxsize)
 
 
 @dataclass(frozen=True)
@@ -146,7 +132,7 @@ async def cached_answer(
     """The cached answer of an operation this process has validated before, or None (run it)."""
     if query is None or context.app.indicator_cache is None:
         return None
-    shape = context.app.document_shapes.get(query, operation_name)
+    shape = context.app.document_shapes.get((query, operation_name))
     if shape is None:
         return None
     try:
@@ -236,7 +222,7 @@ class DashboardDocuments(SchemaExtension):
         # when none is given), as the HTTP view will look it up.
         requested = getattr(context, "requested_operation", None)
         name = requested[1] if requested is not None and requested[0] == ec.query else ec.operation_name
-        app.document_shapes.remember(ec.query, name, shape)
+        app.document_shapes.put((ec.query, name), shape)
         looked_up: Plan | None = getattr(context, "document_plan", None)
         if looked_up is not None:
             return looked_up, True

@@ -297,32 +297,29 @@ def _concluded(instances: frozenset[str]) -> Rows:
     )
 
 
-def _held(instances: frozenset[str], per_case: bool) -> Rows:
-    """Held hearings by the moment held (each case once per period when ``per_case``)."""
+def _hearings(name: str, status: HearingStatus, at: Any, instances: frozenset[str], per_case: bool) -> Rows:
+    """Hearings in ``status`` by the moment ``at`` (each case once per period when ``per_case``)."""
     return Rows(
-        ("hearings_held", tuple(sorted(instances)), per_case),
+        (name, tuple(sorted(instances)), per_case),
         _HEARD_CASES,
-        Hearing.held_at,
+        at,
         Hearing.jurisdiction_id,
         Hearing.unit_id,
-        (Hearing.status == HearingStatus.HELD, _instance_in(instances)),
+        (Hearing.status == status, _instance_in(instances)),
         moment=True,
         per=Hearing.case_id if per_case else None,
     )
+
+
+def _held(instances: frozenset[str], per_case: bool) -> Rows:
+    """Held hearings by the moment held."""
+    return _hearings("hearings_held", HearingStatus.HELD, Hearing.held_at, instances, per_case)
 
 
 def _rescheduled(instances: frozenset[str], per_case: bool) -> Rows:
     """Hearings moved to another date, by the moment they were originally set for."""
-    return Rows(
-        ("hearings_rescheduled", tuple(sorted(instances)), per_case),
-        _HEARD_CASES,
-        Hearing.scheduled_at,
-        Hearing.jurisdiction_id,
-        Hearing.unit_id,
-        (Hearing.status == HearingStatus.RESCHEDULED, _instance_in(instances)),
-        moment=True,
-        per=Hearing.case_id if per_case else None,
-    )
+    at = Hearing.scheduled_at
+    return _hearings("hearings_rescheduled", HearingStatus.RESCHEDULED, at, instances, per_case)
 
 
 _RECONSIDERATIONS_CONCLUDED = Rows(
