@@ -269,6 +269,7 @@ async def plain_dashboard(request: Request) -> Response:
     """
     from core.indicators import periods as P
     from core.indicators.definitions import compute, resolve
+    from core.indicators.service import counted_periods
 
     jurisdiction_id = int(request.query_params["j"])
     if "year" in request.query_params:
@@ -279,16 +280,7 @@ async def plain_dashboard(request: Request) -> Response:
         period = P.custom(start_day, end_day)
     state = request.app.state.caseload
     as_of = state.clock().astimezone(CHINA).date()
-    roles = (
-        period,
-        P.previous_year(period),
-        P.Period(
-            P.PeriodKind.YTD,
-            dt.date(period.year, 1, 1),
-            max(dt.date(period.year, 1, 1), min(as_of, dt.date(period.year, 12, 31))),
-        ),
-        P.year(period.year - 1),
-    )
+    roles = counted_periods(period, as_of)  # the same four periods the dashboard counts
     distinct = sorted({(p.start, p.end_exclusive) for p in roles})
     index = [distinct.index((p.start, p.end_exclusive)) for p in roles]
     lo, hi = distinct[0][0], max(e for _, e in distinct)

@@ -411,6 +411,14 @@ class Block:
         return check_target(target, counts, self.period, self.as_of)
 
 
+def counted_periods(period: Period, as_of: dt.date) -> tuple[Period, Period, Period, Period]:
+    """What a dashboard counts: the period, the same period a year earlier, the year to date (up to
+    ``as_of``, within the period's year) and the previous year."""
+    start = dt.date(period.year, 1, 1)
+    year_to_date = P.Period(P.PeriodKind.YTD, start, max(start, min(as_of, dt.date(period.year, 12, 31))))
+    return (period, P.previous_year(period), year_to_date, P.year(period.year - 1))
+
+
 async def build_block(
     ctx: ServiceContext,
     j: Jurisdiction,
@@ -422,17 +430,7 @@ async def build_block(
 ) -> Block:
     """Count every indicator for ``period``, the same period last year and the year to date."""
     policy = ctx.registry.policy(j.plugin)
-    year_end = dt.date(period.year, 12, 31)
-    roles = (
-        period,
-        P.previous_year(period),
-        P.Period(
-            P.PeriodKind.YTD,
-            dt.date(period.year, 1, 1),
-            max(dt.date(period.year, 1, 1), min(as_of, year_end)),
-        ),
-        P.year(period.year - 1),
-    )
+    roles = counted_periods(period, as_of)
     definitions = {ind: resolve(policy, ind) for ind in policy.indicator_codes}
     counted = await views_many(ctx, definitions, roles, [j.id], as_of=as_of)
     overrides = list(
