@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET, UnsetType
+from strawberry.types.unset import UnsetType
 
 from api.console.routes import console_routes
 from api.context import AppState, Context, resolve_principal
@@ -64,24 +64,6 @@ class CaseloadGraphQL(GraphQL[Context, None]):
         ):
             raise HTTPException(429, "too many requests; slow down / 请求过于频繁，请稍后再试")
         return Context(state, principal, request, response)
-
-    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        # A JSON POST of an operation this process has run before goes straight to execute_single:
-        # strawberry's run also checks for the IDE, streaming transports, batches and subscription
-        # results, none of which such a request can be (a quarter of a trivial query's CPU).
-        if context is UNSET and root_value is UNSET and isinstance(request, Request):
-            adapter = self.request_adapter_class(request)
-            data = await self._plain_json(adapter)
-            state: AppState = request.app.state.caseload
-            if data is not None and data.query is not None and state.knows(data.query, data.operation_name):
-                sub_response = await self.get_sub_response(request)
-                context = await self.get_context(request, response=sub_response)
-                result = await self.execute_single(request, adapter, sub_response, context, None, data)
-                response_data = await self.process_result(request, result)
-                if result.errors:
-                    self._handle_errors(result.errors, response_data)
-                return self.create_response(response_data, sub_response)
-        return await super().run(request, context, root_value)
 
     async def _plain_json(self, request: Any) -> GraphQLRequestData | None:
         """The usual request (a JSON POST of one operation, no streaming), read without strawberry's

@@ -60,13 +60,6 @@ class AppState:
     # Operations this process has run through the whole pipeline (api/prepared.py).
     prepared: PreparedOperations = field(default_factory=lambda: _prepared())
 
-    def knows(self, query: str, operation_name: str | None) -> bool:
-        """Whether this process has run the operation through the whole pipeline before."""
-        return (
-            self.prepared.get((query, operation_name)) is not None
-            or self.document_shapes.get((query, operation_name)) is not None
-        )
-
 
 def _shapes() -> Shapes:
     from api.indicators.document_cache import Shapes
