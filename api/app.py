@@ -65,12 +65,12 @@ class CaseloadGraphQL(GraphQL[Context, None]):
             raise HTTPException(429, "too many requests; slow down / 请求过于频繁，请稍后再试")
         return Context(state, principal, request, response)
 
-    async def _plain_json(self, request: Any) -> GraphQLRequestData | None:
-        """The usual request (a JSON POST of one operation, no streaming), read without strawberry's
-        general content-type parsing; None for anything else or anything malformed."""
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        # The usual request (a JSON POST of one operation, no streaming) without strawberry's general
+        # content-type parsing; anything else, or anything malformed, takes strawberry's way (which
+        # reads the same cached body and answers with its own errors).
         headers = request.headers
         accept = headers.get("accept") or ""
-        parsed: GraphQLRequestData | None = None
         if (
             request.method == "POST"
             and headers.get("content-type") in _PLAIN_JSON
@@ -90,13 +90,8 @@ class CaseloadGraphQL(GraphQL[Context, None]):
                     and isinstance(extensions, dict | None)
                     and isinstance(name, str | None)
                 ):
-                    parsed = GraphQLRequestData(query, variables, name, extensions, "http")
-        return parsed
-
-    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
-        # Anything _plain_json does not take goes strawberry's way (which reads the same cached body
-        # and answers with its own errors).
-        return await self._plain_json(request) or await super().parse_http_body(request)
+                    return GraphQLRequestData(query, variables, name, extensions, "http")
+        return await super().parse_http_body(request)
 
     async def execute_single(
         self,
