@@ -25,14 +25,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from api.console.routes import console_routes
-from api.context import AppState, Context, resolve_principal
+from api.context import AppState, Context, header_map, resolve_principal
+from api.endpoint import PLAIN_JSON, GraphQLEndpoint, answer_known, parse_operation
 from api.hardening import BodySizeLimit, IdempotencyKeys, RateLimiter
-from api.indicators.document_cache import cached_answer
 from api.indicators.files import bulletin_routes
 from api.indicators.wiring import install_indicator_cache
 from api.notify.subscriptions import apply_connection_params
 from api.ops import OpsMiddleware, ops_routes
-from api.prepared import execute_prepared
 from api.schema import build_schema
 from core.auth.service import auth_config
 from core.clock import Clock, system_clock
@@ -46,9 +45,6 @@ from core.policy.manager import PolicyRegistry, build_registry
 from core.worker import Worker, make_redis
 
 log = logging.getLogger("caseload")
-_PLAIN_JSON = frozenset(
-    {"application/json", "application/json; charset=utf-8", "application/json;charset=utf-8"}
-)
 STATIC = Path(__file__).parent / "static"
 GRAPHIQL_HTML = (STATIC / "graphiql" / "index.html").read_text(encoding="utf-8")
 
@@ -58,7 +54,7 @@ class CaseloadGraphQL(GraphQL[Context, None]):
         state: AppState = request.app.state.caseload
         client = getattr(request, "client", None)
         remote = client.host if client else None
-        principal = await resolve_principal(state, request.headers, remote)
+        principal = await resolve_principal(state, header_map(request.scope), remote)
         if state.rate_limiter is not None and not await state.rate_limiter.allow(
             principal.user + "|" + (remote or "")
         ):
@@ -73,24 +69,13 @@ class CaseloadGraphQL(GraphQL[Context, None]):
         accept = headers.get("accept") or ""
         if (
             request.method == "POST"
-            and headers.get("content-type") in _PLAIN_JSON
+            and (headers.get("content-type") or "").encode() in PLAIN_JSON
             and "multipart" not in accept
             and "event-stream" not in accept
         ):
-            try:
-                data = orjson.loads(await request.get_body())
-            except orjson.JSONDecodeError:
-                data = None
-            if isinstance(data, dict):
-                query, variables = data.get("query"), data.get("variables")
-                name, extensions = data.get("operationName"), data.get("extensions")
-                if (
-                    isinstance(query, str | None)
-                    and isinstance(variables, dict | None)
-                    and isinstance(extensions, dict | None)
-                    and isinstance(name, str | None)
-                ):
-                    return GraphQLRequestData(query, variables, name, extensions, "http")
+            operation = parse_operation(await request.get_body())
+            if operation is not None:
+                return operation
         return await super().parse_http_body(request)
 
     async def execute_single(
@@ -102,17 +87,12 @@ class CaseloadGraphQL(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        # A dashboard this process has validated before is answered from the cache without parsing,
-        # validating or executing it again (api/indicators/document_cache.py); any other operation
-        # that has passed the whole pipeline before is executed without it (api/prepared.py).
-        query, name, variables = request_data.query, request_data.operation_name, request_data.variables
-        context.requested_operation = (query, name)
-        answer = await cached_answer(context, query, name, variables)
-        if answer is None:
-            method = request_adapter.method
-            answer = await execute_prepared(self.schema, context, query, name, variables, method)
-        if answer is not None:
-            return answer
+        # A cached dashboard, or an operation that has passed the whole pipeline before, is answered
+        # without it (api/endpoint.py), unless the endpoint in front of this view already tried.
+        if context.requested_operation is None:
+            answer = await answer_known(self.schema, context, request_data, request_adapter.method)
+            if answer is not None:
+                return answer
         return await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )
@@ -214,11 +194,12 @@ def create_app(
             return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
 
     routes = [
+        # First: starlette tries the routes in order, and nearly every request is for /graphql.
+        Route("/graphql", GraphQLEndpoint(graphql), methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         *console_routes(),
         Route("/healthz", healthz),
         *ops_routes(),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql),
         *bulletin_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

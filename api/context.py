@@ -182,6 +182,17 @@ class Context:
 Info = StrawberryInfo[Context, None]
 
 
+def header_map(scope: Any) -> dict[str, str]:
+    """A request's headers by lowercase name, the first of repeated ones winning (as starlette's
+    ``Headers.get``), decoded once: the principal reads seven of them."""
+    headers: dict[str, str] = {}
+    for key, value in scope["headers"]:
+        name = key.decode("latin-1").lower()
+        if name not in headers:
+            headers[name] = value.decode("latin-1")
+    return headers
+
+
 async def resolve_principal(state: AppState, headers: Any, remote_addr: str | None) -> Principal:
     """Who is asking: a bearer token (JWT or API token); else, in development only, the dev headers.
 

@@ -39,6 +39,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
 
+import orjson
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -142,18 +143,34 @@ def graphql_operation(payload: Any) -> tuple[str, str]:
         return "batch", "batch"
     if not isinstance(payload, dict):
         return "unknown", "invalid"
-    query = payload.get("query")
-    kind, name = _document_operation(query) if isinstance(query, str) else ("unknown", "persisted")
-    given = payload.get("operationName")
-    if isinstance(given, str) and given:
+    query, given = payload.get("query"), payload.get("operationName")
+    return _operation(query if isinstance(query, str) else None, given if isinstance(given, str) else None)
+
+
+@lru_cache(maxsize=512)
+def _operation(query: str | None, given: str | None) -> tuple[str, str]:
+    kind, name = _document_operation(query) if query is not None else ("unknown", "persisted")
+    if given:
         name = given
-        if isinstance(query, str):
+        if query is not None:
             match = re.search(rf"\b(query|mutation|subscription)\s+{re.escape(given)}\b", query)
             if match:
                 kind = match.group(1)
     if not re.fullmatch(r"[_A-Za-z][_0-9A-Za-z]{0,80}", name):
         name = "invalid"
     return kind, _bounded(name)
+
+
+_children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+
+def _child(metric: Counter | Histogram, *labels: str) -> Any:
+    """``metric.labels(*labels)``, looked up once per label set (label values here are bounded)."""
+    key = (id(metric), labels)
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = metric.labels(*labels)
+    return child
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -225,8 +242,8 @@ class OpsMiddleware:
         finally:
             HTTP_IN_FLIGHT.dec()
             elapsed = time.perf_counter() - start
-            HTTP_REQUESTS.labels(method, route, str(status)).inc()
-            HTTP_LATENCY.labels(method, route).observe(elapsed)
+            _child(HTTP_REQUESTS, method, route, str(status)).inc()
+            _child(HTTP_LATENCY, method, route).observe(elapsed)
             extra: dict[str, Any] = {
                 "method": method,
                 "path": path,
@@ -235,8 +252,8 @@ class OpsMiddleware:
             }
             if operation is not None:
                 kind, name = operation
-                GRAPHQL_OPERATIONS.labels(name, kind, str(status)).inc()
-                GRAPHQL_LATENCY.labels(name, kind).observe(elapsed)
+                _child(GRAPHQL_OPERATIONS, name, kind, str(status)).inc()
+                _child(GRAPHQL_LATENCY, name, kind).observe(elapsed)
                 extra["operation"] = name
                 extra["operation_type"] = kind
             if route not in ("/metrics", "/readyz", "/healthz") and not route.endswith("*"):
@@ -274,8 +291,8 @@ async def _peek_graphql(receive: Receive) -> tuple[Receive, tuple[str, str] | No
     raw = b"".join(chunks)
     if complete:
         try:
-            operation = graphql_operation(json.loads(raw or b"null"))
-        except (ValueError, UnicodeDecodeError):
+            operation = graphql_operation(orjson.loads(raw or b"null"))
+        except orjson.JSONDecodeError:
             operation = ("unknown", "non_json")  # e.g. a multipart upload
     else:
         match = _HEAD_OPERATION.search(raw[:65536])

@@ -1,0 +1,127 @@
+"""POST /graphql of an operation this process already knows, answered without strawberry's HTTP view.
+
+Once an operation has passed the whole pipeline in this process, its execution skips strawberry's
+schema extensions (api/prepared.py) and a dashboard's answer comes from the cache
+(api/indicators/document_cache.py). What remained of a trivial request's cost was strawberry's HTTP
+view around them (request adapter, sub-response, batching and streaming checks, result processing,
+a runtime ``Protocol`` check on the result, a starlette ``Response``): about 40% of the request.
+
+This endpoint sits in front of the view. For a JSON POST of one operation it builds the context the
+way the view does (:meth:`api.app.CaseloadGraphQL.get_context`: the principal and the rate limit)
+and, when the operation is known, answers itself with what the view would send: the same JSON
+document (``data``, and ``errors`` formatted by graphql-core), status 200, ``application/json``; a
+refused principal or rate limit is the same plain-text status. Everything else goes to strawberry's
+view unchanged: a GET, a WebSocket, another content type, a multipart or event-stream ``Accept``,
+a batch or malformed body, an operation not seen yet, one over the cost limit. A JSON POST that
+falls through is handed to the view with its body already read and its context already built, so a
+bearer token is checked once and the rate limit counted once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from strawberry.http import GraphQLRequestData, process_result
+from strawberry.types import ExecutionResult
+
+from api.indicators.document_cache import cached_answer
+from api.prepared import execute_prepared
+
+if TYPE_CHECKING:
+    from starlette.types import Receive, Scope, Send
+    from strawberry.schema.base import BaseSchema
+
+    from api.app import CaseloadGraphQL
+    from api.context import Context
+
+PLAIN_JSON = frozenset(
+    {b"application/json", b"application/json; charset=utf-8", b"application/json;charset=utf-8"}
+)
+_JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
+def parse_operation(body: bytes) -> GraphQLRequestData | None:
+    """One operation from a JSON body, or None when strawberry's parsing should judge it."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    query, variables = data.get("query"), data.get("variables")
+    name, extensions = data.get("operationName"), data.get("extensions")
+    if (
+        isinstance(query, str | None)
+        and isinstance(variables, dict | None)
+        and isinstance(extensions, dict | None)
+        and isinstance(name, str | None)
+    ):
+        return GraphQLRequestData(query, variables, name, extensions, "http")
+    return None
+
+
+async def answer_known(
+    schema: BaseSchema, context: Context, operation: GraphQLRequestData, method: str
+) -> ExecutionResult | None:
+    """A cached dashboard, or a remembered operation run without the pipeline; None: the pipeline.
+
+    Tried once per request: the context records the operation, and the view does not try again.
+    """
+    query, name, variables = operation.query, operation.operation_name, operation.variables
+    context.requested_operation = (query, name)
+    answer = await cached_answer(context, query, name, variables)
+    if answer is None:
+        answer = await execute_prepared(schema, context, query, name, variables, method)
+    return answer
+
+
+def _json_post(scope: Scope) -> bool:
+    """A POST whose body is plain JSON and whose client takes a plain JSON answer."""
+    if scope["method"] != "POST":
+        return False
+    content_type = accept = b""
+    for key, value in scope["headers"]:
+        if key == b"content-type":
+            content_type = value
+        elif key == b"accept":
+            accept = value
+    return content_type in PLAIN_JSON and b"multipart" not in accept and b"event-stream" not in accept
+
+
+class GraphQLEndpoint:
+    """The ASGI app at /graphql: known JSON POSTs answered here, anything else by strawberry's view."""
+
+    def __init__(self, view: CaseloadGraphQL) -> None:
+        self.view = view
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _json_post(scope):
+            await self.view(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            context = await self.view.get_context(request, None)
+            answer: Any = None
+            operation = parse_operation(await request.body())
+            if operation is not None:
+                answer = await answer_known(self.view.schema, context, operation, "POST")
+            if answer is None:
+                response = await self.view.run(request, context=context)
+                await response(scope, receive, send)
+                return
+        except HTTPException as exc:  # as strawberry's view answers it
+            await PlainTextResponse(exc.reason, status_code=exc.status_code)(scope, receive, send)
+            return
+        body = orjson.dumps(process_result(answer))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", str(len(body)).encode()), *_JSON_HEADERS],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,102 @@
+"""POST /graphql of a known operation is answered by api/endpoint.py without strawberry's HTTP view,
+byte for byte as the view answered it; anything else still goes to the view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from api.app import CaseloadGraphQL
+from tests.http_fixtures import GraphQLClient
+from tests.support import make_org
+
+JSON = {"content-type": "application/json"}
+
+
+@pytest.fixture
+def view_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The HTTP methods of the requests strawberry's view handled."""
+    runs: list[str] = []
+    run = CaseloadGraphQL.run
+
+    async def counting(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        runs.append(request.method)
+        return await run(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(CaseloadGraphQL, "run", counting)
+    return runs
+
+
+async def _post(http: httpx.AsyncClient, payload: bytes, **headers: str) -> httpx.Response:
+    return await http.post("/graphql", content=payload, headers={**JSON, **headers})
+
+
+def _same(first: httpx.Response, second: httpx.Response) -> None:
+    assert (second.status_code, second.content) == (first.status_code, first.content)
+    for name in ("content-type", "content-length"):
+        assert second.headers.get(name) == first.headers.get(name)
+
+
+async def test_a_known_operation_is_answered_as_the_view_answered_it(
+    client: GraphQLClient, view_runs: list[str], ctx: Any
+) -> None:
+    org = await make_org(ctx)
+    await ctx.session.commit()
+    payload = (
+        b'{"query": "query U($j: ID) { units(jurisdictionId: $j) { id name kind } }", '
+        b'"variables": {"j": "%d"}, "operationName": "U"}' % org.jurisdiction.id
+    )
+    first = await _post(client.http, payload)
+    assert first.status_code == 200 and first.json()["data"]["units"] and view_runs == ["POST"]
+    second = await _post(client.http, payload)
+    _same(first, second)
+    assert view_runs == ["POST"]  # the endpoint answered the second request itself
+    # An answer with errors (an id that is not one) is formatted as the view formats it.
+    missing = b'{"query": "query D($id: ID!) { dispute(id: $id) { id title } }", "variables": {"id": "x"}}'
+    first = await _post(client.http, missing)
+    second = await _post(client.http, missing)
+    assert first.json()["errors"] and view_runs == ["POST", "POST"]
+    _same(first, second)
+
+
+async def test_a_refused_principal_is_refused_the_same_on_both_paths(
+    client: GraphQLClient, view_runs: list[str]
+) -> None:
+    payload = b'{"query": "{ enumLabels { enum } }"}'
+    assert (await _post(client.http, payload)).status_code == 200  # now known to the endpoint
+    known = await _post(client.http, payload, authorization="Bearer not-a-token")
+    unknown = await _post(client.http, b'{"query": "{ __typename }"}', authorization="Bearer not-a-token")
+    assert known.status_code == unknown.status_code == 401
+    assert known.text == unknown.text and "登录已过期" in known.text
+    assert known.headers["content-type"] == unknown.headers["content-type"]
+
+
+async def test_everything_but_a_plain_json_post_goes_to_the_view(
+    client: GraphQLClient, view_runs: list[str]
+) -> None:
+    http = client.http
+    query = "{ enumLabels { enum } }"
+    assert (await client(query))["data"] and (await client(query))["data"]
+    assert view_runs == ["POST"]
+    by_get = await http.get("/graphql", params={"query": query})
+    assert by_get.status_code == 200 and by_get.json()["data"]["enumLabels"]
+    batch = await _post(http, b'[{"query": "{ enumLabels { enum } }"}]')
+    assert batch.status_code == 400  # batching is off: the view says so
+    multipart = await _post(http, b'{"query": "{ enumLabels { enum } }"}', accept="multipart/mixed")
+    assert multipart.status_code == 200
+    assert view_runs == ["POST", "GET", "POST", "POST"]
+
+
+async def test_operation_metrics_count_requests_the_endpoint_answered(client: GraphQLClient) -> None:
+    query = "query EndpointProbe { enumLabels { enum } }"
+    for _ in range(3):
+        assert (await client(query))["data"]
+    metrics = (await client.http.get("/metrics")).text
+    line = next(
+        line
+        for line in metrics.splitlines()
+        if line.startswith("caseload_graphql_operations_total") and 'operation="EndpointProbe"' in line
+    )
+    assert line.endswith(" 3.0") and 'status="200"' in line
