@@ -19,8 +19,11 @@ import json
 import logging
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
+
+from redis.exceptions import LockError, RedisError
 
 log = logging.getLogger("caseload.indicators.cache")
 
@@ -67,6 +70,14 @@ class IndicatorCache(ABC):
         ids = sorted({GLOBAL, *jurisdiction_ids})
         gens = await self.generations(ids)
         return ".".join(f"{j}:{gens.get(j, 0)}" for j in ids)
+
+    @asynccontextmanager
+    async def computing(self, jurisdiction_id: int, generation: str, key: str) -> AsyncIterator[str | None]:
+        """Held while this process computes the value of a key, so that other processes sharing the
+        cache wait for it instead of computing it too; yields the value when another process stored
+        it meanwhile. In process there is no one to share with: the service's single flight
+        (``core.indicators.service._single_flight``) already counts an answer once per process."""
+        yield None
 
     async def close(self) -> None:  # noqa: B027 - optional for implementations
         """Release connections (nothing to do in process)."""
@@ -118,9 +129,20 @@ class InProcessCache(IndicatorCache):
 class RedisCache(IndicatorCache):
     """Shared by every worker: generations are Redis counters (INCR), values JSON strings with a TTL."""
 
-    def __init__(self, client: Any, prefix: str = "caseload:indicators") -> None:
+    def __init__(
+        self,
+        client: Any,
+        prefix: str = "caseload:indicators",
+        *,
+        flight_timeout: float = 60.0,
+        flight_wait: float = 30.0,
+    ) -> None:
         self._redis = client
         self._prefix = prefix
+        # A computing lock expires after ``flight_timeout`` seconds (its holder may have died); a
+        # process waits at most ``flight_wait`` seconds for another's answer before computing its own.
+        self.flight_timeout = flight_timeout
+        self.flight_wait = flight_wait
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "caseload:indicators") -> RedisCache:
@@ -152,6 +174,37 @@ class RedisCache(IndicatorCache):
     ) -> None:
         raw = json.dumps(value, ensure_ascii=False)
         await self._redis.set(self._value_key(jurisdiction_id, generation, key), raw, ex=ttl)
+
+    @asynccontextmanager
+    async def computing(self, jurisdiction_id: int, generation: str, key: str) -> AsyncIterator[str | None]:
+        """A Redis lock per value key (redis-py's ``Lock``: SET NX with an expiry, released only by
+        its holder). Several workers and hosts missing the same dashboard at once count it once: the
+        first computes, the others wait for the lock and then read what it stored. Redis failing
+        here only costs the sharing: the caller computes, as it would without the lock."""
+        name = self._value_key(jurisdiction_id, generation, key) + ":computing"
+        lock = self._redis.lock(
+            name,
+            timeout=self.flight_timeout,
+            sleep=0.02,
+            blocking_timeout=self.flight_wait,
+            thread_local=False,
+        )
+        acquired = False
+        found: str | None = None
+        try:
+            acquired = await lock.acquire()
+            # Whoever held the lock before has usually stored the value by now.
+            found = await self.get_raw(jurisdiction_id, generation, key)
+        except (RedisError, OSError) as exc:
+            log.warning("indicator cache lock unavailable (%s); computing without it", exc)
+        try:
+            yield found
+        finally:
+            if acquired:
+                try:
+                    await lock.release()
+                except (LockError, RedisError, OSError) as exc:  # expired, or Redis went away
+                    log.warning("indicator cache lock not released (%s)", exc)
 
     async def close(self) -> None:
         await self._redis.aclose()

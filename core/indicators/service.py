@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import json
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
@@ -666,13 +667,18 @@ async def read_through(
         return load(cls, found)
 
     async def compute_and_store() -> T:
-        async with fresh() as new_ctx:
-            result = await compute(new_ctx)
-        try:
-            await cache.set(jurisdiction_id, stamp, key, to_json(result))
-        except (RedisError, OSError) as exc:
-            log.warning("indicator cache unavailable (%s); answer not cached", exc)
-        return result
+        # Other processes sharing the cache (workers, hosts) wait for this one's answer, or this one
+        # for theirs (cache.computing); within the process, _single_flight below.
+        async with cache.computing(jurisdiction_id, stamp, key) as stored:
+            if stored is not None:
+                return load(cls, json.loads(stored))
+            async with fresh() as new_ctx:
+                result = await compute(new_ctx)
+            try:
+                await cache.set(jurisdiction_id, stamp, key, to_json(result))
+            except (RedisError, OSError) as exc:
+                log.warning("indicator cache unavailable (%s); answer not cached", exc)
+            return result
 
     return await _single_flight((id(cache), jurisdiction_id, stamp, key), compute_and_store)
 

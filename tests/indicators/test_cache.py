@@ -204,3 +204,50 @@ async def test_concurrent_misses_of_the_same_answer_count_it_once(scenario: Scen
     first.cancel()
     fresh = await asyncio.gather(*others)
     assert computed == 2 and {a.indicator("case_volume").current.numerator for a in fresh} == {5}
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
+async def test_processes_sharing_redis_count_a_missed_answer_once(scenario: Scenario, session_factory):
+    """Two workers (two caches on one Redis) missing the same dashboard at once count it once: one
+    computes under the key's lock, the other waits for it and reads what it stored."""
+    import asyncio
+
+    prefix = f"test:{uuid.uuid4().hex}"
+    workers = [RedisCache.from_url(os.environ["REDIS_URL"], prefix=prefix) for _ in range(2)]
+    ctx, jid = scenario.ctx, scenario.org.jurisdiction.id
+    key = service.dashboard_key(P.year(2024), None, ctx.today())
+    computed = 0
+
+    async def compute(c: ServiceContext) -> Dashboard:
+        nonlocal computed
+        computed += 1
+        await asyncio.sleep(0.2)  # long enough for the other worker to miss meanwhile
+        return await service.dashboard(c, jid, P.year(2024))
+
+    async def reader(cache: IndicatorCache) -> Dashboard:
+        async with session_factory() as session:
+            mine = ServiceContext(
+                session=session, principal=ctx.principal, registry=ctx.registry, clock=ctx.clock
+            )
+            return await service.read_through(
+                cache, mine, fresh_ctx(session_factory, ctx), jid, key, Dashboard, compute
+            )
+
+    try:
+        answers = await asyncio.gather(*(reader(workers[i % 2]) for i in range(4)))
+        assert computed == 1 and all(a == answers[0] for a in answers)
+        assert answers[0].indicator("case_volume").current.numerator == 4
+        # A lock whose holder died expires: the next reader computes after it, not never.
+        stamp = await service.cache_stamp(workers[0], ctx, jid)
+        abandoned = workers[0]._redis.lock(
+            workers[0]._value_key(jid, stamp, key + "x") + ":computing", timeout=0.3, thread_local=False
+        )
+        assert await abandoned.acquire()
+        started = asyncio.get_running_loop().time()
+        await service.read_through(
+            workers[1], ctx, fresh_ctx(session_factory, ctx), jid, key + "x", Dashboard, compute
+        )
+        assert computed == 2 and asyncio.get_running_loop().time() - started >= 0.25
+    finally:
+        for cache in workers:
+            await cache.close()
