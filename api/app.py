@@ -152,6 +152,9 @@ def create_app(
                 bus=bus,
                 auth=auth_config(settings),
                 rate_limiter=RateLimiter(settings.rate_limit_per_minute, redis),
+                admission=asyncio.Semaphore(settings.concurrency_limit)
+                if settings.concurrency_limit
+                else None,
             )
             app.state.caseload.after_commit.append(functools.partial(publish_changes, bus))
             cache = install_indicator_cache(app.state.caseload)

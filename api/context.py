@@ -59,6 +59,8 @@ class AppState:
     document_shapes: Shapes = field(default_factory=lambda: _shapes())
     # Operations this process has run through the whole pipeline (api/prepared.py).
     prepared: PreparedOperations = field(default_factory=lambda: _prepared())
+    # GraphQL requests over HTTP running at once (Settings.concurrency_limit); None: no limit.
+    admission: asyncio.Semaphore | None = None
 
 
 def _shapes() -> Shapes:

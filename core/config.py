@@ -41,11 +41,24 @@ class Settings:
     # BENCHMARKS.md). Workers × hosts × (size + overflow) must stay under max_connections.
     db_pool_size: int = 20
     db_max_overflow: int = 10
+    # GraphQL requests over HTTP each process runs at once; later ones wait their turn, first come
+    # first served (0: no limit; None: half the pool, since a request can hold two connections: its
+    # read session, and a mutation's or a dashboard count's own). Admitted requests then never wait
+    # for a connection, and under a burst the latency is shared evenly instead of some requests
+    # starving (section 6 of BENCHMARKS.md).
+    max_concurrent_requests: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def concurrency_limit(self) -> int:
+        """``max_concurrent_requests`` resolved: 0 for no limit."""
+        if self.max_concurrent_requests is not None:
+            return max(self.max_concurrent_requests, 0)
+        return max(self.db_pool_size // 2, 1)
 
     @property
     def is_sqlite(self) -> bool:
@@ -64,4 +77,9 @@ class Settings:
             worker_interval=float(env.get("CASELOAD_WORKER_INTERVAL", 60)),
             db_pool_size=int(env.get("CASELOAD_DB_POOL_SIZE", 20)),
             db_max_overflow=int(env.get("CASELOAD_DB_MAX_OVERFLOW", 10)),
+            max_concurrent_requests=(
+                int(env["CASELOAD_MAX_CONCURRENT_REQUESTS"])
+                if env.get("CASELOAD_MAX_CONCURRENT_REQUESTS")
+                else None
+            ),
         )

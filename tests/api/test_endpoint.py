@@ -100,3 +100,47 @@ async def test_operation_metrics_count_requests_the_endpoint_answered(client: Gr
         if line.startswith("caseload_graphql_operations_total") and 'operation="EndpointProbe"' in line
     )
     assert line.endswith(" 3.0") and 'status="200"' in line
+
+
+async def test_requests_beyond_the_concurrency_limit_wait_their_turn(
+    settings: Any, registry: Any, session_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``max_concurrent_requests=1`` a second request starts only when the first is answered;
+    a streamed subscription does not take a turn (it lasts as long as its client)."""
+    import asyncio
+    import dataclasses
+
+    from api.app import create_app
+    from core.clock import fixed_clock
+    from tests.http_fixtures import NOW
+
+    started: list[str] = []
+    release = asyncio.Event()
+    get_context = CaseloadGraphQL.get_context
+
+    async def gated(self: Any, request: Any, response: Any) -> Any:
+        name = request.headers.get("x-probe", "")
+        started.append(name)
+        if name == "first":
+            await release.wait()
+        return await get_context(self, request, response)
+
+    monkeypatch.setattr(CaseloadGraphQL, "get_context", gated)
+    one = dataclasses.replace(settings, max_concurrent_requests=1)
+    app = create_app(one, registry=registry, clock=fixed_clock(NOW))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        payload = b'{"query": "{ __typename }"}'
+        first = asyncio.ensure_future(_post(http, payload, **{"x-probe": "first"}))
+        await asyncio.sleep(0.05)
+        second = asyncio.ensure_future(_post(http, payload, **{"x-probe": "second"}))
+        await asyncio.sleep(0.05)
+        assert started == ["first"]  # the second waits for the first
+        release.set()
+        answers = await asyncio.gather(first, second)
+        assert [a.status_code for a in answers] == [200, 200] and started == ["first", "second"]
+    assert one.concurrency_limit == 1
+    assert dataclasses.replace(settings, max_concurrent_requests=0).concurrency_limit == 0  # no limit
+    assert dataclasses.replace(settings, db_pool_size=20).concurrency_limit == 10  # the default: half
