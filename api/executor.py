@@ -32,6 +32,10 @@ list ``complete_list_value`` and, per item, ``complete_list_item_value`` and the
 look for ``@stream`` on every list. Here an object of an object type without ``is_type_of`` goes
 straight to its fields, and a Python list of such objects is completed in one loop, when nothing
 is deferred or streamed; null items, exceptions and awaitables take graphql-core's code.
+
+A field with arguments (``obligations(openOnly: true)`` of every case) had its arguments coerced
+from the document for every row; here they are coerced once per request and field, when every value
+is an immutable scalar (variables do not change during a request).
 """
 
 from __future__ import annotations
@@ -57,14 +61,17 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import collect_iterator_awaitables, to_nodes
-from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import AwaitableOrValue, Path, UndefinedType, gather_with_cancel
+from graphql.type.scalars import serialize_boolean, serialize_id, serialize_string
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
-# Values of these exact types are neither awaitables nor exceptions: no need to ask.
+# Values of these exact types are neither awaitables nor exceptions (no need to ask), nor mutable.
 PLAIN_TYPES = frozenset(
     {str, int, float, bool, dt.date, dt.datetime, dt.time, dt.timedelta, decimal.Decimal, uuid.UUID}
 )
+IMMUTABLE_TYPES = PLAIN_TYPES | {type(None)}
 
 
 class LeafPlan(NamedTuple):
@@ -74,6 +81,8 @@ class LeafPlan(NamedTuple):
     attribute: str
     nullable: bool
     coerce: Callable[[Any], Any]
+    same: type | None  # values of exactly this type are their own serialisation
+    int_as_str: bool  # an int serialises as its str (graphql-core's ID)
     enum_class: type | None
     enum_names: dict[Any, str]
 
@@ -125,11 +134,20 @@ def _leaf_plan(field_def: GraphQLField) -> LeafPlan | None:
                 continue
             if isinstance(name, str):
                 enum_names[member] = name
+    # What graphql-core's own String, ID and Boolean give for these exact types.
+    coerce = named.coerce_output_value
+    same: type | None = None
+    if coerce is serialize_string or coerce is serialize_id:
+        same = str
+    elif coerce is serialize_boolean:
+        same = bool
     return LeafPlan(
         definition,
         definition.python_name,
         nullable,
-        named.coerce_output_value,
+        coerce,
+        same,
+        coerce is serialize_id,
         enum_class,
         enum_names,
     )
@@ -142,7 +160,7 @@ PlannedFields = list[tuple[str, FieldDetailsList, GraphQLField | None, LeafPlan 
 
 class CaseloadExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context: basic leaf fields read and serialised directly, objects and
-    lists of objects completed without graphql-core's intermediate steps."""
+    lists of objects completed without graphql-core's intermediate steps, arguments coerced once."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,6 +172,9 @@ class CaseloadExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # item type, or None), and the field groups known not to be streamed; both shared likewise.
         self._shapes: dict[int, tuple[Any, Any, Any]] = {}
         self._not_streamed: dict[int, FieldDetailsList] = {}
+        # id of a field's details → (the details, its field, its argument values) when they are all
+        # immutable: a field of a page's rows is given the same arguments for every row.
+        self._arguments: dict[int, tuple[Any, GraphQLField, dict[str, Any]]] = {}
 
     def planned_fields(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
@@ -212,11 +233,17 @@ class CaseloadExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         if plan.nullable:
                             results[response_name] = None
                             continue
-                    elif plan.enum_class is not None and type(value) is plan.enum_class:
+                    elif type(value) is plan.same:
+                        results[response_name] = value
+                        continue
+                    elif type(value) is plan.enum_class:
                         name = plan.enum_names.get(value)
                         if name is not None:
                             results[response_name] = name
                             continue
+                    elif type(value) is int and plan.int_as_str:
+                        results[response_name] = str(value)
+                        continue
                     elif type(value) in PLAIN_TYPES or not (
                         isinstance(value, Exception) or is_awaitable(value)
                     ):
@@ -256,6 +283,75 @@ class CaseloadExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_fields:
             return results
         return self.gather_fields(results, awaitable_fields)
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any] | UndefinedType:
+        """graphql-core's execute_field, with the argument values computed once per request."""
+        first_field_details = field_details_list[0]
+        first_field_node = first_field_details.node
+        field_name = first_field_node.name.value
+        field_def = self.schema.get_field(parent_type, field_name)
+        if not field_def:
+            return Undefined
+
+        return_type = field_def.type
+        resolve_fn = field_def.resolve or self.field_resolver
+
+        if self.middleware_manager:
+            resolve_fn = self.middleware_manager.get_field_resolver(resolve_fn)
+
+        info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+
+        try:
+            if field_def.args or first_field_node.arguments:
+                remembered = self._arguments.get(id(first_field_details))
+                if remembered is not None and remembered[1] is field_def:
+                    args = remembered[2]
+                else:
+                    args = get_argument_values(
+                        field_def,
+                        first_field_node,
+                        self.variable_values,
+                        first_field_details.fragment_variable_values,
+                        self.hide_suggestions,
+                    )
+                    if all(type(value) in IMMUTABLE_TYPES for value in args.values()):
+                        self._arguments[id(first_field_details)] = (first_field_details, field_def, args)
+            else:
+                args = {}
+
+            result = resolve_fn(source, info, **args)
+
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type, field_details_list, info, path, result, position_context
+                )
+
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+            if self.is_awaitable(completed):
+
+                async def await_completed() -> Any:
+                    try:
+                        return await completed
+                    except Exception as raw_error:
+                        self.handle_field_error(raw_error, return_type, field_details_list, path)
+                        return None
+
+                return await_completed()
+
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+
+        return completed
 
     async def gather_fields(self, results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
         """graphql-core's ``get_results`` in execute_fields."""

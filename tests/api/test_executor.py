@@ -292,6 +292,12 @@ class Item:
         raise ValueError("resolver failed")
 
     @strawberry.field
+    def greet(self, greeting: str = "hi", times: int = 1, tags: list[str] | None = None) -> str:
+        tags = tags or []
+        tags.append(self.name)  # a resolver that changes its list argument: never shared between rows
+        return f"{greeting * times} {','.join(tags)}"
+
+    @strawberry.field
     async def echo(self) -> str:
         return str(self.name)
 
@@ -349,6 +355,8 @@ def odd_sources() -> list[Source]:
         Source(note=ValueError("an exception as a value")),
         Source(name=ValueError("an exception for a non-null field")),
         Source(id="abc", ratio=float("nan")),
+        Source(id=7.0, name=Size.SMALL, flag=1),  # ID from a float, a str subclass, a Boolean from an int
+        Source(id=True),  # not an ID
         Raising(),
         RaisingNote(),
         Source(counted_value=None),
@@ -407,6 +415,7 @@ QUERIES = [
     "{ missing { name note } }",
     "{ later { name color late } }",
     "{ items { __typename name } }",
+    'query($n: Int!) { items { greet a: greet(greeting: "yo", times: $n) b: greet(tags: ["t"]) } }',
     "{ box { sparse { name count } grid { name color } } }",
     "{ box { people { name count } } }",
     "{ box { named { name ... on Person { count } } } }",
@@ -427,7 +436,7 @@ async def test_a_small_schema_answers_the_same(query: str, extensions: tuple[Any
     for cls in (STOCK, CaseloadExecutionContext):
         schema = strawberry.Schema(query=Query, extensions=extensions, execution_context_class=cls)
         Source.reads = 0
-        result = await schema.execute(query, variable_values={"skip": True})
+        result = await schema.execute(query, variable_values={"skip": True, "n": 2})
         reads.append(Source.reads)
         errors = [error.formatted for error in result.errors or []]
         answers.append((result.data, errors))
