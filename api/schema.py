@@ -18,6 +18,7 @@ from api.common import EnumLabels, enum_labels
 from api.context import Context
 from api.disputes.mutations import DisputeMutation
 from api.disputes.queries import DisputeQuery
+from api.executor import CaseloadExecutionContext
 from api.hardening import CostLimit, hardening_extensions
 from api.indicators import IndicatorMutation, IndicatorQuery
 from api.indicators.document_cache import DashboardDocuments
@@ -116,6 +117,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
             RememberPrepared,
             CloseReadSession,
         ],
+        execution_context_class=CaseloadExecutionContext,
     )
 
 
