@@ -97,6 +97,10 @@ class GraphQLEndpoint:
     def __init__(self, view: CaseloadGraphQL) -> None:
         self.view = view
 
+    @property
+    def schema(self) -> BaseSchema:
+        return self.view.schema
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.view(scope, receive, send)
