@@ -20,9 +20,20 @@ cpu() {
   .venv/bin/python -m benchmarks.cpu --database-url "$PG/bench$1" --jurisdiction 4 --requests 100 >>"$OUT/log.txt" 2>&1
 }
 log "commit $(git log --oneline -1)"
+for _ in 1 2 3; do
+  log "endpoint_ab 1m"
+  .venv/bin/python -m benchmarks.endpoint_ab --database-url "$PG/bench1m" 2>&1 | grep -v WARN >>"$OUT/log.txt"
+done
+for size in 10k 1m; do
+  log "executor_ab $size"
+  .venv/bin/python -m benchmarks.executor_ab --database-url "$PG/bench$size" --jurisdiction 4 2>&1 \
+    | grep -v WARN >>"$OUT/log.txt"
+done
 http 1m A; http 1m B; cpu 1m
-log "load 1m"
-.venv/bin/python -m benchmarks.load --database-url "$PG/bench1m" --workers 1 2 --clients 50 --seconds 20 \
-  --jurisdiction 4 --json | tee -a "$OUT/log.txt"
+for test in 1 2; do
+  log "load 1m, test $test"
+  .venv/bin/python -m benchmarks.load --database-url "$PG/bench1m" --workers 1 2 --clients 50 --seconds 20 \
+    --jurisdiction 4 --json | tee -a "$OUT/log.txt"
+done
 for size in 10k 100k; do http "$size" A; cpu "$size"; done
 log "done"

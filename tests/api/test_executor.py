@@ -36,6 +36,18 @@ def test_caseload_schema_uses_it() -> None:
     assert caseload_schema.execution_context_class is CaseloadExecutionContext
 
 
+def test_the_schema_has_nothing_for_an_incremental_executor_to_do() -> None:
+    """CaseloadExecutionContext stands on graphql-core's plain executor (api/executor.py,
+    StrawberryExecutor): right only while the schema declares neither @defer nor @stream."""
+    from graphql.execution import Executor
+    from graphql.execution.incremental import IncrementalExecutor
+
+    directives = {directive.name for directive in caseload_schema._schema.directives}
+    assert not directives & {"defer", "stream"}
+    assert issubclass(CaseloadExecutionContext, Executor)
+    assert not issubclass(CaseloadExecutionContext, IncrementalExecutor)
+
+
 def schema_fields(graphql_schema: Any) -> Iterator[tuple[str, str, Any]]:
     for type_name, graphql_type in graphql_schema.type_map.items():
         if isinstance(graphql_type, GraphQLObjectType) and not type_name.startswith("__"):
