@@ -356,31 +356,10 @@ class CaseloadExecutionContext(StrawberryExecutor):
                 args = {}
 
             result = resolve_fn(source, info, **args)
-
-            if self.is_awaitable(result):
-                return self.complete_awaitable_value(
-                    return_type, field_details_list, info, path, result, position_context
-                )
-
-            completed = self.complete_value(
-                return_type, field_details_list, info, path, result, position_context
-            )
-            if self.is_awaitable(completed):
-
-                async def await_completed() -> Any:
-                    try:
-                        return await completed
-                    except Exception as raw_error:
-                        self.handle_field_error(raw_error, return_type, field_details_list, path)
-                        return None
-
-                return await_completed()
-
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
-
-        return completed
+        return self.complete_result(return_type, field_details_list, info, path, result, position_context)
 
     async def gather_fields(self, results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
         """graphql-core's ``get_results`` in execute_fields."""
@@ -402,8 +381,20 @@ class CaseloadExecutionContext(StrawberryExecutor):
         position_context: Any,
     ) -> AwaitableOrValue[Any]:
         """The rest of graphql-core's execute_field, once the resolver has returned ``result``."""
-        return_type = field_def.type
         info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+        return self.complete_result(field_def.type, field_details_list, info, path, result, position_context)
+
+    def complete_result(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """graphql-core's execute_field from the resolver's result on: complete it, an error located on
+        the field (null for a nullable field, raised on for a non-null one)."""
         try:
             if self.is_awaitable(result):
                 return self.complete_awaitable_value(

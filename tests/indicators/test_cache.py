@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 
@@ -168,6 +169,17 @@ async def test_assessments_go_through_the_cache_too(scenario: Scenario, session_
         )
 
 
+async def read_in_own_session(cache, session_factory, ctx, jid, key, compute) -> Dashboard:
+    """A dashboard read as one request reads it: its own session, counting in a fresh one."""
+    async with session_factory() as session:
+        mine = ServiceContext(
+            session=session, principal=ctx.principal, registry=ctx.registry, clock=ctx.clock
+        )
+        return await service.read_through(
+            cache, mine, fresh_ctx(session_factory, ctx), jid, key, Dashboard, compute
+        )
+
+
 async def test_concurrent_misses_of_the_same_answer_count_it_once(scenario: Scenario, session_factory):
     """Fifty viewers opening a dashboard right after a write do not count it fifty times at once."""
     import asyncio
@@ -183,14 +195,8 @@ async def test_concurrent_misses_of_the_same_answer_count_it_once(scenario: Scen
         await asyncio.sleep(0.05)  # long enough for every reader to miss meanwhile
         return await service.dashboard(c, jid, P.year(2024))
 
-    async def reader() -> Dashboard:
-        async with session_factory() as session:
-            mine = ServiceContext(
-                session=session, principal=ctx.principal, registry=ctx.registry, clock=ctx.clock
-            )
-            return await service.read_through(
-                cache, mine, fresh_ctx(session_factory, ctx), jid, key, Dashboard, compute
-            )
+    def reader() -> Any:
+        return read_in_own_session(cache, session_factory, ctx, jid, key, compute)
 
     answers = await asyncio.gather(*(reader() for _ in range(6)))
     assert computed == 1 and all(a == answers[0] for a in answers)
@@ -224,14 +230,8 @@ async def test_processes_sharing_redis_count_a_missed_answer_once(scenario: Scen
         await asyncio.sleep(0.2)  # long enough for the other worker to miss meanwhile
         return await service.dashboard(c, jid, P.year(2024))
 
-    async def reader(cache: IndicatorCache) -> Dashboard:
-        async with session_factory() as session:
-            mine = ServiceContext(
-                session=session, principal=ctx.principal, registry=ctx.registry, clock=ctx.clock
-            )
-            return await service.read_through(
-                cache, mine, fresh_ctx(session_factory, ctx), jid, key, Dashboard, compute
-            )
+    def reader(cache: IndicatorCache) -> Any:
+        return read_in_own_session(cache, session_factory, ctx, jid, key, compute)
 
     try:
         answers = await asyncio.gather(*(reader(workers[i % 2]) for i in range(4)))
