@@ -90,6 +90,8 @@ def scenarios(jurisdiction: int, year: int = 2025) -> dict[str, Scenario]:
     return {
         "trivial-graphql": Scenario("/graphql", body={"query": TRIVIAL}),
         "trivial-plain": Scenario("/plain/trivial"),
+        # The same POST as the GraphQL scenario, read and parsed by the plain route.
+        "trivial-plain-post": Scenario("/plain/trivial", body={"query": TRIVIAL}),
         "page20-graphql": Scenario("/graphql", body=page),
         "page20-plain": Scenario("/plain/page", params={"first": 20, "j": j}),
         # The plain endpoint serves the bytes GraphQL cached: the GraphQL scenario runs first.

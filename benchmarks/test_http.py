@@ -61,6 +61,13 @@ def test_trivial_plain(benchmark: Any, http: httpx.Client) -> None:
     assert body == {"data": {"__typename": "Query"}}
 
 
+@pytest.mark.benchmark(group="trivial")
+def test_trivial_plain_post(benchmark: Any, http: httpx.Client) -> None:
+    """The plain route sent the same POST as GraphQL: it reads and parses the body."""
+    body = benchmark(lambda: http.post("/plain/trivial", json={"query": TRIVIAL}).json())
+    assert body == {"data": {"__typename": "Query"}}
+
+
 # -- nested page ---------------------------------------------------------------------------------
 
 

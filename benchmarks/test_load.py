@@ -39,6 +39,7 @@ def test_load_script_reports_throughput_and_latency(
         str(busiest_jurisdiction),
         "--only",
         "trivial-graphql",
+        "trivial-plain-post",
         "page20-plain",
         "dashboard-graphql",
         "dashboard-plain",
@@ -48,6 +49,7 @@ def test_load_script_reports_throughput_and_latency(
     results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert [r["scenario"] for r in results] == [
         "trivial-graphql",
+        "trivial-plain-post",
         "page20-plain",
         "dashboard-graphql",
         "dashboard-plain",
