@@ -5,9 +5,10 @@
 
 starts ``python -m benchmarks.app`` with each worker count, and for each scenario (the trivial query,
 the nested page of 20 disputes and the cached dashboard, each through GraphQL and through its plain
-endpoint) keeps ``--clients`` connections busy, each sending its next request as soon as the last is
-answered. It prints throughput and p50/p99/max latency, one line per run, and the same as JSON lines
-with ``--json``. Only loopback addresses are accepted.
+endpoint; the trivial query's plain route also sent the same POST as GraphQL, ``trivial-plain-post``)
+keeps ``--clients`` connections busy, each sending its next request as soon as the last is answered.
+It prints throughput and p50/p99/max latency, one line per run, and the same as JSON lines with
+``--json``. Only loopback addresses are accepted.
 
 Engines: ``wrk`` (the Debian package; one C thread, a few percent of a core) runs each scenario for
 ``--seconds``; ``httpx`` (pure Python, no extra package) sends at most ``--requests`` requests and
