@@ -169,6 +169,21 @@ async def test_assessments_go_through_the_cache_too(scenario: Scenario, session_
         )
 
 
+class SlowDashboard:
+    """A dashboard computation that takes ``delay`` seconds (so concurrent readers all miss
+    meanwhile) and counts how often it ran."""
+
+    def __init__(self, jid: int, delay: float) -> None:
+        self.jid, self.delay, self.runs = jid, delay, 0
+
+    async def __call__(self, c: ServiceContext) -> Dashboard:
+        import asyncio
+
+        self.runs += 1
+        await asyncio.sleep(self.delay)
+        return await service.dashboard(c, self.jid, P.year(2024))
+
+
 async def read_in_own_session(cache, session_factory, ctx, jid, key, compute) -> Dashboard:
     """A dashboard read as one request reads it: its own session, counting in a fresh one."""
     async with session_factory() as session:
@@ -187,19 +202,13 @@ async def test_concurrent_misses_of_the_same_answer_count_it_once(scenario: Scen
     cache = InProcessCache()
     ctx, jid = scenario.ctx, scenario.org.jurisdiction.id
     key = service.dashboard_key(P.year(2024), None, ctx.today())
-    computed = 0
-
-    async def compute(c: ServiceContext) -> Dashboard:
-        nonlocal computed
-        computed += 1
-        await asyncio.sleep(0.05)  # long enough for every reader to miss meanwhile
-        return await service.dashboard(c, jid, P.year(2024))
+    compute = SlowDashboard(jid, 0.05)
 
     def reader() -> Any:
         return read_in_own_session(cache, session_factory, ctx, jid, key, compute)
 
     answers = await asyncio.gather(*(reader() for _ in range(6)))
-    assert computed == 1 and all(a == answers[0] for a in answers)
+    assert compute.runs == 1 and all(a == answers[0] for a in answers)
     assert answers[0].indicator("case_volume").current.numerator == 4
     # A reader that goes away does not cancel the counting for the others.
     await scenario.rec.case(scenario.market, D(2024, 12, 1))
@@ -209,7 +218,7 @@ async def test_concurrent_misses_of_the_same_answer_count_it_once(scenario: Scen
     others = [asyncio.ensure_future(reader()) for _ in range(3)]
     first.cancel()
     fresh = await asyncio.gather(*others)
-    assert computed == 2 and {a.indicator("case_volume").current.numerator for a in fresh} == {5}
+    assert compute.runs == 2 and {a.indicator("case_volume").current.numerator for a in fresh} == {5}
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
@@ -222,20 +231,14 @@ async def test_processes_sharing_redis_count_a_missed_answer_once(scenario: Scen
     workers = [RedisCache.from_url(os.environ["REDIS_URL"], prefix=prefix) for _ in range(2)]
     ctx, jid = scenario.ctx, scenario.org.jurisdiction.id
     key = service.dashboard_key(P.year(2024), None, ctx.today())
-    computed = 0
-
-    async def compute(c: ServiceContext) -> Dashboard:
-        nonlocal computed
-        computed += 1
-        await asyncio.sleep(0.2)  # long enough for the other worker to miss meanwhile
-        return await service.dashboard(c, jid, P.year(2024))
+    compute = SlowDashboard(jid, 0.2)
 
     def reader(cache: IndicatorCache) -> Any:
         return read_in_own_session(cache, session_factory, ctx, jid, key, compute)
 
     try:
         answers = await asyncio.gather(*(reader(workers[i % 2]) for i in range(4)))
-        assert computed == 1 and all(a == answers[0] for a in answers)
+        assert compute.runs == 1 and all(a == answers[0] for a in answers)
         assert answers[0].indicator("case_volume").current.numerator == 4
         # A lock whose holder died expires: the next reader computes after it, not never.
         stamp = await service.cache_stamp(workers[0], ctx, jid)
@@ -247,7 +250,7 @@ async def test_processes_sharing_redis_count_a_missed_answer_once(scenario: Scen
         await service.read_through(
             workers[1], ctx, fresh_ctx(session_factory, ctx), jid, key + "x", Dashboard, compute
         )
-        assert computed == 2 and asyncio.get_running_loop().time() - started >= 0.25
+        assert compute.runs == 2 and asyncio.get_running_loop().time() - started >= 0.25
     finally:
         for cache in workers:
             await cache.close()
