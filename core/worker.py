@@ -108,8 +108,11 @@ class Worker:
         finally:
             if renew is not None:
                 renew.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await renew
+                # gather, not ``suppress(CancelledError)``: the renewal's own cancellation is returned,
+                # while a cancellation of this task arriving here (the app shutting down) still
+                # propagates instead of being swallowed, which left run_forever looping and the
+                # lifespan's shutdown waiting for it.
+                await asyncio.gather(renew, return_exceptions=True)
             if acquired:
                 with contextlib.suppress(Exception):
                     await lock.release()

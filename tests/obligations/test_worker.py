@@ -143,3 +143,35 @@ async def test_embedded_default_runs_the_worker_inside_the_api_process(
                 break
             await asyncio.sleep(0.1)
     assert await count(session_factory) == (EXPECTED, EXPECTED)
+
+
+async def test_a_cancellation_arriving_while_the_scan_lock_is_released_is_not_swallowed(
+    settings, session_factory, registry
+):
+    """Shutdown cancels the worker; if that lands while the Redis scan lock's renewal is being
+    stopped, the worker must still stop (it used to swallow it and the app's shutdown hung)."""
+    import uuid
+
+    import pytest
+
+    from core.worker import make_redis
+
+    redis = await make_redis(settings)
+    if redis is None:
+        pytest.skip("REDIS_URL is not set")
+    worker = Worker(settings=settings, session_factory=session_factory, registry=registry, redis=redis)
+    entered = asyncio.Event()
+
+    async def scan_then_wait() -> None:
+        async with worker._redis_lock(f"test:scan-lock:{uuid.uuid4().hex}"):
+            entered.set()
+        await asyncio.sleep(30)  # the next round's sleep: reached only if the cancellation was lost
+
+    task = asyncio.create_task(scan_then_wait())
+    await entered.wait()
+    task.cancel()  # lands while the lock's finally awaits the renewal task
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, 5)
+    finally:
+        await redis.aclose()  # type: ignore[attr-defined]
