@@ -72,7 +72,9 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path, UndefinedType, gather_with_cancel
 from graphql.type.scalars import serialize_boolean, serialize_id, serialize_string
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
+from strawberry.types.fields.resolver import StrawberryResolver
 
 # Values of these exact types are neither awaitables nor exceptions (no need to ask), nor mutable.
 PLAIN_TYPES = frozenset(
@@ -160,6 +162,77 @@ def _leaf_plan(field_def: GraphQLField) -> LeafPlan | None:
     )
 
 
+class ResolverPlan(NamedTuple):
+    """How to call a field's own resolver as strawberry's wrapper would, without the wrapper."""
+
+    field: StrawberryField
+    call: Callable[..., Any]  # the resolver's function
+    info_class: type
+    pass_self: bool  # the source as the first positional argument (a method's ``self``)
+    source_names: tuple[str, ...]  # keyword parameters given the source (``root``, ``parent``)
+    info_name: str | None  # the keyword parameter given strawberry's Info
+    arguments: list[Any]  # the field's StrawberryArguments
+    config: Any
+    scalar_registry: Any
+
+
+# id of a field of a schema → (a weak reference to the field, its plan), as LEAF_PLANS.
+RESOLVER_PLANS: dict[int, tuple[weakref.ref[GraphQLField], ResolverPlan | None]] = {}
+
+
+def resolver_plan(field_def: GraphQLField, schema: Any) -> ResolverPlan | None:
+    """The plan of a field whose resolver may be called directly, or None (computed once per field)."""
+    key = id(field_def)
+    entry = RESOLVER_PLANS.get(key)
+    if entry is not None and entry[0]() is field_def:
+        return entry[1]
+    plan = _resolver_plan(field_def, schema)
+    RESOLVER_PLANS[key] = (weakref.ref(field_def, lambda _ref: RESOLVER_PLANS.pop(key, None)), plan)
+    return plan
+
+
+def _resolver_plan(field_def: GraphQLField, schema: Any) -> ResolverPlan | None:
+    definition = (field_def.extensions or {}).get("strawberry-definition")
+    resolve = field_def.resolve
+    strawberry_schema = getattr(schema, "_strawberry_schema", None)
+    converter = getattr(strawberry_schema, "schema_converter", None)
+    handlers = getattr(converter, "_get_field_exception_handlers", None)
+    if (
+        not isinstance(definition, StrawberryField)
+        or definition.base_resolver is None
+        or definition.extensions
+        or type(definition).get_result is not StrawberryField.get_result
+        or definition.is_subscription
+        or resolve is None
+        or getattr(resolve, "__qualname__", "").rpartition(".")[2] not in {"_resolver", "_async_resolver"}
+        or ".from_resolver." not in getattr(resolve, "__qualname__", "")
+        or handlers is None
+        or handlers(definition)
+    ):
+        return None
+    resolver = definition.base_resolver
+    if type(resolver).__call__ is not StrawberryResolver.__call__ or not callable(resolver.wrapped_func):
+        return None
+    source_names = tuple(
+        parameter.name
+        for parameter in (resolver.parent_parameter, resolver.root_parameter)
+        if parameter is not None
+    )
+    info_parameter = resolver.info_parameter
+    assert strawberry_schema is not None and converter is not None
+    return ResolverPlan(
+        definition,
+        resolver.wrapped_func,
+        strawberry_schema.config.info_class,
+        resolver.self_parameter is not None,
+        source_names,
+        info_parameter.name if info_parameter is not None else None,
+        definition.arguments,
+        strawberry_schema.config,
+        converter.scalar_registry,
+    )
+
+
 # A selection set's fields as this executor runs them: response name, field details, the field's
 # definition (None: not in the schema) and its leaf plan (None: graphql-core's way).
 PlannedFields = list[tuple[str, FieldDetailsList, GraphQLField | None, LeafPlan | None]]
@@ -202,7 +275,8 @@ class CaseloadExecutionContext(StrawberryExecutor):
         self._not_streamed: dict[int, FieldDetailsList] = {}
         # id of a field's details → (the details, its field, its argument values) when they are all
         # immutable: a field of a page's rows is given the same arguments for every row.
-        self._arguments: dict[int, tuple[Any, GraphQLField, dict[str, Any]]] = {}
+        # The fourth item: the arguments strawberry's conversion gave, when they are immutable too.
+        self._arguments: dict[int, list[Any]] = {}
 
     def planned_fields(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
@@ -336,13 +410,16 @@ class CaseloadExecutionContext(StrawberryExecutor):
             resolve_fn = self.middleware_manager.get_field_resolver(resolve_fn)
 
         info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+        plan = resolver_plan(field_def, self.schema) if self._short_way else None
 
         try:
+            remembered = None
             if field_def.args or first_field_node.arguments:
                 remembered = self._arguments.get(id(first_field_details))
                 if remembered is not None and remembered[1] is field_def:
                     args = remembered[2]
                 else:
+                    remembered = None
                     args = get_argument_values(
                         field_def,
                         first_field_node,
@@ -351,15 +428,62 @@ class CaseloadExecutionContext(StrawberryExecutor):
                         self.hide_suggestions,
                     )
                     if all(type(value) in IMMUTABLE_TYPES for value in args.values()):
-                        self._arguments[id(first_field_details)] = (first_field_details, field_def, args)
+                        remembered = self._arguments[id(first_field_details)] = [
+                            first_field_details,
+                            field_def,
+                            args,
+                            None,
+                        ]
             else:
                 args = {}
 
-            result = resolve_fn(source, info, **args)
+            if plan is None:
+                result = resolve_fn(source, info, **args)
+            else:
+                result = self.call_resolver(plan, source, info, args, remembered)
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
         return self.complete_result(return_type, field_details_list, info, path, result, position_context)
+
+    def call_resolver(
+        self,
+        plan: ResolverPlan,
+        source: Any,
+        info: GraphQLResolveInfo,
+        args: dict[str, Any],
+        remembered: list[Any] | None,
+    ) -> Any:
+        """What strawberry's wrapper around the resolver does (``get_arguments``, then the resolver with
+        the source, its Info and the converted arguments), without the wrapper's layers: its
+        extension chain is empty for these fields. The converted arguments are kept with the
+        remembered argument values when they are immutable too (an enum member, a scalar)."""
+        strawberry_info = plan.info_class(_raw_info=info, _field=plan.field)
+        converted = remembered[3] if remembered is not None else None
+        if converted is None:
+            converted = (
+                convert_arguments(
+                    args,
+                    plan.arguments,
+                    scalar_registry=plan.scalar_registry,
+                    config=plan.config,
+                    info=strawberry_info,
+                )
+                if plan.arguments
+                else {}
+            )
+            if remembered is not None and all(
+                type(value) in IMMUTABLE_TYPES or isinstance(value, enum.Enum) for value in converted.values()
+            ):
+                remembered[3] = converted
+        kwargs = dict(converted)
+        for name in plan.source_names:
+            kwargs[name] = source
+        if plan.info_name is not None:
+            kwargs[plan.info_name] = strawberry_info
+        if plan.pass_self:
+            return plan.call(source, **kwargs)
+        return plan.call(**kwargs)
 
     async def gather_fields(self, results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
         """graphql-core's ``get_results`` in execute_fields."""

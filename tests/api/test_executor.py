@@ -14,12 +14,12 @@ import pytest
 import strawberry
 from graphql import GraphQLObjectType, Undefined
 from sqlalchemy import update
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.permission import BasePermission
 from strawberry.scalars import JSON
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from api.executor import CaseloadExecutionContext, leaf_plan
+from api.executor import CaseloadExecutionContext, leaf_plan, resolver_plan
 from api.schema import schema as caseload_schema
 from benchmarks.app import PAGE as BENCH_PAGE
 from core.disputes.models import Dispute
@@ -70,6 +70,23 @@ def test_only_basic_leaf_fields_take_the_short_way() -> None:
         assert leaf_plan(caseload_schema._schema.get_type("Dispute").fields[personal]) is None
     assert {"Dispute.id", "Dispute.status", "Dispute.receivedDate", "Hearing.headAttended"} <= set(short)
     assert "Dispute.statusLabel" not in short and "Dispute.litigationCases" not in short
+
+
+def test_resolvers_called_directly_have_nothing_in_strawberrys_wrapper() -> None:
+    """A resolver is called without strawberry's wrapper only when the wrapper would add nothing but
+    argument conversion: no permission classes or other field extensions, no subscription."""
+    direct = []
+    for type_name, field_name, field_def in schema_fields(caseload_schema._schema):
+        plan = resolver_plan(field_def, caseload_schema._schema)
+        definition = field_def.extensions["strawberry-definition"]
+        if plan is not None:
+            assert definition.base_resolver is not None and not definition.extensions, (type_name, field_name)
+            assert not definition.is_subscription
+            direct.append(f"{type_name}.{field_name}")
+        elif definition.base_resolver is not None and not definition.extensions:
+            assert definition.is_subscription, (type_name, field_name)
+    assert {"Dispute.litigationCases", "LitigationCase.obligations", "Dispute.applicantIdNumber"} <= set(direct)
+    assert "Dispute.id" not in direct
 
 
 # --- caseload's queries, over HTTP, through either context ---------------------------------------
@@ -318,6 +335,59 @@ class Item:
         raise ValueError("async resolver failed")
 
 
+class Suffix(FieldExtension):
+    """A field extension: strawberry's wrapper runs it, so its field's resolver is not called directly."""
+
+    def resolve(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        return f"{next_(source, info, **kwargs)}!"
+
+
+@strawberry.input
+class Filter:
+    prefix: str = ""
+    sizes: list[Size] | None = None
+
+
+@strawberry.type
+class Extra:
+    """Resolvers that ask for the source, the Info and converted arguments in each way strawberry allows."""
+
+    name: str
+
+    @strawberry.field
+    def path(self, info: strawberry.Info) -> str:
+        return f"{info.path.prev.key if info.path.prev else ''}.{info.field_name}:{self.name}"
+
+    @strawberry.field
+    @staticmethod
+    def rooted(root: Any, where: strawberry.Info, size: Size = Size.SMALL) -> str:
+        return f"{root.name}/{where.python_name}/{size.name}"
+
+    @strawberry.field
+    def parented(self, parent: strawberry.Parent[Any], color: Color | None = None) -> str:
+        return f"{parent.name}:{color.name if color else '-'}"
+
+    @strawberry.field
+    def filtered(self, filter: Filter | None = None) -> str:  # noqa: A002
+        if filter is None:
+            return "none"
+        sizes = filter.sizes or []
+        sizes.append(Size.LARGE)  # an input object is never shared between rows
+        return f"{filter.prefix}{self.name}{[s.name for s in sizes]}"
+
+    @strawberry.field(extensions=[Suffix()])
+    def extended(self, times: int = 1) -> str:
+        return self.name * times
+
+    @strawberry.field
+    def ided(self, key: strawberry.ID, day: dt.date | None = None) -> str:
+        return f"{key}@{day.isoformat() if day else ''}"
+
+    @strawberry.field
+    def refusing(self, count: int) -> int:
+        return count
+
+
 @strawberry.interface
 class Named:
     name: str
@@ -400,6 +470,10 @@ class Query:
         return Source()  # type: ignore[return-value]
 
     @strawberry.field
+    def extras(self) -> list[Extra]:
+        return [Extra(name="x"), Extra(name="y")]
+
+    @strawberry.field
     def missing(self) -> Item | None:
         return object()  # type: ignore[return-value]  # no attributes at all
 
@@ -437,6 +511,11 @@ QUERIES = [
     "{ box { items { echo } } }",
     "{ box { items { name lateFailing } } }",  # async errors in non-null items of a non-null list
     "{ items { name lateFailing } box { sparse { lateFailing } } }",
+    "{ extras { path rooted parented extended } }",
+    'query($n: Int!) { extras { rooted(size: LARGE) parented(color: RED) extended(times: $n) ided(key: "k") } }',
+    '{ extras { a: filtered b: filtered(filter: {prefix: "p", sizes: [SMALL]}) c: ided(key: 3, day: "2024-02-29") } }',
+    'query($n: Int!) { extras { x: rooted y: rooted(size: LARGE) z: refusing(count: $n) w: ided(key: "1") } }',
+    '{ extras { refusing(count: 2) ided(key: "k", day: "2024-02-30") } }',
 ]
 
 
