@@ -39,6 +39,16 @@ A field with arguments (``obligations(openOnly: true)`` of every case) had its a
 from the document for every row; here they are coerced once per request and field, when every value
 is an immutable scalar (variables do not change during a request).
 
+A field with a resolver of its own (``litigationCases``, ``hearings``, ``outcome``: about 145 per
+page) went through strawberry's wrapper: its Info, ``get_arguments`` (argument conversion and the
+``self``/``root``/``parent``/``info`` parameters), an extension chain built with ``reduce`` and
+``partial`` even when empty, and two more calls before the resolver. When the wrapper has nothing
+but that to do (no permission classes or other field extensions, no exception handlers, no
+middleware), this executor does the same itself (``call_resolver``): the same Info, the arguments
+converted by strawberry's own ``convert_arguments`` (once per request when they are immutable), the
+resolver called with them. Everything else, and every field when middleware is installed, goes
+through strawberry's wrapper.
+
 Together, on the benchmark's page (``benchmarks/executor_ab.py`` alternates this context and the
 stock one in one process): about 29,000 Python function calls per request instead of 52,000, and
 about a fifth less CPU per request; graphql-core's own code is 3% of the page's CPU.
