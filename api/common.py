@@ -269,7 +269,7 @@ async def paginate(info: Info, stmt: Select[Any], *, first: int, after: str | No
     first = check_first(first)
     offset = decode_cursor(after)
     total = await context.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = await context.scalars(stmt.offset(offset).limit(first)) if first else []
+    rows = await context.records(stmt.offset(offset).limit(first)) if first else []
     # What the nodes select below them is loaded now, a level at a time, for the whole page.
     await prefetch_connection(info._raw_info, rows)
     edges = [Edge(cursor=encode_cursor(offset + i), node=row) for i, row in enumerate(rows)]

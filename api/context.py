@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.types import Info as StrawberryInfo
 
 from api.loaders import Loaders
+from api.records import record_class, record_model
 from core.clock import Clock, system_clock
 from core.config import Settings
 from core.context import ServiceContext
@@ -114,6 +115,20 @@ class Context:
         async with self._lock:
             session = await self._read_session()
             return list((await session.scalars(stmt)).all())
+
+    async def records(self, stmt: Select[Any]) -> list[Any]:
+        """The rows of a ``select(Model)`` as read-only records (api/records.py), read as ``scalars``
+        reads instances; a statement or model records cannot stand for is read as instances."""
+        model = record_model(stmt)
+        if model is None:
+            return await self.scalars(stmt)
+        async with self._lock:
+            session = await self._read_session()
+            # On the session's connection: Core's rows of the model's columns, no ORM loading.
+            connection = await session.connection()
+            result = await connection.execute(stmt)
+            make = record_class(model, tuple(result.keys()))._make  # type: ignore[attr-defined]
+            return [make(row) for row in result]
 
     async def execute(self, stmt: Any) -> list[Any]:
         async with self._lock:

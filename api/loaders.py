@@ -77,7 +77,7 @@ class Loaders:
 
             async def load(ids: Sequence[int]) -> list[Any]:
                 stmt = context.scoped(select(model).where(model.id.in_(set(ids))), model)
-                rows = {row.id: row for row in await context.scalars(stmt)}
+                rows = {row.id: row for row in await context.records(stmt)}
                 return [rows.get(i) for i in ids]
 
             loader = Loader(load_fn=load)
@@ -110,7 +110,7 @@ class Loaders:
                 else:
                     stmt = stmt.order_by(order_by)
                 grouped: dict[int, list[Any]] = defaultdict(list)
-                for row in await context.scalars(stmt):
+                for row in await context.records(stmt):
                     grouped[getattr(row, fk)].append(row)
                 return [grouped.get(k, []) for k in keys]
 

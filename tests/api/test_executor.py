@@ -85,7 +85,9 @@ def test_resolvers_called_directly_have_nothing_in_strawberrys_wrapper() -> None
             direct.append(f"{type_name}.{field_name}")
         elif definition.base_resolver is not None and not definition.extensions:
             assert definition.is_subscription, (type_name, field_name)
-    assert {"Dispute.litigationCases", "LitigationCase.obligations", "Dispute.applicantIdNumber"} <= set(direct)
+    assert {"Dispute.litigationCases", "LitigationCase.obligations", "Dispute.applicantIdNumber"} <= set(
+        direct
+    )
     assert "Dispute.id" not in direct
 
 
@@ -368,7 +370,7 @@ class Extra:
         return f"{parent.name}:{color.name if color else '-'}"
 
     @strawberry.field
-    def filtered(self, filter: Filter | None = None) -> str:  # noqa: A002
+    def filtered(self, filter: Filter | None = None) -> str:
         if filter is None:
             return "none"
         sizes = filter.sizes or []
