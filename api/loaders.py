@@ -1,7 +1,8 @@
 """Per-request DataLoaders: every field that reaches another record batches through one of these.
 
 Loaders are created fresh for each request (``Context.loaders``) and apply the principal's scope,
-so a nested field can never reveal a row the root query could not.
+so a nested field can never reveal a row the root query could not. They hold read-only records of
+the rows (``Context.records``, api/records.py), not ORM instances.
 
 A nested field's resolver is synchronous: it returns ``loader.get(key)``, the value itself when the
 loader already holds it (a connection loaded it for the whole page up front, ``api/prefetch.py``),
