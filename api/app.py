@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -170,11 +171,18 @@ def create_app(
                 )
                 worker_task = asyncio.create_task(worker.run_forever(settings.worker_interval))
                 log.info("deadline worker running in-process every %ss", settings.worker_interval)
+            if settings.freeze_gc_at_start:
+                # What start-up built lives as long as the process: leave it out of every collection
+                # (Settings.freeze_gc_at_start). Start-up's own garbage is collected first.
+                gc.collect()
+                gc.freeze()
             log.info(
                 "caseload ready: database=%s plugins=%s", engine.url.render_as_string(), reg.plugin_names
             )
             yield
         finally:
+            if settings.freeze_gc_at_start:
+                gc.unfreeze()
             if worker_task is not None:
                 worker_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

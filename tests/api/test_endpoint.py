@@ -144,3 +144,35 @@ async def test_requests_beyond_the_concurrency_limit_wait_their_turn(
     assert one.concurrency_limit == 1
     assert dataclasses.replace(settings, max_concurrent_requests=0).concurrency_limit == 0  # no limit
     assert dataclasses.replace(settings, db_pool_size=20).concurrency_limit == 10  # the default: half
+
+
+async def test_a_served_process_leaves_what_start_up_built_out_of_garbage_collection(
+    settings: Any, registry: Any
+) -> None:
+    """``freeze_gc_at_start`` (CASELOAD_GC_FREEZE, on when served): once started, the objects start-up
+    built are in the collector's permanent generation, so a full collection no longer walks them; on
+    shutdown they are handed back. Off, nothing is frozen."""
+    import dataclasses
+    import gc
+
+    from api.app import create_app
+    from core.clock import fixed_clock
+    from tests.http_fixtures import NOW
+
+    assert gc.get_freeze_count() == 0
+    for freeze in (False, True):
+        app = create_app(
+            dataclasses.replace(settings, freeze_gc_at_start=freeze),
+            registry=registry,
+            clock=fixed_clock(NOW),
+        )
+        async with app.router.lifespan_context(app):
+            state = app.state.caseload  # built by start-up
+            walked = any(tracked is state for tracked in gc.get_objects())
+            if freeze:
+                assert gc.get_freeze_count() > 10_000  # the schema, the mappers, the plugins …
+                assert not walked
+            else:
+                assert gc.get_freeze_count() == 0 and walked
+        assert gc.get_freeze_count() == 0
+        assert any(tracked is state for tracked in gc.get_objects())

@@ -26,3 +26,6 @@ async def test_the_pool_size_comes_from_the_environment():
     defaults = Settings.from_env({})
     assert (defaults.db_pool_size, defaults.db_max_overflow) == (20, 10)
     assert defaults.concurrency_limit == 10  # half the pool: a request can hold two connections
+    assert defaults.freeze_gc_at_start  # a served process freezes what start-up built
+    assert not Settings.from_env({"CASELOAD_GC_FREEZE": "0"}).freeze_gc_at_start
+    assert not Settings(database_url="sqlite+aiosqlite:///x.db").freeze_gc_at_start  # apps built in code
