@@ -68,12 +68,17 @@ def test_a_plain_model_and_a_filtered_ordered_page_of_it_are_records() -> None:
     assert record_model(select(Dispute).where(Dispute.id > 3).order_by(Dispute.id).limit(5)) is Dispute
 
 
+async def seeded_context(ctx: Any, settings: Any, session_factory: Any, registry: Any, n: int) -> Context:
+    """``n`` disputes with their cases and deadlines committed, and a system request's context."""
+    await seed(ctx, n)
+    await ctx.session.commit()
+    return Context(AppState(settings=settings, session_factory=session_factory, registry=registry), SYSTEM)
+
+
 async def test_records_carry_what_the_instances_carry(
     ctx: Any, settings: Any, session_factory: Any, registry: Any
 ) -> None:
-    await seed(ctx, 2)
-    await ctx.session.commit()
-    context = Context(AppState(settings=settings, session_factory=session_factory, registry=registry), SYSTEM)
+    context = await seeded_context(ctx, settings, session_factory, registry, 2)
     compared: dict[str, int] = {}
     try:
         for model in app_models():
@@ -106,9 +111,7 @@ async def test_records_carry_what_the_instances_carry(
 async def test_records_compare_and_hash_by_identity(
     ctx: Any, settings: Any, session_factory: Any, registry: Any
 ) -> None:
-    await seed(ctx, 1)
-    await ctx.session.commit()
-    context = Context(AppState(settings=settings, session_factory=session_factory, registry=registry), SYSTEM)
+    context = await seeded_context(ctx, settings, session_factory, registry, 1)
     try:
         first = await context.records(select(AuditEntry).order_by(AuditEntry.id))
         again = await context.records(select(AuditEntry).order_by(AuditEntry.id))
