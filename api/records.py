@@ -2,8 +2,9 @@
 
 A page of 50 disputes with their cases, hearings, outcomes and open obligations reads about 130
 rows. Loaded as ORM instances, each costs SQLAlchemy an instance state, an identity-map entry and
-one attribute write per column (``loading._populate_full``): about a sixth of the page's CPU, for
-objects that GraphQL only reads and that are discarded with the request's session.
+one attribute write per column (``loading._populate_full``): about a tenth of the page's CPU
+(``benchmarks/executor_ab.py --compare records``), for objects that GraphQL only reads and that
+are discarded with the request's session.
 
 The loaders (``api/loaders.py``) and the connections (``api.common.paginate``) run the same
 ``select(Model)`` on the read session's connection instead, which gives Core's rows of the model's
@@ -70,7 +71,7 @@ def _fit(model: type) -> bool:
 
 
 def record_class(model: type, names: tuple[str, ...]) -> type:
-    """The record class of ``model`` for a result with these column names (made once per model)."""
+    """The record class of ``model`` for a result with these column names (made once per pair)."""
     cls = _CLASSES.get((model, names))
     if cls is None:
         cls = _CLASSES[(model, names)] = _make(model, names)

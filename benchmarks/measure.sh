@@ -28,6 +28,9 @@ for size in 10k 1m; do
   log "executor_ab $size"
   .venv/bin/python -m benchmarks.executor_ab --database-url "$PG/bench$size" --jurisdiction 4 2>&1 \
     | grep -v WARN >>"$OUT/log.txt"
+  log "executor_ab $size, records against ORM instances"
+  .venv/bin/python -m benchmarks.executor_ab --database-url "$PG/bench$size" --jurisdiction 4 --compare records \
+    2>&1 | grep -v WARN >>"$OUT/log.txt"
 done
 http 1m A; http 1m B; cpu 1m
 for test in 1 2; do
