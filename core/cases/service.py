@@ -301,6 +301,13 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
 
 
+def _china_day(moment: dt.datetime) -> dt.date:
+    """The calendar day of ``moment`` in Beijing time (hearing days are court days in China)."""
+    from core.clock import CHINA
+
+    return _aware(moment).astimezone(CHINA).date()
+
+
 async def schedule_hearing(
     ctx: ServiceContext,
     case_id: int,
@@ -521,6 +528,16 @@ async def record_hearing(
     at = _aware(held_at)
     if at > ctx.now():
         raise ValidationFailed("heldAt", "开庭时间不能晚于当前时间", "heldAt is in the future", "future_date")
+    scheduled_day = _china_day(h.scheduled_at)
+    if _china_day(at) < scheduled_day:
+        # A hearing held earlier than the day it was set for is a mistyped time (or a changed date
+        # that was never recorded): the schedule is corrected by rescheduling, not by the record.
+        raise ValidationFailed(
+            "heldAt",
+            f"开庭时间早于排定的开庭日期（{scheduled_day.isoformat()}）；如已改期，请先登记改期",
+            f"heldAt is before the scheduled day ({scheduled_day.isoformat()}); reschedule the hearing first",
+            "before_scheduled",
+        )
     before = snapshot(h)
     stood_in = False  # an approved substitute, not a qualifying head, was in court
     if head_attended:

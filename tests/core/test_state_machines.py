@@ -17,6 +17,7 @@ from core.enums import (
     DisputeSource,
     DisputeStatus,
     DutyKind,
+    HearingStatus,
     ObligationStatus,
     OutcomeKind,
     ReconsiderationDecision,
@@ -377,3 +378,39 @@ async def test_a_duty_done_before_its_rule_fires_is_met_at_once(ctx):
         )
     )
     assert kinds[-3:] == ["judgment_received", "duty_submitted", "judgment_effective"]
+
+
+async def test_a_hearing_cannot_be_held_before_the_day_it_was_scheduled(make_ctx) -> None:
+    """A hearing set for 11-20 08:30 Beijing time recorded as held at 00:30 the same day is fine (same
+    court day), but one recorded on an earlier day is refused until the hearing is rescheduled."""
+    ctx = make_ctx()
+    org = await make_org(ctx)
+    _, case = await _case_with_hearing(ctx, org)
+    china = dt.timezone(dt.timedelta(hours=8))
+    hearing = await cases.schedule_hearing(
+        ctx, case.id, scheduled_at=dt.datetime(2024, 11, 19, 8, 30, tzinfo=china)
+    )
+    version = hearing.version
+    with pytest.raises(ValidationFailed) as early:
+        # 2024-11-19 00:30 UTC is 08:30 Beijing on the 19th; 2024-11-18 23:00 Beijing is the day before.
+        await cases.record_hearing(
+            ctx,
+            hearing.id,
+            held_at=dt.datetime(2024, 11, 18, 23, 0, tzinfo=china),
+            head_attended=False,
+            excuse_reason="外出",
+        )
+    assert early.value.field == "heldAt" and early.value.code == "before_scheduled"
+    assert "2024-11-19" in early.value.message_zh and "改期" in early.value.message_zh
+    assert hearing.status == HearingStatus.SCHEDULED and hearing.version == version
+    moved = await cases.reschedule_hearing(
+        ctx, hearing.id, new_time=dt.datetime(2024, 11, 18, 15, 0, tzinfo=china), reason="法院提前开庭"
+    )
+    held = await cases.record_hearing(
+        ctx,
+        moved.id,
+        held_at=dt.datetime(2024, 11, 18, 15, 0, tzinfo=china),
+        head_attended=False,
+        excuse_reason="外出",
+    )
+    assert held.status == HearingStatus.HELD

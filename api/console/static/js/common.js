@@ -1,7 +1,7 @@
 // Data the pages share: the jurisdictions and units the user may see, and an "export to Excel" button.
 
 import { gql } from './api.js';
-import { identity } from './auth.js';
+import { identity, onChange } from './auth.js';
 import { h, toast } from './dom.js';
 import { downloadBase64 } from './files.js';
 
@@ -18,6 +18,9 @@ export function jurisdictions() {
 export function forgetJurisdictions() {
   jurisdictionsPromise = null;
 }
+
+// Another account signing in (or out) in the same tab sees only its own jurisdictions and units.
+onChange(forgetJurisdictions);
 
 /** The jurisdiction the user works in (the first visible one for an administrator). */
 export async function homeJurisdiction(preferred) {

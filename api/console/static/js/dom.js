@@ -56,6 +56,16 @@ export function fmtDateTime(value) {
   return `${fmtDate(value)} ${pad(china.getHours())}:${pad(china.getMinutes())}`;
 }
 
+/** An instant as the value of a datetime-local input in China time ("2024-11-20T08:30"): the form
+ * adds +08:00 back when it submits, so what was scheduled round-trips exactly. */
+export function chinaInputValue(value) {
+  if (!value) return '';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return '';
+  const china = new Date(d.getTime() + (8 * 60 + d.getTimezoneOffset()) * 60000);
+  return `${fmtDate(value)}T${pad(china.getHours())}:${pad(china.getMinutes())}`;
+}
+
 /** Today in China as YYYY-MM-DD. */
 export function today() {
   return fmtDate(new Date().toISOString());

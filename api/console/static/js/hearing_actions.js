@@ -4,7 +4,7 @@
 import { gql, mutate } from './api.js';
 import { can } from './auth.js';
 import { compact } from './common.js';
-import { today } from './dom.js';
+import { chinaInputValue, today } from './dom.js';
 import { action, form } from './forms.js';
 
 const PAYLOAD = 'errors { field code message }';
@@ -68,7 +68,7 @@ export async function hearingActions(hearing, onDone) {
   items.push(action('登记庭审情况', form({
     id: `record-${hearing.id}`, submitLabel: '登记',
     fields: [
-      { name: 'heldAt', label: '开庭时间', type: 'datetime', required: true, value: (hearing.scheduledAt || '').slice(0, 16) },
+      { name: 'heldAt', label: '开庭时间', type: 'datetime', required: true, value: chinaInputValue(hearing.scheduledAt) },
       { name: 'headAttended', label: '负责人出庭', type: 'checkbox', value: true },
       { name: 'attendingOfficialId', label: '出庭负责人', type: 'select', options: people, value: hearing.designatedOfficial?.id },
       { name: 'headSpoke', label: '出庭又出声', type: 'checkbox', value: true },

@@ -1,0 +1,107 @@
+"""No wrong data in the console (issue 19, point 3), in headless Chromium: a second account signing in
+in the same tab sees only its own jurisdiction, and a hearing's time is shown, pre-filled and saved in
+Beijing time so that it round-trips exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.cases.models import Hearing
+from core.clock import CHINA, fixed_clock
+from core.context import ServiceContext
+from core.db import transaction
+from core.enums import HearingStatus, UnitKind
+from core.org.service import create_jurisdiction_from_plugin, create_unit
+from core.policy.manager import PolicyRegistry
+from core.principal import SYSTEM
+from tests.console.browser import choose, click, fill, open_action, wait, wait_gone
+from tests.console.conftest import NOW, Server
+from tests.console.test_console_browser import sign_in
+from tests.security.world import new_hearing
+from tests.support import Org, make_org
+
+
+@pytest.fixture
+async def two_counties(session_factory: async_sessionmaker[AsyncSession], registry: PolicyRegistry) -> Org:
+    """测试县 (the usual org) and 武平县 with one unit of its own."""
+    async with transaction(session_factory) as session:
+        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
+        org = await make_org(ctx)
+        wuping = await create_jurisdiction_from_plugin(ctx, "wuping")
+        await create_unit(ctx, wuping.id, name="武平县公安局", kind=UnitKind.AGENCY)
+        return org
+
+
+def unit_choices(browser: Any) -> list[str]:
+    click(browser, "#nav a", "案件台账")
+    wait(browser, "h1", "案件台账")
+    open_action(browser, "登记行政争议")
+    wait(browser, "#record-dispute-unitId option")
+    return [o.text for o in browser.find_elements(By.CSS_SELECTOR, "#record-dispute-unitId option")]
+
+
+async def test_switching_accounts_in_one_tab_shows_only_the_new_jurisdiction(
+    console_server: Server, two_counties: Org, browser: Any, screenshot: Any
+) -> None:
+    sign_in(browser, console_server.url, "司法局工作人员", "测试县")
+    wait(browser, "h1", "领导驾驶舱")
+    assert "县自然资源局" in unit_choices(browser)
+
+    click(browser, "#whoami button", "退出")
+    wait(browser, "h1", "登录")
+    wait_gone(browser, "#nav a")
+    # The same tab, no reload: the page's modules (and anything they cached) live on.
+    choose(browser, "#signin-as-role", "司法局工作人员")
+    choose(browser, "#signin-as-jurisdictionId", "武平县")
+    fill(browser, "#signin-as-user", "wangwu")
+    fill(browser, "#signin-as-displayName", "王五")
+    click(browser, "#signin-as button[type=submit]")
+    wait(browser, "#whoami", "王五")
+    wait(browser, "h1", "领导驾驶舱")
+    wait(browser, "main", "武平县")
+    assert "测试县" not in browser.find_element(By.CSS_SELECTOR, "main").text
+    choices = unit_choices(browser)
+    assert "武平县公安局" in choices
+    assert not {"县自然资源局", "城关镇", "县人民政府"} & set(choices), choices
+    screenshot("second-account-desk")
+
+
+async def test_a_hearing_time_round_trips_in_beijing_time(
+    console_server: Server,
+    org: Org,
+    browser: Any,
+    session_factory: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+) -> None:
+    async with transaction(session_factory) as session:
+        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
+        hearing = await new_hearing(ctx, org.agency.id, 1, head_id=org.head.id)  # 2024-11-18 09:00 Beijing
+        case_id, hearing_id = hearing.case_id, hearing.id
+
+    sign_in(browser, console_server.url, "司法局工作人员", "测试县")
+    wait(browser, "h1", "领导驾驶舱")
+    browser.get(f"{console_server.url}/#/case/{case_id}")
+    wait(browser, f"#hearing-{hearing_id}", "2024-11-18 09:00")
+    open_action(browser, "登记庭审情况")
+    held = browser.find_element(By.CSS_SELECTOR, f"#record-{hearing_id}-heldAt")
+    assert held.get_attribute("value") == "2024-11-18T09:00"  # not the UTC digits (01:00)
+    click(browser, f"#record-{hearing_id} button[type=submit]")
+    wait(browser, f"#hearing-{hearing_id}", "已开庭")
+
+    async with session_factory() as session:
+        saved = await session.get(Hearing, hearing_id)
+        assert saved is not None and saved.held_at is not None
+        assert saved.status == HearingStatus.HELD
+        assert saved.held_at.astimezone(CHINA) == dt.datetime(2024, 11, 18, 9, 0, tzinfo=CHINA)
+
+
+@pytest.fixture
+async def org(session_factory: async_sessionmaker[AsyncSession], registry: PolicyRegistry) -> Org:
+    async with transaction(session_factory) as session:
+        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
+        return await make_org(ctx)
