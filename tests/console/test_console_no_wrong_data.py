@@ -4,6 +4,7 @@ Beijing time so that it round-trips exactly."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -11,8 +12,11 @@ import pytest
 from selenium.webdriver.common.by import By
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.app import create_app
+from core.auth.service import bootstrap_admin
 from core.cases.models import Hearing
 from core.clock import CHINA, fixed_clock
+from core.config import Settings
 from core.context import ServiceContext
 from core.db import transaction
 from core.enums import HearingStatus, UnitKind
@@ -20,7 +24,7 @@ from core.org.service import create_jurisdiction_from_plugin, create_unit
 from core.policy.manager import PolicyRegistry
 from core.principal import SYSTEM
 from tests.console.browser import choose, click, fill, open_action, wait, wait_gone
-from tests.console.conftest import NOW, Server
+from tests.console.conftest import NOW, Server, serve
 from tests.console.test_console_browser import sign_in
 from tests.security.world import new_hearing
 from tests.support import Org, make_org
@@ -105,3 +109,33 @@ async def org(session_factory: async_sessionmaker[AsyncSession], registry: Polic
     async with transaction(session_factory) as session:
         ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
         return await make_org(ctx)
+
+
+async def test_the_console_signs_in_and_works_in_production(
+    settings: Settings,
+    registry: PolicyRegistry,
+    session_factory: async_sessionmaker[AsyncSession],
+    org: Org,
+    browser: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Production refuses introspection: the console must still offer the password sign-in and open
+    the dashboard and the admin page (it used to ask the schema which root fields exist)."""
+    monkeypatch.setenv("CASELOAD_SECRET_KEY", "c" * 48)
+    async with transaction(session_factory) as session:
+        await bootstrap_admin(session, username="root-admin", password="Prod-Admin-2024!")
+    application = create_app(
+        dataclasses.replace(settings, environment="production"), registry=registry, clock=fixed_clock(NOW)
+    )
+    for url in serve(application):
+        browser.get(url + "/")
+        wait(browser, "h1", "登录")
+        fill(browser, "#login-username", "root-admin")
+        fill(browser, "#login-password", "Prod-Admin-2024!")
+        click(browser, "#login button[type=submit]")
+        wait(browser, "#whoami", "root-admin")
+        wait(browser, "h1", "领导驾驶舱")
+        wait(browser, "main", "测试县")
+        click(browser, "#nav a", "系统管理")
+        wait(browser, "h1", "系统管理")
+        assert "出错了" not in browser.find_element(By.CSS_SELECTOR, "main").text
