@@ -139,3 +139,18 @@ async def test_the_console_signs_in_and_works_in_production(
         click(browser, "#nav a", "系统管理")
         wait(browser, "h1", "系统管理")
         assert "出错了" not in browser.find_element(By.CSS_SELECTOR, "main").text
+
+
+async def test_an_unreachable_server_is_said_in_plain_chinese(
+    settings: Settings, registry: PolicyRegistry, org: Org, browser: Any
+) -> None:
+    application = create_app(settings, registry=registry, clock=fixed_clock(NOW))
+    running = serve(application)
+    url = next(running)
+    sign_in(browser, url, "司法局工作人员", "测试县")
+    wait(browser, "h1", "领导驾驶舱")
+    for _ in running:  # stops uvicorn
+        pass
+    click(browser, "#nav a", "案件台账")
+    notice = wait(browser, "main [role=alert]", "无法连接服务器，请稍后重试")
+    assert "Failed to fetch" not in notice.text

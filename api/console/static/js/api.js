@@ -2,6 +2,9 @@
 
 import { refresh, requestHeaders, signOut } from './auth.js';
 
+/** What a user reads when the server cannot be reached (instead of the browser's "Failed to fetch"). */
+export const UNREACHABLE = '无法连接服务器，请稍后重试';
+
 export class ApiError extends Error {
   constructor(errors, data = null) {
     // A domain error carries its Chinese message in extensions; GraphQL's own errors have only `message`.
@@ -13,11 +16,16 @@ export class ApiError extends Error {
 
 /** Run a query or mutation; throw ApiError on GraphQL errors; return `data`. */
 export async function gql(query, variables = {}, { retried = false } = {}) {
-  const response = await fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...requestHeaders() },
-    body: JSON.stringify({ query, variables }),
-  });
+  let response;
+  try {
+    response = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...requestHeaders() },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch {
+    throw new ApiError([{ message: UNREACHABLE }]);
+  }
   if (response.status === 401) {
     if (!retried && (await refresh())) return gql(query, variables, { retried: true });
     await signOut();
@@ -30,6 +38,7 @@ export async function gql(query, variables = {}, { retried = false } = {}) {
   } catch {
     throw new ApiError([{ message: `服务器返回了错误（HTTP ${response.status}）` }]);
   }
+  if (response.status === 503 && !body.data) throw new ApiError([{ message: '服务暂时不可用，请稍后重试' }]);
   if (body.errors?.length) throw new ApiError(body.errors, body.data);
   return body.data;
 }

@@ -1,6 +1,6 @@
 // The console's entry point: navigation by role, routes, the unread-notification badge.
 
-import { capabilities, gql } from './api.js';
+import { capabilities, gql, UNREACHABLE } from './api.js';
 import { can, identity, onChange, ROLE_LABELS, signOut } from './auth.js';
 import { errorBox, h, render } from './dom.js';
 import { poll, reset as resetLive, subscribe } from './live.js';
@@ -93,7 +93,9 @@ async function show(load) {
     await load(view);
   } catch (error) {
     console.error(error);
-    render(view, errorBox(error));
+    // A page module that cannot be loaded means the server is out of reach (or was upgraded).
+    const unreachable = error instanceof TypeError && /fetch|import/i.test(error.message);
+    render(view, errorBox(unreachable ? UNREACHABLE : error));
   }
   if (mine !== generation) return;
   render(main, view);
