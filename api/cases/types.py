@@ -192,6 +192,16 @@ class Hearing:
     def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
         return obligations_of(info, "hearing", int(self.id), open_only)  # type: ignore[no-any-return]
 
+    @strawberry.field(
+        description="可指定为出庭负责人的人员：按本辖区规则符合条件的负责人（及已经批准的代为出庭人员），"
+        "即能通过身份核验的人 (eligible heads)"
+    )
+    async def eligible_heads(self, info: Info) -> list[OrgOfficial]:
+        from core.cases.service import eligible_heads
+
+        hearing: Any = self
+        return await info.context.read_ctx(lambda ctx: eligible_heads(ctx, hearing))  # type: ignore[return-value]
+
 
 @strawberry.type(description="裁判结果")
 class Outcome:

@@ -357,6 +357,23 @@ async def qualifying_ranks(ctx: ServiceContext, h: Hearing) -> list[str]:
     return policy.qualifying_head_ranks(unit.kind.value, h.head_required)
 
 
+async def eligible_heads(ctx: ServiceContext, h: Hearing) -> list[Official]:
+    """The active officials who would pass the identity check at ``h``: qualifying heads of its unit
+    (or county leaders, for a suit the county answers), and the substitute approved for it."""
+    ranks = await qualifying_ranks(ctx, h)
+    rows = await ctx.session.scalars(
+        select(Official)
+        .where(Official.jurisdiction_id == h.jurisdiction_id, Official.active.is_(True))
+        .order_by(Official.id)
+    )
+    found = []
+    for official in rows:
+        same_unit = official.unit_id == h.unit_id or official.rank.value.startswith("county_")
+        if (official.rank.value in ranks and same_unit) or await _approved_substitute(ctx, h, official):
+            found.append(official)
+    return found
+
+
 async def substitutes(ctx: ServiceContext, h: Hearing) -> SubstitutePolicy | None:
     """Who may stand in for the head at this hearing with an approval (the jurisdiction's rule)."""
     unit = await ctx.session.get(Unit, h.unit_id)

@@ -154,3 +154,41 @@ async def test_an_unreachable_server_is_said_in_plain_chinese(
     click(browser, "#nav a", "案件台账")
     notice = wait(browser, "main [role=alert]", "无法连接服务器，请稍后重试")
     assert "Failed to fetch" not in notice.text
+
+
+async def test_forms_start_at_a_choice_and_offer_only_qualifying_heads(
+    console_server: Server,
+    org: Org,
+    browser: Any,
+    session_factory: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+) -> None:
+    async with transaction(session_factory) as session:
+        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
+        hearing = await new_hearing(ctx, org.agency.id, 2)
+        case_id, hearing_id = hearing.case_id, hearing.id
+
+    sign_in(browser, console_server.url, "司法局工作人员", "测试县")
+    wait(browser, "h1", "领导驾驶舱")
+    # 登记行政争议: nothing pre-chosen but what has a sensible default; submitting says what is missing.
+    click(browser, "#nav a", "案件台账")
+    wait(browser, "h1", "案件台账")
+    open_action(browser, "登记行政争议")
+    for name in ("unitId", "field", "actionType", "source"):
+        select = browser.find_element(By.CSS_SELECTOR, f"#record-dispute-{name}")
+        assert select.get_attribute("value") == "", name
+    click(browser, "#record-dispute button[type=submit]")
+    wait(browser, "#record-dispute-unitId-error", "请选择被申请单位")
+    # Several respondents can be named.
+    assert browser.find_elements(By.CSS_SELECTOR, "#record-dispute-otherUnitIds[multiple]")
+
+    # The designation list offers only those who would pass the identity check.
+    browser.get(f"{console_server.url}/#/case/{case_id}")
+    wait(browser, f"#hearing-{hearing_id}")
+    open_action(browser, "确定出庭负责人")
+    offered = [
+        o.text for o in browser.find_elements(By.CSS_SELECTOR, f"#designate-{hearing_id}-officialId option")
+    ]
+    assert offered[0] == "请选择"
+    assert any("张局长" in o for o in offered)
+    assert not any("王科员" in o for o in offered), offered

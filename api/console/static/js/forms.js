@@ -7,7 +7,7 @@ let formCounter = 0;
 
 /**
  * form({fields, submitLabel, onSubmit}) → {el, values(), setErrors(errors), reset()}
- * A field: {name, label, type: text|textarea|date|datetime|number|select|checkbox|file|password,
+ * A field: {name, label, type: text|textarea|date|datetime|number|select|multiselect|checkbox|file|password,
  *           options: [{value, label}], required, value, help, wide, placeholder, accept}
  * onSubmit(values) returns the API's errors (or nothing): they are shown, otherwise the form resets.
  */
@@ -24,9 +24,21 @@ export function form({ fields, submitLabel = '提交', onSubmit, cancel, resetOn
     const errorId = `${inputId}-error`;
     let input;
     if (f.type === 'select') {
+      // A required choice with no sensible default starts at 请选择, so nothing is recorded by accident;
+      // a single possible choice is simply made.
+      const choices = f.options || [];
+      const prompt = f.required
+        ? (f.value === undefined || f.value === null || f.value === '') && choices.length !== 1
+          ? h('option', { value: '', disabled: true, selected: true }, f.placeholder || '请选择')
+          : null
+        : h('option', { value: '' }, f.placeholder || '（不限）');
       input = h('select', { id: inputId, name: f.name, required: f.required },
-        f.required ? null : h('option', { value: '' }, f.placeholder || '（不限）'),
-        (f.options || []).map((o) => h('option', { value: o.value, selected: String(o.value) === String(f.value ?? '') }, o.label)));
+        prompt,
+        choices.map((o) => h('option', { value: o.value, selected: String(o.value) === String(f.value ?? '') }, o.label)));
+    } else if (f.type === 'multiselect') {
+      const chosen = new Set((f.value || []).map(String));
+      input = h('select', { id: inputId, name: f.name, multiple: true, size: Math.min(Math.max((f.options || []).length, 2), 6) },
+        (f.options || []).map((o) => h('option', { value: o.value, selected: chosen.has(String(o.value)) }, o.label)));
     } else if (f.type === 'textarea') {
       input = h('textarea', { id: inputId, name: f.name, required: f.required, placeholder: f.placeholder }, f.value || '');
     } else if (f.type === 'checkbox') {
@@ -56,6 +68,7 @@ export function form({ fields, submitLabel = '提交', onSubmit, cancel, resetOn
     for (const [name, { input, spec }] of inputs) {
       if (spec.type === 'checkbox') out[name] = input.checked;
       else if (spec.type === 'file') out[name] = input.files?.[0] || null;
+      else if (spec.type === 'multiselect') out[name] = [...input.selectedOptions].map((o) => o.value);
       else if (spec.type === 'number') out[name] = input.value === '' ? null : Number(input.value);
       else if (spec.type === 'datetime') out[name] = input.value ? `${input.value.length === 16 ? input.value + ':00' : input.value}+08:00` : null;
       else out[name] = input.value === '' ? null : input.value;
@@ -92,7 +105,9 @@ export function form({ fields, submitLabel = '提交', onSubmit, cancel, resetOn
     event.preventDefault();
     const missing = [];
     for (const [name, { input, spec }] of inputs) {
-      if (spec.required && spec.type !== 'checkbox' && !input.value) missing.push({ field: name, message: `${spec.label}不能为空` });
+      if (spec.required && spec.type !== 'checkbox' && !input.value) {
+        missing.push({ field: name, message: spec.type === 'select' ? `请选择${spec.label}` : `${spec.label}不能为空` });
+      }
     }
     if (missing.length) {
       setErrors(missing);

@@ -13,9 +13,15 @@ export const HEARING_FIELDS = `id scheduledAt court courtroom headRequired statu
   identityNote heldAt headAttended headSpoke substituteName excuseReason version unitId
   designatedOfficial { id name rankLabel } attendingOfficial { id name }
   case { id caseNumber } unit { id name }
-  obligations { id title dueDate status statusLabel }`;
+  obligations { id title dueDate status statusLabel }
+  eligibleHeads { id name rankLabel }`;
 
 const officialsCache = new Map();
+/** Forget the officials read so far (after one is added or changed). */
+export function forgetOfficials() {
+  officialsCache.clear();
+}
+
 /** Active officials of a unit and of the county government (a suit against it needs its leaders). */
 export async function officialsFor(unitId) {
   if (!officialsCache.has(unitId)) {
@@ -34,11 +40,14 @@ export async function hearingActions(hearing, onDone) {
     if (!payload.errors.length) onDone(message);
     return payload.errors;
   };
+  // Only the people who would pass the identity check (the county's rule decides) can be designated.
+  const heads = (hearing.eligibleHeads || []).map((o) => ({ value: o.id, label: `${o.name}（${o.rankLabel}）` }));
   const items = [];
   if (can('designate')) {
     items.push(action('确定出庭负责人', form({
       id: `designate-${hearing.id}`, submitLabel: '确定',
-      fields: [{ name: 'officialId', label: '出庭负责人', type: 'select', required: true, options: people, value: hearing.designatedOfficial?.id }],
+      fields: [{ name: 'officialId', label: '出庭负责人', type: 'select', required: true, options: heads, value: hearing.designatedOfficial?.id,
+        help: heads.length ? '仅列出符合条件的负责人；他人出庭须先登记批准' : '本单位尚无符合条件的负责人，请先在系统管理中添加' }],
       onSubmit: async (v) => finish('已确定出庭负责人')(await mutate(
         `mutation ConsoleDesignate($hearingId: ID!, $officialId: ID!, $version: Int) { designateHearingHead(hearingId: $hearingId, officialId: $officialId, version: $version) { ${PAYLOAD} } }`,
         { hearingId: hearing.id, officialId: v.officialId, version: hearing.version })),

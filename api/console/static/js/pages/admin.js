@@ -5,6 +5,7 @@ import { can, identity } from '../auth.js';
 import { compact, forgetJurisdictions, homeJurisdiction, jurisdictionPicker } from '../common.js';
 import { h, render, statusTag, table, toast, yesNo } from '../dom.js';
 import { action, form } from '../forms.js';
+import { forgetOfficials } from '../hearing_actions.js';
 import { options } from '../labels.js';
 import { navigate } from '../router.js';
 
@@ -65,7 +66,7 @@ async function officialsSection(jurisdiction, reload) {
       onSubmit: async (v) => {
         const payload = await mutate(`mutation ConsoleCreateOfficial($input: CreateOfficialInput!) { createOfficial(input: $input) { ${PAYLOAD} } }`,
           { input: compact({ ...v, title: v.title || '' }) });
-        if (!payload.errors.length) { toast('已新增人员'); reload(); }
+        if (!payload.errors.length) { toast('已新增人员'); forgetOfficials(); reload(); }
         return payload.errors;
       },
     })));

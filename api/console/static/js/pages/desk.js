@@ -3,7 +3,7 @@
 import { gql, mutate } from '../api.js';
 import { can, identity } from '../auth.js';
 import { compact, exportButton, homeJurisdiction, jurisdictionPicker } from '../common.js';
-import { fmtDate, h, render, statusTag, table, today } from '../dom.js';
+import { fmtDate, h, render, statusTag, table, toast, today } from '../dom.js';
 import { action, form } from '../forms.js';
 import { options } from '../labels.js';
 import { navigate } from '../router.js';
@@ -24,7 +24,7 @@ const CASES = `query ConsoleCases($filter: CaseFilter, $first: Int!, $after: Str
 }`;
 
 export const RECORD_DISPUTE = `mutation ConsoleRecordDispute($input: RecordDisputeInput!) {
-  recordDispute(input: $input) { result { id number } errors { field code message } }
+  recordDispute(input: $input) { result { id number title } errors { field code message } }
 }`;
 
 export async function disputeForm(units, onDone) {
@@ -36,6 +36,7 @@ export async function disputeForm(units, onDone) {
     submitLabel: '登记',
     fields: [
       { name: 'unitId', label: '被申请单位', type: 'select', required: true, options: units.map((u) => ({ value: u.id, label: u.name })) },
+      ...(units.length > 1 ? [{ name: 'otherUnitIds', label: '共同被申请单位（可多选）', type: 'multiselect', options: units.map((u) => ({ value: u.id, label: u.name })), help: '按住 Ctrl 或 ⌘ 多选' }] : []),
       { name: 'applicantName', label: '申请人', required: true },
       { name: 'title', label: '争议事项', required: true, wide: true },
       { name: 'field', label: '争议领域', type: 'select', required: true, options: fields },
@@ -51,7 +52,7 @@ export async function disputeForm(units, onDone) {
       { name: 'summary', label: '简要案情', type: 'textarea', wide: true },
     ],
     onSubmit: async (v) => {
-      const input = compact({ ...v, applicantCount: v.applicantCount ?? 1 });
+      const input = compact({ ...v, applicantCount: v.applicantCount ?? 1, otherUnitIds: (v.otherUnitIds || []).filter((id) => id !== v.unitId) });
       input.isMajor = v.isMajor;
       input.lossRisk = v.lossRisk;
       const payload = await mutate(RECORD_DISPUTE, { input });
@@ -169,7 +170,7 @@ export default async function desk(main, _params, query) {
 
   async function renderActions() {
     if (!can('recordDispute') || !jurisdiction) { render(actions); return; }
-    const f = await disputeForm(units(), (result) => navigate(`/dispute/${result.id}`));
+    const f = await disputeForm(units(), (result) => { toast(`已登记行政争议 ${result.number}`); navigate(`/dispute/${result.id}`); });
     render(actions, action('登记行政争议', f));
   }
 
