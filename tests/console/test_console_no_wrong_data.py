@@ -192,3 +192,54 @@ async def test_forms_start_at_a_choice_and_offer_only_qualifying_heads(
     assert offered[0] == "请选择"
     assert any("张局长" in o for o in offered)
     assert not any("王科员" in o for o in offered), offered
+
+
+async def test_side_effects_are_announced_before_and_after(
+    console_server: Server,
+    org: Org,
+    browser: Any,
+    session_factory: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+) -> None:
+    """Filing a lawsuit fails the open pre-filing effort: the console says so and asks first; declining
+    changes nothing."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from core.disputes import service as disputes
+    from core.disputes.models import ResolutionEffort
+    from core.enums import ResolutionStage, ResolutionStatus
+    from tests.security.world import new_dispute
+
+    async with transaction(session_factory) as session:
+        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
+        d = await new_dispute(ctx, org.agency.id, "征收补偿争议")
+        effort = await disputes.assign_resolution(
+            ctx, d.id, unit_id=org.agency.id, stage=ResolutionStage.PRE_FILING, assigned_date=NOW.date()
+        )
+        dispute_id, effort_id = d.id, effort.id
+
+    sign_in(browser, console_server.url, "司法局工作人员", "测试县")
+    wait(browser, "h1", "领导驾驶舱")
+    browser.get(f"{console_server.url}/#/dispute/{dispute_id}")
+    wait(browser, "h1", "征收补偿争议")
+    open_action(browser, "登记行政诉讼案件")
+    fill(browser, "#file-case-caseNumber", "（2024）测0101行初9号")
+    fill(browser, "#file-case-court", "测试县人民法院")
+    fill(browser, "#file-case-filedDate", "2024-11-19")
+    click(browser, "#file-case button[type=submit]")
+    alert = WebDriverWait(browser, 10).until(expected_conditions.alert_is_present())
+    assert "化解失败" in alert.text and "县自然资源局" in alert.text
+    alert.dismiss()
+    wait(browser, "#file-case .form-errors", "已取消，未作任何更改")
+    async with session_factory() as session:
+        kept = await session.get(ResolutionEffort, effort_id)
+        assert kept is not None and kept.status == ResolutionStatus.ASSIGNED
+
+    click(browser, "#file-case button[type=submit]")
+    WebDriverWait(browser, 10).until(expected_conditions.alert_is_present()).accept()
+    wait(browser, "h1", "（2024）测0101行初9号")
+    wait(browser, "#toast", "县自然资源局的诉前化解工作已记为“化解失败”")
+    async with session_factory() as session:
+        failed = await session.get(ResolutionEffort, effort_id)
+        assert failed is not None and failed.status == ResolutionStatus.FAILED

@@ -66,6 +66,18 @@ export function chinaInputValue(value) {
   return `${fmtDate(value)}T${pad(china.getHours())}:${pad(china.getMinutes())}`;
 }
 
+/**
+ * Say what else an action will change and ask before doing it. `effects` are short Chinese lines;
+ * with none there is nothing to ask. Returns whether to go on.
+ */
+export function confirmEffects(effects) {
+  if (!effects.length) return true;
+  return window.confirm(`此操作还将：\n${effects.map((e) => `· ${e}`).join('\n')}\n\n是否继续？`);
+}
+
+/** The form errors that keep a form as it was when the user declined. */
+export const DECLINED = [{ message: '已取消，未作任何更改' }];
+
 /** Today in China as YYYY-MM-DD. */
 export function today() {
   return fmtDate(new Date().toISOString());

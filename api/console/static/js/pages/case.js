@@ -4,7 +4,7 @@
 import { gql, mutate } from '../api.js';
 import { can } from '../auth.js';
 import { compact } from '../common.js';
-import { fmtDate, fmtDateTime, h, kv, render, statusTag, toast, today, yesNo } from '../dom.js';
+import { confirmEffects, DECLINED, fmtDate, fmtDateTime, h, kv, render, statusTag, toast, today, yesNo } from '../dom.js';
 import { action, form } from '../forms.js';
 import { HEARING_FIELDS, hearingActions, identityTone, scheduleForm } from '../hearing_actions.js';
 import { options } from '../labels.js';
@@ -102,8 +102,14 @@ export default async function casePage(main, { id }) {
         { name: 'agencyChangedAct', label: '机关改变行政行为后原告撤诉', type: 'checkbox' },
         { name: 'summary', label: '说明', type: 'textarea', wide: true },
       ],
-      onSubmit: async (v) => done('已登记裁判结果')(await mutate(`mutation ConsoleOutcome($input: RecordOutcomeInput!) { recordOutcome(input: $input) { ${PAYLOAD} } }`,
-        { input: compact({ caseId: c.id, version: c.version, ...v, agencyChangedAct: v.agencyChangedAct }) })),
+      onSubmit: async (v) => {
+        // core/cases/service.py record_outcome: hearings not yet held are cancelled with the judgment.
+        const effects = c.hearings.filter((x) => x.status === 'SCHEDULED')
+          .map((x) => `取消尚未开庭的庭审（${fmtDateTime(x.scheduledAt)}）`);
+        if (!confirmEffects(effects)) return DECLINED;
+        return done(['已登记裁判结果', ...effects.map((e) => e.replace(/^取消/, '已取消'))].join('；'))(await mutate(`mutation ConsoleOutcome($input: RecordOutcomeInput!) { recordOutcome(input: $input) { ${PAYLOAD} } }`,
+          { input: compact({ caseId: c.id, version: c.version, ...v, agencyChangedAct: v.agencyChangedAct }) }));
+      },
     })));
   } else {
     sections.push(h('p', { class: 'muted' }, '尚未裁判'));

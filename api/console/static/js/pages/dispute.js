@@ -4,7 +4,7 @@
 import { gql, mutate } from '../api.js';
 import { can } from '../auth.js';
 import { compact, homeJurisdiction } from '../common.js';
-import { fmtDate, h, kv, render, statusTag, table, toast, today, yesNo } from '../dom.js';
+import { confirmEffects, DECLINED, fmtDate, h, kv, render, statusTag, table, toast, today, yesNo } from '../dom.js';
 import { action, form } from '../forms.js';
 import { options } from '../labels.js';
 import { navigate } from '../router.js';
@@ -28,6 +28,18 @@ const DISPUTE = `query ConsoleDispute($id: ID!) {
 
 const PAYLOAD = 'errors { field code message }';
 const OPEN_EFFORT = ['ASSIGNED', 'ACCEPTED', 'IN_PROGRESS'];
+
+/** An announced effect, said afterwards as done. */
+const asDone = (effect) => effect.replace('将记为', '已记为').replace('将改为', '已改为');
+
+/** What filing a lawsuit or a reconsideration does to the rest of the dispute (core: mark_escalated). */
+function escalationEffects(d) {
+  const effects = d.resolutionEfforts
+    .filter((e) => e.stage === 'PRE_FILING' && OPEN_EFFORT.includes(e.status))
+    .map((e) => `${e.unit?.name || ''}的诉前化解工作将记为“化解失败”（原因：争议已进入复议或诉讼程序）`);
+  if (['OPEN', 'IN_RESOLUTION', 'RESOLVED'].includes(d.status)) effects.push('争议状态将改为“已进入复议/诉讼”');
+  return effects;
+}
 
 export default async function disputePage(main, { id }) {
   const data = await gql(DISPUTE, { id });
@@ -156,9 +168,14 @@ export default async function disputePage(main, { id }) {
         { name: 'instance', label: '审级', type: 'select', required: true, options: instances, value: 'FIRST' },
       ],
       onSubmit: async (v) => {
+        const effects = escalationEffects(d);
+        if (!confirmEffects(effects)) return DECLINED;
         const payload = await mutate(`mutation ConsoleFileCase($input: FileLitigationCaseInput!) { fileLitigationCase(input: $input) { result { id } ${PAYLOAD} } }`,
           { input: { disputeId: d.id, ...v } });
-        if (!payload.errors.length) { toast('已登记诉讼案件'); navigate(`/case/${payload.result.id}`); }
+        if (!payload.errors.length) {
+          toast(['已登记诉讼案件', ...effects.map(asDone)].join('；'));
+          navigate(`/case/${payload.result.id}`);
+        }
         return payload.errors;
       },
     })));
@@ -170,8 +187,12 @@ export default async function disputePage(main, { id }) {
         { name: 'caseNumber', label: '复议案号', required: true },
         { name: 'receivedDate', label: '收到申请日期', type: 'date', required: true, value: today() },
       ],
-      onSubmit: async (v) => done('已登记复议申请')(await mutate(`mutation ConsoleReceiveRecon($input: ReceiveReconsiderationInput!) { receiveReconsideration(input: $input) { ${PAYLOAD} } }`,
-        { input: { disputeId: d.id, ...v } })),
+      onSubmit: async (v) => {
+        const effects = escalationEffects(d);
+        if (!confirmEffects(effects)) return DECLINED;
+        return done(['已登记复议申请', ...effects.map(asDone)].join('；'))(await mutate(`mutation ConsoleReceiveRecon($input: ReceiveReconsiderationInput!) { receiveReconsideration(input: $input) { ${PAYLOAD} } }`,
+          { input: { disputeId: d.id, ...v } }));
+      },
     })));
   }
   if (can('assign') && ['RESOLVED', 'ESCALATED', 'OPEN'].includes(d.status)) {
