@@ -30,14 +30,14 @@ const PAYLOAD = 'errors { field code message }';
 const OPEN_EFFORT = ['ASSIGNED', 'ACCEPTED', 'IN_PROGRESS'];
 
 /** An announced effect, said afterwards as done. */
-const asDone = (effect) => effect.replace('将记为', '已记为').replace('将改为', '已改为');
+const asDone = (effect) => effect.replace('将记为', '已记为');
 
-/** What filing a lawsuit or a reconsideration does to the rest of the dispute (core: mark_escalated). */
+/** What filing a lawsuit or a reconsideration does to the dispute's other records (core: mark_escalated);
+ * the dispute itself moving to 已进入复议/诉讼 is what the user asked for. */
 function escalationEffects(d) {
   const effects = d.resolutionEfforts
     .filter((e) => e.stage === 'PRE_FILING' && OPEN_EFFORT.includes(e.status))
     .map((e) => `${e.unit?.name || ''}的诉前化解工作将记为“化解失败”（原因：争议已进入复议或诉讼程序）`);
-  if (['OPEN', 'IN_RESOLUTION', 'RESOLVED'].includes(d.status)) effects.push('争议状态将改为“已进入复议/诉讼”');
   return effects;
 }
 
