@@ -200,7 +200,8 @@ class Hearing:
         from core.cases.service import eligible_heads
 
         hearing: Any = self
-        return await info.context.read_ctx(lambda ctx: eligible_heads(ctx, hearing))  # type: ignore[return-value]
+        found: Any = await info.context.read_ctx(lambda ctx: eligible_heads(ctx, hearing))
+        return found  # type: ignore[no-any-return]
 
 
 @strawberry.type(description="裁判结果")
