@@ -13,7 +13,6 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -28,7 +27,14 @@ from strawberry.types.unset import UnsetType
 from api.console.routes import console_routes
 from api.context import AppState, Context, header_map, resolve_principal
 from api.endpoint import PLAIN_JSON, GraphQLEndpoint, answer_known, parse_operation
-from api.hardening import BodySizeLimit, IdempotencyKeys, RateLimiter
+from api.hardening import (
+    RETRY_AFTER_SECONDS,
+    BodySizeLimit,
+    IdempotencyKeys,
+    RateLimiter,
+    SecurityHeaders,
+    has_outage,
+)
 from api.indicators.files import bulletin_routes
 from api.indicators.wiring import install_indicator_cache
 from api.notify.subscriptions import apply_connection_params
@@ -36,7 +42,7 @@ from api.ops import OpsMiddleware, ops_routes
 from api.schema import build_schema
 from core.auth.service import auth_config
 from core.clock import Clock, system_clock
-from core.config import Settings
+from core.config import Settings, redacted_url
 from core.db import make_engine, make_session_factory
 from core.errors import ConfigurationError
 from core.indicators.cache import IndicatorCache
@@ -90,13 +96,17 @@ class CaseloadGraphQL(GraphQL[Context, None]):
     ) -> ExecutionResult:
         # A cached dashboard, or an operation that has passed the whole pipeline before, is answered
         # without it (api/endpoint.py), unless the endpoint in front of this view already tried.
+        answer = None
         if context.requested_operation is None:
             answer = await answer_known(self.schema, context, request_data, request_adapter.method)
-            if answer is not None:
-                return answer
-        return await super().execute_single(
-            request, request_adapter, sub_response, context, root_value, request_data
-        )
+        if answer is None:
+            answer = await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        if has_outage(answer.errors):  # an outage is answered as one: retry later, not a bug
+            sub_response.status_code = 503
+            sub_response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return answer
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(GRAPHIQL_HTML)
@@ -177,8 +187,17 @@ def create_app(
                 gc.collect()
                 gc.freeze()
             log.info(
-                "caseload ready: database=%s plugins=%s", engine.url.render_as_string(), reg.plugin_names
+                "caseload ready: mode=%s database=%s redis=%s plugins=%s",
+                settings.environment,
+                engine.url.render_as_string(hide_password=True),
+                redacted_url(settings.redis_url) if settings.redis_url else "in-process",
+                reg.plugin_names,
             )
+            if not settings.production:
+                log.warning(
+                    "DEVELOPMENT MODE: identity headers are trusted and an anonymous request acts as "
+                    "a system administrator; never expose this process to a network"
+                )
             yield
         finally:
             if settings.freeze_gc_at_start:
@@ -196,13 +215,9 @@ def create_app(
             await engine.dispose()
 
     async def healthz(request: Request) -> JSONResponse:
-        try:
-            async with request.app.state.engine.connect() as conn:
-                await conn.execute(text("select 1"))
-            return JSONResponse({"status": "ok", "database": "ok"})
-        except Exception as exc:  # report, do not raise: this is what a load balancer polls
-            log.warning("health check failed: %s", exc)
-            return JSONResponse({"status": "error", "database": "unavailable"}, status_code=503)
+        # Liveness only: the process answers. A dependency's outage is /readyz's to report; a probe
+        # that restarted every instance during a database outage would make it worse.
+        return JSONResponse({"status": "ok"})
 
     routes = [
         # First: starlette tries the routes in order, and nearly every request is for /graphql.
@@ -219,6 +234,7 @@ def create_app(
         lifespan=lifespan,
         middleware=[
             Middleware(OpsMiddleware),  # outermost: a request id and metrics for every request
+            Middleware(SecurityHeaders),  # type: ignore[arg-type]
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),  # type: ignore[arg-type]
             Middleware(IdempotencyKeys),  # type: ignore[arg-type]
         ],

@@ -10,8 +10,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-from core.config import Settings
+from core.config import Settings, env_int
 from core.errors import ConfigurationError, DomainError
+
+DEV_BANNER = """
+************************************************************************
+*  caseload: DEVELOPMENT MODE (--dev)                                  *
+*  Anyone who can reach this port acts as a system administrator:      *
+*  X-Caseload-* identity headers are trusted, GraphiQL is on.          *
+*  For trying caseload out only. Never expose this to a network.      *
+*  开发模式：任何能访问本端口的人都具有系统管理员权限，切勿用于生产。  *
+************************************************************************
+"""
 
 
 def _settings() -> Settings:
@@ -133,10 +143,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create or upgrade the database schema")
     serve = sub.add_parser("serve", help="run the GraphQL API (uvicorn)")
-    serve.add_argument("--host", default=os.environ.get("CASELOAD_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("CASELOAD_PORT", "8000")))
+    serve.add_argument("--host", help="address to listen on (CASELOAD_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (CASELOAD_PORT, default 8000)")
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--demo", action="store_true", help="migrate and load demo data first (if empty)")
+    serve.add_argument(
+        "--dev",
+        action="store_true",
+        help="development mode: identity headers, anonymous administrator, GraphiQL (never in production)",
+    )
     demo = sub.add_parser("demo", help="load demo data for the four jurisdictions")
     demo.add_argument("--reset", action="store_true", help="delete all data first")
     gen = sub.add_parser("generate", help="write a large realistic data set in bulk (benchmarks)")
@@ -163,8 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     plugins.add_argument("action", choices=["check", "list"])
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = _settings()
     try:
+        if args.command == "serve" and args.dev:
+            os.environ["CASELOAD_ENV"] = "development"  # the served processes read it too
+        settings = _settings()
         if args.command == "migrate":
             asyncio.run(_migrate(settings))
         elif args.command == "demo":
@@ -205,11 +222,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 # The embedded default is one process: its deadline worker runs inside it.
                 os.environ.setdefault("CASELOAD_INPROCESS_WORKER", "1")
 
-            print(f"caseload: GraphiQL at http://{args.host}:{args.port}/graphql")
+            host = args.host or os.environ.get("CASELOAD_HOST") or "127.0.0.1"
+            port = args.port if args.port is not None else env_int(dict(os.environ), "CASELOAD_PORT", 8000, 1)
+            if settings.production:
+                print(f"caseload: serving http://{host}:{port}/ (production)", file=sys.stderr)
+            else:
+                print(DEV_BANNER, file=sys.stderr)
+                print(f"caseload: console http://{host}:{port}/ · GraphiQL http://{host}:{port}/graphql")
             uvicorn.run(
                 "api.asgi:app",
-                host=args.host,
-                port=args.port,
+                host=host,
+                port=port,
                 workers=args.workers,
                 log_level="info",
                 proxy_headers=True,

@@ -19,6 +19,7 @@ bearer token is checked once and the rate limit counted once.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -28,8 +29,10 @@ from starlette.responses import PlainTextResponse
 from strawberry.http import GraphQLRequestData, process_result
 from strawberry.types import ExecutionResult
 
+from api.hardening import RETRY_AFTER_SECONDS, has_outage, unavailable_error
 from api.indicators.document_cache import cached_answer
 from api.prepared import execute_prepared
+from core.db import is_outage
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 PLAIN_JSON = frozenset(
     {b"application/json", b"application/json; charset=utf-8", b"application/json;charset=utf-8"}
 )
+log = logging.getLogger("caseload.api")
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
@@ -123,6 +127,7 @@ class GraphQLEndpoint:
             await self.view(scope, receive, send)
             return
         request = Request(scope, receive)
+        context: Any = None
         try:
             context = await self.view.get_context(request, None)
             answer: Any = None
@@ -136,12 +141,21 @@ class GraphQLEndpoint:
         except HTTPException as exc:  # as strawberry's view answers it
             await PlainTextResponse(exc.reason, status_code=exc.status_code)(scope, receive, send)
             return
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            # The database failed before any resolver ran (signing the principal in, say).
+            request_id = getattr(getattr(context, "principal", None), "request_id", None)
+            log.error("database unavailable (request %s): %s", request_id or "-", exc)
+            answer = ExecutionResult(data=None, errors=[unavailable_error(request_id or "-")])
         body = orjson.dumps(process_result(answer))
+        outage = has_outage(answer.errors)
+        retry = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())] if outage else []
         await send(
             {
                 "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-length", str(len(body)).encode()), *_JSON_HEADERS],
+                "status": 503 if outage else 200,
+                "headers": [(b"content-length", str(len(body)).encode()), *_JSON_HEADERS, *retry],
             }
         )
         await send({"type": "http.response.body", "body": body})

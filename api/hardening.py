@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 import weakref
 from collections import defaultdict
@@ -40,6 +41,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from core.db import is_outage
 from core.errors import DomainError
 from core.lru import LRU
 from core.requests.models import IdempotencyKey
@@ -187,14 +189,38 @@ class CostLimit(SchemaExtension):
         yield
 
 
+UNAVAILABLE = "unavailable"
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable_error(request_id: str, nodes: Any = None, path: Any = None) -> GraphQLError:
+    return GraphQLError(
+        f"数据库暂时无法连接，请稍后重试（请求编号 {request_id}）/ the database is unavailable; "
+        f"retry in a few seconds (request id {request_id})",
+        nodes=nodes,
+        path=path,
+        extensions={"code": UNAVAILABLE, "dependency": "database", "requestId": request_id},
+    )
+
+
+def has_outage(errors: list[GraphQLError] | None) -> bool:
+    """Whether a result's errors include the database outage (the HTTP answer is then 503)."""
+    return any((e.extensions or {}).get("code") == UNAVAILABLE for e in errors or ())
+
+
 def mask_internal_errors(errors: list[GraphQLError], request_id: str | None) -> list[GraphQLError]:
-    """Unexpected errors replaced by a generic message with the request id (logged); expected ones kept."""
+    """Unexpected errors replaced by a generic message with the request id (logged); expected ones kept;
+    the database being unreachable answered as that (code ``unavailable``), not as a bug."""
     request_id = request_id or "-"
     masked: list[GraphQLError] = []
     for error in errors:
         original = error.original_error
         if original is None or isinstance(original, DomainError | GraphQLError):
             masked.append(error)
+            continue
+        if is_outage(original):
+            log.error("database unavailable (request %s): %s", request_id, original)
+            masked.append(unavailable_error(request_id, error.nodes, error.path))
             continue
         log.error("internal error (request %s)", request_id, exc_info=original)
         masked.append(
@@ -206,6 +232,39 @@ def mask_internal_errors(errors: list[GraphQLError], request_id: str | None) -> 
             )
         )
     return masked
+
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestions(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """graphql-core's "Did you mean …?" hints removed: in production they would map the schema that
+    introspection keeps hidden, one guess at a time."""
+    cleaned: list[GraphQLError] = []
+    for error in errors:
+        if "Did you mean" not in error.message:
+            cleaned.append(error)
+            continue
+        cleaned.append(
+            GraphQLError(
+                _SUGGESTION.sub("", error.message),
+                nodes=error.nodes,
+                path=error.path,
+                original_error=error.original_error,
+                extensions=error.extensions,
+            )
+        )
+    return cleaned
+
+
+class HideSuggestions(SchemaExtension):
+    """Production: no field, argument, type or enum suggestions in any error message."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and getattr(result, "errors", None):
+            result.errors = without_suggestions(result.errors or [])
 
 
 class MaskInternalErrors(SchemaExtension):
@@ -236,7 +295,7 @@ def hardening_extensions(production: bool) -> list[Any]:
         MaskInternalErrors,
     ]
     if production:
-        extensions.append(DisableIntrospection)
+        extensions.extend([DisableIntrospection, HideSuggestions])
     return extensions
 
 
@@ -447,3 +506,45 @@ async def _replay(send: Send, status: int, text: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+# ---------------------------------------------------------------------------------------------
+# Security headers
+# ---------------------------------------------------------------------------------------------
+
+# Every response: no MIME sniffing, no referrer sent onwards, never framed (clickjacking).
+_ALWAYS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
+_NO_FRAMES = b"frame-ancestors 'none'"
+# The console's own files may be cached (they set their own Cache-Control); nothing else may be:
+# answers and downloads carry case data.
+_CACHEABLE_PREFIXES = ("/console/", "/static/", "/favicon")
+
+
+class SecurityHeaders:
+    """Adds the headers above to every HTTP response, keeping any a route set itself."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cacheable = str(scope.get("path", "")).startswith(_CACHEABLE_PREFIXES)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(h for h in _ALWAYS if h[0] not in present)
+                if b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy", _NO_FRAMES))
+                if not cacheable:
+                    headers = [(n, v) for n, v in headers if n.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
+                elif b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-cache"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

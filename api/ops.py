@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import datetime as dt
+import hmac
 import json
 import logging
 import os
@@ -45,7 +46,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 Scope = MutableMapping[str, Any]
@@ -87,6 +88,12 @@ GRAPHQL_LATENCY = Histogram(
     ["operation", "type"],
     registry=REGISTRY,
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+DEPENDENCY_UP = Gauge(
+    "caseload_dependency_up",
+    "Whether a dependency answered the last readiness check (1) or not (0)",
+    ["dependency"],
+    registry=REGISTRY,
 )
 WEBSOCKETS = Gauge("caseload_websocket_connections", "Open WebSocket connections", registry=REGISTRY)
 WORKER_BACKLOG = Gauge(
@@ -451,8 +458,24 @@ def _nested_caches(name: str, value: Any) -> list[tuple[str, Any]]:
 # ---------------------------------------------------------------------------------------------
 
 
+def metrics_allowed(request: Request, settings: Any) -> bool:
+    """Development: anyone. Production: only a scraper that sends ``CASELOAD_METRICS_TOKEN``
+    (operation names, error rates and cache sizes describe the service to an attacker)."""
+    if settings is None or not settings.production:
+        return True
+    token = settings.metrics_token
+    given = request.headers.get("authorization", "")
+    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
 async def metrics(request: Request) -> Response:
     state = getattr(request.app.state, "caseload", None)
+    if not metrics_allowed(request, getattr(state, "settings", None)):
+        return PlainTextResponse(
+            "metrics need `Authorization: Bearer <CASELOAD_METRICS_TOKEN>` in production\n",
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     engine = getattr(request.app.state, "engine", None)
     body = b""
     if state is not None and engine is not None:
@@ -484,7 +507,11 @@ async def _check_redis(url: str) -> None:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Ready when the database answers and, if ``REDIS_URL`` is set, Redis does too (else 503)."""
+    """Ready when the database answers at the code's schema revision (else 503). Redis is optional at
+    run time: when it is down the process still serves (from its in-process fallbacks), so the answer
+    stays 200 with ``degraded`` naming it, and ``caseload_dependency_up{dependency="redis"}`` is 0."""
+    from core.migrate import current_revisions, head_revisions
+
     checks: dict[str, str] = {}
     engine = getattr(request.app.state, "engine", None)
     state = getattr(request.app.state, "caseload", None)
@@ -493,21 +520,28 @@ async def readyz(request: Request) -> JSONResponse:
     else:
         try:
             await asyncio.wait_for(_check_database(engine), CHECK_TIMEOUT)
+            current = await asyncio.wait_for(current_revisions(engine), CHECK_TIMEOUT)
             checks["database"] = "ok"
+            checks["schema"] = "ok" if current == head_revisions() else "outdated"
         except Exception as exc:
             log.warning("readiness: database unavailable: %s", exc)
             checks["database"] = "unavailable"
+    DEPENDENCY_UP.labels("database").set(1 if checks.get("database") == "ok" else 0)
+    degraded: list[str] = []
     redis_url = getattr(getattr(state, "settings", None), "redis_url", None)
     if redis_url:
         try:
             await asyncio.wait_for(_check_redis(redis_url), CHECK_TIMEOUT)
             checks["redis"] = "ok"
         except Exception as exc:
-            log.warning("readiness: redis unavailable: %s", exc)
+            log.warning("readiness: redis unavailable (serving without it): %s", exc)
             checks["redis"] = "unavailable"
-    ready = all(v == "ok" for v in checks.values())
+            degraded.append("redis")
+        DEPENDENCY_UP.labels("redis").set(0 if degraded else 1)
+    ready = all(checks.get(k) == "ok" for k in ("database", "schema"))
+    status = "not_ready" if not ready else "degraded" if degraded else "ready"
     return JSONResponse(
-        {"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503
+        {"status": status, "checks": checks, "degraded": degraded}, status_code=200 if ready else 503
     )
 
 

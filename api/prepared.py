@@ -34,7 +34,7 @@ from strawberry.schema._graphql_core import execution_context_class_kwargs
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api.hardening import _COSTS, MAX_COST, mask_internal_errors
+from api.hardening import _COSTS, MAX_COST, mask_internal_errors, without_suggestions
 from api.indicators.document_cache import store_answer
 from core.lru import LRU
 
@@ -122,6 +122,8 @@ async def execute_prepared(
     if errors:
         schema.process_errors(errors)
         errors = mask_internal_errors(errors, context.principal.request_id)
+        if context.app.settings.production:
+            errors = without_suggestions(errors)
     elif context.document_plan is not None and data is not None:
         await store_answer(context.document_plan, data)
     return ExecutionResult(data=data, errors=errors)

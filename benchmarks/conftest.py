@@ -64,13 +64,13 @@ async def _prepare_small(url: str, registry: PolicyRegistry, cases: int) -> None
 def bench_settings(tmp_path_factory: pytest.TempPathFactory, registry: PolicyRegistry) -> Settings:
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:
-        settings = Settings(database_url=normalise_database_url(url))
+        settings = Settings(database_url=normalise_database_url(url), environment="development")
         asyncio.run(_migrate(settings.database_url))  # the schema may have moved on since it was generated
         return settings
     path = tmp_path_factory.mktemp("bench") / "bench.db"
     database_url = f"sqlite+aiosqlite:///{path}"
     asyncio.run(_prepare_small(database_url, registry, SMALL_CASES))
-    return Settings(database_url=database_url)
+    return Settings(database_url=database_url, environment="development")
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,9 @@ from core.policy.manager import build_registry
 
 
 async def measure(url: str, jurisdiction: int, requests: int) -> dict[str, tuple[float, float]]:
-    settings = Settings(database_url=normalise_database_url(url), rate_limit_per_minute=0)
+    settings = Settings(
+        database_url=normalise_database_url(url), rate_limit_per_minute=0, environment="development"
+    )
     app = make_app(settings, registry=build_registry())
     results: dict[str, tuple[float, float]] = {}
     async with (

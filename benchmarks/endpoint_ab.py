@@ -67,7 +67,9 @@ async def call(app: Any, method: str, path: str, body: bytes = b"") -> None:
 
 
 async def measure(url: str, rounds: int, requests: int) -> dict[str, float]:
-    settings = Settings(database_url=normalise_database_url(url), rate_limit_per_minute=0)
+    settings = Settings(
+        database_url=normalise_database_url(url), rate_limit_per_minute=0, environment="development"
+    )
     app = make_app(settings, registry=build_registry())
     route = next(r for r in app.routes if isinstance(r, Route) and r.path == "/graphql")
     endpoint = route.app

@@ -66,7 +66,9 @@ async def measure(
     operation: str = "page",
     compare: str = "executor",
 ) -> dict[str, list[float]]:
-    settings = Settings(database_url=normalise_database_url(url), rate_limit_per_minute=0)
+    settings = Settings(
+        database_url=normalise_database_url(url), rate_limit_per_minute=0, environment="development"
+    )
     app = make_app(settings, registry=build_registry())
     schema = _find_schema(app)
     ways = variants(compare, schema)

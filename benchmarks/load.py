@@ -246,7 +246,7 @@ def main() -> None:
         help="load generator (default: wrk when installed; --requests applies to httpx only)",
     )
     args = parser.parse_args()
-    settings = Settings(database_url=normalise_database_url(args.database_url))
+    settings = Settings(database_url=normalise_database_url(args.database_url), environment="development")
     chosen = scenarios(args.jurisdiction)
     if args.only:
         chosen = {k: v for k, v in chosen.items() if k in args.only}

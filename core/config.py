@@ -1,11 +1,82 @@
-"""Settings read from the environment; nothing is required (embedded default)."""
+"""Settings read from the environment; nothing is required (embedded default).
+
+Production is the default mode: development conveniences (identity headers, an anonymous request
+acting as administrator, GraphiQL) only with ``CASELOAD_ENV=development``, which ``caseload serve
+--dev`` sets and announces. A value that cannot be read stops the process with one line naming the
+variable (``ConfigurationError``), never with a traceback or a guess.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 
+from core.errors import ConfigurationError
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./caseload.db"
+MODES = ("production", "development")
+
+
+def env_int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def env_float(env: dict[str, str], name: str, default: float, minimum: float = 0.0) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a number") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def env_flag(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name}={raw!r} is not a switch: use 1 or 0")
+
+
+def _mode(env: dict[str, str]) -> str:
+    raw = env.get("CASELOAD_ENV")
+    if raw is None or raw.strip() == "":
+        return "production"
+    if raw.strip() not in MODES:
+        raise ConfigurationError(
+            f"CASELOAD_ENV={raw!r} is not a mode: use {' or '.join(MODES)} "
+            "(development only with `caseload serve --dev`)"
+        )
+    return raw.strip()
+
+
+def redacted_url(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (for logs)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + netloc))
 
 
 def normalise_database_url(url: str) -> str:
@@ -25,7 +96,7 @@ def normalise_database_url(url: str) -> str:
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
-    environment: str = "development"
+    environment: str = "production"
     # Principal assumed when a development request carries none (see api/context.py).
     dev_default_role: str = "system_admin"
     # Largest request body accepted (ledger imports travel as base64 inside GraphQL).
@@ -53,6 +124,8 @@ class Settings:
     # (section 6 of BENCHMARKS.md). On for a served process (CASELOAD_GC_FREEZE, default 1); off for
     # apps built in code (tests build hundreds, whose garbage it would keep).
     freeze_gc_at_start: bool = False
+    # Bearer token Prometheus sends for /metrics; in production /metrics answers nobody without it.
+    metrics_token: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -76,17 +149,18 @@ class Settings:
         return cls(
             database_url=normalise_database_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             redis_url=env.get("REDIS_URL") or None,
-            environment=env.get("CASELOAD_ENV", "development"),
-            max_body_bytes=int(env.get("CASELOAD_MAX_BODY_BYTES", 16 * 1024 * 1024)),
-            rate_limit_per_minute=int(env.get("CASELOAD_RATE_LIMIT_PER_MINUTE", 1200)),
-            inprocess_worker=env.get("CASELOAD_INPROCESS_WORKER", "0") in ("1", "true", "yes"),
-            worker_interval=float(env.get("CASELOAD_WORKER_INTERVAL", 60)),
-            db_pool_size=int(env.get("CASELOAD_DB_POOL_SIZE", 20)),
-            db_max_overflow=int(env.get("CASELOAD_DB_MAX_OVERFLOW", 10)),
+            environment=_mode(env),
+            max_body_bytes=env_int(env, "CASELOAD_MAX_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
+            rate_limit_per_minute=env_int(env, "CASELOAD_RATE_LIMIT_PER_MINUTE", 1200),
+            inprocess_worker=env_flag(env, "CASELOAD_INPROCESS_WORKER", False),
+            worker_interval=env_float(env, "CASELOAD_WORKER_INTERVAL", 60.0, minimum=0.1),
+            db_pool_size=env_int(env, "CASELOAD_DB_POOL_SIZE", 20, minimum=1),
+            db_max_overflow=env_int(env, "CASELOAD_DB_MAX_OVERFLOW", 10),
             max_concurrent_requests=(
-                int(env["CASELOAD_MAX_CONCURRENT_REQUESTS"])
+                env_int(env, "CASELOAD_MAX_CONCURRENT_REQUESTS", 0)
                 if env.get("CASELOAD_MAX_CONCURRENT_REQUESTS")
                 else None
             ),
-            freeze_gc_at_start=env.get("CASELOAD_GC_FREEZE", "1") in ("1", "true", "yes"),
+            freeze_gc_at_start=env_flag(env, "CASELOAD_GC_FREEZE", True),
+            metrics_token=env.get("CASELOAD_METRICS_TOKEN") or None,
         )

@@ -135,3 +135,39 @@ def enum_type(enum_cls: type[Any]) -> SAEnum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+# Errors that mean "the database cannot be reached right now", not a bug: a refused or dropped
+# connection, a server shutting down or starting, a pool that cannot hand out a connection in time.
+_OUTAGE_NAMES = frozenset(
+    {
+        "ConnectionDoesNotExistError",
+        "CannotConnectNowError",
+        "ConnectionFailureError",
+        "InterfaceError",
+        "AdminShutdownError",
+        "CrashShutdownError",
+        "TooManyConnectionsError",
+    }
+)
+
+
+def is_outage(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it) is the database being unreachable."""
+    from sqlalchemy import exc as sa_exc
+
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+            return True
+        if isinstance(exc, sa_exc.InterfaceError | sa_exc.TimeoutError):  # pool exhausted or dropped
+            return True
+        if isinstance(exc, ConnectionError | TimeoutError) or type(exc).__name__ in _OUTAGE_NAMES:
+            return True
+        if isinstance(exc, OSError) and exc.errno is not None:  # refused, unreachable, reset
+            return True
+        if isinstance(exc, sa_exc.OperationalError) and "unable to open database" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False

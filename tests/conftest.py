@@ -34,7 +34,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         database_url = normalise_database_url(url)
     else:
         database_url = f"sqlite+aiosqlite:///{Path(tmp_path_factory.mktemp('db')) / 'test.db'}"
-    return Settings(database_url=database_url, redis_url=os.environ.get("REDIS_URL") or None)
+    # Development mode: the tests name their principal with the X-Caseload-* headers; production's
+    # own behaviour is tested with settings that say so.
+    return Settings(
+        database_url=database_url, redis_url=os.environ.get("REDIS_URL") or None, environment="development"
+    )
 
 
 @pytest.fixture(scope="session")

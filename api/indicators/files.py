@@ -67,7 +67,7 @@ def _endpoint(kind: str) -> Callable[[Request], Awaitable[Response]]:
         return Response(
             data,
             media_type=media_type,
-            headers={"Content-Disposition": disposition, "Cache-Control": "private, max-age=3600"},
+            headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
         )
 
     return download

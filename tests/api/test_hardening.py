@@ -47,7 +47,7 @@ async def test_depth_alias_and_cost_limits(client: GraphQLClient):
 
 
 async def test_request_body_limit(settings: Settings, registry, session_factory):
-    small = Settings(database_url=settings.database_url, max_body_bytes=2000)
+    small = Settings(environment="development", database_url=settings.database_url, max_body_bytes=2000)
     app = create_app(small, registry=registry, clock=fixed_clock(NOW))
     async with (
         app.router.lifespan_context(app),
@@ -79,7 +79,7 @@ async def test_rate_limit_per_principal():
 
 
 async def test_rate_limited_requests_get_429(settings: Settings, registry, session_factory):
-    limited = Settings(database_url=settings.database_url, rate_limit_per_minute=2)
+    limited = Settings(environment="development", database_url=settings.database_url, rate_limit_per_minute=2)
     app = create_app(limited, registry=registry, clock=fixed_clock(NOW))
     async with (
         app.router.lifespan_context(app),
@@ -159,3 +159,76 @@ def test_the_cost_memo_keys_on_the_page_sizes_given_by_variables():
     assert memo.cost(graphql_schema, query, document, None, {"n": "many"}) == estimate_cost(
         graphql_schema, document, None, {"n": 100}
     )
+
+
+async def test_production_hides_suggestions_metrics_and_sets_safe_headers(
+    settings: Settings, registry, session_factory, monkeypatch
+):
+    monkeypatch.setenv("CASELOAD_SECRET_KEY", "x" * 48)
+    production = Settings(
+        database_url=settings.database_url, environment="production", metrics_token="m" * 40
+    )
+    app = create_app(production, registry=registry, clock=fixed_clock(NOW))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        # A misspelt field or enum value gets no "Did you mean …?" (first and repeated requests).
+        for _ in range(2):
+            body = (await http.post("/graphql", json={"query": "{ disputs { totalCount } }"})).json()
+            assert "Cannot query field 'disputs'" in body["errors"][0]["message"]
+            assert "Did you mean" not in str(body)
+        typo = {
+            "query": "query($s: [DisputeStatus!]) { disputes(filter: {status: $s}) { totalCount } }",
+            "variables": {"s": ["OPENN"]},
+        }
+        for _ in range(2):
+            assert "Did you mean" not in (await http.post("/graphql", json=typo)).text
+        # /metrics: only with the scraper's token.
+        assert (await http.get("/metrics")).status_code == 401
+        assert (await http.get("/metrics", headers={"authorization": "Bearer wrong"})).status_code == 401
+        scraped = await http.get("/metrics", headers={"authorization": "Bearer " + "m" * 40})
+        assert scraped.status_code == 200 and "caseload" in scraped.text
+        # Headers on API answers, downloads and the console.
+        answer = await http.post("/graphql", json={"query": "{ __typename }"})
+        for response in (answer, await http.get("/bulletins/1.xlsx"), await http.get("/healthz")):
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["cache-control"] == "no-store"
+            assert response.headers["referrer-policy"] == "no-referrer"
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        asset = await http.get("/console/js/app.js")
+        assert asset.status_code == 200 and asset.headers["x-content-type-options"] == "nosniff"
+        assert asset.headers["cache-control"] != "no-store"
+
+
+async def test_development_keeps_suggestions_and_open_metrics(app, client) -> None:
+    body = await client("{ disputs { totalCount } }")
+    assert "Did you mean 'dispute' or 'disputes'?" in str(body)
+    assert (await client.http.get("/metrics")).status_code == 200
+
+
+async def test_a_database_outage_is_answered_as_an_outage(registry, monkeypatch) -> None:
+    """PostgreSQL not reachable (connection refused on a loopback port nobody listens on): GraphQL
+    answers 503 with Retry-After and code `unavailable`, first request and repeated; /readyz says
+    503, /healthz (liveness) stays 200 so no orchestrator restarts every instance."""
+    from tests.http_fixtures import free_port
+
+    down = Settings(
+        database_url=f"postgresql+asyncpg://caseload@127.0.0.1:{free_port()}/caseload",
+        environment="development",
+    )
+    app = create_app(down, registry=registry, clock=fixed_clock(NOW), check_schema=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        for _ in range(2):
+            response = await http.post("/graphql", json={"query": "{ disputes(first: 1) { totalCount } }"})
+            assert response.status_code == 503, response.text
+            assert response.headers["retry-after"].isdigit()
+            [error] = response.json()["errors"]
+            assert error["extensions"]["code"] == "unavailable"
+            assert "数据库暂时无法连接" in error["message"] and "retry" in error["message"]
+        ready = await http.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["checks"]["database"] == "unavailable"
+        assert (await http.get("/healthz")).status_code == 200

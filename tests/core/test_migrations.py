@@ -43,7 +43,10 @@ async def test_unmigrated_database_is_refused(tmp_path: Path):
 
 
 async def test_app_does_not_start_on_an_empty_database(tmp_path: Path, registry):
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'new.db'}"), registry=registry)
+    app = create_app(
+        Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'new.db'}", environment="development"),
+        registry=registry,
+    )
     with pytest.raises(ConfigurationError, match="caseload migrate"):
         async with app.router.lifespan_context(app):
             pass
@@ -103,3 +106,23 @@ async def test_escalation_levels_become_the_steps_notified_for_the_current_due_d
         for ob in await ctx.session.scalars(select(Obligation).order_by(Obligation.id))
     }
     assert levels == {1: (2, 2), 2: (0, 2), 3: (2, 1), 4: (1, 1)}
+
+
+async def test_a_schema_newer_than_the_code_gets_its_own_message(tmp_path: Path):
+    """Code rolled back over a database a newer version migrated: neither start-up nor `caseload
+    migrate` may tell the operator to run migrate (which then failed with "Can't locate revision")."""
+    from sqlalchemy import text
+
+    engine = make_engine(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'newer.db'}"))
+    try:
+        await upgrade_database(engine)
+        async with engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = 'f00dcafe0001'"))
+        for attempt in (ensure_migrated(engine), upgrade_database(engine)):
+            with pytest.raises(ConfigurationError) as refused:
+                await attempt
+            message = str(refused.value)
+            assert "数据库结构比本程序新" in message and "restore a backup" in message
+            assert "f00dcafe0001" in message and "run `caseload migrate`" not in message
+    finally:
+        await engine.dispose()

@@ -134,7 +134,10 @@ async def test_embedded_default_runs_the_worker_inside_the_api_process(
 
     await seed(make_ctx)
     embedded = Settings(
-        database_url=settings.database_url, redis_url=settings.redis_url, inprocess_worker=True
+        database_url=settings.database_url,
+        redis_url=settings.redis_url,
+        inprocess_worker=True,
+        environment="development",
     )
     app = create_app(embedded, registry=registry, clock=fixed_clock(dt.datetime.fromisoformat(NOW)))
     async with app.router.lifespan_context(app):

@@ -8,7 +8,9 @@ same record at once, and a request body over the limit.
 (b) PostgreSQL restart (only against PostgreSQL with PGBIN and PGDATA set, as .ci/servers.sh exports):
     a request while the database is down fails *cleanly* — decided here as: an answer within 20 s,
     HTTP 503 or HTTP 200 with GraphQL errors, each with a message and none showing a traceback, a
-    driver name or SQL; ``/healthz`` says 503. After the restart requests succeed again, and every
+    driver name or SQL; while it is down GraphQL answers 503 with ``Retry-After`` and code
+    ``unavailable``, ``/readyz`` says 503 and ``/healthz`` (liveness) 200. After the restart requests
+    succeed again, and every
     mutation that was in flight left all of its rows or none.
 (c) Optimistic locking: two concurrent ``updateDispute`` with the same ``version``: one wins, the other
     gets ``conflict``; nothing half-written.
@@ -197,7 +199,9 @@ async def test_requests_survive_redis_going_away_and_use_it_again_when_back(
     headers = staff_headers(org)
     j, unit = str(org.jurisdiction.id), str(org.agency.id)
     topic = notifications_topic(org.jurisdiction.id)
-    with_redis = Settings(database_url=settings.database_url, redis_url=own_redis.url)
+    with_redis = Settings(
+        environment="development", database_url=settings.database_url, redis_url=own_redis.url
+    )
     async with serving(with_redis, registry) as (app, client):
         received: list[dict[str, Any]] = []
 
@@ -265,7 +269,9 @@ async def test_dashboards_survive_redis_going_away(
 ) -> None:
     await own_redis.wait_ready()
     org = await seeded_org(ctx)
-    with_redis = Settings(database_url=settings.database_url, redis_url=own_redis.url)
+    with_redis = Settings(
+        environment="development", database_url=settings.database_url, redis_url=own_redis.url
+    )
     async with serving(with_redis, registry) as (_app, client):
         (dispute,) = await _disputes(client, org, 1)
         await client.mutate(FILE_CASE, {"d": dispute, "no": "(2024)指标1号"}, **staff_headers(org))
@@ -283,7 +289,9 @@ async def test_dashboards_are_not_stale_after_redis_comes_back(
 ) -> None:
     await own_redis.wait_ready()
     org = await seeded_org(ctx)
-    with_redis = Settings(database_url=settings.database_url, redis_url=own_redis.url)
+    with_redis = Settings(
+        environment="development", database_url=settings.database_url, redis_url=own_redis.url
+    )
     cli = shutil.which("redis-cli")
     if cli is None:
         pytest.skip("redis-cli is not installed")
@@ -415,14 +423,20 @@ async def test_postgres_restart_fails_cleanly_and_leaves_no_half_written_records
                 )
                 assert time.monotonic() - started < 20
                 assert_clean_failure(response)
-            assert (await client.http.get("/healthz")).status_code == 503
+                # An outage is answered as one: 503, Retry-After, code `unavailable`.
+                assert response.status_code == 503, response.text
+                assert response.headers.get("retry-after"), response.headers
+                codes = {e["extensions"].get("code") for e in response.json()["errors"]}
+                assert codes == {"unavailable"}, response.text
+            assert (await client.http.get("/readyz")).status_code == 503
+            assert (await client.http.get("/healthz")).status_code == 200  # alive: do not restart
         finally:
             if stopped:
                 await asyncio.to_thread(postgres.start)
         # Back: requests succeed again (stale pooled connections are replaced).
         await client.ok("{ disputes(first: 1) { totalCount } }", **headers)
         await client.mutate(RECORD, {"u": unit, "t": "重启之后"}, **headers)
-        assert (await client.http.get("/healthz")).status_code == 200
+        assert (await client.http.get("/readyz")).status_code == 200
 
     succeeded = set()
     for title, answer in answers.items():
@@ -516,7 +530,7 @@ async def test_a_body_over_the_limit_is_refused_with_413_and_runs_nothing(
     org = await seeded_org(ctx)
     headers = staff_headers(org)
     limit = 4096
-    small = Settings(database_url=settings.database_url, max_body_bytes=limit)
+    small = Settings(environment="development", database_url=settings.database_url, max_body_bytes=limit)
     huge = """mutation($u: ID!, $s: String!) { recordDispute(input: {unitId: $u, title: "超大请求", applicantName: "吴某",
       field: OTHER, actionType: PENALTY, source: SCREENING, receivedDate: "2024-11-01", summary: $s}) {
       result { id } errors { code } } }"""
