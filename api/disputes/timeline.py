@@ -47,7 +47,7 @@ async def timeline_of(info: Info, dispute_id: int) -> list[TimelineEvent]:
     context = info.context
 
     async def load(ids: Sequence[int]) -> list[list[TimelineEvent]]:
-        found = await context.read_ctx(lambda ctx: dispute_timelines(ctx.session, ids))
+        found = await context.read_ctx(lambda ctx: dispute_timelines(ctx.session, ids, ctx.principal))
         return [[_to_type(e) for e in found.get(i, [])] for i in ids]
 
     result: list[TimelineEvent] = await context.loaders.keyed("dispute_timeline", load).load(dispute_id)

@@ -28,6 +28,8 @@ from core.enums import (
 )
 from core.obligations.models import DomainEvent
 from core.policy.types import EventKind
+from core.principal import Principal
+from core.scoping import scope
 
 EVENT_LABELS: Mapping[EventKind, str] = {
     EventKind.DISPUTE_RECORDED: "登记行政争议",
@@ -124,28 +126,48 @@ def _detail(kind: str, attributes: Mapping[str, Any]) -> str:
 
 
 async def dispute_timelines(
-    session: AsyncSession, dispute_ids: Sequence[int]
+    session: AsyncSession, dispute_ids: Sequence[int], principal: Principal | None = None
 ) -> dict[int, list[TimelineEntry]]:
-    """The timeline of each dispute, oldest first, in two statements whatever the number of disputes."""
+    """The timeline of each dispute, oldest first, in two statements whatever the number of disputes.
+
+    With ``principal``, the records under a dispute are those it may read (a unit clerk sees the
+    events of the dispute and of its own unit's efforts, cases and hearings, not another unit's):
+    the same rule as every nested field (core/scoping.py)."""
     ids = sorted(set(dispute_ids))
     out: dict[int, list[TimelineEntry]] = {d: [] for d in ids}
     if not ids:
         return out
+
+    def visible(stmt: Any, model: Any) -> Any:
+        return stmt if principal is None else scope(stmt, model, principal)
+
     subjects = union_all(
-        select(
-            literal("resolution_effort").label("t"),
-            ResolutionEffort.id.label("i"),
-            ResolutionEffort.dispute_id.label("d"),
-        ).where(ResolutionEffort.dispute_id.in_(ids)),
-        select(literal("reconsideration_case"), ReconsiderationCase.id, ReconsiderationCase.dispute_id).where(
-            ReconsiderationCase.dispute_id.in_(ids)
+        visible(
+            select(
+                literal("resolution_effort").label("t"),
+                ResolutionEffort.id.label("i"),
+                ResolutionEffort.dispute_id.label("d"),
+            ).where(ResolutionEffort.dispute_id.in_(ids)),
+            ResolutionEffort,
         ),
-        select(literal("litigation_case"), LitigationCase.id, LitigationCase.dispute_id).where(
-            LitigationCase.dispute_id.in_(ids)
+        visible(
+            select(
+                literal("reconsideration_case"), ReconsiderationCase.id, ReconsiderationCase.dispute_id
+            ).where(ReconsiderationCase.dispute_id.in_(ids)),
+            ReconsiderationCase,
         ),
-        select(literal("hearing"), Hearing.id, LitigationCase.dispute_id)
-        .join(LitigationCase, LitigationCase.id == Hearing.case_id)
-        .where(LitigationCase.dispute_id.in_(ids)),
+        visible(
+            select(literal("litigation_case"), LitigationCase.id, LitigationCase.dispute_id).where(
+                LitigationCase.dispute_id.in_(ids)
+            ),
+            LitigationCase,
+        ),
+        visible(
+            select(literal("hearing"), Hearing.id, LitigationCase.dispute_id)
+            .join(LitigationCase, LitigationCase.id == Hearing.case_id)
+            .where(LitigationCase.dispute_id.in_(ids)),
+            Hearing,
+        ),
     )
     owner: dict[tuple[str, int], int] = {("dispute", d): d for d in ids}
     for subject_type, subject_id, of_dispute in (await session.execute(subjects)).all():

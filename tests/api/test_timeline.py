@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from core.disputes.models import Dispute
 from core.obligations.timeline import EVENT_LABELS
+from core.org.models import Unit
 from core.policy.types import EventKind
 from tests.api.conftest import GraphQLClient
 from tests.api.test_nested_queries import seed
@@ -36,8 +37,10 @@ async def test_timeline_of_a_dispute_for_a_unit_clerk(ctx, client: GraphQLClient
     [edge] = (await client.ok(TIMELINE, {"first": 5}, **clerk))["disputes"]["edges"]
     events = edge["node"]["timeline"]
     kinds = [e["kind"] for e in events]
-    # Recorded Mar 1, assigned Mar 4, accepted Mar 5, filed Apr 1, heard May 6, lost Jun 4 (received).
-    assert kinds[:3] == ["dispute_recorded", "resolution_assigned", "resolution_accepted"]
+    # Recorded Mar 1, filed Apr 1, heard May 6, lost Jun 4 (received). The effort is the township's:
+    # the agency's clerk does not read it, nested or by id (issue 17: the timeline is scoped).
+    assert kinds[0] == "dispute_recorded"
+    assert not {"resolution_assigned", "resolution_accepted"} & set(kinds)
     assert {"case_filed", "hearing_scheduled", "hearing_head_designated", "hearing_held"} <= set(kinds)
     assert kinds.index("case_filed") < kinds.index("hearing_held") < kinds.index("judgment_received")
     days = [dt.date.fromisoformat(e["day"]) for e in events]
@@ -47,7 +50,16 @@ async def test_timeline_of_a_dispute_for_a_unit_clerk(ctx, client: GraphQLClient
     judgment = next(e for e in events if e["kind"] == "judgment_received")
     assert judgment["detail"] == "判决撤销，一审，败诉"
     assert judgment["attributes"]["outcome"] == "revoked" and judgment["attributes"]["is_loss"] is True
-    assert next(e for e in events if e["kind"] == "resolution_assigned")["detail"] == "诉前"
+    township_id = await ctx.session.scalar(select(Unit.id).where(Unit.name == "城关镇"))
+    township = {**clerk, "x-caseload-unit": str(township_id)}
+    [edge] = (await client.ok(TIMELINE, {"first": 5}, **township))["disputes"]["edges"]
+    theirs = edge["node"]["timeline"]
+    assert [e["kind"] for e in theirs][:3] == [
+        "dispute_recorded",
+        "resolution_assigned",
+        "resolution_accepted",
+    ]
+    assert next(e for e in theirs if e["kind"] == "resolution_assigned")["detail"] == "诉前"
     # Nothing personal in the attributes: the applicant's name is on the dispute, not in its events.
     assert "申请人0" not in str(events)
 
