@@ -1,7 +1,7 @@
 """Imports every model so that ``Base.metadata`` knows the whole schema (Alembic, tests)."""
 
 from core.audit.models import AuditEntry
-from core.auth.models import ApiToken, RefreshToken, User  # noqa: F401
+from core.auth.models import ApiToken, LoginThrottle, RefreshToken, User  # noqa: F401
 from core.calendar.models import CalendarOverride, CalendarYear
 from core.cases.models import Hearing, LitigationCase, Outcome, PostJudgmentDuty, ReconsiderationCase
 from core.db import Base

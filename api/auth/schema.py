@@ -123,7 +123,12 @@ class AuthMutation:
         async with app.session_factory() as session, session.begin():
             try:
                 pair = await service.login(
-                    session, app.auth, username=username, password=password, now=app.clock()
+                    session,
+                    app.auth,
+                    username=username,
+                    password=password,
+                    now=app.clock(),
+                    source=info.context.principal.remote_addr,
                 )
             except DomainError as exc:
                 error = UserError.of(exc)

@@ -55,3 +55,17 @@ class ApiToken(IdMixin, TimestampMixin, Base):
     expires_at: Mapped[dt.datetime | None] = mapped_column()
     revoked_at: Mapped[dt.datetime | None] = mapped_column()
     last_used_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins from one source address (``addr:<ip>``), shared by every API process and host
+    through the database: guessing across many accounts from one address is slowed like guessing one
+    account's password (which ``User.failed_logins`` counts)."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locks: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column()
+    last_failure_at: Mapped[dt.datetime | None] = mapped_column()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -24,11 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit.service import record as audit
 from core.audit.service import snapshot
-from core.auth.models import ApiToken, RefreshToken, User
+from core.auth.models import ApiToken, LoginThrottle, RefreshToken, User
 from core.common import check_version, get_visible, require_text
 from core.config import Settings
 from core.context import ServiceContext
-from core.enums import Role
+from core.enums import NotificationKind, Role
 from core.errors import ConfigurationError, DomainError, Forbidden, ValidationFailed
 from core.org.models import Official, Unit
 from core.principal import Principal
@@ -36,6 +37,7 @@ from core.scoping import authorize
 
 # OWASP's recommended Argon2id parameters (19 MiB, 2 passes, 1 lane): strong, and quick enough that
 # a busy county server signs people in without delay.
+log = logging.getLogger("caseload.auth")
 HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 API_TOKEN_PREFIX = "cl_"
 DEV_SECRET_FILE = ".caseload-secret"
@@ -48,6 +50,10 @@ class AuthConfig:
     refresh_days: int = 14
     max_failed_logins: int = 5
     lock_minutes: int = 15
+    # One source address: this many failures (across any accounts) within ``lock_minutes`` lock it.
+    max_failed_per_source: int = 20
+    # A lock doubles each time it recurs without a successful sign-in in between, up to this.
+    max_lock_minutes: int = 24 * 60
     issuer: str = "caseload"
 
 
@@ -74,6 +80,9 @@ class AuthError(DomainError):
         super().__init__(code, message_zh, message_en, None)
 
 
+# The one answer to every refused sign-in: unknown account, wrong password, locked account or locked
+# source address all read alike, so a sign-in form tells nobody which accounts exist or are locked
+# (the owner learns of a lock from the inbox, see ``_notify_lock``).
 INVALID = AuthError("invalid_credentials", "用户名或密码错误", "wrong username or password")
 
 
@@ -140,28 +149,103 @@ async def _issue_pair(session: AsyncSession, cfg: AuthConfig, user: User, now: d
     return TokenPair(access_token=access, refresh_token=refresh, expires_at=expires, user=user)
 
 
-async def login(
-    session: AsyncSession, cfg: AuthConfig, *, username: str, password: str, now: dt.datetime
-) -> TokenPair:
-    """Check the password; count failures and lock after too many. The caller commits either way."""
-    user = await session.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not user.active or user.password_hash is None:
-        HASHER.hash(password)  # spend the same time as a real check: no username probing by timing
-        raise INVALID
-    if user.locked_until is not None and user.locked_until > now:
-        raise AuthError(
-            "locked",
-            f"登录失败次数过多，账号已锁定至{user.locked_until.astimezone().strftime('%H:%M')}",
-            "too many failed sign-ins; the account is locked for a while",
+def _lock_length(cfg: AuthConfig, locks: int) -> dt.timedelta:
+    """Exponential back-off: the n-th lock in a row lasts ``lock_minutes`` × 2^(n-1), capped."""
+    return dt.timedelta(minutes=min(cfg.lock_minutes * 2 ** max(locks - 1, 0), cfg.max_lock_minutes))
+
+
+async def _source_throttle(session: AsyncSession, source: str | None) -> LoginThrottle | None:
+    if not source:
+        return None
+    key = f"addr:{source}"[:120]
+    throttle = await session.get(LoginThrottle, key)
+    if throttle is None:
+        throttle = LoginThrottle(key=key, failures=0, locks=0)
+        session.add(throttle)
+    return throttle
+
+
+def _source_failed(cfg: AuthConfig, throttle: LoginThrottle | None, now: dt.datetime) -> None:
+    if throttle is None:
+        return
+    window = dt.timedelta(minutes=cfg.lock_minutes)
+    if throttle.last_failure_at is not None and now - throttle.last_failure_at > window:
+        throttle.failures = 0  # failures long apart are not an attack
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    if throttle.failures >= cfg.max_failed_per_source:
+        throttle.locks += 1
+        throttle.locked_until = now + _lock_length(cfg, throttle.locks)
+        throttle.failures = 0
+
+
+async def _notify_lock(session: AsyncSession, user: User, until: dt.datetime) -> None:
+    """Tell the account's owner and the administrators of its jurisdiction that it was locked."""
+    if user.jurisdiction_id is None:  # a system administrator: the log is where administrators look
+        log.warning("account %s locked until %s after failed sign-ins", user.username, until.isoformat())
+        return
+    from core.clock import CHINA
+    from core.obligations.models import Notification
+
+    when = until.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    title = f"账号“{user.display_name or user.username}”因连续登录失败已锁定至{when}"
+    body = "如非本人操作，请联系管理员修改密码。登录页面不会提示账号是否存在或已锁定。"
+    stamp = until.isoformat()
+    for role, official in ((user.role, user.official_id), (Role.JUSTICE_STAFF, None)):
+        session.add(
+            Notification(
+                jurisdiction_id=user.jurisdiction_id,
+                recipient_role=role,
+                recipient_unit_id=user.unit_id if role == user.role else None,
+                recipient_official_id=official,
+                kind=NotificationKind.WARNING,
+                title=title,
+                body=body,
+                subject_type="users",
+                subject_id=user.id,
+                dedupe_key=f"login-lock:{user.id}:{role.value}:{stamp}"[:200],
+            )
         )
+
+
+async def login(
+    session: AsyncSession,
+    cfg: AuthConfig,
+    *,
+    username: str,
+    password: str,
+    now: dt.datetime,
+    source: str | None = None,
+) -> TokenPair:
+    """Check the password; count failures per account and per source address and lock both with
+    exponential back-off. Every refusal is ``INVALID``, in about the same time (one Argon2 hash or
+    verification each). The caller commits either way."""
+    throttle = await _source_throttle(session, source)
+    user = await session.scalar(select(User).where(User.username == username.strip()))
+    source_locked = throttle is not None and throttle.locked_until is not None and throttle.locked_until > now
+    usable = user is not None and user.active and user.password_hash is not None
+    if source_locked or not usable:
+        HASHER.hash(password)  # spend the same time as a real check: no probing by timing
+        if not source_locked:
+            _source_failed(cfg, throttle, now)
+        raise INVALID
+    assert user is not None and user.password_hash is not None
     try:
         HASHER.verify(user.password_hash, password)
+        verified = True
     except (VerificationError, InvalidHashError):
+        verified = False
+    if user.locked_until is not None and user.locked_until > now:
+        _source_failed(cfg, throttle, now)
+        raise INVALID  # even with the right password, until the lock ends
+    if not verified:
         user.failed_logins += 1
-        if user.failed_logins >= cfg.max_failed_logins:
-            user.locked_until = now + dt.timedelta(minutes=cfg.lock_minutes)
-            user.failed_logins = 0
-        raise INVALID from None
+        _source_failed(cfg, throttle, now)
+        if user.failed_logins % cfg.max_failed_logins == 0:
+            # failed_logins keeps counting until a success, so each lock in a row is longer.
+            user.locked_until = now + _lock_length(cfg, user.failed_logins // cfg.max_failed_logins)
+            await _notify_lock(session, user, user.locked_until)
+        raise INVALID
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     user.failed_logins = 0

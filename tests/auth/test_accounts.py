@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from core.audit.models import AuditEntry
-from core.auth.models import User
+from core.auth.models import LoginThrottle, User
 from core.auth.service import bootstrap_admin, create_user
 from core.disputes import service as disputes
 from core.enums import ActionType, DisputeField, DisputeSource, Role
 from core.errors import ValidationFailed
-from tests.api.conftest import GraphQLClient
+from core.obligations.models import Notification
+from tests.api.conftest import NOW, GraphQLClient
 from tests.support import make_org
 
 PASSWORD = "Correct-horse-9"
@@ -87,18 +88,50 @@ async def test_login_and_use_the_access_token(ctx, client: GraphQLClient):
 
 
 async def test_wrong_password_and_lock_out(ctx, client: GraphQLClient, session_factory):
-    await seed(ctx)
+    org = await seed(ctx)
+    refused = {"code": "invalid_credentials", "message": "用户名或密码错误"}
     for _ in range(4):
-        assert (await login(client, "clerk", "wrong-password-1"))["errors"][0][
-            "code"
-        ] == "invalid_credentials"
-    assert (await login(client, "nobody", "wrong-password-1"))["errors"][0]["code"] == "invalid_credentials"
-    assert (await login(client, "clerk", "wrong-password-1"))["errors"][0]["code"] == "invalid_credentials"
-    # Five failures: locked, even with the right password.
-    assert (await login(client, "clerk"))["errors"][0]["code"] == "locked"
+        assert (await login(client, "clerk", "wrong-password-1"))["errors"] == [refused]
+    assert (await login(client, "nobody", "wrong-password-1"))["errors"] == [refused]
+    assert (await login(client, "clerk", "wrong-password-1"))["errors"] == [refused]
+    # Five failures: locked, even with the right password, and the answer says nothing of it.
+    assert (await login(client, "clerk"))["errors"] == [refused]
     async with session_factory() as s:
         user = await s.scalar(select(User).where(User.username == "clerk"))
         assert user is not None and user.locked_until is not None
+        first_lock = user.locked_until - NOW
+        assert dt.timedelta(minutes=14) < first_lock <= dt.timedelta(minutes=15)
+        # The owner (their role and unit) and the county's administrators are told, in Chinese.
+        notes = (await s.scalars(select(Notification).where(Notification.subject_type == "users"))).all()
+        assert {(n.recipient_role, n.recipient_unit_id) for n in notes} == {
+            (Role.UNIT_CLERK, org.agency.id),
+            (Role.JUSTICE_STAFF, None),
+        }
+        assert all("已锁定" in n.title and n.jurisdiction_id == org.jurisdiction.id for n in notes)
+        # The lock over, five more failures lock again for twice as long (exponential back-off).
+        user.locked_until = NOW - dt.timedelta(minutes=1)
+        await s.commit()
+    for _ in range(5):
+        assert (await login(client, "clerk", "wrong-password-2"))["errors"] == [refused]
+    async with session_factory() as s:
+        user = await s.scalar(select(User).where(User.username == "clerk"))
+        assert user is not None and user.locked_until is not None
+        assert dt.timedelta(minutes=29) < user.locked_until - NOW <= dt.timedelta(minutes=30)
+
+
+async def test_one_source_address_guessing_many_accounts_is_locked_out(ctx, client, session_factory):
+    """Twenty failures from one address, spread over accounts (none of them locked by itself), lock
+    the address: then even a right password from it is refused, with the same answer."""
+    await seed(ctx)
+    names = ["clerk", "staff", "root", "nobody", "admin"]
+    for i in range(20):
+        answer = await login(client, names[i % len(names)], f"guess-{i}")
+        assert answer["errors"][0]["code"] == "invalid_credentials"
+    assert (await login(client, "staff"))["errors"][0]["code"] == "invalid_credentials"
+    async with session_factory() as s:
+        throttle = await s.get(LoginThrottle, "addr:127.0.0.1")
+        assert throttle is not None and throttle.locked_until is not None
+        assert all(u.locked_until is None for u in (await s.scalars(select(User))).all())
 
 
 async def test_refresh_rotates_and_reuse_revokes_everything(ctx, client: GraphQLClient):
