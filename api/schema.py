@@ -24,6 +24,7 @@ from api.indicators import IndicatorMutation, IndicatorQuery
 from api.indicators.document_cache import DashboardDocuments
 from api.ledger.mutations import LedgerMutation
 from api.ledger.queries import LedgerQuery
+from api.limits import InputLengthLimit
 from api.notify.mutations import NotifyMutation
 from api.notify.queries import NotifyQuery
 from api.notify.subscriptions import NotifySubscription
@@ -113,6 +114,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             CostLimit,  # after the validation cache, which would overwrite its verdict
+            InputLengthLimit,  # likewise
             DashboardDocuments,
             RememberPrepared,
             CloseReadSession,
