@@ -243,3 +243,43 @@ async def test_side_effects_are_announced_before_and_after(
     async with session_factory() as session:
         failed = await session.get(ResolutionEffort, effort_id)
         assert failed is not None and failed.status == ResolutionStatus.FAILED
+
+
+async def test_a_dispute_page_shows_the_deadlines_of_its_efforts(
+    console_server: Server,
+    org: Org,
+    browser: Any,
+    session_factory: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+) -> None:
+    """After assigning and accepting an effort the dispute page listed 暂无期限事项: the deadlines
+    were the effort's, not the dispute's own."""
+    from sqlalchemy import select
+
+    from core.disputes import service as disputes
+    from core.enums import ResolutionStage
+    from core.obligations.models import Obligation
+    from tests.security.world import new_dispute
+
+    async with transaction(session_factory) as session:
+        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
+        d = await new_dispute(ctx, org.agency.id, "期限争议")
+        effort = await disputes.assign_resolution(
+            ctx, d.id, unit_id=org.agency.id, stage=ResolutionStage.PRE_FILING, assigned_date=NOW.date()
+        )
+        titles = (
+            await session.scalars(
+                select(Obligation.title).where(
+                    Obligation.subject_type == "resolution_effort", Obligation.subject_id == effort.id
+                )
+            )
+        ).all()
+        dispute_id = d.id
+    assert titles, "the test plugin gives an assigned effort a deadline"
+
+    sign_in(browser, console_server.url, "司法局工作人员", "测试县")
+    wait(browser, "h1", "领导驾驶舱")
+    browser.get(f"{console_server.url}/#/dispute/{dispute_id}")
+    wait(browser, "h1", "期限争议")
+    table = wait(browser, "table", titles[0])
+    assert "诉前化解 · 县自然资源局" in table.text and "所属" in table.text

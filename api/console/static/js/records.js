@@ -56,8 +56,9 @@ const OB_TONES = { MET: 'good', MET_LATE: 'warn', OVERDUE: 'bad', OPEN: '', WAIV
 export const OBLIGATION_FIELDS = 'id title dueDate dueError dueRuleText status statusLabel metDate ruleId citation escalationLevel unit { name } rule { title clause source section }';
 
 /** Obligations with the rule that created them and its source clause. */
-export function obligationsTable(obligations) {
+export function obligationsTable(obligations, { owner = false } = {}) {
   return table([
+    ...(owner ? [{ label: '所属', value: (o) => o.of }] : []),
     { label: '期限事项', value: (o) => o.title },
     { label: '责任单位', value: (o) => o.unit?.name || '司法局' },
     { label: '到期日', value: (o) => o.dueDate ? fmtDate(o.dueDate) : h('span', { class: 'muted' }, o.dueError || '待定') },

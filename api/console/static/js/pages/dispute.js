@@ -18,9 +18,10 @@ const DISPUTE = `query ConsoleDispute($id: ID!) {
     unit { id name } respondents { name } leaderInCharge { name rankLabel } leaderPlan leaderDeadline taskTeam
     resolutionEfforts { id stage stageLabel status statusLabel unit { name } assignedDate acceptedDate dueDate
       resultLabel concludedDate version extensionsUsed byCourtLetter
-      progressReports { reportDate content reportedBy } }
-    litigationCases { id caseNumber court instanceLabel filedDate statusLabel outcome { kindLabel isLoss } }
-    reconsiderationCases { id caseNumber receivedDate statusLabel decisionLabel }
+      progressReports { reportDate content reportedBy } obligations { ${OBLIGATION_FIELDS} } }
+    litigationCases { id caseNumber court instanceLabel filedDate statusLabel outcome { kindLabel isLoss }
+      obligations { ${OBLIGATION_FIELDS} } hearings { scheduledAt obligations { ${OBLIGATION_FIELDS} } } }
+    reconsiderationCases { id caseNumber receivedDate statusLabel decisionLabel obligations { ${OBLIGATION_FIELDS} } }
     obligations { ${OBLIGATION_FIELDS} }
     timeline { id day label detail subjectLabel }
   }
@@ -204,7 +205,18 @@ export default async function disputePage(main, { id }) {
     })));
   }
 
-  sections.push(h('h2', {}, '期限事项'), obligationsTable(d.obligations));
+  // Every deadline of the dispute and of what it became: efforts, cases, their hearings, reconsideration.
+  const owned = (list, of) => list.map((o) => ({ ...o, of }));
+  const allObligations = [
+    ...owned(d.obligations, '争议'),
+    ...d.resolutionEfforts.flatMap((e) => owned(e.obligations, `${e.stageLabel}化解 · ${e.unit?.name || ''}`)),
+    ...d.litigationCases.flatMap((c) => [
+      ...owned(c.obligations, `诉讼 ${c.caseNumber}`),
+      ...c.hearings.flatMap((x) => owned(x.obligations, `庭审 ${fmtDate(x.scheduledAt)}`)),
+    ]),
+    ...d.reconsiderationCases.flatMap((r) => owned(r.obligations, `复议 ${r.caseNumber}`)),
+  ];
+  sections.push(h('h2', {}, '期限事项'), obligationsTable(allObligations, { owner: true }));
   sections.push(h('h2', {}, '办理进程'), eventTimeline(d.timeline));
   const notesSlot = h('div', {}, h('p', { class: 'muted' }, '正在加载……'));
   const timelineSlot = h('div', {}, h('p', { class: 'muted' }, '正在加载……'));
@@ -217,7 +229,7 @@ export default async function disputePage(main, { id }) {
     ...d.litigationCases.map((c) => ({ type: 'litigation_cases', id: c.id })),
     ...d.reconsiderationCases.map((r) => ({ type: 'reconsideration_cases', id: r.id })),
   ];
-  const [notes, events] = await Promise.all([notificationsFor(d.obligations.map((o) => o.id)), timeline(entities)]);
+  const [notes, events] = await Promise.all([notificationsFor(allObligations.map((o) => o.id)), timeline(entities)]);
   render(notesSlot, notes);
   render(timelineSlot, events);
 }
