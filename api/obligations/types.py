@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -91,6 +91,65 @@ class Notification:
     rule_id: str | None
     created_at: dt.datetime
     acknowledged_at: dt.datetime | None
+
+    @strawberry.field(
+        description="通知所涉记录：类别、编号，及其所属的行政争议和诉讼案件（供前端跳转；无权查看时为空）"
+    )
+    async def record(self, info: Info) -> NotificationRecord | None:
+        return await record_of(info, self)  # type: ignore[arg-type]
+
+
+@strawberry.type(description="通知所涉的记录 (the record a notification is about)")
+class NotificationRecord:
+    subject_type: str = strawberry.field(
+        description="记录类别：dispute | resolution_effort | litigation_case | …"
+    )
+    subject_id: strawberry.ID = strawberry.field(description="记录编号")
+    dispute_id: strawberry.ID | None = strawberry.field(description="所属行政争议")
+    case_id: strawberry.ID | None = strawberry.field(
+        description="所属诉讼案件（庭审、裁判后事项、诉讼案件本身）"
+    )
+
+
+async def record_of(info: Info, notification: Any) -> NotificationRecord | None:
+    """The record behind a notification (its own subject, else its obligation's), read through the
+    request's scoped loaders: a reader who may not see it gets None."""
+    from core.cases import models as cm
+    from core.disputes import models as dm
+    from core.obligations import models as om
+
+    loaders = info.context.loaders
+    subject_type, subject_id = notification.subject_type, notification.subject_id
+    if subject_type is None and notification.obligation_id is not None:
+        obligation = await loaders.by_id(om.Obligation).load(int(notification.obligation_id))
+        if obligation is None:
+            return None
+        subject_type, subject_id = obligation.subject_type, obligation.subject_id
+    models = {
+        "dispute": dm.Dispute,
+        "resolution_effort": dm.ResolutionEffort,
+        "litigation_case": cm.LitigationCase,
+        "reconsideration_case": cm.ReconsiderationCase,
+        "hearing": cm.Hearing,
+        "post_judgment_duty": cm.PostJudgmentDuty,
+    }
+    model = models.get(subject_type or "")
+    if model is None or subject_id is None:
+        return None
+    row = await loaders.by_id(model).load(int(subject_id))
+    if row is None:
+        return None
+    case_id = row.id if model is cm.LitigationCase else getattr(row, "case_id", None)
+    dispute_id = row.id if model is dm.Dispute else getattr(row, "dispute_id", None)
+    if dispute_id is None and case_id is not None:
+        case = await loaders.by_id(cm.LitigationCase).load(int(case_id))
+        dispute_id = case.dispute_id if case is not None else None
+    return NotificationRecord(
+        subject_type=str(subject_type),
+        subject_id=strawberry.ID(str(subject_id)),
+        dispute_id=strawberry.ID(str(dispute_id)) if dispute_id is not None else None,
+        case_id=strawberry.ID(str(case_id)) if case_id is not None else None,
+    )
 
 
 @strawberry.type(description="定期报送（如月度排查、零报送）")

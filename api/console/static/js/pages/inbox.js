@@ -6,9 +6,18 @@ import { fmtDateTime, h, render, statusTag, table, toast } from '../dom.js';
 const INBOX = `query ConsoleInbox($unreadOnly: Boolean!, $first: Int!, $after: String) {
   inbox(unreadOnly: $unreadOnly, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
-    nodes { id kind kindLabel title body createdAt acknowledgedAt obligationId ruleId }
+    nodes { id kind kindLabel title body createdAt acknowledgedAt obligationId ruleId record { subjectType subjectId disputeId caseId } }
   }
 }`;
+
+/** Where a notification's record is shown in the console (its case page, else its dispute's). */
+function recordLink(n) {
+  const r = n.record;
+  if (!r) return h('span', { class: 'muted small' }, '—');
+  if (r.caseId) return h('a', { href: `#/case/${r.caseId}` }, '查看案件');
+  if (r.disputeId) return h('a', { href: `#/dispute/${r.disputeId}` }, '查看争议');
+  return h('span', { class: 'muted small' }, '—');
+}
 
 const TONES = { ESCALATION: 'bad', INTERVIEW: 'bad', CRITICISM: 'bad', WARNING: 'warn', REMINDER_LETTER: 'warn' };
 
@@ -23,6 +32,7 @@ export default async function inbox(main) {
       { label: '类型', value: (n) => statusTag(n.kindLabel, TONES[n.kind]) },
       { label: '标题', value: (n) => h('span', { class: n.acknowledgedAt ? '' : 'unread' }, n.title) },
       { label: '内容', value: (n) => h('span', { class: 'small' }, n.body) },
+      { label: '记录', value: recordLink },
       { label: '操作', value: (n) => (n.acknowledgedAt ? h('span', { class: 'muted small' }, `已读 ${fmtDateTime(n.acknowledgedAt)}`)
         : h('button', { type: 'button', class: 'secondary', onclick: async () => {
           const payload = await mutate('mutation ConsoleAck($id: ID!) { acknowledgeNotification(id: $id) { errors { message } } }', { id: n.id });
