@@ -11,6 +11,7 @@ from api.obligations.types import Notification, Obligation
 from core.calendar.models import CalendarOverride
 from core.calendar.workdays import known_years
 from core.context import ServiceContext
+from core.enums import ObligationStatus as Status
 from core.errors import ValidationFailed
 from core.obligations import models as m
 from core.obligations.inbox import addressed_to
@@ -157,6 +158,50 @@ class InboxQuery:
         )
 
 
+@strawberry.type(description="下一年度节假日是否已公布，及因此暂无到期日的期限事项 (calendar readiness)")
+class CalendarReadiness:
+    year: int = strawberry.field(description="需要准备的年度（今年11月1日起为下一年）")
+    declared: bool = strawberry.field(description="该年节假日安排是否已有（日历库自带或管理员已公布）")
+    warn: bool = strawberry.field(description="是否应提醒管理员：11月1日起下一年尚未公布")
+    undated_obligations: int = strawberry.field(description="因节假日未公布而暂无到期日的未完成期限事项数")
+    message: str = strawberry.field(description="给用户看的提示（中文）")
+
+
+@strawberry.type
+class CalendarReadinessQuery:
+    @strawberry.field(description="工作日历准备情况：下一年度节假日未公布时提醒，并统计暂无到期日的期限事项")
+    async def calendar_readiness(
+        self, info: Info, jurisdiction_id: strawberry.ID | None = None
+    ) -> CalendarReadiness:
+        from sqlalchemy import func
+
+        today = info.context.app.clock().date()
+        # From 1 November the State Council's notice for next year is due (it usually comes in
+        # late October or November); before that the current year is the one that matters.
+        year = today.year + 1 if today.month >= 11 else today.year
+        calendar = await info.context.read_ctx(lambda ctx: ctx.calendar())
+        declared = year in known_years() or year in calendar.declared_years
+        stmt = select(func.count(m.Obligation.id)).where(
+            m.Obligation.due_date.is_(None),
+            m.Obligation.due_error.is_not(None),
+            m.Obligation.status.in_([Status.OPEN, Status.PAUSED]),
+        )
+        if jurisdiction_id is not None:
+            stmt = stmt.where(m.Obligation.jurisdiction_id == gid(jurisdiction_id, "jurisdictionId"))
+        undated = int(await info.context.scalar(info.context.scoped(stmt, m.Obligation)) or 0)
+        warn = not declared and (today.month >= 11 or undated > 0)
+        if declared:
+            message = f"{year}年节假日安排已录入"
+        else:
+            message = (
+                f"{year}年节假日安排尚未录入：按工作日计算、落在{year}年的期限暂无法确定到期日"
+                f"（目前 {undated} 项）。国务院办公厅公布后，请系统管理员在“系统管理 · 工作日历”中录入。"
+            )
+        return CalendarReadiness(
+            year=year, declared=declared, warn=warn, undated_obligations=undated, message=message
+        )
+
+
 async def _is_working(ctx: ServiceContext, day: dt.date) -> bool:
     return (await ctx.calendar()).is_working_day(day)
 
@@ -166,5 +211,5 @@ async def _add(ctx: ServiceContext, day: dt.date, n: int) -> dt.date:
 
 
 @strawberry.type
-class ObligationQuery(ObligationListQuery, InboxQuery):
+class ObligationQuery(ObligationListQuery, InboxQuery, CalendarReadinessQuery):
     pass

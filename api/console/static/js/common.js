@@ -62,3 +62,24 @@ export function exportButton(kind, getFilter, label = '导出 Excel') {
 export function compact(object) {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && !v.length)));
 }
+
+/** A warning when next year's holidays are not entered (from 1 November), with how many open
+ * deadlines wait for them; null when there is nothing to say. */
+export async function calendarNotice(jurisdictionId) {
+  try {
+    const data = await gql('query ConsoleCalendarReadiness($j: ID) { calendarReadiness(jurisdictionId: $j) { year warn undatedObligations message } }', { j: jurisdictionId });
+    const r = data.calendarReadiness;
+    return r.warn ? h('div', { class: 'notice', role: 'alert', id: 'calendar-notice' }, r.message) : null;
+  } catch {
+    return null;  // the warning is a help, never a reason for the page to fail
+  }
+}
+
+/** Put `notice` right under the page's heading. */
+export function showUnderHeading(main, notice) {
+  if (!notice) return;
+  const heading = main.querySelector('h1');
+  const anchor = heading?.closest('.spread') || heading;
+  if (anchor?.parentNode) anchor.parentNode.insertBefore(notice, anchor.nextSibling);
+  else main.prepend(notice);
+}

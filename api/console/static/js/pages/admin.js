@@ -2,7 +2,7 @@
 
 import { capabilities, gql, mutate } from '../api.js';
 import { can, identity } from '../auth.js';
-import { compact, forgetJurisdictions, homeJurisdiction, jurisdictionPicker } from '../common.js';
+import { calendarNotice, compact, forgetJurisdictions, homeJurisdiction, jurisdictionPicker } from '../common.js';
 import { h, render, statusTag, table, toast, yesNo } from '../dom.js';
 import { action, form } from '../forms.js';
 import { forgetOfficials } from '../hearing_actions.js';
@@ -190,10 +190,10 @@ export default async function adminPage(main, _params, query) {
   if (!jurisdiction) { render(main, h('p', { class: 'muted' }, '没有可管理的辖区')); return; }
   const caps = await capabilities();
   const picker = await jurisdictionPicker(jurisdiction.id, (id) => navigate(`/admin?jurisdictionId=${id}`));
-  const [units, officials, targets, calendar] = await Promise.all([
+  const [units, officials, targets, calendar, warning] = await Promise.all([
     unitsSection(jurisdiction, reload), officialsSection(jurisdiction, reload),
-    targetsSection(caps, jurisdiction, year, reload), calendarSection(year, reload),
+    targetsSection(caps, jurisdiction, year, reload), calendarSection(year, reload), calendarNotice(jurisdiction.id),
   ]);
   render(main, h('div', { class: 'spread' }, h('h1', {}, `系统管理 · ${jurisdiction.name}`), picker),
-    units, officials, targets, calendar);
+    warning, units, officials, targets, calendar);
 }

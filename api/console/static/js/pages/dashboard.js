@@ -6,7 +6,7 @@
 
 import { capabilities, gql } from '../api.js';
 import { identity } from '../auth.js';
-import { homeJurisdiction, jurisdictionPicker } from '../common.js';
+import { calendarNotice, homeJurisdiction, jurisdictionPicker, showUnderHeading } from '../common.js';
 import { barChart, lineChart } from '../chart.js';
 import { h, render, statusTag, table } from '../dom.js';
 import { navigate } from '../router.js';
@@ -285,9 +285,11 @@ export default async function dashboardPage(main, _params, query) {
       h('div', { class: 'row no-print' }, picker, h('div', { class: 'field' }, h('label', { for: 'year-picker' }, '统计期间'), yearSelect)));
   };
 
+  const calendarWarning = calendarNotice(jurisdiction.id);
   if (caps.query.has('dashboard')) {
     try {
       await indicatorDashboard(main, header, jurisdiction, yearParam);
+      showUnderHeading(main, await calendarWarning);
       return;
     } catch (error) {
       console.warn('indicators API failed, falling back to list counts', error);
@@ -310,4 +312,5 @@ export default async function dashboardPage(main, _params, query) {
         { label: '单位', value: (r) => h('a', { href: `#/desk?tab=cases&unitId=${r.unit.id}&jurisdictionId=${jurisdiction.id}` }, r.unit.name) },
         { label: '发案量', value: (r) => `${r.count} 件` },
       ], ranking, { onRowClick: (r) => navigate(`/desk?tab=cases&unitId=${r.unit.id}&jurisdictionId=${jurisdiction.id}`), caption: '点击单位查看其案件' }) : null));
+  showUnderHeading(main, await calendarWarning);
 }
