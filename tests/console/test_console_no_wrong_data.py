@@ -283,3 +283,40 @@ async def test_a_dispute_page_shows_the_deadlines_of_its_efforts(
     wait(browser, "h1", "期限争议")
     table = wait(browser, "table", titles[0])
     assert "诉前化解 · 县自然资源局" in table.text and "所属" in table.text
+
+
+async def test_desk_hearings_and_inbox_fit_a_phone(
+    console_server: Server,
+    org: Org,
+    browser: Any,
+    session_factory: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+    screenshot: Any,
+) -> None:
+    """At 390 px the desk's table overflowed sideways; now every page of the daily round fits."""
+    async with transaction(session_factory) as session:
+        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
+        await new_hearing(ctx, org.agency.id, 3)
+    sign_in(browser, console_server.url, "司法局工作人员", "测试县")
+    wait(browser, "h1", "领导驾驶舱")
+    browser.set_window_size(390, 844)
+    width = browser.execute_script("return window.innerWidth")
+    for path, heading, content in (
+        ("desk", "案件台账", "table"),
+        ("desk?tab=cases", "案件台账", "table"),
+        ("hearings", "庭审", "main"),
+        ("inbox", "通知", "#inbox-list"),
+    ):
+        browser.get(f"{console_server.url}/#/{path}")
+        wait(browser, "h1", heading)
+        wait(browser, content)
+        scroll = browser.execute_script("return document.documentElement.scrollWidth")
+        assert scroll <= width, f"{path}: {scroll}px wide on a {width}px screen"
+        # No table scrolling sideways inside its box either (they read as cards).
+        wide = browser.execute_script(
+            "return [...document.querySelectorAll('.table-wrap')]"
+            ".filter((t) => t.scrollWidth > t.clientWidth + 1).length"
+        )
+        assert wide == 0, f"{path}: {wide} table(s) scroll sideways"
+    labelled = browser.find_elements(By.CSS_SELECTOR, "#inbox-list td[data-label]")
+    assert all(td.get_attribute("data-label") for td in labelled)

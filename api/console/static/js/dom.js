@@ -108,7 +108,7 @@ export function table(columns, rows, { onRowClick, empty = '暂无数据', capti
   const head = h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c.label)));
   const body = rows.length
     ? rows.map((row) => {
-      const tr = h('tr', {}, columns.map((c) => h('td', {}, c.value(row))));
+      const tr = h('tr', {}, columns.map((c) => h('td', { 'data-label': c.label }, c.value(row))));
       if (onRowClick) {
         tr.className = 'clickable';
         tr.tabIndex = 0;
