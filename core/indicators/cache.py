@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from redis.exceptions import LockError, RedisError
 
 log = logging.getLogger("caseload.indicators.cache")
@@ -31,6 +32,12 @@ GLOBAL = 0
 """The generation slot for changes outside any jurisdiction (jurisdiction ids start at 1)."""
 
 DEFAULT_TTL = 24 * 3600
+
+
+def _encode(value: Any) -> str:
+    """An answer as the API encodes it (orjson, compact): a cached answer is served as these bytes,
+    so they are the bytes an uncached request gets."""
+    return orjson.dumps(value).decode()
 
 
 class IndicatorCache(ABC):
@@ -120,7 +127,7 @@ class InProcessCache(IndicatorCache):
         self, jurisdiction_id: int, generation: str, key: str, value: Any, ttl: int = DEFAULT_TTL
     ) -> None:
         async with self._lock:
-            self._values[(jurisdiction_id, generation, key)] = json.dumps(value, ensure_ascii=False)
+            self._values[(jurisdiction_id, generation, key)] = _encode(value)
             self._values.move_to_end((jurisdiction_id, generation, key))
             while len(self._values) > self._max:
                 self._values.popitem(last=False)
@@ -172,7 +179,7 @@ class RedisCache(IndicatorCache):
     async def set(
         self, jurisdiction_id: int, generation: str, key: str, value: Any, ttl: int = DEFAULT_TTL
     ) -> None:
-        raw = json.dumps(value, ensure_ascii=False)
+        raw = _encode(value)
         await self._redis.set(self._value_key(jurisdiction_id, generation, key), raw, ex=ttl)
 
     @asynccontextmanager
