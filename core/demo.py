@@ -1857,6 +1857,7 @@ async def create_demo_accounts(session: AsyncSession) -> list[str]:
             select(Unit).where(Unit.jurisdiction_id == j.id, Unit.kind == UnitKind.AGENCY).order_by(Unit.id)
         )
         for suffix, display, role in (
+            ("admin", "县级管理员", Role.JURISDICTION_ADMIN),
             ("staff", "司法局工作人员", Role.JUSTICE_STAFF),
             ("leader", "领导", Role.LEADER),
             ("court", "法院联络员", Role.COURT_LIAISON),

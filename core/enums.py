@@ -49,6 +49,7 @@ class OfficialRank(LabeledEnum):
 
 class Role(LabeledEnum):
     SYSTEM_ADMIN = ("system_admin", "系统管理员")
+    JURISDICTION_ADMIN = ("jurisdiction_admin", "县级管理员")
     JUSTICE_STAFF = ("justice_staff", "司法局工作人员")
     UNIT_CLERK = ("unit_clerk", "单位联络员")
     COURT_LIAISON = ("court_liaison", "法院联络员")

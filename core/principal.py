@@ -25,6 +25,12 @@ class Principal:
         return self.role == Role.SYSTEM_ADMIN
 
     @property
+    def is_bureau(self) -> bool:
+        """The justice bureau's own people: its staff and the county's administrator (who reads and
+        receives what the staff do)."""
+        return self.role in (Role.JUSTICE_STAFF, Role.JURISDICTION_ADMIN)
+
+    @property
     def sees_personal_data(self) -> bool:
         return self.is_admin or self.can_view_personal_data
 

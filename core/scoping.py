@@ -19,7 +19,10 @@ S = TypeVar("S", bound=Select[Any])
 # What each role may do (the action names are the services' ``authorize`` calls).
 WRITE_ACTIONS: dict[Role, frozenset[str] | None] = {
     Role.SYSTEM_ADMIN: None,  # everything
-    Role.JUSTICE_STAFF: None,  # everything inside the jurisdiction
+    # The county's own administrator (县级管理员): everything the justice bureau does, and the
+    # county's configuration (COUNTY_ADMIN below), inside its jurisdiction only.
+    Role.JURISDICTION_ADMIN: None,
+    Role.JUSTICE_STAFF: None,  # everything inside the jurisdiction but its configuration
     Role.UNIT_CLERK: frozenset(
         {
             "dispute.record",
@@ -60,18 +63,23 @@ WRITE_ACTIONS: dict[Role, frozenset[str] | None] = {
     ),
     Role.LEADER: frozenset(),
 }
-# "Administrators who configure targets, units, people and roles" (DOMAIN.md §1).
-ADMIN_ONLY = frozenset(
+# "Administrators who configure targets, units, people and roles" (DOMAIN.md §1): a county runs
+# itself — its administrator keeps its units, people, accounts, population, reference figures,
+# targets and go-live date — while jurisdictions, plugins and the national calendar stay the
+# system administrator's.
+SYSTEM_ONLY = frozenset({"jurisdiction.manage", "calendar.manage"})
+COUNTY_ADMIN = frozenset(
     {
-        "jurisdiction.manage",
-        "calendar.manage",
+        "jurisdiction.settings",
         "target.manage",
         "reference.manage",
         "unit.manage",
         "official.manage",
         "user.manage",
+        "alias.manage",
     }
 )
+ADMIN_ONLY = SYSTEM_ONLY | COUNTY_ADMIN
 # Directory data every role of the jurisdiction reads in full (a clerk names the county leader who
 # approved a substitute, or a second respondent unit).
 DIRECTORY_TABLES = frozenset({"jurisdictions", "units", "officials", "reference_figures"})
@@ -123,8 +131,13 @@ def authorize(
     """Raise :class:`Forbidden` unless ``principal`` may perform ``action`` on that jurisdiction/unit."""
     if principal.is_admin:
         return
-    if action in ADMIN_ONLY:
+    if action in SYSTEM_ONLY:
         raise Forbidden("仅系统管理员可执行此操作", f"only a system administrator may {action}")
+    if action in COUNTY_ADMIN and principal.role != Role.JURISDICTION_ADMIN:
+        raise Forbidden(
+            "仅县级管理员或系统管理员可执行此操作",
+            f"only a jurisdiction or system administrator may {action}",
+        )
     if jurisdiction_id is None or principal.jurisdiction_id != jurisdiction_id:
         raise Forbidden("无权操作其他辖区的数据", f"{action}: outside your jurisdiction")
     allowed = WRITE_ACTIONS.get(principal.role, frozenset())

@@ -6,7 +6,7 @@ import strawberry
 from sqlalchemy import false, select
 
 from api.audit.types import AuditEntry
-from api.common import Connection, Role, gid, paginate
+from api.common import Connection, gid, paginate
 from api.context import Info
 from core.audit import models as m
 
@@ -27,7 +27,7 @@ class AuditQuery:
     ) -> Connection[AuditEntry]:
         principal = info.context.principal
         stmt = select(m.AuditEntry)
-        if not (principal.is_admin or principal.role == Role.JUSTICE_STAFF):
+        if not (principal.is_admin or principal.is_bureau):
             # The trail shows every unit's records: the bureau and administrators read it.
             stmt = stmt.where(false())
         if entity_type:

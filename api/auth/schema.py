@@ -105,7 +105,7 @@ class AuthQuery:
     @strawberry.field(description="账号列表（管理员、司法局）")
     async def users(self, info: Info, jurisdiction_id: strawberry.ID | None = None) -> list[User]:
         p = info.context.principal
-        if not p.is_admin and p.role != Role.JUSTICE_STAFF:
+        if not p.is_admin and not p.is_bureau:
             return []
         stmt = select(UserModel).order_by(UserModel.username)
         if jurisdiction_id is not None:

@@ -5,7 +5,7 @@ import datetime as dt
 import strawberry
 from sqlalchemy import select
 
-from api.common import Connection, NotificationKind, ObligationStatus, Role, gid, paginate
+from api.common import Connection, NotificationKind, ObligationStatus, gid, paginate
 from api.context import Info
 from api.obligations.types import Notification, Obligation
 from core.calendar.models import CalendarOverride
@@ -121,7 +121,7 @@ class InboxQuery:
         if kind:
             stmt = stmt.where(m.Notification.kind.in_(kind))
         principal = info.context.principal
-        if not principal.is_admin and principal.role != Role.JUSTICE_STAFF:
+        if not principal.is_admin and not principal.is_bureau:
             stmt = stmt.where(addressed_to(principal))
         stmt = info.context.scoped(stmt, m.Notification).order_by(m.Notification.id.desc())
         return await paginate(info, stmt, first=first, after=after)

@@ -61,7 +61,7 @@ class OrgMutation:
     async def create_jurisdiction(self, info: Info, plugin: str) -> Payload[Jurisdiction]:
         return await run_mutation(info, lambda ctx: service.create_jurisdiction_from_plugin(ctx, plugin))  # type: ignore[no-any-return]
 
-    @strawberry.mutation(description="修改辖区人口或适用插件（系统管理员）")
+    @strawberry.mutation(description="修改辖区常住人口（县级管理员）或适用插件（系统管理员）")
     async def update_jurisdiction(
         self,
         info: Info,

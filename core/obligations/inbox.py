@@ -10,6 +10,7 @@ from core.audit.service import record as audit
 from core.audit.service import snapshot
 from core.common import get_visible
 from core.context import ServiceContext
+from core.enums import Role
 from core.errors import NotFound
 from core.obligations.models import Notification
 from core.principal import Principal
@@ -21,8 +22,14 @@ def addressed_to(principal: Principal) -> Any:
         return true()
     if principal.jurisdiction_id is None:
         return false()
+    # The county's administrator receives what is addressed to the justice bureau's staff too.
+    roles = (
+        [principal.role, Role.JUSTICE_STAFF]
+        if principal.role == Role.JURISDICTION_ADMIN
+        else [principal.role]
+    )
     by_role = and_(
-        Notification.recipient_role == principal.role,
+        Notification.recipient_role.in_(roles),
         or_(Notification.recipient_unit_id.is_(None), Notification.recipient_unit_id == principal.unit_id),
     )
     personal = (

@@ -67,8 +67,11 @@ async def update_jurisdiction(
     plugin: str | None = None,
     version: int | None = None,
 ) -> Jurisdiction:
-    """Change a jurisdiction's population or the plugin whose policy applies."""
-    authorize(ctx.principal, "jurisdiction.manage", jurisdiction_id)
+    """Change a jurisdiction's population (its administrator) or the plugin whose policy applies
+    (the system administrator)."""
+    authorize(ctx.principal, "jurisdiction.settings", jurisdiction_id)
+    if plugin is not None:
+        authorize(ctx.principal, "jurisdiction.manage", jurisdiction_id)
     j = await ctx.jurisdiction(jurisdiction_id)
     check_version(j, version, "Jurisdiction")
     before = snapshot(j)

@@ -320,3 +320,38 @@ async def test_desk_hearings_and_inbox_fit_a_phone(
         assert wide == 0, f"{path}: {wide} table(s) scroll sideways"
     labelled = browser.find_elements(By.CSS_SELECTOR, "#inbox-list td[data-label]")
     assert all(td.get_attribute("data-label") for td in labelled)
+
+
+async def test_a_county_runs_itself_through_its_administrator(
+    console_server: Server, org: Org, browser: Any, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """Staff read the admin page without forms they cannot use (each answered 仅系统管理员可执行此操作);
+    the county's administrator (县级管理员) adds a unit and sets the population."""
+    from sqlalchemy import select
+
+    from core.org.models import Jurisdiction, Unit
+
+    sign_in(browser, console_server.url, "司法局工作人员", "测试县")
+    wait(browser, "h1", "领导驾驶舱")
+    click(browser, "#nav a", "系统管理")
+    wait(browser, "h1", "系统管理")
+    page = browser.find_element(By.CSS_SELECTOR, "main").text
+    assert "新增单位" not in page and "调整目标" not in page and "修改须由县级管理员" in page
+    click(browser, "#whoami button", "退出")
+    wait(browser, "h1", "登录")
+
+    sign_in(browser, console_server.url, "县级管理员", "测试县")
+    click(browser, "#nav a", "系统管理")
+    wait(browser, "h1", "系统管理")
+    open_action(browser, "新增单位")
+    fill(browser, "#create-unit-name", "县市场监督管理局")
+    click(browser, "#create-unit button[type=submit]")
+    wait(browser, "#units-title + .table-wrap, main", "县市场监督管理局")
+    open_action(browser, "修改常住人口")
+    fill(browser, "#set-population-population", "385000")
+    click(browser, "#set-population button[type=submit]")
+    wait(browser, "main", "385,000 人")
+    async with session_factory() as session:
+        j = await session.get(Jurisdiction, org.jurisdiction.id)
+        assert j is not None and j.population == 385000
+        assert await session.scalar(select(Unit.id).where(Unit.name == "县市场监督管理局")) is not None

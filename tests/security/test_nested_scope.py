@@ -108,3 +108,23 @@ async def test_every_nested_record_is_readable_by_id_for_every_role(
     assert effort in seen_by["justice_staff"] and effort in seen_by["clerk_of_the_agency"]
     assert effort not in seen_by["clerk_of_the_co_respondent"]  # the leak this test was written for
     assert ("dispute", dispute_id) in seen_by["clerk_of_the_co_respondent"]
+
+
+def test_a_county_administrator_manages_only_its_own_county() -> None:
+    from core.enums import Role
+    from core.errors import Forbidden
+    from core.principal import Principal
+    from core.scoping import COUNTY_ADMIN, SYSTEM_ONLY, authorize
+
+    admin = Principal(user="wp-admin", role=Role.JURISDICTION_ADMIN, jurisdiction_id=1)
+    staff = Principal(user="wp-staff", role=Role.JUSTICE_STAFF, jurisdiction_id=1)
+    for action in COUNTY_ADMIN:
+        authorize(admin, action, 1)
+        with pytest.raises(Forbidden):
+            authorize(admin, action, 2)  # another county
+        with pytest.raises(Forbidden):
+            authorize(staff, action, 1)  # the bureau's staff do not configure the county
+    for action in SYSTEM_ONLY:  # jurisdictions, plugins and the national calendar
+        with pytest.raises(Forbidden):
+            authorize(admin, action, 1)
+    authorize(admin, "dispute.record", 1)  # and the staff's daily work

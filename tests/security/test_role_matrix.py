@@ -55,79 +55,80 @@ from tests.security.world import (
 
 # ---------------------------------------------------------------------------------------------
 # The matrix (Y allowed, . refused, P public: signing in does not depend on who asks)
-#   SA system administrator       JS justice-bureau staff (J1)   UC unit clerk of the record's unit
+#   SA system administrator       JA county administrator (J1)   JS justice-bureau staff (J1)
+#   UC unit clerk of the record's unit
 #   UX unit clerk of another unit CL court liaison (J1)          LD leader (J1)
 #   JX justice-bureau staff of another jurisdiction (J2)
 # ---------------------------------------------------------------------------------------------
 
-COLUMNS = ("SA", "JS", "UC", "UX", "CL", "LD", "JX")
+COLUMNS = ("SA", "JA", "JS", "UC", "UX", "CL", "LD", "JX")
 MATRIX = """
-                               SA JS UC UX CL LD JX
-createJurisdiction             Y  .  .  .  .  .  .
-updateJurisdiction             Y  .  .  .  .  .  .
-setReferenceFigure             Y  .  .  .  .  .  .
-createUnit                     Y  .  .  .  .  .  .
-updateUnit                     Y  .  .  .  .  .  .
-createOfficial                 Y  .  .  .  .  .  .
-updateOfficial                 Y  .  .  .  .  .  .
-recordDispute                  Y  Y  Y  .  .  .  .
-updateDispute                  Y  Y  Y  .  .  .  .
-assignLeader                   Y  Y  .  .  .  .  .
-assignResolution               Y  Y  .  .  .  .  .
-acceptResolution               Y  Y  Y  .  .  .  .
-reportResolutionProgress       Y  Y  Y  .  .  .  .
-extendResolution               Y  Y  Y  .  .  .  .
-recordResolutionHearing        Y  Y  Y  .  .  .  .
-concludeResolution             Y  Y  Y  .  .  .  .
-requestJudicialConfirmation    Y  Y  Y  .  .  .  .
-closeDispute                   Y  Y  .  .  .  .  .
-receiveReconsideration         Y  Y  Y  .  .  .  .
-acceptReconsideration          Y  Y  .  .  .  .  .
-rejectReconsideration          Y  Y  .  .  .  .  .
-concludeReconsideration        Y  Y  .  .  .  .  .
-fileLitigationCase             Y  Y  Y  .  .  .  .
-recordResponseNotice           Y  Y  Y  .  .  .  .
-reportResponse                 Y  Y  Y  .  .  .  .
-scheduleHearing                Y  Y  Y  .  Y  .  .
-designateHearingHead           Y  Y  Y  .  .  .  .
-approveSubstituteHead          Y  Y  Y  .  .  .  .
-checkHearingIdentity           Y  Y  Y  .  .  .  .
-recordHearing                  Y  Y  Y  .  Y  .  .
-rescheduleHearing              Y  Y  Y  .  Y  .  .
-cancelHearing                  Y  Y  Y  .  Y  .  .
-recordOutcome                  Y  Y  Y  .  Y  .  .
-markJudgmentEffective          Y  Y  Y  .  Y  .  .
-submitPostJudgmentDuty         Y  Y  Y  .  .  .  .
-reviewPostJudgmentDuty         Y  Y  .  .  .  .  .
-closeLitigationCase            Y  Y  .  .  .  .  .
-markObligationMet              Y  Y  Y  .  .  .  .
-waiveObligation                Y  Y  .  .  .  .  .
-submitReport                   Y  Y  Y  .  .  .  .
-extendObligation               Y  Y  .  .  .  .  .
-pauseObligation                Y  Y  .  .  .  .  .
-resumeObligation               Y  Y  .  .  .  .  .
-correctObligationTriggerDate   Y  Y  .  .  .  .  .
-acknowledgeNotification        Y  Y  Y  .  Y  Y  .
-setCalendarDay                 Y  .  .  .  .  .  .
-clearCalendarDay               Y  .  .  .  .  .  .
-declareCalendarYear            Y  .  .  .  .  .  .
-registerWebhook                Y  Y  .  .  .  .  .
-updateWebhook                  Y  Y  .  .  .  .  .
-issueNotice                    Y  Y  .  .  .  .  .
-retryNotificationDelivery      Y  Y  .  .  .  .  .
-login                          P  P  P  P  P  P  P
-refreshSession                 P  P  P  P  P  P  P
-logout                         P  P  P  P  P  P  P
-createUser                     Y  .  .  .  .  .  .
-updateUser                     Y  .  .  .  .  .  .
-createApiToken                 Y  .  .  .  .  .  .
-revokeApiToken                 Y  .  .  .  .  .  .
-importLedger                   Y  Y  .  .  .  .  .
-setTarget                      Y  .  .  .  .  .  .
-clearTarget                    Y  .  .  .  .  .  .
-recordAssessmentFact           Y  Y  .  .  .  .  .
-removeAssessmentFact           Y  Y  .  .  .  .  .
-publishBulletin                Y  Y  .  .  .  .  .
+                               SA JA JS UC UX CL LD JX
+createJurisdiction             Y  .  .  .  .  .  .  .
+updateJurisdiction             Y  Y  .  .  .  .  .  .
+setReferenceFigure             Y  Y  .  .  .  .  .  .
+createUnit                     Y  Y  .  .  .  .  .  .
+updateUnit                     Y  Y  .  .  .  .  .  .
+createOfficial                 Y  Y  .  .  .  .  .  .
+updateOfficial                 Y  Y  .  .  .  .  .  .
+recordDispute                  Y  Y  Y  Y  .  .  .  .
+updateDispute                  Y  Y  Y  Y  .  .  .  .
+assignLeader                   Y  Y  Y  .  .  .  .  .
+assignResolution               Y  Y  Y  .  .  .  .  .
+acceptResolution               Y  Y  Y  Y  .  .  .  .
+reportResolutionProgress       Y  Y  Y  Y  .  .  .  .
+extendResolution               Y  Y  Y  Y  .  .  .  .
+recordResolutionHearing        Y  Y  Y  Y  .  .  .  .
+concludeResolution             Y  Y  Y  Y  .  .  .  .
+requestJudicialConfirmation    Y  Y  Y  Y  .  .  .  .
+closeDispute                   Y  Y  Y  .  .  .  .  .
+receiveReconsideration         Y  Y  Y  Y  .  .  .  .
+acceptReconsideration          Y  Y  Y  .  .  .  .  .
+rejectReconsideration          Y  Y  Y  .  .  .  .  .
+concludeReconsideration        Y  Y  Y  .  .  .  .  .
+fileLitigationCase             Y  Y  Y  Y  .  .  .  .
+recordResponseNotice           Y  Y  Y  Y  .  .  .  .
+reportResponse                 Y  Y  Y  Y  .  .  .  .
+scheduleHearing                Y  Y  Y  Y  .  Y  .  .
+designateHearingHead           Y  Y  Y  Y  .  .  .  .
+approveSubstituteHead          Y  Y  Y  Y  .  .  .  .
+checkHearingIdentity           Y  Y  Y  Y  .  .  .  .
+recordHearing                  Y  Y  Y  Y  .  Y  .  .
+rescheduleHearing              Y  Y  Y  Y  .  Y  .  .
+cancelHearing                  Y  Y  Y  Y  .  Y  .  .
+recordOutcome                  Y  Y  Y  Y  .  Y  .  .
+markJudgmentEffective          Y  Y  Y  Y  .  Y  .  .
+submitPostJudgmentDuty         Y  Y  Y  Y  .  .  .  .
+reviewPostJudgmentDuty         Y  Y  Y  .  .  .  .  .
+closeLitigationCase            Y  Y  Y  .  .  .  .  .
+markObligationMet              Y  Y  Y  Y  .  .  .  .
+waiveObligation                Y  Y  Y  .  .  .  .  .
+submitReport                   Y  Y  Y  Y  .  .  .  .
+extendObligation               Y  Y  Y  .  .  .  .  .
+pauseObligation                Y  Y  Y  .  .  .  .  .
+resumeObligation               Y  Y  Y  .  .  .  .  .
+correctObligationTriggerDate   Y  Y  Y  .  .  .  .  .
+acknowledgeNotification        Y  Y  Y  Y  .  Y  Y  .
+setCalendarDay                 Y  .  .  .  .  .  .  .
+clearCalendarDay               Y  .  .  .  .  .  .  .
+declareCalendarYear            Y  .  .  .  .  .  .  .
+registerWebhook                Y  Y  Y  .  .  .  .  .
+updateWebhook                  Y  Y  Y  .  .  .  .  .
+issueNotice                    Y  Y  Y  .  .  .  .  .
+retryNotificationDelivery      Y  Y  Y  .  .  .  .  .
+login                          P  P  P  P  P  P  P  P
+refreshSession                 P  P  P  P  P  P  P  P
+logout                         P  P  P  P  P  P  P  P
+createUser                     Y  Y  .  .  .  .  .  .
+updateUser                     Y  Y  .  .  .  .  .  .
+createApiToken                 Y  Y  .  .  .  .  .  .
+revokeApiToken                 Y  Y  .  .  .  .  .  .
+importLedger                   Y  Y  Y  .  .  .  .  .
+setTarget                      Y  Y  .  .  .  .  .  .
+clearTarget                    Y  Y  .  .  .  .  .  .
+recordAssessmentFact           Y  Y  Y  .  .  .  .  .
+removeAssessmentFact           Y  Y  Y  .  .  .  .  .
+publishBulletin                Y  Y  Y  .  .  .  .  .
 """
 
 
@@ -262,11 +263,13 @@ def _disagreement_params() -> Iterator[Any]:
         )
 
 
-@pytest.mark.parametrize(("name", "column"), list(_disagreement_params()))
-async def test_domain_disagreement(
-    sec_client: GraphQLClient, world: World, probe: WriteProbe, name: str, column: str
-) -> None:
-    await check_row(sec_client, world, probe, name, [BY_COLUMN[column]])
+if DISAGREEMENTS:  # a parametrised test with no case would check nothing (and say it was skipped)
+
+    @pytest.mark.parametrize(("name", "column"), list(_disagreement_params()))
+    async def test_domain_disagreement(
+        sec_client: GraphQLClient, world: World, probe: WriteProbe, name: str, column: str
+    ) -> None:
+        await check_row(sec_client, world, probe, name, [BY_COLUMN[column]])
 
 
 MISSING = 987_654_321

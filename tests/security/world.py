@@ -133,6 +133,7 @@ class Who:
 
 SYSTEM_ADMIN = Who("system_admin", "SA", Role.SYSTEM_ADMIN, None)
 JUSTICE_STAFF = Who("justice_staff", "JS", Role.JUSTICE_STAFF, "J1")
+COUNTY_ADMIN = Who("jurisdiction_admin", "JA", Role.JURISDICTION_ADMIN, "J1")
 UNIT_CLERK = Who("unit_clerk", "UC", Role.UNIT_CLERK, "J1", "A")
 OTHER_UNIT_CLERK = Who("other_unit_clerk", "UX", Role.UNIT_CLERK, "J1", "B")
 COURT_LIAISON = Who("court_liaison", "CL", Role.COURT_LIAISON, "J1")
@@ -140,6 +141,7 @@ LEADER = Who("leader", "LD", Role.LEADER, "J1")
 OTHER_JUSTICE_STAFF = Who("other_justice_staff", "JX", Role.JUSTICE_STAFF, "J2")
 EVERYONE = (
     SYSTEM_ADMIN,
+    COUNTY_ADMIN,
     JUSTICE_STAFF,
     UNIT_CLERK,
     OTHER_UNIT_CLERK,

@@ -10,6 +10,7 @@ const listeners = new Set();
 
 export const ROLE_LABELS = {
   system_admin: '系统管理员',
+  jurisdiction_admin: '县级管理员',
   justice_staff: '司法局工作人员',
   unit_clerk: '单位联络员',
   court_liaison: '法院联络员',
@@ -143,7 +144,7 @@ export async function signOut() {
   store(null);
 }
 
-const WRITERS = new Set(['system_admin', 'justice_staff', 'unit_clerk', 'court_liaison']);
+const WRITERS = new Set(['system_admin', 'jurisdiction_admin', 'justice_staff', 'unit_clerk', 'court_liaison']);
 const ABILITIES = {
   dashboard: ['system_admin', 'justice_staff', 'leader'],
   desk: ['system_admin', 'justice_staff', 'unit_clerk', 'court_liaison', 'leader'],
@@ -156,6 +157,8 @@ const ABILITIES = {
   ledger: ['system_admin', 'justice_staff'],
   admin: ['system_admin', 'justice_staff'],
   calendar: ['system_admin'],
+  // The county's configuration: units, people, accounts, population, targets (core/scoping.py COUNTY_ADMIN).
+  configure: ['system_admin', 'jurisdiction_admin'],
 };
 
 /** What the signed-in role may do in the console (the API decides for real; this hides dead ends). */
@@ -163,5 +166,7 @@ export function can(ability) {
   const who = identity();
   if (!who) return false;
   if (ability === 'write') return WRITERS.has(who.role);
-  return (ABILITIES[ability] || []).includes(who.role);
+  const allowed = ABILITIES[ability] || [];
+  // The county's administrator does all the justice bureau's work besides its own.
+  return allowed.includes(who.role) || (who.role === 'jurisdiction_admin' && allowed.includes('justice_staff'));
 }

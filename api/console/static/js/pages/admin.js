@@ -10,6 +10,27 @@ import { options } from '../labels.js';
 import { navigate } from '../router.js';
 
 const PAYLOAD = 'errors { field code message }';
+// What a role that may not change the county's configuration reads instead of a form it cannot use.
+const readOnly = () => h('p', { class: 'muted small' }, '修改须由县级管理员或系统管理员办理');
+
+/** Population (for 万人成讼率): the county's administrator keeps it current. */
+function settingsSection(jurisdiction, reload) {
+  const shown = jurisdiction.population ? `${jurisdiction.population.toLocaleString('zh-CN')} 人` : '未填写（万人成讼率显示为无数据）';
+  return h('section', { class: 'card', 'aria-labelledby': 'settings-title' },
+    h('h2', { id: 'settings-title' }, '辖区信息'),
+    h('p', {}, `常住人口：${shown}`),
+    !can('configure') ? readOnly() : action('修改常住人口', form({
+      id: 'set-population', submitLabel: '保存',
+      fields: [{ name: 'population', label: '常住人口（人）', type: 'number', required: true, value: jurisdiction.population, min: 1,
+        help: '用于计算万人成讼率；以统计部门公布的常住人口为准' }],
+      onSubmit: async (v) => {
+        const payload = await mutate(`mutation ConsolePopulation($id: ID!, $p: Int!) { updateJurisdiction(id: $id, population: $p) { ${PAYLOAD} } }`,
+          { id: jurisdiction.id, p: v.population });
+        if (!payload.errors.length) { toast('已保存常住人口'); forgetJurisdictions(); reload(); }
+        return payload.errors;
+      },
+    })));
+}
 
 async function unitsSection(jurisdiction, reload) {
   const data = await gql('query ConsoleAdminUnits($j: ID) { units(jurisdictionId: $j, includeInactive: true) { id name kind kindLabel active version } }', { j: jurisdiction.id });
@@ -20,14 +41,14 @@ async function unitsSection(jurisdiction, reload) {
       { label: '名称', value: (u) => u.name },
       { label: '类型', value: (u) => u.kindLabel },
       { label: '状态', value: (u) => statusTag(u.active ? '在用' : '已停用', u.active ? 'good' : '') },
-      { label: '操作', value: (u) => h('button', { type: 'button', class: 'secondary', onclick: async () => {
+      ...(!can('configure') ? [] : [{ label: '操作', value: (u) => h('button', { type: 'button', class: 'secondary', onclick: async () => {
         const payload = await mutate(`mutation ConsoleUpdateUnit($input: UpdateUnitInput!) { updateUnit(input: $input) { ${PAYLOAD} } }`,
           { input: { id: u.id, version: u.version, active: !u.active } });
         if (payload.errors.length) toast(payload.errors[0].message, 'error');
         else { toast(u.active ? '已停用' : '已启用'); forgetJurisdictions(); reload(); }
-      } }, u.active ? '停用' : '启用') },
+      } }, u.active ? '停用' : '启用') }]),
     ], data.units),
-    action('新增单位', form({
+    !can('configure') ? readOnly() : action('新增单位', form({
       id: 'create-unit', submitLabel: '新增',
       fields: [
         { name: 'name', label: '单位名称', required: true },
@@ -54,7 +75,7 @@ async function officialsSection(jurisdiction, reload) {
       { label: '职级', value: (o) => o.rankLabel }, { label: '职务', value: (o) => o.title || '—' },
       { label: '电话', value: (o) => o.phone || '—' }, { label: '在职', value: (o) => yesNo(o.active) },
     ], data.officials),
-    action('新增人员', form({
+    !can('configure') ? readOnly() : action('新增人员', form({
       id: 'create-official', submitLabel: '新增',
       fields: [
         { name: 'unitId', label: '所在单位', type: 'select', required: true, options: jurisdiction.units.map((u) => ({ value: u.id, label: u.name })) },
@@ -153,14 +174,14 @@ async function targetsSection(caps, jurisdiction, year, reload) {
       { label: '适用', value: (t) => (t.unitId ? units[t.unitId] || `单位 ${t.unitId}` : '全辖区') + (t.quarter ? ` 第${t.quarter}季度` : '') },
       { label: '要求', value: describe },
       { label: '理由', value: (t) => t.reason },
-      { label: '操作', value: (t) => h('button', { type: 'button', class: 'secondary', onclick: async () => {
+      ...(!can('configure') ? [] : [{ label: '操作', value: (t) => h('button', { type: 'button', class: 'secondary', onclick: async () => {
         const payload = await mutate(`mutation ConsoleClearTarget($id: ID!, $version: Int) { clearTarget(id: $id, version: $version) { ${PAYLOAD} } }`,
           { id: t.id, version: t.version });
         if (payload.errors.length) toast(payload.errors[0].message, 'error');
         else { toast('已恢复默认目标'); reload(); }
-      } }, '恢复默认') },
+      } }, '恢复默认') }]),
     ], data.targetOverrides, { empty: '本年度没有调整过的目标' }),
-    action('调整目标', form({
+    !can('configure') ? readOnly() : action('调整目标', form({
       id: 'set-target', submitLabel: '保存',
       fields: [
         { name: 'indicator', label: '指标', type: 'select', required: true, options: data.indicatorDefinitions.map((d) => ({ value: d.indicator, label: d.label })) },
@@ -195,5 +216,5 @@ export default async function adminPage(main, _params, query) {
     targetsSection(caps, jurisdiction, year, reload), calendarSection(year, reload), calendarNotice(jurisdiction.id),
   ]);
   render(main, h('div', { class: 'spread' }, h('h1', {}, `系统管理 · ${jurisdiction.name}`), picker),
-    warning, units, officials, targets, calendar);
+    warning, settingsSection(jurisdiction, reload), units, officials, targets, calendar);
 }
