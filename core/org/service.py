@@ -106,7 +106,7 @@ async def set_go_live_date(
         )
     before = snapshot(j)
     j.go_live_date = go_live_date
-    await audit(ctx, "jurisdiction.go_live", j, before)
+    await audit(ctx, "jurisdiction.go_live", j, before, jurisdiction_id=j.id)
     return j
 
 
