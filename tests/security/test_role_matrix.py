@@ -65,6 +65,7 @@ MATRIX = """
                                SA JS UC UX CL LD JX
 createJurisdiction             Y  .  .  .  .  .  .
 updateJurisdiction             Y  .  .  .  .  .  .
+setGoLiveDate                  Y  .  .  .  .  .  .
 setReferenceFigure             Y  .  .  .  .  .  .
 createUnit                     Y  .  .  .  .  .  .
 updateUnit                     Y  .  .  .  .  .  .
