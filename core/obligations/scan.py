@@ -531,9 +531,7 @@ async def scan_jurisdiction(
                 sent += await _send(ctx, sql, source, jurisdiction_id, now, quiet, report)
 
     # 4. Hearing reminders: a few hearings of the coming days, planned one by one.
-    reminders = await _hearing_reminders(
-        ctx, policy, calendar, recipients, jurisdiction_id, today, go_live
-    )
+    reminders = await _hearing_reminders(ctx, policy, calendar, recipients, jurisdiction_id, today, go_live)
     reminders = await _not_yet_sent(ctx, reminders)
     to_send = [p for p in reminders if p.urgent or not quiet]
     report.planned += len(reminders)

@@ -135,10 +135,14 @@ async def test_qiannan_jan_aug_2021_loaded_at_go_live_sends_nothing_about_2021(m
     assert about_history == []
     # The history is still there: overdue duties of 2021 that were never reminded.
     history = await ctx.session.scalar(
-        select(Obligation.id).where(Obligation.due_date < go_live, Obligation.status == ObligationStatus.OVERDUE)
+        select(Obligation.id).where(
+            Obligation.due_date < go_live, Obligation.status == ObligationStatus.OVERDUE
+        )
     )
     assert history is not None
-    assert not list(await ctx.session.scalars(select(Notification.id).where(Notification.obligation_id == history)))
+    assert not list(
+        await ctx.session.scalars(select(Notification.id).where(Notification.obligation_id == history))
+    )
 
     after = await indicators.dashboard(ctx, org.jurisdiction.id, JAN_AUG_2021)
     for code, (num, den, value) in EXPECTED.items():
