@@ -85,7 +85,12 @@ from core.models import Base
 from core.obligations.models import Obligation
 from core.obligations.service import emit_periodic, mark_obligation_met, periods_starting, submit_report
 from core.org.models import Jurisdiction, Official, Unit
-from core.org.service import create_jurisdiction_from_plugin, create_official, create_unit
+from core.org.service import (
+    create_jurisdiction_from_plugin,
+    create_official,
+    create_unit,
+    set_go_live_date,
+)
 from core.policy.manager import Policy, PolicyRegistry
 from core.policy.types import EventKind
 from core.principal import SYSTEM, Principal
@@ -94,6 +99,9 @@ T = TypeVar("T")
 
 DEMO_PLUGINS = ("xx_county", "wuping", "wuyang", "qiannan")
 STORY_SPAN_DAYS = 912  # about two and a half years of history
+# The demo counties went live about half a year before ``today`` (the first of that month): the
+# older duties are history (counted, never escalated), the recent ones are reminded and escalated.
+GO_LIVE_DAYS_BEFORE = 180
 PERIODIC_MONTHS = 3  # periodic events and reports for the current month and the two before
 
 # ---------------------------------------------------------------------------------------------
@@ -1745,6 +1753,8 @@ async def load_county(
     founded = today - dt.timedelta(days=STORY_SPAN_DAYS + 30)
     act_at(ctx, founded, SYSTEM)
     jurisdiction = await create_jurisdiction_from_plugin(ctx, spec.plugin)
+    go_live = (today - dt.timedelta(days=GO_LIVE_DAYS_BEFORE)).replace(day=1)
+    await set_go_live_date(ctx, jurisdiction.id, go_live_date=go_live)
     dice = Dice(f"{seed}:{spec.plugin}")
     units = await build_units(ctx, jurisdiction, spec, dice)
     county = County(

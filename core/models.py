@@ -15,7 +15,7 @@ from core.disputes.models import (
     ResolutionProgress,
 )
 from core.indicators.models import AssessmentFact, Bulletin, TargetOverride  # noqa: F401
-from core.ledger.models import LedgerImport, LedgerImportRow  # noqa: F401
+from core.ledger.models import LedgerImport, LedgerImportJob, LedgerImportRow  # noqa: F401
 from core.notify.models import NotificationDelivery, WebhookEndpoint  # noqa: F401
 from core.obligations.models import DomainEvent, Notification, Obligation, PeriodicReport  # noqa: F401
 from core.org.models import Jurisdiction, Official, ReferenceFigure, Unit

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import strawberry
@@ -74,6 +75,23 @@ class OrgMutation:
             info,
             lambda ctx: service.update_jurisdiction(
                 ctx, gid(id, "id"), population=population, plugin=plugin, version=version
+            ),
+        )
+
+    @strawberry.mutation(
+        description="设置辖区上线日期（系统管理员）：此前到期的义务只计入指标，不再提醒或督办；传 null 清除"
+    )
+    async def set_go_live_date(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        go_live_date: dt.date | None,
+        version: int | None = None,
+    ) -> Payload[Jurisdiction]:
+        return await run_mutation(  # type: ignore[no-any-return]
+            info,
+            lambda ctx: service.set_go_live_date(
+                ctx, gid(id, "id"), go_live_date=go_live_date, version=version
             ),
         )
 

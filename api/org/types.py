@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -77,6 +78,9 @@ class Jurisdiction:
     population: int | None
     parent_name: str | None
     province_name: str | None
+    go_live_date: dt.date | None = strawberry.field(
+        description="上线日期：此前到期的义务为历史记录，计入指标，但不提醒、不预警、不督办"
+    )
     version: int
 
     @strawberry.field(description="适用的政策插件及其全部规则（含来源条款）")

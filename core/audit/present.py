@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "calendar.set_day": "设置工作日历",
     "jurisdiction.create": "新建辖区",
     "jurisdiction.update": "修改辖区信息",
+    "jurisdiction.go_live": "设置上线日期",
     "notice.issue": "发出督办通知",
     "notification.acknowledge": "确认收到通知",
     "official.create": "新增人员",
@@ -183,6 +184,7 @@ FIELD_LABELS = {
     "waive_reason": "豁免原因",
     "paused_until": "暂停至",
     "anchor_date": "起算日期",
+    "go_live_date": "上线日期",
 }
 
 # Columns that say nothing to a reader, or that the entry shows elsewhere.

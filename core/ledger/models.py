@@ -1,11 +1,16 @@
-"""Bookkeeping of ledger imports: which file, by whom, and a content key per imported row."""
+"""Bookkeeping of ledger imports: which file, by whom, a content key per imported row, and the
+background jobs that run them."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, IdMixin, TimestampMixin
+from core.db import Base, IdMixin, TimestampMixin, enum_type
 
 
 class LedgerImport(IdMixin, TimestampMixin, Base):
@@ -35,3 +40,46 @@ class LedgerImportRow(IdMixin, TimestampMixin, Base):
     row_number: Mapped[int] = mapped_column(Integer)
     dispute_id: Mapped[int | None] = mapped_column(ForeignKey("disputes.id"))
     litigation_case_id: Mapped[int | None] = mapped_column(ForeignKey("litigation_cases.id"))
+
+
+class ImportJobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class LedgerImportJob(IdMixin, TimestampMixin, Base):
+    """A ledger import (or dry run) queued to run in the background (``core.ledger.jobs``).
+
+    The file is kept with the job so that a worker on another host can run it; the counts are the
+    progress readers poll, and ``import_id`` is the committed import once the job succeeded.
+    """
+
+    __tablename__ = "ledger_import_jobs"
+    __table_args__ = (Index("ix_ledger_import_jobs_status", "status", "id"),)
+
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    status: Mapped[ImportJobStatus] = mapped_column(
+        enum_type(ImportJobStatus), default=ImportJobStatus.QUEUED
+    )
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who asked: the job runs with their rights (user, role, scope), not the worker's.
+    actor: Mapped[str] = mapped_column(String(120))
+    actor_role: Mapped[str] = mapped_column(String(40))
+    actor_jurisdiction_id: Mapped[int | None] = mapped_column(Integer)
+    actor_unit_id: Mapped[int | None] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    mapping: Mapped[dict[str, Any] | None] = mapped_column()
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_checked: Mapped[int] = mapped_column(Integer, default=0)
+    rows_written: Mapped[int] = mapped_column(Integer, default=0)
+    # The row problems so far (row, column, message), and the file-level error of a failed job.
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[dt.datetime | None] = mapped_column()
+    finished_at: Mapped[dt.datetime | None] = mapped_column()
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_imports.id", ondelete="SET NULL"))

@@ -20,7 +20,10 @@ is reached" is ``d <= W_t`` likewise. Then:
    ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`` for the overdue obligations of the chain due on
    or before ``T_k`` with ``escalation_level < k``, followed by one ``UPDATE`` raising those
    obligations' ``escalation_level`` to k. ``ix_obligations_escalation`` (jurisdiction, status,
-   escalation level, due date) keeps these to the few obligations that have not reached the step;
+   escalation level, due date) keeps these to the few obligations that have not reached the step.
+   Step k selects only obligations that have not also reached step k+1 (``T_{k+1} < d <= T_k``):
+   one found overdue late (a first scan, a worker down for days, a duty entered after the fact)
+   gets the step due now, once, never the steps it missed in one burst;
 3. each band of due dates between two warning thresholds is one ``INSERT … SELECT``;
 4. hearing reminders (a few hearings of the coming days) are planned in Python as before.
 
@@ -35,6 +38,10 @@ Inserts select only rows whose dedupe key is absent (``NOT EXISTS``) besides ``O
 PostgreSQL draws an id from the sequence for every row an ``INSERT`` proposes, conflicting or not,
 and re-proposing the obligations of a warning band every minute would burn the 32-bit ids in
 about a year.
+
+A duty due before the jurisdiction's go-live date (``Jurisdiction.go_live_date``) is history: it is
+marked overdue like any other (the indicators count it from its dates) but never warned or
+escalated, and hearings before that day get no reminders.
 
 A dry run (``dry_run=True``) runs the same selections as ``SELECT`` statements and writes nothing:
 it counts what would be marked overdue and lists what would be sent in ``ScanReport.would_send``.
@@ -80,7 +87,7 @@ from core.obligations.models import Notification, Obligation
 from core.obligations.service import emit_periodic
 from core.org.models import Official
 from core.policy.manager import Policy
-from core.policy.types import EscalationChain, Recipient
+from core.policy.types import EscalationChain, EscalationStep, Recipient
 
 log = logging.getLogger("caseload.worker")
 
@@ -363,11 +370,14 @@ async def _escalation_sources(
         # A step fires only after every earlier step has (the per-obligation walk stopped at the
         # first step not due yet): the threshold is the smallest of the chain's thresholds so far.
         reached: dt.date | None = None
+        steps: list[tuple[int, EscalationStep, dt.date]] = []
         for level, step in enumerate(chain.steps, start=1):
             threshold = latest_due_escalated(calendar, step.after, today)
             if threshold is None:
                 continue
             reached = threshold if reached is None else min(reached, threshold)
+            steps.append((level, step, reached))
+        for index, (level, step, reached) in enumerate(steps):
             role, unit_id, official_id = await targets.of(step.recipient)
             title = func.substr(
                 literal(f"【{step.action.label}】", String)
@@ -393,6 +403,11 @@ async def _escalation_sources(
                 "dedupe_key": _dedupe_key(sql, "esc", str(level)),
             }
             due = and_(overdue, in_chain, o.due_date <= reached, o.escalation_level < level)
+            if index + 1 < len(steps):
+                # Only the step due now: an obligation that has also reached the next step (found
+                # overdue late — a first scan, a worker down for days, a duty entered after the fact)
+                # gets that one, not every step it missed in one burst.
+                due = and_(due, o.due_date > steps[index + 1][2])
             sources.append(_Source(columns, due, level))
     return sources
 
@@ -497,11 +512,16 @@ async def scan_jurisdiction(
         overdue = and_(mine, o.status == ObligationStatus.OVERDUE)
     overdue = and_(overdue, o.due_date < today)
 
+    # A duty due before the go-live date is history: marked overdue above (the indicators count it
+    # as met late or not met, from its dates) but never warned or escalated.
+    go_live = (await ctx.jurisdiction(jurisdiction_id)).go_live_date
+    live: ColumnElement[bool] = o.due_date >= go_live if go_live is not None else true()
+
     # 2–3. Escalations and warnings, one statement (two for an escalation step) per source.
     recipients = _Recipients(ctx, jurisdiction_id)
     targets = _Targets(ctx, jurisdiction_id, recipients)
-    sources = await _escalation_sources(sql, policy, calendar, targets, overdue, today)
-    sources += await _warning_sources(sql, policy, calendar, targets, mine, today)
+    sources = await _escalation_sources(sql, policy, calendar, targets, and_(overdue, live), today)
+    sources += await _warning_sources(sql, policy, calendar, targets, and_(mine, live), today)
     sent: list[int] = []
     async with sql.index_probes(session):
         for source in sources:
@@ -511,7 +531,7 @@ async def scan_jurisdiction(
                 sent += await _send(ctx, sql, source, jurisdiction_id, now, quiet, report)
 
     # 4. Hearing reminders: a few hearings of the coming days, planned one by one.
-    reminders = await _hearing_reminders(ctx, policy, calendar, recipients, jurisdiction_id, today)
+    reminders = await _hearing_reminders(ctx, policy, calendar, recipients, jurisdiction_id, today, go_live)
     reminders = await _not_yet_sent(ctx, reminders)
     to_send = [p for p in reminders if p.urgent or not quiet]
     report.planned += len(reminders)
@@ -647,12 +667,15 @@ async def _hearing_reminders(
     recipients: _Recipients,
     jurisdiction_id: int,
     today: dt.date,
+    go_live: dt.date | None = None,
 ) -> list[PlannedNotification]:
     rules = policy.hearing_reminders
     if not rules:
         return []
     horizon = max(r.days_before * (2 if r.working_days else 1) for r in rules) + 1
-    start = dt.datetime.combine(today, dt.time(), tzinfo=CHINA)
+    # Hearings before the go-live date are history, like the duties due before it.
+    first_day = max(today, go_live) if go_live is not None else today
+    start = dt.datetime.combine(first_day, dt.time(), tzinfo=CHINA)
     hearings = await ctx.session.scalars(
         select(Hearing).where(
             Hearing.jurisdiction_id == jurisdiction_id,

@@ -27,6 +27,9 @@ class Jurisdiction(IdMixin, TimestampMixin, VersionedMixin, Base):
     parent_name: Mapped[str | None] = mapped_column(String(100))
     province_name: Mapped[str | None] = mapped_column(String(100))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
+    # The day the county started running caseload: a duty due before it is history (counted in the
+    # indicators, never reminded, warned or escalated). None: every duty is live.
+    go_live_date: Mapped[dt.date | None] = mapped_column()
 
 
 class ReferenceFigure(IdMixin, TimestampMixin, Base):

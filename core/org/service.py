@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -86,6 +87,29 @@ async def update_jurisdiction(
             )
         j.plugin = plugin
     await audit(ctx, "jurisdiction.update", j, before)
+    return j
+
+
+async def set_go_live_date(
+    ctx: ServiceContext, jurisdiction_id: int, *, go_live_date: dt.date | None, version: int | None = None
+) -> Jurisdiction:
+    """Set (or clear) the day the jurisdiction went live; audited.
+
+    Duties due before it are history: the worker's scan never reminds, warns or escalates about
+    them (``core.obligations.scan``); the indicators count them as they always did.
+    """
+    authorize(ctx.principal, "jurisdiction.settings", jurisdiction_id)
+    j = await ctx.jurisdiction(jurisdiction_id)
+    check_version(j, version, "Jurisdiction")
+    if go_live_date is not None and go_live_date.year < 1990:
+        raise ValidationFailed(
+            "goLiveDate",
+            f"上线日期（{go_live_date}）不合理：不得早于1990年",
+            f"goLiveDate {go_live_date} is implausible: it cannot be before 1990",
+        )
+    before = snapshot(j)
+    j.go_live_date = go_live_date
+    await audit(ctx, "jurisdiction.go_live", j, before, jurisdiction_id=j.id)
     return j
 
 

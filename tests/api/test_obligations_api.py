@@ -33,8 +33,11 @@ async def seed(make_ctx):
     await disputes.assign_resolution(
         ctx, d.id, unit_id=org.agency.id, stage=ResolutionStage.PRE_FILING, assigned_date=dt.date(2024, 11, 1)
     )
-    ctx.clock = fixed_clock(dt.datetime(2024, 11, 20, 10, tzinfo=CHINA))
-    await scan_jurisdiction(ctx, org.jurisdiction.id)
+    # Scanned as a worker would be: the day after the breach (the unit's reminder), then the next
+    # working day (the justice bureau's escalation). A single late scan sends only the step due then.
+    for day in (7, 8):
+        ctx.clock = fixed_clock(dt.datetime(2024, 11, day, 10, tzinfo=CHINA))
+        await scan_jurisdiction(ctx, org.jurisdiction.id)
     await ctx.session.commit()
     return org
 

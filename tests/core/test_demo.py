@@ -37,6 +37,8 @@ async def check_contents(session: AsyncSession, registry: PolicyRegistry) -> Non
     """The loaded demo has what the dashboards and screens need to show something in every state."""
     codes = {registry.policy(p).profile.code for p in DEMO_PLUGINS}  # type: ignore[union-attr]
     assert set(await session.scalars(select(Jurisdiction.code))) == codes
+    # Every demo county went live half a year back: older duties are history, recent ones are live.
+    assert set(await session.scalars(select(Jurisdiction.go_live_date))) == {dt.date(2024, 5, 1)}
 
     statuses = set(await session.scalars(select(Dispute.status).distinct()))
     assert statuses == set(DisputeStatus)

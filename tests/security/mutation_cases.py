@@ -82,6 +82,11 @@ async def _update_jurisdiction(ctx: ServiceContext, w: World, who: Who, n: int) 
     return {"id": w.j1}
 
 
+@case("setGoLiveDate", '($id: ID!) { setGoLiveDate(id: $id, goLiveDate: "2024-01-01") {P} }')
+async def _set_go_live_date(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    return {"id": w.j1}
+
+
 @case(
     "setReferenceFigure",
     '($j: ID!, $y: Int!) { setReferenceFigure(input: {jurisdictionId: $j, indicator: "loss_rate",'

@@ -66,6 +66,7 @@ MATRIX = """
                                SA JA JS UC UX CL LD JX
 createJurisdiction             Y  .  .  .  .  .  .  .
 updateJurisdiction             Y  Y  .  .  .  .  .  .
+setGoLiveDate                  Y  Y  .  .  .  .  .  .
 setReferenceFigure             Y  Y  .  .  .  .  .  .
 createUnit                     Y  Y  .  .  .  .  .  .
 updateUnit                     Y  Y  .  .  .  .  .  .
