@@ -59,6 +59,14 @@ def registry() -> PolicyRegistry:
     return build_registry(extra={"testland": Testland()})
 
 
+# Webhook targets the tests use (core/notify/egress.py refuses anything else that is not public):
+# the loopback receiver of the delivery tests, a private receiver, and names that do not resolve
+# here. Tests of the refusals pass their own allow-list.
+os.environ.setdefault(
+    "CASELOAD_WEBHOOK_ALLOW", "127.0.0.1/32, 10.0.0.5/32, hooks.example.invalid, qyapi.weixin.qq.com"
+)
+
+
 @pytest.fixture
 async def session_factory(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     yield make_session_factory(engine)

@@ -18,6 +18,7 @@ from core.context import ServiceContext
 from core.enums import NotificationKind, Role
 from core.errors import ValidationFailed
 from core.notify.models import DeliveryStatus, NotificationDelivery, WebhookEndpoint
+from core.notify import egress
 from core.notify.webhooks import enqueue_deliveries, mask_url
 from core.obligations.models import Notification
 from core.org.models import Unit
@@ -46,7 +47,7 @@ async def register_webhook(
     endpoint = WebhookEndpoint(
         jurisdiction_id=jurisdiction_id,
         name=clean,
-        url=_check_url(url),
+        url=await _check_url(url),
         secret=optional_text(secret, "secret", "签名密钥", max_len=200),
         kinds=_kinds(kinds),
         active=active,
@@ -86,7 +87,7 @@ async def update_webhook(
             await _check_unique_name(ctx, endpoint.jurisdiction_id, clean)
         endpoint.name = clean
     if url is not None:
-        endpoint.url = _check_url(url)
+        endpoint.url = await _check_url(url)
     if clear_secret:
         endpoint.secret = None
     elif secret is not None:
@@ -175,7 +176,8 @@ async def _check_unique_name(ctx: ServiceContext, jurisdiction_id: int, name: st
         )
 
 
-def _check_url(url: str) -> str:
+async def _check_url(url: str) -> str:
+    """An absolute http(s) URL that reaches only where core/notify/egress.py allows."""
     clean = require_text(url, "url", "推送地址", max_len=MAX_URL)
     parts = urlsplit(clean)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -185,6 +187,10 @@ def _check_url(url: str) -> str:
             "url must be an absolute http(s) URL",
             "invalid_url",
         )
+    try:
+        await egress.check_url(clean, connect=False)
+    except egress.EgressRefused as exc:
+        raise ValidationFailed("url", exc.message_zh, exc.message_en, "address_refused") from None
     return clean
 
 

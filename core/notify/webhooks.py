@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import CHINA
 from core.db import utcnow
 from core.enums import NotificationKind
+from core.notify import egress
 from core.notify.models import DeliveryStatus, NotificationDelivery, WebhookEndpoint
 from core.obligations.models import Notification
 from core.org.models import Jurisdiction
@@ -348,12 +349,24 @@ async def _post(http: httpx.AsyncClient, job: _Job) -> _Outcome:
     }
     if job.secret:
         headers[SIGNATURE_HEADER] = sign(job.secret, timestamp, body)
+    # Checked again at every delivery, after resolution, and connected to the address checked (DNS
+    # rebinding gains nothing). Only a status and a classified reason are stored: never the body,
+    # which would be a read channel into whatever answered.
     try:
-        response = await http.post(job.url, content=body, headers=headers)
+        target = await egress.check_url(job.url)
+    except egress.EgressRefused:
+        return _Outcome(None, error="地址不允许 / address refused")
+    url, host, extensions = egress.pinned_request(target)
+    try:
+        response = await http.post(url, content=body, headers={**headers, **host}, extensions=extensions)
+    except httpx.TimeoutException:
+        return _Outcome(None, error="连接超时 / timeout")
+    except httpx.ConnectError:
+        return _Outcome(None, error="无法连接 / connection failed")
     except httpx.HTTPError as exc:
-        return _Outcome(None, error=f"{type(exc).__name__}: {exc}"[:1000])
+        return _Outcome(None, error=f"请求失败 / request failed ({type(exc).__name__})")
     if not response.is_success:
-        return _Outcome(None, response.status_code, f"HTTP {response.status_code}: {response.text[:500]}")
+        return _Outcome(None, response.status_code, f"HTTP {response.status_code}")
     robot_error = _robot_error(response)
     if robot_error is not None:
         return _Outcome(None, response.status_code, robot_error)
@@ -367,7 +380,7 @@ def _robot_error(response: httpx.Response) -> str | None:
     except ValueError:
         return None
     if isinstance(data, dict) and isinstance(data.get("errcode"), int) and data["errcode"] != 0:
-        return f"errcode {data['errcode']}: {data.get('errmsg', '')}"[:1000]
+        return f"errcode {data['errcode']}"  # not errmsg: nothing of the answer's text is kept
     return None
 
 

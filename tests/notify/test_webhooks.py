@@ -165,7 +165,7 @@ async def test_failures_back_off_exponentially_then_fail(
             assert report.claimed == 1
             (row,) = await deliveries(session_factory)
             assert row.attempts == attempt and row.response_status == 500
-            assert row.last_error is not None and row.last_error.startswith("HTTP 500")
+            assert row.last_error == "HTTP 500"  # never the body
             if attempt == MAX_ATTEMPTS:
                 assert row.status == DeliveryStatus.FAILED and report.failed == 1
                 break
@@ -196,7 +196,7 @@ async def test_a_robot_errcode_is_a_failure(
         report = await deliver_due(session_factory, now=NOW, http=http)
     assert report.retrying == 1
     (row,) = await deliveries(session_factory)
-    assert row.status == DeliveryStatus.PENDING and row.last_error == "errcode 93000: invalid webhook url"
+    assert row.status == DeliveryStatus.PENDING and row.last_error == "errcode 93000"  # not the errmsg text
 
 
 async def test_an_unreachable_receiver_is_retried(
@@ -210,7 +210,7 @@ async def test_an_unreachable_receiver_is_retried(
         report = await deliver_due(session_factory, now=NOW, http=http)
     assert report.retrying == 1
     (row,) = await deliveries(session_factory)
-    assert row.response_status is None and row.last_error is not None and "ConnectError" in row.last_error
+    assert row.response_status is None and row.last_error == "无法连接 / connection failed"
 
 
 async def test_a_crashed_workers_claim_is_delivered_once_after_its_lease(
