@@ -12,12 +12,18 @@ from api.context import Info
 from api.obligations.types import Notification
 from core.notify import models as m
 from core.notify.models import DeliveryStatus
+from core.notify.webhooks import mask_url
 
 strawberry.enum(DeliveryStatus, description="推送状态")
 
 
 def _kinds(root: strawberry.Parent[Any]) -> list[NotificationKind]:
     return [NotificationKind(kind) for kind in root.kinds or []]
+
+
+def _masked_url(root: strawberry.Parent[Any]) -> str:
+    """Query values (robot keys, tokens) and userinfo hidden in every read: staff read the list too."""
+    return mask_url(root.url)
 
 
 def _has_secret(root: strawberry.Parent[Any]) -> bool:
@@ -29,7 +35,9 @@ class WebhookEndpoint:
     id: strawberry.ID
     jurisdiction_id: strawberry.ID
     name: str
-    url: str = strawberry.field(description="接收地址（仅推送地址管理员可见）")
+    url: str = strawberry.field(
+        resolver=_masked_url, description="接收地址（查询参数与用户名密码以 *** 隐去）"
+    )
     has_secret: bool = strawberry.field(
         resolver=_has_secret, description="是否设置了签名密钥（密钥本身不返回）"
     )

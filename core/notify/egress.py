@@ -26,7 +26,9 @@ from urllib.parse import urlsplit
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 
-METADATA_NAMES = frozenset({"metadata.google.internal", "metadata", "instance-data", "metadata.azure.internal"})
+METADATA_NAMES = frozenset(
+    {"metadata.google.internal", "metadata", "instance-data", "metadata.azure.internal"}
+)
 METADATA_ADDRESSES = frozenset(
     ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200", "169.254.170.2")
 )
@@ -64,7 +66,9 @@ def parse_allow(value: str) -> Allow:
             networks.append(ipaddress.ip_network(item.strip("[]"), strict=False))
         except ValueError:
             if "/" in item or not all(c.isalnum() or c in "-." for c in item):
-                raise ValueError(f"CASELOAD_WEBHOOK_ALLOW: {item!r} is neither a CIDR nor a host name") from None
+                raise ValueError(
+                    f"CASELOAD_WEBHOOK_ALLOW: {item!r} is neither a CIDR nor a host name"
+                ) from None
             hosts.add(item.lower().rstrip("."))
     return Allow(tuple(networks), frozenset(hosts))
 
@@ -124,9 +128,13 @@ async def check_url(
     if named_ok and not connect:
         return Target(url=url, host=host, port=port, address="")
     try:
-        addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in await (resolve or system_resolver)(host, port)]
+        addresses = [
+            ipaddress.ip_address(a.split("%", 1)[0]) for a in await (resolve or system_resolver)(host, port)
+        ]
     except (OSError, UnicodeError) as exc:
-        raise EgressRefused(f"无法解析推送地址的主机名 {host}", f"cannot resolve host {host}: {exc}") from None
+        raise EgressRefused(
+            f"无法解析推送地址的主机名 {host}", f"cannot resolve host {host}: {exc}"
+        ) from None
     if not addresses:
         raise EgressRefused(f"无法解析推送地址的主机名 {host}", f"cannot resolve host {host}")
     if not named_ok:
@@ -147,7 +155,9 @@ def pinned_request(target: Target) -> tuple[str, dict[str, str], dict[str, str]]
     """
     parts = urlsplit(target.url)
     literal = f"[{target.address}]" if ":" in target.address else target.address
-    default = (parts.scheme == "https" and target.port == 443) or (parts.scheme == "http" and target.port == 80)
+    default = (parts.scheme == "https" and target.port == 443) or (
+        parts.scheme == "http" and target.port == 80
+    )
     netloc = literal if default else f"{literal}:{target.port}"
     if "@" in parts.netloc:
         netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc

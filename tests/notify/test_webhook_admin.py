@@ -142,3 +142,16 @@ async def test_unit_clerks_may_not_issue_notices(client: GraphQLClient, world: W
         )
     )
     assert refused["errors"][0]["code"] == "forbidden"
+
+
+async def test_urls_are_masked_in_every_read(client: GraphQLClient, world: World):
+    """The robot's key and any userinfo never come back: not from the mutation, the list or a delivery."""
+    created = await register(client, world, url="http://user:pw@hooks.example.invalid:8080/in?token=abc&x=1")
+    assert created["errors"] == []
+    masked = "http://***@hooks.example.invalid:8080/in?token=***&x=***"
+    assert created["result"]["url"] == masked
+    listed = await client.ok(
+        "query($j: ID!) { webhooks(jurisdictionId: $j) { url } }", {"j": str(world.jid)}, **world.staff()
+    )
+    assert [h["url"] for h in listed["webhooks"]] == [masked]
+    assert "abc" not in str(listed) and "pw" not in str(listed)
