@@ -3,6 +3,7 @@ allow-list, and deliveries that connect to the address checked (DNS rebinding ga
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 
 import httpx
@@ -96,6 +97,13 @@ async def test_the_allow_list_admits_networks_and_host_names() -> None:
         await check_url("http://user:pw@8.8.8.8/", allow)  # credentials only for an allowed host
     with pytest.raises(ValueError, match="CASELOAD_WEBHOOK_ALLOW"):
         parse_allow("10.0.0.0/33")
+
+
+def test_an_allow_list_that_does_not_parse_admits_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASELOAD_WEBHOOK_ALLOW", "10.0.0.0/8, not a host!")
+    assert egress.allow_from_env() == Allow()
+    monkeypatch.setenv("CASELOAD_WEBHOOK_ALLOW", "10.0.0.0/8")
+    assert egress.allow_from_env().admits_address(ipaddress.ip_address("10.1.2.3"))
 
 
 async def test_a_delivery_connects_to_the_checked_address_with_the_host_name_kept(
