@@ -42,6 +42,7 @@ from strawberry.types.graphql import OperationType
 
 from api.common import gid
 from core.clock import CHINA
+from core.db import is_outage
 from core.errors import DomainError
 from core.indicators.cache import IndicatorCache
 from core.indicators.service import cache_stamp
@@ -126,6 +127,13 @@ async def _plan_for(
     return Plan(cache, jurisdiction_id, stamp, document_key(query, operation_name, variables, today))
 
 
+def _reraise_outage(exc: Exception) -> None:
+    """An OSError from the database (a refused connection while planning) is the database's outage,
+    answered as one, not the cache's: only Redis errors are the cache being unavailable."""
+    if not isinstance(exc, RedisError) and is_outage(exc):
+        raise exc
+
+
 async def cached_answer(
     context: Context, query: str | None, operation_name: str | None, variables: dict[str, Any] | None
 ) -> HTTPExecutionResult | None:
@@ -141,6 +149,7 @@ async def cached_answer(
             return None
         raw = await plan.cache.get_raw(plan.jurisdiction_id, plan.stamp, plan.key)
     except (RedisError, OSError) as exc:
+        _reraise_outage(exc)
         log.warning("indicator cache unavailable (%s); answering without it", exc)
         return None
     if raw is None:
@@ -157,6 +166,7 @@ async def store_answer(plan: Plan, data: dict[str, Any]) -> None:
     try:
         await plan.cache.set(plan.jurisdiction_id, plan.stamp, plan.key, data)
     except (RedisError, OSError) as exc:
+        _reraise_outage(exc)
         log.warning("indicator cache unavailable (%s); answer not cached", exc)
 
 
@@ -168,6 +178,7 @@ class DashboardDocuments(SchemaExtension):
         try:
             planned = await self._plan()
         except (RedisError, OSError) as exc:
+            _reraise_outage(exc)
             log.warning("indicator cache unavailable (%s); answering without it", exc)
             planned = None
         if planned is None:
@@ -178,6 +189,7 @@ class DashboardDocuments(SchemaExtension):
             try:
                 raw = await plan.cache.get_raw(plan.jurisdiction_id, plan.stamp, plan.key)
             except (RedisError, OSError) as exc:
+                _reraise_outage(exc)
                 log.warning("indicator cache unavailable (%s); answering without it", exc)
                 yield
                 return

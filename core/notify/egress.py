@@ -155,7 +155,8 @@ async def check_url(
         for address in addresses:
             if not (_public(address) or allow.admits_address(address)):
                 raise EgressRefused(
-                    f"地址不允许：{host} 解析为内部或保留地址 {address}（可由管理员在 CASELOAD_WEBHOOK_ALLOW 中放行）",
+                    f"地址不允许：{host} 解析为内部或保留地址 {address}"
+                    "（可由管理员在 CASELOAD_WEBHOOK_ALLOW 中放行）",
                     f"address refused: {host} resolves to non-public {address} (see CASELOAD_WEBHOOK_ALLOW)",
                 )
     return Target(url=url, host=host, port=port, address=str(addresses[0]))

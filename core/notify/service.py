@@ -17,8 +17,8 @@ from core.common import check_version, get_visible, optional_text, require_text
 from core.context import ServiceContext
 from core.enums import NotificationKind, Role
 from core.errors import ValidationFailed
-from core.notify.models import DeliveryStatus, NotificationDelivery, WebhookEndpoint
 from core.notify import egress
+from core.notify.models import DeliveryStatus, NotificationDelivery, WebhookEndpoint
 from core.notify.webhooks import enqueue_deliveries, mask_url
 from core.obligations.models import Notification
 from core.org.models import Unit
