@@ -79,8 +79,26 @@ async def emit(ctx: ServiceContext, event: Event) -> list[Obligation]:
 
 
 async def _already_done(ctx: ServiceContext, obligation: Obligation, rule: DeadlineRule) -> dt.date | None:
-    """The day an earlier event on the same subject already did what ``rule`` asks, if any."""
+    """The day an earlier event on the same subject already did what ``rule`` asks, if any.
+
+    An event that already met another occurrence of the same rule is spent: one rectification
+    plan filed after the first criticism does not answer a second one (issue 21, defect 1).
+    """
     kinds = {m.kind.value for m in rule.met_by}
+    spent = set(
+        await ctx.session.scalars(
+            select(Obligation.met_date).where(
+                Obligation.jurisdiction_id == obligation.jurisdiction_id,
+                Obligation.rule_id == obligation.rule_id,
+                Obligation.subject_type == obligation.subject_type,
+                Obligation.subject_id == obligation.subject_id,
+                Obligation.id != obligation.id,
+                Obligation.status.in_((ObligationStatus.MET, ObligationStatus.MET_LATE)),
+                Obligation.met_date.is_not(None),
+            )
+        )
+    )
+    latest_spent = max(spent, default=None)
     rows = await ctx.session.scalars(
         select(DomainEvent)
         .where(
@@ -91,6 +109,8 @@ async def _already_done(ctx: ServiceContext, obligation: Obligation, rule: Deadl
         .order_by(DomainEvent.day, DomainEvent.id)
     )
     for row in rows:
+        if latest_spent is not None and row.day <= latest_spent:
+            continue  # on or before the day an earlier occurrence was met: that event was used
         past = Event(
             EventKind(row.kind),
             row.jurisdiction_id,
