@@ -37,6 +37,11 @@ async def check_contents(session: AsyncSession, registry: PolicyRegistry) -> Non
     """The loaded demo has what the dashboards and screens need to show something in every state."""
     codes = {registry.policy(p).profile.code for p in DEMO_PLUGINS}  # type: ignore[union-attr]
     assert set(await session.scalars(select(Jurisdiction.code))) == codes
+    # 万人成讼率 needs a population (issue 21 defect 6); Qiannan's is the 2020 census count.
+    rows = await session.execute(select(Jurisdiction.code, Jurisdiction.population))
+    populations = {code: population for code, population in rows}
+    assert all(populations.values()), populations
+    assert populations["qiannan"] == 3_494_385
 
     statuses = set(await session.scalars(select(Dispute.status).distinct()))
     assert statuses == set(DisputeStatus)
