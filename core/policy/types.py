@@ -178,6 +178,9 @@ class DeadlineRule:
     urgent: bool = False
     recurring: DueRule | None = None
     cancelled_by: tuple[EventMatch, ...] = ()
+    # Events that undo a met obligation (it is open again, or overdue past its due date), e.g. an
+    # identity check that rejects the head whose designation met the duty.
+    reopened_by: tuple[EventMatch, ...] = ()
 
 
 @dataclass(frozen=True)
