@@ -98,6 +98,19 @@ from core.principal import SYSTEM, Principal
 T = TypeVar("T")
 
 DEMO_PLUGINS = ("xx_county", "wuping", "wuyang", "qiannan")
+
+# Residents per demo jurisdiction, so 万人成讼率 shows a figure (no plugin source states one; a real
+# deployment enters its own). Each figure names where it comes from; only Qiannan's is a census count.
+DEMO_POPULATIONS: dict[str, tuple[int, str]] = {
+    # 贵州省第七次全国人口普查公报（第二号）（2021年5月25日）：黔南州3494385人 (2020-11-01).
+    "qiannan": (3_494_385, "第七次全国人口普查（2020年）：贵州省第七次全国人口普查公报（第二号）"),
+    # 龙岩市第七次全国人口普查公报 only says 武平县 "常住人口……少于30万人"; the exact county figure
+    # was not found, so the demo uses a rounded estimate below that bound.
+    "wuping": (270_000, "演示用估计值（龙岩市第七次全国人口普查公报：武平县常住人口少于30万人）"),
+    # The county census bulletin was not found; a rounded estimate, labelled as such.
+    "wuyang": (500_000, "演示用估计值（未核对舞阳县第七次全国人口普查公报）"),
+    "xx_county": (300_000, "演示用虚构值（XX县为匿名县）"),
+}
 STORY_SPAN_DAYS = 912  # about two and a half years of history
 # The demo counties went live about half a year before ``today`` (the first of that month): the
 # older duties are history (counted, never escalated), the recent ones are reminded and escalated.
@@ -1755,6 +1768,8 @@ async def load_county(
     jurisdiction = await create_jurisdiction_from_plugin(ctx, spec.plugin)
     go_live = (today - dt.timedelta(days=GO_LIVE_DAYS_BEFORE)).replace(day=1)
     await set_go_live_date(ctx, jurisdiction.id, go_live_date=go_live)
+    if jurisdiction.population is None and spec.plugin in DEMO_POPULATIONS:
+        jurisdiction.population = DEMO_POPULATIONS[spec.plugin][0]
     dice = Dice(f"{seed}:{spec.plugin}")
     units = await build_units(ctx, jurisdiction, spec, dice)
     county = County(

@@ -89,6 +89,23 @@ class DueRule:
             return f"{prefix}{self.month}月{self.day}日前"
         return "即时"
 
+    def describe_en(self) -> str:
+        """Return the rule in English for ``messageEn``, e.g. "30 working day(s)"."""
+        n = self.amount
+        if self.kind is DueKind.WORKING_DAYS:
+            return f"{n} working day(s)" if n >= 0 else f"{-n} working day(s) before"
+        if self.kind in (DueKind.CALENDAR_DAYS, DueKind.MONTHS):
+            unit = "day(s)" if self.kind is DueKind.CALENDAR_DAYS else "month(s)"
+            text = f"{n} {unit}" if n >= 0 else f"{-n} {unit} before"
+            return text if self.roll else f"{text} (not rolled past holidays)"
+        if self.kind is DueKind.DAY_OF_MONTH:
+            prefix = {0: "of the same month", 1: "of the next month"}.get(n, f"{n} months later")
+            return f"by day {self.day} {prefix}"
+        if self.kind is DueKind.FIXED_DATE:
+            prefix = {0: "of the same year", 1: "of the next year"}.get(n, f"{n} years later")
+            return f"by {self.month}-{self.day} {prefix}"
+        return "immediately"
+
 
 def working_days(n: int) -> DueRule:
     """N working days after the event (the event day not counted)."""

@@ -11,6 +11,7 @@ from core.audit.service import snapshot
 from core.calendar.rules import DueRule
 from core.common import check_version, get_visible, require_not_before, require_not_future, require_text
 from core.context import ServiceContext
+from core.disputes.models import ResolutionEffort
 from core.enums import ObligationStatus
 from core.errors import InvalidTransition, ValidationFailed
 from core.obligations.engine import ACTIVE, compute_due
@@ -18,6 +19,25 @@ from core.obligations.extension import check_extension
 from core.obligations.models import Obligation
 from core.policy.types import ExtensionPolicy
 from core.scoping import authorize
+
+
+async def _sync_effort_due(ctx: ServiceContext, ob: Obligation) -> None:
+    """A resolution effort shows the due date of its extendable obligation (the resolution period).
+
+    The effort's column is a copy kept for ``resolutionEfforts(dueBefore:)``; every change of the
+    obligation's due date is written through, or a recomputed deadline would be missed (issue 21,
+    defect 2: after ``declareCalendarYear(2027)`` the effort kept null).
+    """
+    if ob.subject_type != "resolution_effort":
+        return
+    policy = await ctx.policy(ob.jurisdiction_id)
+    rule = policy.deadline_rule(ob.rule_id)
+    if rule is None or rule.extension is None:
+        return
+    effort = await ctx.session.get(ResolutionEffort, ob.subject_id)
+    if effort is not None and effort.due_date != ob.due_date:
+        effort.due_date = ob.due_date
+        ctx.changed("resolution_efforts", effort.id, effort.jurisdiction_id)
 
 
 async def _obligation(ctx: ServiceContext, ident: int, action: str, version: int | None) -> Obligation:
@@ -49,6 +69,7 @@ async def recompute_obligations(ctx: ServiceContext, jurisdiction_id: int | None
                 ob.status = ObligationStatus.OPEN
             ob.calendar_version = calendar.version
             await audit(ctx, "obligation.recompute", ob, before)
+            await _sync_effort_due(ctx, ob)
             ctx.changed("obligations", ob.id, ob.jurisdiction_id)
             changed += 1
         else:
@@ -78,6 +99,7 @@ async def correct_trigger_date(
     if ob.status == ObligationStatus.OVERDUE and due is not None and due >= ctx.today():
         ob.status = ObligationStatus.OPEN
     await audit(ctx, "obligation.correct", ob, before)
+    await _sync_effort_due(ctx, ob)
     return ob
 
 
@@ -122,6 +144,7 @@ async def resume_obligation(
     )
     await audit(ctx, "obligation.resume", ob, before)
     ctx.changed("obligations", ob.id, ob.jurisdiction_id)
+    await _sync_effort_due(ctx, ob)
     return ob
 
 
@@ -176,6 +199,7 @@ async def extend_obligation(
     ob.status = ObligationStatus.OPEN
     await audit(ctx, "obligation.extend", ob, before)
     ctx.changed("obligations", ob.id, ob.jurisdiction_id)
+    await _sync_effort_due(ctx, ob)
     return ob
 
 

@@ -62,6 +62,7 @@ async def emit(ctx: ServiceContext, event: Event) -> list[Obligation]:
                 obligation.due_error = None
                 obligation.due_overridden = True
                 obligation.extensions_used += 1
+    await _reopen(ctx, policy, event)
     created: list[Obligation] = []
     for rule in policy.rules_triggered_by(event):
         new = await create_obligation(ctx, policy, calendar, rule, event)
@@ -79,8 +80,26 @@ async def emit(ctx: ServiceContext, event: Event) -> list[Obligation]:
 
 
 async def _already_done(ctx: ServiceContext, obligation: Obligation, rule: DeadlineRule) -> dt.date | None:
-    """The day an earlier event on the same subject already did what ``rule`` asks, if any."""
+    """The day an earlier event on the same subject already did what ``rule`` asks, if any.
+
+    An event that already met another occurrence of the same rule is spent: one rectification
+    plan filed after the first criticism does not answer a second one (issue 21, defect 1).
+    """
     kinds = {m.kind.value for m in rule.met_by}
+    spent: set[dt.date | None] = set(
+        await ctx.session.scalars(
+            select(Obligation.met_date).where(
+                Obligation.jurisdiction_id == obligation.jurisdiction_id,
+                Obligation.rule_id == obligation.rule_id,
+                Obligation.subject_type == obligation.subject_type,
+                Obligation.subject_id == obligation.subject_id,
+                Obligation.id != obligation.id,
+                Obligation.status.in_((ObligationStatus.MET, ObligationStatus.MET_LATE)),
+                Obligation.met_date.is_not(None),
+            )
+        )
+    )
+    latest_spent = max((day for day in spent if day is not None), default=None)
     rows = await ctx.session.scalars(
         select(DomainEvent)
         .where(
@@ -91,6 +110,8 @@ async def _already_done(ctx: ServiceContext, obligation: Obligation, rule: Deadl
         .order_by(DomainEvent.day, DomainEvent.id)
     )
     for row in rows:
+        if latest_spent is not None and row.day <= latest_spent:
+            continue  # on or before the day an earlier occurrence was met: that event was used
         past = Event(
             EventKind(row.kind),
             row.jurisdiction_id,
@@ -103,6 +124,32 @@ async def _already_done(ctx: ServiceContext, obligation: Obligation, rule: Deadl
         if any(m.matches(past) for m in rule.met_by) and _same_period(obligation, past):
             return row.day
     return None
+
+
+async def _reopen(ctx: ServiceContext, policy: Policy, event: Event) -> None:
+    """Undo a met duty when ``event`` shows what met it does not count (``reopened_by``).
+
+    E.g. Qiannan's identity check rejects the named person: the designation is to be done again
+    ("发现不符合要求的立即通知行政机关更换人员"), so the designation duty is open again, and overdue
+    when its day has passed, which the scan escalates (issue 21, defect 3).
+    """
+    rows = await ctx.session.scalars(
+        select(Obligation).where(
+            Obligation.jurisdiction_id == event.jurisdiction_id,
+            Obligation.subject_type == event.subject_type,
+            Obligation.subject_id == event.subject_id,
+            Obligation.status.in_((ObligationStatus.MET, ObligationStatus.MET_LATE)),
+        )
+    )
+    for obligation in rows:
+        rule = policy.deadline_rule(obligation.rule_id)
+        if rule is None or not any(m.matches(event) for m in rule.reopened_by):
+            continue
+        late = obligation.due_date is not None and obligation.due_date < event.date
+        obligation.status = ObligationStatus.OVERDUE if late else ObligationStatus.OPEN
+        obligation.met_date = None
+        obligation.note = f"{event.kind.value}：已办结事项重新办理"
+        ctx.changed("obligations", obligation.id, obligation.jurisdiction_id)
 
 
 def _plain(value: object) -> object:

@@ -51,6 +51,6 @@ def check_extension(
         raise ValidationFailed(
             "newDueDate",
             f"延期不得超过{policy.max_extension.describe_zh().removesuffix('内')}（最迟{limit.isoformat()}）",
-            f"extension beyond the allowed {policy.max_extension.to_dict()} (latest {limit})",
+            f"extension beyond the allowed {policy.max_extension.describe_en()} (latest {limit.isoformat()})",
             "extension_too_long",
         )

@@ -178,6 +178,9 @@ class DeadlineRule:
     urgent: bool = False
     recurring: DueRule | None = None
     cancelled_by: tuple[EventMatch, ...] = ()
+    # Events that undo a met obligation (it is open again, or overdue past its due date), e.g. an
+    # identity check that rejects the head whose designation met the duty.
+    reopened_by: tuple[EventMatch, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -209,10 +212,13 @@ class ReminderRule:
 
 
 class Comparator(StrEnum):
-    AT_MOST = "<="
-    BELOW = "<"
-    AT_LEAST = ">="
-    ABOVE = ">"
+    """The Chinese threshold words, read as 《中华人民共和国民法典》第一千二百五十九条 says:
+    "以上""以下""以内""届满" include the number; "不满""超过""以外" exclude it."""
+
+    AT_MOST = "<="  # 以下、以内、不超过、不高于 (the number itself counts)
+    BELOW = "<"  # 不满、低于 (the number itself does not)
+    AT_LEAST = ">="  # 以上、达到、不低于 (the number itself counts)
+    ABOVE = ">"  # 超过、高于 (the number itself does not)
 
 
 @dataclass(frozen=True)

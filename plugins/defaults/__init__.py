@@ -1,8 +1,8 @@
 """National defaults, registered last: apply wherever a county plugin says nothing.
 
-Source: ../shared/DOMAIN.md section 2 ("Escalation: reminder → justice bureau → county leader in
-charge → principal county leader interview") and issue 4 (warnings three and one working day
-before a breach).
+The escalation chain and the warning thresholds are the product's defaults, not law: a county's own
+notice replaces them. The national law texts the defaults may cite are package data in
+``sources/national_law.txt`` (checked clause by clause; see docs/plugins.md).
 """
 
 from __future__ import annotations
@@ -34,12 +34,11 @@ DEFAULT_CHAIN = EscalationChain(
             "逾期未办，县主要领导约谈",
         ),
     ),
+    # Not a law: what the product does where the county's notice sets no chain. Said so in Chinese,
+    # since this is what a user reads as the chain's basis.
     citation=Citation(
-        source="DOMAIN.md §2",
-        section="Escalation 督办/约谈",
-        clause=(
-            "reminder → justice bureau → county leader in charge → principal county leader interview (约谈)"
-        ),
+        source="本系统默认督办流程（非法律规定）",
+        clause="县里文件未规定督办流程的，逾期事项依次提醒责任单位、由司法局督办、报分管县领导、由县主要领导约谈",
     ),
 )
 
@@ -56,8 +55,10 @@ def caseload_warning_thresholds() -> list[int]:
 
 @hookimpl(trylast=True)
 def caseload_qualifying_head_ranks(unit_kind: str) -> list[str]:
-    # 最高人民法院关于适用《行政诉讼法》的解释 第一百二十八条: 行政机关负责人，包括行政机关的正职、副职负责人
-    # 以及其他参与分管的负责人。A county government is represented by its county leaders.
+    # 《最高人民法院关于行政机关负责人出庭应诉若干问题的规定》（法释〔2020〕3号）第二条第一款:
+    # 被诉行政机关负责人，包括行政机关的正职、副职负责人、参与分管被诉行政行为实施工作的副职级别的负责人
+    # 以及其他参与分管的负责人
+    # (sources/national_law.txt). A county government is represented by its county leaders.
     if unit_kind == "county_government":
         return ["county_principal_leader", "county_leader_in_charge"]
     return ["principal_head", "deputy_head"]

@@ -230,6 +230,8 @@ HEARING_RULES: tuple[DeadlineRule, ...] = (
         due=calendar_days(-7),
         owner=Owner.UNIT,
         met_by=(EventMatch(EventKind.HEARING_HEAD_DESIGNATED),),
+        # 两核: a rejected identity check means the unit must name someone else (立即通知行政机关更换人员).
+        reopened_by=(EventMatch(EventKind.HEARING_IDENTITY_CHECKED, {"verified": False}),),
         citation=_DESIGNATE_CLAUSE,
     ),
     DeadlineRule(

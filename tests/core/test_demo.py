@@ -39,6 +39,11 @@ async def check_contents(session: AsyncSession, registry: PolicyRegistry) -> Non
     assert set(await session.scalars(select(Jurisdiction.code))) == codes
     # Every demo county went live half a year back: older duties are history, recent ones are live.
     assert set(await session.scalars(select(Jurisdiction.go_live_date))) == {dt.date(2024, 5, 1)}
+    # 万人成讼率 needs a population (issue 21 defect 6); Qiannan's is the 2020 census count.
+    rows = await session.execute(select(Jurisdiction.code, Jurisdiction.population))
+    populations = {code: population for code, population in rows}
+    assert all(populations.values()), populations
+    assert populations["qiannan"] == 3_494_385
 
     statuses = set(await session.scalars(select(Dispute.status).distinct()))
     assert statuses == set(DisputeStatus)

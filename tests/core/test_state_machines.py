@@ -152,6 +152,9 @@ async def test_extension_needs_the_consents_and_limits_of_its_rule(ctx):
             centre_consent=True,
         )
     assert too_long.value.code == "extension_too_long"
+    # The English message reads like the Chinese one, not like a serialised rule (issue 21, defect 5).
+    assert too_long.value.message_en == "extension beyond the allowed 30 working day(s) (latest 2024-12-02)"
+    assert "{" not in too_long.value.message_en
     await disputes.extend_resolution(
         ctx,
         effort.id,

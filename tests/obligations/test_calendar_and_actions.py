@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core.calendar import admin
 from core.disputes import service as disputes
+from core.disputes.models import ResolutionEffort
 from core.enums import ActionType, DisputeField, DisputeSource, ObligationStatus, ResolutionStage
 from core.errors import DomainError, ValidationFailed
 from core.obligations import actions
@@ -132,3 +133,26 @@ async def test_extend_and_correct_an_obligation(make_ctx):
     assert ob2 is not None and ob2.due_date == D(2024, 11, 21)
     await actions.correct_trigger_date(ctx, ob2.id, trigger_date=D(2024, 11, 15), reason="实际指派日期为15日")
     assert ob2.trigger_date == D(2024, 11, 15) and ob2.due_date == D(2024, 11, 20)
+
+
+async def test_the_effort_due_date_follows_its_recomputed_obligation(make_ctx):
+    """Issue 21 defect 2: after declaring 2027 the effort shows the obligation's new due date."""
+    ctx = make_ctx(today=D(2026, 12, 29))
+    org = await make_org(ctx)
+    effort = await effort_on(ctx, org, D(2026, 12, 28))
+    await disputes.accept_resolution(
+        ctx, effort.id, accepted_date=D(2026, 12, 29), notice_delivered_date=D(2026, 12, 29)
+    )
+    resolve = await ctx.session.scalar(select(Obligation).where(Obligation.rule_id == "testland.resolve"))
+    assert resolve is not None and resolve.due_date is None and effort.due_date is None
+    await admin.set_calendar_day(ctx, day=D(2027, 1, 1), is_working_day=False, name="元旦")
+    await admin.declare_calendar_year(ctx, year=2027, source="国务院办公厅关于2027年部分节假日安排的通知")
+    await actions.recompute_obligations(ctx)
+    assert resolve.due_date is not None
+    assert effort.due_date == resolve.due_date
+    # resolutionEfforts(dueBefore:) filters on the effort's column (api/disputes/queries.py).
+    await ctx.session.flush()
+    found = await ctx.session.scalars(
+        select(ResolutionEffort.id).where(ResolutionEffort.due_date <= resolve.due_date)
+    )
+    assert effort.id in set(found)

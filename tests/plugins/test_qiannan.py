@@ -208,12 +208,17 @@ async def test_qiannan_hearing_identity_check(make_ctx: CtxFactory, qn: Prefectu
     ctx = make_ctx(today=d(2024, 9, 30))
     ob = await one(ctx, "hearing", hearing.id, "qiannan.hearing_identity_check")
     assert (ob.owner_role, ob.due_date, ob.urgent) == ("justice_bureau", HEARING_DAY, True)
+    designate = await one(ctx, "hearing", hearing.id, "qiannan.hearing_designate_head")
     await designate_head(ctx, hearing.id, official_id=qn.staff.id)
+    assert designate.status == ObligationStatus.MET
     await check_identity(ctx, hearing.id)
     assert ob.status == ObligationStatus.OPEN  # 不符合要求: replace the person
+    # Issue 21 defect 3: the unit must name someone else, so its designation duty is open again.
+    assert (designate.status, designate.met_date) == (ObligationStatus.OPEN, None)
     await designate_head(ctx, hearing.id, official_id=qn.head.id)
     await check_identity(ctx, hearing.id)
     assert (ob.status, ob.met_date) == (ObligationStatus.MET, d(2024, 9, 30))
+    assert designate.status == ObligationStatus.MET  # the replacement's designation met it again
     assert ctx.registry.policy("qiannan").deadline_rule(ob.rule_id).escalation == "qiannan.direct"  # type: ignore[union-attr]
 
 
