@@ -61,7 +61,9 @@ class LedgerImportJob(IdMixin, TimestampMixin, Base):
     __table_args__ = (Index("ix_ledger_import_jobs_status", "status", "id"),)
 
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
-    status: Mapped[ImportJobStatus] = mapped_column(enum_type(ImportJobStatus), default=ImportJobStatus.QUEUED)
+    status: Mapped[ImportJobStatus] = mapped_column(
+        enum_type(ImportJobStatus), default=ImportJobStatus.QUEUED
+    )
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     # Who asked: the job runs with their rights (user, role, scope), not the worker's.
     actor: Mapped[str] = mapped_column(String(120))
