@@ -259,7 +259,10 @@ async def run_job(
             job.file_name,
         )
         postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
+        cancelled = job.cancel_requested
     live = LIVE.setdefault(job_id, Live(started=time.monotonic()))
+    # Cancelled between the claim and the start (or in another process): stop at the first row.
+    live.cancel = live.cancel or cancelled
     persisted = time.monotonic()
 
     async def on_progress(checked: int, written: int, total: int) -> None:
