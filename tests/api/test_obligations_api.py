@@ -33,8 +33,12 @@ async def seed(make_ctx):
     await disputes.assign_resolution(
         ctx, d.id, unit_id=org.agency.id, stage=ResolutionStage.PRE_FILING, assigned_date=dt.date(2024, 11, 1)
     )
+    # Accepting was due Wed 6 Nov: the unit's reminder on the 7th, the justice bureau's escalation on
+    # the 8th (a scan sends only the step due now, so the worker scans on each day).
+    for day in (7, 8):
+        ctx.clock = fixed_clock(dt.datetime(2024, 11, day, 10, tzinfo=CHINA))
+        await scan_jurisdiction(ctx, org.jurisdiction.id)
     ctx.clock = fixed_clock(dt.datetime(2024, 11, 20, 10, tzinfo=CHINA))
-    await scan_jurisdiction(ctx, org.jurisdiction.id)
     await ctx.session.commit()
     return org
 
