@@ -24,6 +24,7 @@ from core.clock import Clock, system_clock
 from core.config import Settings
 from core.context import ServiceContext
 from core.enums import Role
+from core.ledger.jobs import run_queued
 from core.notify.webhooks import DeliveryReport, deliver_due
 from core.obligations.scan import ScanReport, scan_jurisdiction
 from core.org.models import Jurisdiction
@@ -152,6 +153,14 @@ class Worker:
             await self.deliver()
         except Exception:
             log.exception("webhook delivery round failed; will retry next round")
+        if not self.dry_run:
+            try:
+                # Queued ledger imports: each claimed once, whatever the number of workers.
+                await run_queued(
+                    self.session_factory, self.registry, clock=self.clock, after_commit=self.after_commit
+                )
+            except Exception:
+                log.exception("ledger import jobs round failed; will retry next round")
         return reports
 
     async def run_forever(self, interval: float) -> None:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import inspect
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -250,9 +251,13 @@ async def import_ledger(
     file_name: str = "",
     mapping: Mapping[str, Any] | None = None,
     dry_run: bool = False,
+    on_progress: Callable[[int, int, int], Any] | None = None,
 ) -> ImportReport:
     """Check every row of a ledger and record the good ones; the caller commits only if ``report.ok``
     and this is not a dry run, and otherwise rolls back (everything written here goes with it).
+
+    ``on_progress(checked, written, total)`` (plain or async) is called after each row and once at
+    the end; an exception it raises (a cancelled job) aborts the import before anything is kept.
 
     Raises :class:`ValidationFailed` for a file that cannot be read at all (field ``file`` or
     ``mapping``); row problems are in the report.
@@ -301,7 +306,15 @@ async def import_ledger(
     previous = await _imported_keys(ctx, jurisdiction.id, keys)
     seen_in_file: dict[str, int] = {}
     imported: list[tuple[SheetRow, str, Dispute, LitigationCase | None]] = []
+
+    async def progress(checked: int, written: int) -> None:
+        if on_progress is not None:
+            outcome = on_progress(checked, written, len(sheet.rows))
+            if inspect.isawaitable(outcome):
+                await outcome
+
     for row, key in zip(sheet.rows, keys, strict=True):
+        await progress(len(report.rows), 0)
         sequence = cell_text(row.cells.get("sequence"))
         if key in previous:
             report.rows.append(
@@ -321,6 +334,7 @@ async def import_ledger(
         report.rows.append(result)
         if written is not None:
             imported.append((row, key, *written))
+    await progress(len(report.rows), 0)
     if not report.ok or dry_run:
         return report  # the caller rolls back: nothing of this import is kept
     batch.imported_rows = len(imported)
@@ -341,6 +355,7 @@ async def import_ledger(
         if result.status == RowStatus.VALID:
             result.status = RowStatus.IMPORTED
     report.import_id = batch.id
+    await progress(len(report.rows), len(imported))
     return report
 
 

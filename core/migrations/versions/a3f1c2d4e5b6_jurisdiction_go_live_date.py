@@ -32,8 +32,15 @@ def upgrade() -> None:
         sa.Column(
             "status",
             sa.Enum(
-                "queued", "running", "succeeded", "failed", "cancelled",
-                name="importjobstatus", native_enum=False, create_constraint=False, length=40,
+                "queued",
+                "running",
+                "succeeded",
+                "failed",
+                "cancelled",
+                name="importjobstatus",
+                native_enum=False,
+                create_constraint=False,
+                length=40,
             ),
             nullable=False,
         ),
@@ -56,10 +63,16 @@ def upgrade() -> None:
         sa.Column("import_id", sa.Integer(), nullable=True),
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column(
-            "created_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
         ),
         sa.Column(
-            "updated_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
         ),
         sa.ForeignKeyConstraint(
             ["import_id"],
@@ -76,7 +89,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ledger_import_jobs") as batch:
         batch.create_index("ix_ledger_import_jobs_status", ["status", "id"], unique=False)
-        batch.create_index(batch.f("ix_ledger_import_jobs_jurisdiction_id"), ["jurisdiction_id"], unique=False)
+        batch.create_index(
+            batch.f("ix_ledger_import_jobs_jurisdiction_id"), ["jurisdiction_id"], unique=False
+        )
 
 
 def downgrade() -> None:

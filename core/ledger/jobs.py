@@ -1,0 +1,373 @@
+"""Ledger imports as background jobs: queue, claim (once, across processes and hosts), run, cancel.
+
+A 5,000-row import takes longer than a proxy waits for one request, so ``importLedger`` only queues
+a job (the file is kept with it) and answers at once. A job is *claimed* by a row-level conditional
+update (``… SET status='running' WHERE id=:id AND status='queued'``; on PostgreSQL the candidate is
+picked with ``SELECT … FOR UPDATE SKIP LOCKED``), so however many workers and API processes poll,
+each job runs once. It runs :func:`core.ledger.service.import_ledger` unchanged, in one transaction:
+the import is all or nothing as before, and a cancelled job has written nothing.
+
+Progress (rows total, checked, written, rows per second, problems so far) is kept in the process
+running the job (:data:`LIVE`) and, on PostgreSQL, written to the job row about once a second from
+a second connection. On SQLite the import's transaction holds the database's write lock, so a
+second connection could not write the progress: readers in the same process (the embedded default
+runs jobs in the API process) read :data:`LIVE`, and the job row is brought up to date at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.clock import Clock, system_clock
+from core.context import ServiceContext
+from core.enums import Role
+from core.errors import DomainError, NotFound, ValidationFailed
+from core.ledger.models import ImportJobStatus, LedgerImportJob
+from core.ledger.service import ImportReport, RowStatus, import_ledger
+from core.policy.manager import PolicyRegistry
+from core.principal import Principal
+from core.scoping import authorize
+
+log = logging.getLogger("caseload.ledger")
+
+# The problems kept on the job row (a ledger full of errors would otherwise make it huge).
+MAX_ERRORS_KEPT = 500
+# How often (seconds) a running job on PostgreSQL writes its progress and reads a cancel request.
+PERSIST_EVERY = 1.0
+
+Changes = list[tuple[str, int, int | None]]
+FINISHED = (ImportJobStatus.SUCCEEDED, ImportJobStatus.FAILED, ImportJobStatus.CANCELLED)
+
+STATUS_LABELS = {
+    ImportJobStatus.QUEUED: "排队中",
+    ImportJobStatus.RUNNING: "导入中",
+    ImportJobStatus.SUCCEEDED: "已完成",
+    ImportJobStatus.FAILED: "未导入",
+    ImportJobStatus.CANCELLED: "已取消",
+}
+
+
+@dataclass
+class Live:
+    """The progress of a job running in this process."""
+
+    total: int = 0
+    checked: int = 0
+    written: int = 0
+    started: float = 0.0
+    cancel: bool = False
+
+    @property
+    def rows_per_second(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return round(self.checked / elapsed, 1) if elapsed > 0 and self.checked else 0.0
+
+
+LIVE: dict[int, Live] = {}
+
+
+class JobCancelled(Exception):
+    """Raised from the progress callback to abort a job whose cancellation was asked for."""
+
+
+def rows_per_second(job: LedgerImportJob) -> float:
+    """Rows checked per second: live in the process running the job, else from the job row."""
+    live = LIVE.get(job.id)
+    if live is not None:
+        return live.rows_per_second
+    if job.started_at is None or not job.rows_checked:
+        return 0.0
+    end = job.finished_at or dt.datetime.now(dt.UTC)
+    elapsed = (end - job.started_at).total_seconds()
+    return round(job.rows_checked / elapsed, 1) if elapsed > 0 else 0.0
+
+
+def progress_of(job: LedgerImportJob) -> tuple[int, int, int]:
+    """(total, checked, written): the live figures while this process runs the job."""
+    live = LIVE.get(job.id)
+    if live is not None and job.status == ImportJobStatus.RUNNING:
+        return live.total, live.checked, live.written
+    return job.rows_total, job.rows_checked, job.rows_written
+
+
+# ---------------------------------------------------------------------------------------------
+# What users call (through the API)
+# ---------------------------------------------------------------------------------------------
+
+
+async def enqueue_import(
+    ctx: ServiceContext,
+    *,
+    jurisdiction_id: int,
+    content: bytes,
+    file_name: str = "",
+    mapping: Mapping[str, Any] | None = None,
+    dry_run: bool = False,
+) -> LedgerImportJob:
+    """Queue an import (or a dry run) of a ledger file; it runs as the one who queued it."""
+    authorize(ctx.principal, "ledger.import", jurisdiction_id, None)
+    await ctx.jurisdiction(jurisdiction_id)
+    principal = ctx.principal
+    job = LedgerImportJob(
+        jurisdiction_id=jurisdiction_id,
+        status=ImportJobStatus.QUEUED,
+        dry_run=dry_run,
+        actor=principal.user,
+        actor_role=principal.role.value,
+        actor_jurisdiction_id=principal.jurisdiction_id,
+        actor_unit_id=principal.unit_id,
+        file_name=file_name[:200],
+        content=content,
+        mapping=dict(mapping) if mapping is not None else None,
+        errors=[],
+        summary="",
+    )
+    ctx.session.add(job)
+    await ctx.session.flush()
+    ctx.changed("ledger_import_jobs", job.id, jurisdiction_id)
+    return job
+
+
+async def get_job(ctx: ServiceContext, job_id: int) -> LedgerImportJob:
+    """A job the principal may see (its jurisdiction's importers); others look missing."""
+    job = await ctx.session.get(LedgerImportJob, job_id)
+    if job is None:
+        raise NotFound("LedgerImport", "台账导入", job_id, "id")
+    try:
+        authorize(ctx.principal, "ledger.import", job.jurisdiction_id, None)
+    except DomainError:
+        raise NotFound("LedgerImport", "台账导入", job_id, "id") from None
+    return job
+
+
+async def cancel_import(ctx: ServiceContext, job_id: int) -> LedgerImportJob:
+    """Cancel a queued job, or ask a running one to stop (it has written nothing until it ends)."""
+    job = await get_job(ctx, job_id)
+    if job.status in FINISHED:
+        label = STATUS_LABELS[job.status]
+        raise ValidationFailed(
+            "id",
+            f"该导入已结束（{label}），无法取消",
+            f"the import has already finished ({job.status.value}) and cannot be cancelled",
+            "not_cancellable",
+        )
+    if job.status == ImportJobStatus.QUEUED:
+        job.status = ImportJobStatus.CANCELLED
+        job.finished_at = ctx.now()
+        job.content = None
+        job.summary = "已取消，未写入任何数据"
+    else:
+        job.cancel_requested = True
+        live = LIVE.get(job.id)
+        if live is not None:
+            live.cancel = True
+    await ctx.session.flush()
+    ctx.changed("ledger_import_jobs", job.id, job.jurisdiction_id)
+    return job
+
+
+# ---------------------------------------------------------------------------------------------
+# Claiming and running (the worker, or the API process on the embedded default)
+# ---------------------------------------------------------------------------------------------
+
+
+async def claim(session_factory: async_sessionmaker[AsyncSession], job_id: int | None = None) -> int | None:
+    """Mark one queued job (``job_id``, or the oldest) running and return its id; None if none is left.
+
+    The update's ``status = 'queued'`` condition is what makes a job run once: of two processes
+    claiming the same job, one updates a row and the other none.
+    """
+    for _ in range(5):  # another process may take the candidate between the SELECT and the UPDATE
+        async with session_factory() as session, session.begin():
+            postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
+            pick = select(LedgerImportJob.id).where(LedgerImportJob.status == ImportJobStatus.QUEUED)
+            if job_id is not None:
+                pick = pick.where(LedgerImportJob.id == job_id)
+            pick = pick.order_by(LedgerImportJob.id).limit(1)
+            if postgresql:
+                pick = pick.with_for_update(skip_locked=True)
+            candidate = await session.scalar(pick)
+            if candidate is None:
+                return None
+            result = await session.execute(
+                update(LedgerImportJob)
+                .where(LedgerImportJob.id == candidate, LedgerImportJob.status == ImportJobStatus.QUEUED)
+                .values(status=ImportJobStatus.RUNNING, started_at=dt.datetime.now(dt.UTC))
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                return int(candidate)
+        if job_id is not None:
+            return None
+    return None
+
+
+def _principal(job: LedgerImportJob) -> Principal:
+    return Principal(
+        user=job.actor,
+        role=Role(job.actor_role),
+        jurisdiction_id=job.actor_jurisdiction_id,
+        unit_id=job.actor_unit_id,
+    )
+
+
+def _errors(report: ImportReport) -> list[dict[str, Any]]:
+    return [
+        {
+            "row": p.row,
+            "column": p.column,
+            "header": p.header,
+            "field": p.field,
+            "code": p.code,
+            "message": p.text,
+        }
+        for p in report.problems[:MAX_ERRORS_KEPT]
+    ]
+
+
+class _RollBack(Exception):
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("roll back the ledger job")
+        self.report = report
+
+
+async def run_job(
+    session_factory: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+    job_id: int,
+    *,
+    clock: Clock = system_clock,
+    after_commit: list[Callable[[Changes], Awaitable[None]]] | None = None,
+) -> ImportJobStatus:
+    """Run a claimed job to its end and record how it ended; never raises for a bad file."""
+    async with session_factory() as session:
+        job = await session.get(LedgerImportJob, job_id)
+        if job is None or job.status != ImportJobStatus.RUNNING:
+            return job.status if job is not None else ImportJobStatus.FAILED
+        principal, content = _principal(job), job.content or b""
+        jurisdiction_id, mapping, dry_run, file_name = (
+            job.jurisdiction_id,
+            job.mapping,
+            job.dry_run,
+            job.file_name,
+        )
+        postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
+        cancelled = job.cancel_requested
+    live = LIVE.setdefault(job_id, Live(started=time.monotonic()))
+    # Cancelled between the claim and the start (or in another process): stop at the first row.
+    live.cancel = live.cancel or cancelled
+    persisted = time.monotonic()
+
+    async def on_progress(checked: int, written: int, total: int) -> None:
+        nonlocal persisted
+        live.checked, live.written, live.total = checked, written, total
+        if postgresql and time.monotonic() - persisted >= PERSIST_EVERY:
+            persisted = time.monotonic()
+            async with session_factory() as side, side.begin():
+                await side.execute(
+                    update(LedgerImportJob)
+                    .where(LedgerImportJob.id == job_id)
+                    .values(rows_total=total, rows_checked=checked)
+                )
+                if await side.scalar(
+                    select(LedgerImportJob.cancel_requested).where(LedgerImportJob.id == job_id)
+                ):
+                    live.cancel = True
+        if live.cancel:
+            raise JobCancelled
+
+    status = ImportJobStatus.FAILED
+    values: dict[str, Any] = {}
+    changes: Changes = []
+    try:
+        try:
+            async with session_factory() as session, session.begin():
+                ctx = ServiceContext(session=session, principal=principal, registry=registry, clock=clock)
+                report = await import_ledger(
+                    ctx,
+                    jurisdiction_id=jurisdiction_id,
+                    content=content,
+                    file_name=file_name,
+                    mapping=mapping,
+                    dry_run=dry_run,
+                    on_progress=on_progress,
+                )
+                if dry_run or not report.ok:
+                    raise _RollBack(report)
+                # The cancel button may have been pressed after the last row: honour it before commit.
+                await on_progress(len(report.rows), live.written, len(report.rows))
+                changes = ctx.changes
+            report.committed = True
+        except _RollBack as rollback:
+            report = rollback.report
+        status = ImportJobStatus.SUCCEEDED if report.ok else ImportJobStatus.FAILED
+        values = {
+            "rows_total": len(report.rows),
+            "rows_checked": len(report.rows),
+            "rows_written": report.count(RowStatus.IMPORTED) if report.committed else 0,
+            "errors": _errors(report),
+            "summary": report.summary,
+            "import_id": report.import_id if report.committed else None,
+        }
+    except JobCancelled:
+        status = ImportJobStatus.CANCELLED
+        values = {"rows_written": 0, "summary": "已取消，未写入任何数据", "rows_checked": live.checked}
+    except DomainError as exc:
+        values = {
+            "errors": [
+                {
+                    "row": None,
+                    "column": None,
+                    "header": None,
+                    "field": exc.field,
+                    "code": exc.code,
+                    "message": exc.message_zh,
+                }
+            ],
+            "summary": exc.message_zh,
+        }
+    except Exception:
+        log.exception("ledger import job %s failed", job_id)
+        values = {"summary": "导入时发生内部错误，未写入任何数据；请联系管理员"}
+    finally:
+        LIVE.pop(job_id, None)
+    async with session_factory() as session, session.begin():
+        await session.execute(
+            update(LedgerImportJob)
+            .where(LedgerImportJob.id == job_id)
+            .values(status=status, finished_at=dt.datetime.now(dt.UTC), content=None, **values)
+        )
+    changes.append(("ledger_import_jobs", job_id, jurisdiction_id))
+    for hook in after_commit or []:
+        try:
+            await hook(changes)
+        except Exception:
+            log.exception("after-commit hook failed")
+    log.info("ledger import job %s: %s", job_id, status.value)
+    return status
+
+
+async def run_queued(
+    session_factory: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+    *,
+    clock: Clock = system_clock,
+    after_commit: list[Callable[[Changes], Awaitable[None]]] | None = None,
+    limit: int = 10,
+) -> list[int]:
+    """Claim and run queued jobs one after another (a worker's round); return the ids run."""
+    ran: list[int] = []
+    while len(ran) < limit:
+        job_id = await claim(session_factory)
+        if job_id is None:
+            break
+        await run_job(session_factory, registry, job_id, clock=clock, after_commit=after_commit)
+        ran.append(job_id)
+    return ran

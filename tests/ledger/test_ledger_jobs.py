@@ -1,0 +1,100 @@
+"""Ledger imports as background jobs (core): queued, claimed once, run with progress, cancelled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from core.context import ServiceContext
+from core.disputes.models import Dispute
+from core.enums import Role
+from core.ledger import jobs
+from core.ledger.models import ImportJobStatus, LedgerImportJob
+from core.principal import Principal
+from tests.ledger.test_ledger_import import GOOD_ROWS, workbook
+from tests.support import make_org
+
+
+async def queued(ctx: ServiceContext, session_factory: Any, *, dry_run: bool = False) -> tuple[int, int]:
+    org = await make_org(ctx)
+    await ctx.session.commit()
+    async with session_factory() as session, session.begin():
+        staff = ServiceContext(
+            session=session,
+            principal=Principal(
+                user="ledger-clerk", role=Role.JUSTICE_STAFF, jurisdiction_id=org.jurisdiction.id
+            ),
+            registry=ctx.registry,
+            clock=ctx.clock,
+        )
+        job = await jobs.enqueue_import(
+            staff,
+            jurisdiction_id=org.jurisdiction.id,
+            content=workbook(GOOD_ROWS),
+            file_name="台账.xlsx",
+            dry_run=dry_run,
+        )
+        assert job.status == ImportJobStatus.QUEUED
+        return job.id, org.jurisdiction.id
+
+
+async def disputes(session_factory: Any) -> int:
+    async with session_factory() as session:
+        return int(await session.scalar(select(func.count()).select_from(Dispute)) or 0)
+
+
+async def test_a_job_is_claimed_once_and_imports_with_progress(ctx, session_factory, registry) -> None:
+    job_id, _ = await queued(ctx, session_factory)
+    assert await jobs.claim(session_factory, job_id) == job_id
+    assert await jobs.claim(session_factory, job_id) is None  # a second claimer gets nothing
+    assert await jobs.claim(session_factory) is None
+    seen: list[tuple[int, int, int]] = []
+    original = jobs.import_ledger
+
+    async def spy(*args: Any, on_progress: Any = None, **kwargs: Any) -> Any:
+        async def record(checked: int, written: int, total: int) -> None:
+            seen.append((checked, written, total))
+            await on_progress(checked, written, total)
+
+        return await original(*args, on_progress=record, **kwargs)
+
+    jobs.import_ledger = spy  # type: ignore[assignment]
+    try:
+        status = await jobs.run_job(session_factory, registry, job_id)
+    finally:
+        jobs.import_ledger = original  # type: ignore[assignment]
+    assert status == ImportJobStatus.SUCCEEDED
+    async with session_factory() as session:
+        job = await session.get(LedgerImportJob, job_id)
+        assert job is not None and job.content is None and job.import_id is not None
+        assert (job.rows_total, job.rows_checked, job.rows_written) == (len(GOOD_ROWS),) * 3
+    assert seen[-1] == (len(GOOD_ROWS), len(GOOD_ROWS), len(GOOD_ROWS))
+    assert [s[0] for s in seen[: len(GOOD_ROWS)]] == list(range(len(GOOD_ROWS)))
+    assert await disputes(session_factory) == len(GOOD_ROWS)
+
+
+async def test_cancelling_writes_nothing(ctx, session_factory, registry) -> None:
+    job_id, _ = await queued(ctx, session_factory)
+    assert await jobs.claim(session_factory, job_id) == job_id
+    async with session_factory() as session, session.begin():
+        admin = ServiceContext(session=session, principal=ctx.principal, registry=registry, clock=ctx.clock)
+        await jobs.cancel_import(admin, job_id)
+    assert await jobs.run_job(session_factory, registry, job_id) == ImportJobStatus.CANCELLED
+    assert await disputes(session_factory) == 0
+    # A queued job is cancelled at once and never runs.
+    second, _ = await queued_again(ctx, session_factory)
+    async with session_factory() as session, session.begin():
+        admin = ServiceContext(session=session, principal=ctx.principal, registry=registry, clock=ctx.clock)
+        assert (await jobs.cancel_import(admin, second)).status == ImportJobStatus.CANCELLED
+    assert await jobs.run_queued(session_factory, registry) == []
+
+
+async def queued_again(ctx: ServiceContext, session_factory: Any) -> tuple[int, int]:
+    async with session_factory() as session, session.begin():
+        jid = await session.scalar(select(LedgerImportJob.jurisdiction_id))
+        staff = ServiceContext(
+            session=session, principal=ctx.principal, registry=ctx.registry, clock=ctx.clock
+        )
+        job = await jobs.enqueue_import(staff, jurisdiction_id=jid, content=workbook(GOOD_ROWS))
+        return job.id, jid
