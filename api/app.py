@@ -17,7 +17,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
@@ -28,7 +28,7 @@ from strawberry.types.unset import UnsetType
 from api.console.routes import console_routes
 from api.context import AppState, Context, header_map, resolve_principal
 from api.endpoint import PLAIN_JSON, GraphQLEndpoint, answer_known, parse_operation
-from api.hardening import BodySizeLimit, IdempotencyKeys, RateLimiter
+from api.hardening import BodySizeLimit, IdempotencyKeys, RateLimited, RateLimiter, rate_limited_response
 from api.indicators.files import bulletin_routes
 from api.indicators.wiring import install_indicator_cache
 from api.notify.subscriptions import apply_connection_params
@@ -51,6 +51,20 @@ GRAPHIQL_HTML = (STATIC / "graphiql" / "index.html").read_text(encoding="utf-8")
 
 
 class CaseloadGraphQL(GraphQL[Context, None]):
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # strawberry answers an HTTPException from get_context as plain text; a rate-limited
+        # request gets GraphQL's JSON error shape instead (api.hardening.rate_limited_response).
+        if scope["type"] == "http":
+            try:
+                response = await self.run(Request(scope=scope, receive=receive))
+            except RateLimited as exc:
+                response = rate_limited_response(exc)
+            except HTTPException as exc:
+                response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
     async def get_context(self, request: Any, response: Any) -> Context:
         state: AppState = request.app.state.caseload
         client = getattr(request, "client", None)
@@ -59,7 +73,7 @@ class CaseloadGraphQL(GraphQL[Context, None]):
         if state.rate_limiter is not None and not await state.rate_limiter.allow(
             principal.user + "|" + (remote or "")
         ):
-            raise HTTPException(429, "too many requests; slow down / 请求过于频繁，请稍后再试")
+            raise RateLimited(state.rate_limiter.retry_after())
         return Context(state, principal, request, response)
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:

@@ -28,6 +28,7 @@ from starlette.responses import PlainTextResponse
 from strawberry.http import GraphQLRequestData, process_result
 from strawberry.types import ExecutionResult
 
+from api.hardening import RateLimited, rate_limited_response
 from api.indicators.document_cache import cached_answer
 from api.prepared import execute_prepared
 
@@ -133,6 +134,9 @@ class GraphQLEndpoint:
                 response = await self.view.run(request, context=context)
                 await response(scope, receive, send)
                 return
+        except RateLimited as exc:
+            await rate_limited_response(exc)(scope, receive, send)
+            return
         except HTTPException as exc:  # as strawberry's view answers it
             await PlainTextResponse(exc.reason, status_code=exc.status_code)(scope, receive, send)
             return
