@@ -111,6 +111,7 @@ class LedgerImportReport:
     header_row: int
     columns: list[LedgerColumn]
     ignored_headers: list[str] = strawberry.field(description="未导入的列")
+    warnings: list[str] = strawberry.field(description="关于整个文件的提示（如公式单元格按计算结果读取）")
     dry_run: bool = strawberry.field(description="仅校验，未写入")
     committed: bool = strawberry.field(description="已写入数据库")
     ok: bool = strawberry.field(description="全部行通过校验")
@@ -134,6 +135,7 @@ class LedgerImportReport:
             header_row=report.header_row,
             columns=[LedgerColumn(header=h, field=k, column=c) for h, k, c in report.columns],
             ignored_headers=report.ignored_headers,
+            warnings=report.warnings,
             dry_run=report.dry_run,
             committed=report.committed,
             ok=report.ok,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -206,6 +206,8 @@ def resolve_mapping(overrides: Mapping[str, Any] | None) -> dict[str, str | None
     mapping: dict[str, str | None] = {normalise_header(h): k for h, k in DEFAULT_MAPPING.items()}
     labels = {normalise_header(f.label): f.key for f in FIELDS}
     for header, target in (overrides or {}).items():
+        if isinstance(target, Mapping):
+            continue  # a constant for a missing column: see constants()
         name = normalise_header(header)
         if not name:
             raise MappingError("列映射中有空白表头")
@@ -222,6 +224,50 @@ def resolve_mapping(overrides: Mapping[str, Any] | None) -> dict[str, str | None
             raise MappingError(f"列映射中“{header}”对应的字段“{target}”不存在；可用字段：{known}")
         mapping[name] = key
     return mapping
+
+
+def constants(overrides: Mapping[str, Any] | None) -> dict[str, str]:
+    """Field key → a constant for every row, from mapping entries ``{"争议领域": {"constant": "其他"}}``.
+
+    Court-style ledgers rarely have 争议领域 or 行为类型; a constant fills such a field for rows
+    whose sheet lacks the column (a column the sheet has always wins).
+    """
+    labels = {normalise_header(f.label): f.key for f in FIELDS}
+    found: dict[str, str] = {}
+    for name, target in (overrides or {}).items():
+        if not isinstance(target, Mapping):
+            continue
+        key = name.strip() if name.strip() in FIELDS_BY_KEY else labels.get(normalise_header(name), "")
+        if not key:
+            known = "、".join(f"{f.key}（{f.label}）" for f in FIELDS)
+            raise MappingError(f"列映射中固定值“{name}”对应的字段不存在；可用字段：{known}")
+        value = target.get("constant")
+        if not isinstance(value, str | int | float) or not str(value).strip():
+            raise MappingError(f"列映射中“{name}”的固定值应写作 {{\"constant\": \"其他\"}}")
+        found[key] = str(value).strip()
+    return found
+
+
+# Rows that are not records: totals and the signature block, wherever they are in the sheet.
+_TOTAL_CELL = re.compile(r"^(合计|小计|总计|共计)[:：]?$|^(共|合计|总计)\s*\d+\s*(件|个|条|宗)")
+_SIGNERS = "填表人|填报人|制表人|审核人|负责人|签发人|联系人|填表日期|填报日期|单位盖章|盖章"
+_SIGNED = re.compile(rf"^({_SIGNERS})\s*[:：]")  # 填表人：张某
+_SIGNER = re.compile(rf"^({_SIGNERS})$")  # a bare 负责人 may be data (a post): two of them are a signature line
+
+
+def skip_reason(values: Sequence[Any]) -> str | None:
+    """Why a row is skipped (a total or signature line), or None for a row to import."""
+    bare = 0
+    for value in values:
+        text = cell_text(value)
+        if not text:
+            continue
+        if _TOTAL_CELL.match(text):
+            return f"合计行（“{text[:20]}”），跳过"
+        if _SIGNED.match(text) or "（盖章）" in text or "(盖章)" in text:
+            return f"签字盖章行（“{text[:20]}”），跳过"
+        bare += bool(_SIGNER.match(text))
+    return "签字盖章行，跳过" if bare >= 2 else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,10 +11,11 @@ key) are skipped and reported as skipped, so importing the same file twice creat
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -40,6 +41,7 @@ from core.ledger.mapping import (
     parse_date,
     parse_enum,
     parse_int,
+    constants,
     resolve_mapping,
     split_names,
 )
@@ -49,6 +51,10 @@ from core.org.models import Unit
 from core.scoping import authorize
 
 KEY_CHUNK = 400
+PROGRESS_EVERY = 50  # rows between two progress reports
+
+# on_progress(checked, written, total): rows checked so far, rows written so far, rows in the sheet.
+ProgressCallback = Callable[[int, int, int], None]
 
 
 class RowStatus(StrEnum):
@@ -106,6 +112,7 @@ class ImportReport:
     rows: list[RowResult]
     committed: bool = False
     import_id: int | None = None
+    warnings: list[str] = field(default_factory=list)  # about the whole file (e.g. formula cells)
 
     def count(self, status: RowStatus) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -250,17 +257,22 @@ async def import_ledger(
     file_name: str = "",
     mapping: Mapping[str, Any] | None = None,
     dry_run: bool = False,
+    on_progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Check every row of a ledger and record the good ones; the caller commits only if ``report.ok``
     and this is not a dry run, and otherwise rolls back (everything written here goes with it).
 
     Raises :class:`ValidationFailed` for a file that cannot be read at all (field ``file`` or
-    ``mapping``); row problems are in the report.
+    ``mapping``); row problems are in the report. ``on_progress(checked, written, total)`` is
+    called as rows are checked (every :data:`PROGRESS_EVERY` rows) and once more when they are
+    written, for a caller that shows progress (a background job).
     """
     authorize(ctx.principal, "ledger.import", jurisdiction_id, None)
     jurisdiction = await ctx.jurisdiction(jurisdiction_id)
     try:
-        sheet = read_ledger(content, resolve_mapping(mapping))
+        # Unzipping and parsing is CPU work: in a thread, so other requests do not wait for it.
+        fixed = constants(mapping)
+        sheet = await asyncio.to_thread(read_ledger, content, resolve_mapping(mapping))
     except MappingError as exc:
         raise ValidationFailed(
             "mapping", str(exc), "the column mapping is not usable", "invalid_mapping"
@@ -269,6 +281,12 @@ async def import_ledger(
         raise ValidationFailed("file", exc.message, "the file cannot be read as a ledger", exc.code) from exc
     if not any(c.key != "sequence" for c in sheet.columns):
         raise ValidationFailed("file", "表头中没有可导入的列", "no importable column", "no_header")
+    present = {c.key for c in sheet.columns}
+    for key, value in fixed.items():
+        if key not in present:
+            for row in sheet.rows:
+                row.cells[key] = value
+    _refuse_missing_columns(sheet, present | set(fixed))
     digest = file_hash(content)
     report = ImportReport(
         file_hash=digest,
@@ -279,7 +297,14 @@ async def import_ledger(
         ignored_headers=sheet.ignored_headers,
         dry_run=dry_run,
         rows=[],
+        warnings=list(sheet.warnings),
     )
+    total = len(sheet.rows)
+
+    def progress(checked: int, written: int) -> None:
+        if on_progress is not None:
+            on_progress(checked, written, total)
+
     # The bookkeeping row is written first: on SQLite (pysqlite's legacy transactions) the first
     # INSERT is what opens the real transaction, and the per-row savepoints below must nest inside
     # it (a savepoint that opened the transaction would commit it when released).
@@ -301,7 +326,12 @@ async def import_ledger(
     previous = await _imported_keys(ctx, jurisdiction.id, keys)
     seen_in_file: dict[str, int] = {}
     imported: list[tuple[SheetRow, str, Dispute, LitigationCase | None]] = []
-    for row, key in zip(sheet.rows, keys, strict=True):
+    for number, reason in sheet.skipped:
+        report.rows.append(RowResult(number, RowStatus.SKIPPED, note=reason))
+    progress(0, 0)
+    for checked, (row, key) in enumerate(zip(sheet.rows, keys, strict=True)):
+        if checked and checked % PROGRESS_EVERY == 0:
+            progress(checked, 0)
         sequence = cell_text(row.cells.get("sequence"))
         if key in previous:
             report.rows.append(
@@ -321,6 +351,8 @@ async def import_ledger(
         report.rows.append(result)
         if written is not None:
             imported.append((row, key, *written))
+    report.rows.sort(key=lambda r: r.row)
+    progress(total, 0)
     if not report.ok or dry_run:
         return report  # the caller rolls back: nothing of this import is kept
     batch.imported_rows = len(imported)
@@ -341,7 +373,36 @@ async def import_ledger(
         if result.status == RowStatus.VALID:
             result.status = RowStatus.IMPORTED
     report.import_id = batch.id
+    progress(total, len(imported))
     return report
+
+
+def _refuse_missing_columns(sheet: Sheet, present: set[str]) -> None:
+    """A required field with no column (and no constant) is one error for the file, not one per row.
+
+    A field another column can stand in for is not missing: 申请人 from 原告, 收到日期 from
+    立案日期, 来源 from 案号; and a row linking to a recorded dispute (争议编号) needs only the case.
+    """
+    if "dispute_number" in present or not sheet.rows:
+        return
+    stand_ins = {
+        "applicant_name": "plaintiff_name",
+        "received_date": "filed_date",
+        "source": "case_number",
+    }
+    required = [f.key for f in FIELDS if f.required] + ["source", "received_date"]
+    missing = [k for k in required if k not in present and stand_ins.get(k) not in present]
+    if not missing:
+        return
+    labels = "、".join(f"“{FIELDS_BY_KEY[k].label}”" for k in missing)
+    example = FIELDS_BY_KEY[missing[0]].label
+    raise ValidationFailed(
+        "mapping",
+        f"台账中没有{labels}列（{len(sheet.rows)}行都缺少）：请增加该列，把已有的列映射到该字段，"
+        f'或在列映射中指定固定值，如 {{"{example}": {{"constant": "其他"}}}}',
+        "the ledger has no column for required fields: " + ", ".join(missing),
+        "missing_column",
+    )
 
 
 async def _imported_keys(ctx: ServiceContext, jurisdiction_id: int, keys: Sequence[str]) -> dict[str, str]:
