@@ -142,8 +142,8 @@ def read_ledger(content: bytes, mapping: Mapping[str, str | None]) -> Sheet:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except DefusedXmlException as exc:
         raise LedgerFileError("文件含有 XML 实体声明，出于安全原因拒绝读取") from exc
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise LedgerFileError("无法读取文件：请上传 Excel 工作簿（.xlsx）") from exc
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
+        raise LedgerFileError("无法读取文件：请上传 Excel 工作簿（.xlsx）") from exc  # SyntaxError: lxml's
     sheet = _first_sheet(workbook, mapping)
     if formulas:
         sheet.warnings.append(FORMULA_WARNING)

@@ -1,0 +1,163 @@
+"""Ledgers as counties keep them and as attackers craft them: total and signature rows skipped and
+listed, constants for missing columns, one error for a missing required column, .xls refused, a
+zip bomb refused fast with file_too_large, DTDs/entities refused, formulas read with a warning."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+import zipfile
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from core.context import ServiceContext
+from core.disputes.models import Dispute
+from core.errors import ValidationFailed
+from core.ledger.reader import MAX_MEMBER_BYTES
+from core.ledger.service import RowStatus, import_ledger
+from tests.support import Org, make_org
+
+COURT_HEADERS = ["序号", "原告", "被告", "案由", "案号", "法院", "立案日期"]
+COURT_ROWS: list[list[Any]] = [
+    [1, "陈某", "县自然资源局", "房屋征收补偿", "（2024）测0101行初1号", "测试县人民法院", "2024-03-05"],
+    [2, "王某", "城关镇", "违法建筑拆除", "（2024）测0101行初2号", "测试县人民法院", "2024年4月8日"],
+]
+
+
+def book_bytes(rows: list[list[Any]], *, formula: bool = False) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    if formula:
+        sheet["H3"] = "=1+1"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+async def org(ctx: ServiceContext) -> Org:
+    org = await make_org(ctx)
+    await ctx.session.commit()
+    return org
+
+
+async def run(ctx: ServiceContext, org: Org, content: bytes, **kwargs: Any) -> Any:
+    return await import_ledger(ctx, jurisdiction_id=org.jurisdiction.id, content=content, **kwargs)
+
+
+async def test_totals_and_signatures_are_skipped_and_constants_fill_missing_columns(
+    ctx: ServiceContext, org: Org
+) -> None:
+    rows = [
+        ["2024年行政应诉案件台账"],
+        ["填报单位：测试县司法局", None, None, "统计时间：2024年"],
+        COURT_HEADERS,
+        COURT_ROWS[0],
+        ["合计", None, None, None, None, None, None],
+        COURT_ROWS[1],
+        [None, "共2件"],
+        ["填表人：张某", None, "审核人：李某", None, "负责人：王某"],
+        ["单位（盖章）"],
+    ]
+    progress: list[tuple[int, int, int]] = []
+    report = await run(
+        ctx,
+        org,
+        book_bytes(rows),
+        mapping={"争议领域": {"constant": "其他"}, "action_type": {"constant": "行政处罚"}},
+        on_progress=lambda *p: progress.append(p),
+    )
+    assert report.ok, [p.text for p in report.problems]
+    by_row = {r.row: r for r in report.rows}
+    assert {n for n, r in by_row.items() if r.status == RowStatus.SKIPPED} == {5, 7, 8, 9}
+    assert "合计" in by_row[5].note and "签字" in by_row[8].note
+    assert [by_row[4].status, by_row[6].status] == [RowStatus.IMPORTED, RowStatus.IMPORTED]
+    assert progress[0] == (0, 0, 2) and progress[-1] == (2, 2, 2)
+    disputes = (await ctx.session.scalars(select(Dispute).order_by(Dispute.id))).all()
+    assert [d.field.label for d in disputes] == ["其他", "其他"]
+    assert [d.received_date for d in disputes] == [dt.date(2024, 3, 5), dt.date(2024, 4, 8)]
+
+
+async def test_a_missing_required_column_is_one_message(ctx: ServiceContext, org: Org) -> None:
+    with pytest.raises(ValidationFailed) as missing:
+        await run(ctx, org, book_bytes([COURT_HEADERS, *COURT_ROWS * 5]))
+    assert missing.value.code == "missing_column" and missing.value.field == "mapping"
+    assert "“争议领域”、“行为类型”" in missing.value.message_zh and "constant" in missing.value.message_zh
+    assert await ctx.session.scalar(select(func.count()).select_from(Dispute)) == 0
+
+
+async def test_xls_is_refused_with_the_advice_to_save_as_xlsx(ctx: ServiceContext, org: Org) -> None:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512
+    with pytest.raises(ValidationFailed) as old:
+        await run(ctx, org, ole)
+    assert old.value.field == "file" and ".xlsx" in old.value.message_zh and "另存为" in old.value.message_zh
+
+
+def _rebuilt(content: bytes, name: str, replace: Any) -> bytes:
+    """The workbook with one member's bytes replaced, or added (a callable writing the member)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for item in source.infolist():
+            if item.filename != name:
+                target.writestr(item, source.read(item.filename))
+        original = source.read(name) if name in source.namelist() else b""
+        with target.open(name, "w", force_zip64=True) as stream:
+            replace(stream, original)
+    return out.getvalue()
+
+
+async def test_a_zip_bomb_is_refused_fast(ctx: ServiceContext, org: Org) -> None:
+    base = book_bytes([COURT_HEADERS, ["陈某"]])
+
+    def huge(stream: Any, original: bytes) -> None:
+        stream.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>')
+        block = b"a" * (1 << 20)
+        for _ in range(300):  # a 300 MB string
+            stream.write(block)
+        stream.write(b"</t></si></sst>")
+
+    bomb = _rebuilt(base, "xl/sharedStrings.xml", huge)
+    assert len(bomb) < 2 * 1024 * 1024 and 300 * (1 << 20) > MAX_MEMBER_BYTES
+    started = time.perf_counter()
+    with pytest.raises(ValidationFailed) as refused:
+        await run(ctx, org, bomb)
+    assert time.perf_counter() - started < 2
+    assert refused.value.code == "file_too_large" and refused.value.field == "file"
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        b'<!DOCTYPE sst [<!ENTITY lol "lol">]>',
+        b'<!DOCTYPE sst SYSTEM "http://evil.example/x.dtd">',
+    ],
+)
+async def test_dtds_and_entities_are_refused(ctx: ServiceContext, org: Org, prolog: bytes) -> None:
+    base = book_bytes([COURT_HEADERS, ["陈某"]])
+
+    def with_dtd(stream: Any, original: bytes) -> None:
+        if original.startswith(b"<?xml"):
+            head, _, rest = original.partition(b"?>")
+            stream.write(head + b"?>" + prolog + rest)
+        else:
+            stream.write(prolog + original)
+
+    with pytest.raises(ValidationFailed) as refused:
+        await run(ctx, org, _rebuilt(base, "xl/workbook.xml", with_dtd))
+    assert refused.value.code == "invalid_file" and "DTD" in refused.value.message_zh
+
+
+async def test_formula_cells_read_as_cached_text_with_a_warning(ctx: ServiceContext, org: Org) -> None:
+    rows = [[*COURT_HEADERS, "争议领域", "行为类型"], [*COURT_ROWS[0], "其他", "行政处罚"]]
+    report = await run(ctx, org, book_bytes(rows, formula=True), dry_run=True)
+    assert report.ok and any("公式" in w for w in report.warnings)
+    plain = await run(ctx, org, book_bytes(rows), dry_run=True)
+    assert plain.warnings == []
