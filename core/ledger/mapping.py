@@ -372,3 +372,8 @@ def parse_enum(value: object, enum: type[LabeledEnum]) -> LabeledEnum:
 
 def split_names(value: object) -> list[str]:
     return [part for part in re.split(r"[、,，;；/\n]+", cell_text(value)) if part.strip()]
+
+
+def split_respondents(value: object) -> list[str]:
+    """Several respondents in one 被告 cell ("A、B", "A，B", "A；B"); unit names keep any "/"."""
+    return [part.strip() for part in re.split(r"[、,，;；\n]+", cell_text(value)) if part.strip()]

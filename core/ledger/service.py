@@ -44,6 +44,7 @@ from core.ledger.mapping import (
     constants,
     resolve_mapping,
     split_names,
+    split_respondents,
 )
 from core.ledger.models import LedgerImport, LedgerImportRow
 from core.ledger.reader import LedgerFileError, Sheet, SheetRow, read_ledger
@@ -183,14 +184,23 @@ def row_key(cells: Mapping[str, Any]) -> str:
 def parse_row(row: SheetRow, units: Mapping[str, Unit]) -> ParsedRow:
     values: dict[str, Any] = {}
     problems: list[tuple[str | None, str, str]] = []
+    co_respondents: list[Unit] = []
     for key, raw in row.cells.items():
         spec = FIELDS_BY_KEY[key]
         if not cell_text(raw):
             continue
         try:
-            values[key] = _parse_cell(spec.kind, spec.enum, raw, units)
+            if spec.kind == FieldKind.UNIT and len(names := split_respondents(raw)) > 1:
+                # "A、B" in 被告: A is the respondent, B a co-respondent (as if listed in 其他被申请单位)
+                values[key] = _unit(names[0], units)
+                co_respondents.extend(_unit(name, units) for name in names[1:])
+            else:
+                values[key] = _parse_cell(spec.kind, spec.enum, raw, units)
         except CellError as exc:
             problems.append((key, exc.code, exc.message))
+    if co_respondents:
+        listed = values.get("other_units") or []
+        values["other_units"] = [*co_respondents, *(u for u in listed if u not in co_respondents)]
     origin: dict[str, str] = {}
     if not values.get("applicant_name") and values.get("plaintiff_name"):
         values["applicant_name"] = values["plaintiff_name"]

@@ -161,3 +161,24 @@ async def test_formula_cells_read_as_cached_text_with_a_warning(ctx: ServiceCont
     assert report.ok and any("公式" in w for w in report.warnings)
     plain = await run(ctx, org, book_bytes(rows), dry_run=True)
     assert plain.warnings == []
+
+
+@pytest.mark.parametrize("cell", ["县自然资源局、城关镇", "县自然资源局，城关镇", "县自然资源局；城关镇"])
+async def test_several_respondents_in_one_cell_become_co_respondents(
+    ctx: ServiceContext, org: Org, cell: str
+) -> None:
+    from core.disputes.models import DisputeRespondent
+
+    rows = [[*COURT_HEADERS, "争议领域", "行为类型"], [*COURT_ROWS[0], "其他", "行政处罚"]]
+    rows[1][2] = cell
+    report = await run(ctx, org, book_bytes(rows))
+    assert report.ok, [p.text for p in report.problems]
+    dispute = await ctx.session.scalar(select(Dispute))
+    assert dispute is not None and dispute.unit_id == org.agency.id
+    respondents = set(
+        await ctx.session.scalars(select(DisputeRespondent.unit_id).where(DisputeRespondent.dispute_id == dispute.id))
+    )
+    assert respondents == {org.agency.id, org.township.id}
+    rows[1][2] = "县自然资源局、县住建局"  # an unknown co-respondent is an error in that cell, not dropped
+    bad = await run(ctx, org, book_bytes(rows), dry_run=True)
+    assert [(p.column, p.code) for p in bad.problems] == [("C", "unknown_unit")]
