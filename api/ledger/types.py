@@ -186,3 +186,22 @@ class ExportFile:
     base64: str
     row_count: int
     truncated: bool = strawberry.field(description="超过导出上限，仅含前若干行")
+
+
+@strawberry.type(description="单位别名：台账中对本辖区单位的其他写法（如“县住建局”）")
+class UnitAliasInfo:
+    id: strawberry.ID
+    jurisdiction_id: strawberry.ID
+    alias: str
+    unit_id: strawberry.ID
+    unit_name: str
+
+    @classmethod
+    def of(cls, row: m.UnitAlias, unit_name: str) -> UnitAliasInfo:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            jurisdiction_id=strawberry.ID(str(row.jurisdiction_id)),
+            alias=row.alias,
+            unit_id=strawberry.ID(str(row.unit_id)),
+            unit_name=unit_name,
+        )

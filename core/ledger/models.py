@@ -1,4 +1,4 @@
-"""Bookkeeping of ledger imports: which file, by whom, and a content key per imported row."""
+"""Bookkeeping of ledger imports (which file, by whom, a content key per imported row) and unit aliases."""
 
 from __future__ import annotations
 
@@ -35,3 +35,18 @@ class LedgerImportRow(IdMixin, TimestampMixin, Base):
     row_number: Mapped[int] = mapped_column(Integer)
     dispute_id: Mapped[int | None] = mapped_column(ForeignKey("disputes.id"))
     litigation_case_id: Mapped[int | None] = mapped_column(ForeignKey("litigation_cases.id"))
+
+
+class UnitAlias(IdMixin, TimestampMixin, Base):
+    """Another name a county's ledgers use for one of its units (县住建局 → 武平县住房和城乡建设局).
+
+    Kept by the county's staff; every import resolves unit cells through it, so nothing is matched
+    by guesswork and nothing is created silently.
+    """
+
+    __tablename__ = "unit_aliases"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "alias"),)
+
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import difflib
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -30,6 +31,7 @@ from core.disputes.models import Dispute
 from core.disputes.service import DisputeInput, record_dispute
 from core.enums import ActionType, BatchKind, DisputeField, DisputeSource, Instance, LabeledEnum
 from core.errors import DomainError, ValidationFailed
+from core.ledger.aliases import units_by_name
 from core.ledger.mapping import (
     FIELDS,
     FIELDS_BY_KEY,
@@ -245,12 +247,21 @@ def _parse_cell(kind: FieldKind, enum: type[LabeledEnum] | None, raw: Any, units
     return cell_text(raw)
 
 
+def closest_units(name: str, units: Iterable[str], limit: int = 3) -> list[str]:
+    """The unit names most like ``name`` (containment first, then difflib's ratio): suggestions only,
+    never a match: 县住建局 is not taken for 武平县住房和城乡建设局 without the county saying so."""
+    names = list(units)
+    containing = [n for n in names if name in n or n in name]
+    close = difflib.get_close_matches(name, names, n=limit, cutoff=0.4)
+    return list(dict.fromkeys([*containing, *close]))[:limit]
+
+
 def _unit(name: str, units: Mapping[str, Unit]) -> Unit:
     found = units.get(name)
     if found is not None:
         return found
-    similar = [n for n in units if name in n or n in name][:5]
-    hint = f"；相近的单位：{'、'.join(similar)}" if similar else "；请先在“系统管理”中新增该单位"
+    similar = closest_units(name, units)
+    hint = f"；最接近的单位：{'、'.join(similar)}" if similar else "；请先在“系统管理”中新增该单位"
     raise CellError(f"本辖区没有名为“{name}”的单位{hint}", "unknown_unit")
 
 
@@ -328,10 +339,7 @@ async def import_ledger(
     )
     ctx.session.add(batch)
     await ctx.session.flush()
-    units = {
-        u.name: u
-        for u in await ctx.session.scalars(select(Unit).where(Unit.jurisdiction_id == jurisdiction.id))
-    }
+    units = await units_by_name(ctx, jurisdiction.id)  # full names and the county's aliases
     keys = [row_key(row.cells) for row in sheet.rows]
     previous = await _imported_keys(ctx, jurisdiction.id, keys)
     seen_in_file: dict[str, int] = {}
