@@ -162,6 +162,14 @@ DEFAULT_MAPPING: dict[str, str] = {
     "立案时间": "filed_date",
     "审级": "instance",
     "原告": "plaintiff_name",
+    # Two-level headers read as "group / column" (core.ledger.reader._two_level)
+    "当事人/姓名": "applicant_name",
+    "当事人/名称": "applicant_name",
+    "原告/姓名": "applicant_name",
+    "原告/名称": "applicant_name",
+    "申请人/姓名": "applicant_name",
+    "当事人/身份证号": "applicant_id_number",
+    "当事人/联系电话": "applicant_phone",
 }
 
 # Header → field key of the ledger template this system writes (one header per field).

@@ -11,6 +11,7 @@ and the sheet carries a warning saying so. This is blocking work: callers run it
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Mapping
@@ -181,11 +182,18 @@ def _sheet(
     columns: list[Column] = []
     ignored: list[str] = []
     seen: dict[str, Column] = {}
-    for index, value in enumerate(head[header_index]):
+    top = head[header_index]
+    below = head[header_index + 1] if header_index + 1 < len(head) else ()
+    grouped = _two_level(top, below)
+    if grouped is not None:
+        header_index += 1  # the sub-header row is a header, not data
+    for index, value in enumerate(grouped if grouped is not None else top):
         header = cell_text(value)
         if not header:
             continue
         key = mapping.get(normalise_header(value))
+        if key is None and " / " in header:  # 当事人 / 身份证号: the sub-header alone, if it is known
+            key = mapping.get(normalise_header(header.split(" / ", 1)[1]))
         if not key:
             ignored.append(header)
             continue
@@ -227,6 +235,38 @@ def _sheet(
     for values in rest:
         take(tuple(values))
     return Sheet(name, header_index + 1, columns, ignored, data, skipped=skipped)
+
+
+def _two_level(top: tuple[Any, ...], below: tuple[Any, ...]) -> list[str] | None:
+    """Headers as "group / column" when ``below`` is the second row of a two-level merged header.
+
+    A merged group cell (当事人 over 姓名 | 身份证号) keeps its text in its first column only, so
+    the group's other columns are blank in ``top`` and filled in ``below``; a single-level column is
+    merged vertically, so it is blank in ``below``. ``below`` is a sub-header when every text in it
+    sits under such a group and at least one group spans two columns; a data row has values (dates,
+    numbers, names) under single-level columns too.
+    """
+    texts = [cell_text(v) for v in top]
+    subs = [cell_text(v) for v in below] + [""] * max(0, len(texts) - len(below))
+    if not any(subs) or any(isinstance(v, int | float | dt.date) for v in below if v is not None):
+        return None
+    combined: list[str] = []
+    group = ""
+    spans_two = False
+    for index, sub in enumerate(subs):
+        text = texts[index] if index < len(texts) else ""
+        if text:
+            group = text if sub else ""
+            combined.append(f"{text} / {sub}" if sub else text)
+        elif sub and group:
+            spans_two = True
+            combined.append(f"{group} / {sub}")
+        elif sub:
+            return None  # a text under no header: not a sub-header row
+        else:
+            group = ""
+            combined.append("")
+    return combined if spans_two else None
 
 
 def _value(raw: Any) -> Any:

@@ -182,3 +182,29 @@ async def test_several_respondents_in_one_cell_become_co_respondents(
     rows[1][2] = "县自然资源局、县住建局"  # an unknown co-respondent is an error in that cell, not dropped
     bad = await run(ctx, org, book_bytes(rows), dry_run=True)
     assert [(p.column, p.code) for p in bad.problems] == [("C", "unknown_unit")]
+
+
+async def test_a_two_level_header_reads_as_group_and_column(ctx: ServiceContext, org: Org) -> None:
+    rows: list[list[Any]] = [
+        ["行政诉讼案件台账"],
+        ["序号", "当事人", None, "被告", "案由", "案号", "法院", "立案日期", "争议领域", "行为类型"],
+        [None, "姓名", "身份证号", None, None, None, None, None, None, None],
+        [1, "陈某", "350821199001011234", *COURT_ROWS[0][2:], "其他", "行政处罚"],
+    ]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    sheet.merge_cells("B2:C2")
+    for col in "ADEFGHIJ":
+        sheet.merge_cells(f"{col}2:{col}3")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = await run(ctx, org, buffer.getvalue())
+    assert report.ok, [p.text for p in report.problems]
+    headers = {key: header for header, key, _ in report.columns}
+    assert headers["applicant_name"] == "当事人 / 姓名" and headers["applicant_id_number"] == "当事人 / 身份证号"
+    assert [r.row for r in report.rows] == [4]  # the sub-header row is not read as data
+    dispute = await ctx.session.scalar(select(Dispute))
+    assert dispute is not None and dispute.applicant_name == "陈某"
