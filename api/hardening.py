@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterator
 from typing import Any
 
+from cross_web import HTTPException
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -28,7 +29,6 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
-from cross_web import HTTPException
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from starlette.responses import JSONResponse

@@ -44,7 +44,9 @@ def neutralise_workbook(workbook: Any) -> None:
                 safe = neutralise(value)
                 if safe is not value:
                     cell.value = safe
-                    cell.data_type = TYPE_STRING  # "'=…" is text already; make sure, whatever openpyxl guessed
+                    cell.data_type = (
+                        TYPE_STRING  # "'=…" is text already; make sure, whatever openpyxl guessed
+                    )
 
 
 def save_workbook(workbook: Any) -> bytes:

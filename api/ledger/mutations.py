@@ -13,11 +13,11 @@ from api.common import Payload, UserError, gid, run_mutation
 from api.context import Info
 from api.ledger.types import LedgerImportReport, UnitAliasInfo
 from core.context import ServiceContext
-from core.ledger import aliases
-from core.org.models import Unit
 from core.errors import DomainError, ValidationFailed
+from core.ledger import aliases
 from core.ledger.reader import MAX_BYTES
 from core.ledger.service import ImportReport, import_ledger
+from core.org.models import Unit
 
 log = logging.getLogger("caseload.ledger")
 

@@ -12,11 +12,11 @@ from api.common import gid
 from api.context import Info
 from api.ledger.export import export_list
 from api.ledger.types import ExportFile, ExportKind, LedgerFieldInfo, LedgerImportRecord, UnitAliasInfo
-from core.ledger.aliases import list_unit_aliases
-from core.org.models import Unit
 from core.ledger import models as m
+from core.ledger.aliases import list_unit_aliases
 from core.ledger.export import XLSX_CONTENT_TYPE, template_workbook
 from core.ledger.mapping import FIELDS
+from core.org.models import Unit
 
 
 @strawberry.type
@@ -42,7 +42,11 @@ class LedgerQuery:
 
         async def load(ctx: Any) -> list[UnitAliasInfo]:
             rows = await list_unit_aliases(ctx, jid)
-            names = dict((await ctx.session.execute(select(Unit.id, Unit.name).where(Unit.jurisdiction_id == jid))).all())
+            names = dict(
+                (
+                    await ctx.session.execute(select(Unit.id, Unit.name).where(Unit.jurisdiction_id == jid))
+                ).all()
+            )
             return [UnitAliasInfo.of(r, names.get(r.unit_id, "")) for r in rows]
 
         return await info.context.read_ctx(load)

@@ -38,7 +38,10 @@ async def add_unit_alias(ctx: ServiceContext, jurisdiction_id: int, *, alias: st
     )
     if same_name is not None:
         raise ValidationFailed(
-            "alias", f"“{name}”已是本辖区一个单位的全称，不能作为别名", "the alias is a unit's own name", "duplicate"
+            "alias",
+            f"“{name}”已是本辖区一个单位的全称，不能作为别名",
+            "the alias is a unit's own name",
+            "duplicate",
         )
     taken = await ctx.session.scalar(
         select(UnitAlias).where(UnitAlias.jurisdiction_id == jurisdiction_id, UnitAlias.alias == name)
@@ -76,10 +79,13 @@ async def list_unit_aliases(ctx: ServiceContext, jurisdiction_id: int) -> list[U
 async def units_by_name(ctx: ServiceContext, jurisdiction_id: int) -> dict[str, Unit]:
     """Every name an import accepts for a unit of the jurisdiction: full names, then aliases."""
     units = {
-        u.name: u for u in await ctx.session.scalars(select(Unit).where(Unit.jurisdiction_id == jurisdiction_id))
+        u.name: u
+        for u in await ctx.session.scalars(select(Unit).where(Unit.jurisdiction_id == jurisdiction_id))
     }
     by_id = {u.id: u for u in units.values()}
-    for alias in await ctx.session.scalars(select(UnitAlias).where(UnitAlias.jurisdiction_id == jurisdiction_id)):
+    for alias in await ctx.session.scalars(
+        select(UnitAlias).where(UnitAlias.jurisdiction_id == jurisdiction_id)
+    ):
         if alias.alias not in units and alias.unit_id in by_id:
             units[alias.alias] = by_id[alias.unit_id]
     return units

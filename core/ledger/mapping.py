@@ -251,7 +251,7 @@ def constants(overrides: Mapping[str, Any] | None) -> dict[str, str]:
             raise MappingError(f"列映射中固定值“{name}”对应的字段不存在；可用字段：{known}")
         value = target.get("constant")
         if not isinstance(value, str | int | float) or not str(value).strip():
-            raise MappingError(f"列映射中“{name}”的固定值应写作 {{\"constant\": \"其他\"}}")
+            raise MappingError(f'列映射中“{name}”的固定值应写作 {{"constant": "其他"}}')
         found[key] = str(value).strip()
     return found
 
@@ -260,7 +260,9 @@ def constants(overrides: Mapping[str, Any] | None) -> dict[str, str]:
 _TOTAL_CELL = re.compile(r"^(合计|小计|总计|共计)[:：]?$|^(共|合计|总计)\s*\d+\s*(件|个|条|宗)")
 _SIGNERS = "填表人|填报人|制表人|审核人|负责人|签发人|联系人|填表日期|填报日期|单位盖章|盖章"
 _SIGNED = re.compile(rf"^({_SIGNERS})\s*[:：]")  # 填表人：张某
-_SIGNER = re.compile(rf"^({_SIGNERS})$")  # a bare 负责人 may be data (a post): two of them are a signature line
+_SIGNER = re.compile(
+    rf"^({_SIGNERS})$"
+)  # a bare 负责人 may be data (a post): two of them are a signature line
 
 
 def skip_reason(values: Sequence[Any]) -> str | None:

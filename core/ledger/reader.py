@@ -85,7 +85,8 @@ def check_archive(content: bytes) -> bool:
     """Refuse a file that is not a safe .xlsx (see the module docstring); True if it has formulas."""
     if content.startswith(OLE_MAGIC):
         raise LedgerFileError(
-            "不支持旧版 Excel 文件（.xls）：请在 Excel 中“另存为” Excel 工作簿（.xlsx）后再导入", "invalid_file"
+            "不支持旧版 Excel 文件（.xls）：请在 Excel 中“另存为” Excel 工作簿（.xlsx）后再导入",
+            "invalid_file",
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))

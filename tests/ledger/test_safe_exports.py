@@ -47,7 +47,9 @@ def test_list_writer_neutralises_the_payloads() -> None:
     assert values == ["台账", "'@注", "争议事项", "'" + CALC, "'" + LINK]
 
 
-async def test_exported_dispute_titles_do_not_become_formulas(ctx: ServiceContext, client: GraphQLClient) -> None:
+async def test_exported_dispute_titles_do_not_become_formulas(
+    ctx: ServiceContext, client: GraphQLClient
+) -> None:
     org = await make_org(ctx)
     for title in (CALC, LINK):
         await record_dispute(
@@ -63,9 +65,7 @@ async def test_exported_dispute_titles_do_not_become_formulas(ctx: ServiceContex
             ),
         )
     await ctx.session.commit()
-    data = await client.ok(
-        "{ exportList(kind: DISPUTES) { base64 rowCount } ledgerTemplate { base64 } }"
-    )
+    data = await client.ok("{ exportList(kind: DISPUTES) { base64 rowCount } ledgerTemplate { base64 } }")
     cells = _cells(base64.b64decode(data["exportList"]["base64"]))
     assert ("'" + CALC, "s") in cells and ("'" + LINK, "s") in cells
     assert all(not (isinstance(v, str) and v.startswith("=")) for v, _ in cells)

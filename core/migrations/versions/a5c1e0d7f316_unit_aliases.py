@@ -10,33 +10,51 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
-revision = 'a5c1e0d7f316'
-down_revision = 'c7e75b542bd9'
+revision = "a5c1e0d7f316"
+down_revision = "c7e75b542bd9"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('unit_aliases',
-    sa.Column('jurisdiction_id', sa.Integer(), nullable=False),
-    sa.Column('alias', sa.String(length=200), nullable=False),
-    sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.ForeignKeyConstraint(['jurisdiction_id'], ['jurisdictions.id'], name=op.f('fk_unit_aliases_jurisdiction_id_jurisdictions')),
-    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_unit_aliases_unit_id_units'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_aliases')),
-    sa.UniqueConstraint('jurisdiction_id', 'alias', name=op.f('uq_unit_aliases_jurisdiction_id'))
+    op.create_table(
+        "unit_aliases",
+        sa.Column("jurisdiction_id", sa.Integer(), nullable=False),
+        sa.Column("alias", sa.String(length=200), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["jurisdiction_id"],
+            ["jurisdictions.id"],
+            name=op.f("fk_unit_aliases_jurisdiction_id_jurisdictions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["units.id"], name=op.f("fk_unit_aliases_unit_id_units"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_unit_aliases")),
+        sa.UniqueConstraint("jurisdiction_id", "alias", name=op.f("uq_unit_aliases_jurisdiction_id")),
     )
-    with op.batch_alter_table('unit_aliases', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_unit_aliases_jurisdiction_id'), ['jurisdiction_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_unit_aliases_unit_id'), ['unit_id'], unique=False)
+    with op.batch_alter_table("unit_aliases", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_unit_aliases_jurisdiction_id"), ["jurisdiction_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_unit_aliases_unit_id"), ["unit_id"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('unit_aliases', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_unit_aliases_unit_id'))
-        batch_op.drop_index(batch_op.f('ix_unit_aliases_jurisdiction_id'))
-    op.drop_table('unit_aliases')
+    with op.batch_alter_table("unit_aliases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_unit_aliases_unit_id"))
+        batch_op.drop_index(batch_op.f("ix_unit_aliases_jurisdiction_id"))
+    op.drop_table("unit_aliases")
