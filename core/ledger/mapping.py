@@ -20,6 +20,7 @@ from core.enums import ActionType, BatchKind, DisputeField, DisputeSource, Insta
 
 
 class FieldKind(StrEnum):
+    OUTCOME = "outcome"
     TEXT = "text"
     DATE = "date"
     ENUM = "enum"
@@ -102,9 +103,60 @@ FIELDS: tuple[LedgerField, ...] = (
         "instance", "审级", FieldKind.ENUM, ("instance", "parentCaseId"), Instance, help="一审、二审、再审"
     ),
     LedgerField("plaintiff_name", "原告", FieldKind.TEXT, ("plaintiffName",), help="空白时取申请人"),
+    LedgerField(
+        "hearing_date",
+        "开庭日期",
+        FieldKind.DATE,
+        ("scheduledAt", "heldAt"),
+        help="填写后登记一次已开庭的庭审",
+    ),
+    LedgerField(
+        "head_official",
+        "出庭负责人",
+        FieldKind.TEXT,
+        ("attendingOfficialId", "headSpoke"),
+        help="被告单位在册人员姓名；填写即视为负责人出庭",
+    ),
+    LedgerField("head_appeared", "负责人是否出庭", FieldKind.BOOL, ("excuseReason",)),
+    LedgerField(
+        "outcome",
+        "审理结果",
+        FieldKind.OUTCOME,
+        ("kind", "agencyChangedAct"),
+        help="驳回诉讼请求、撤销、确认违法、撤诉、调解、驳回起诉等；审理中或空白为未结",
+    ),
+    LedgerField("concluded_date", "结案日期", FieldKind.DATE, ("decidedDate",)),
+    LedgerField("effective_date", "生效日期", FieldKind.DATE, ("effectiveDate",)),
 )
 FIELDS_BY_KEY: dict[str, LedgerField] = {f.key: f for f in FIELDS}
 CASE_KEYS = ("case_number", "court", "filed_date", "instance", "plaintiff_name")
+
+# The wordings litigation ledgers use for a result (审理结果) → OutcomeKind value; None: still open.
+OUTCOME_WORDINGS: dict[str, str | None] = {
+    "驳回诉讼请求": "claim_dismissed",
+    "判决驳回诉讼请求": "claim_dismissed",
+    "驳回原告诉讼请求": "claim_dismissed",
+    "撤销": "revoked",
+    "判决撤销": "revoked",
+    "部分撤销": "revoked",
+    "确认违法": "confirmed_illegal",
+    "确认无效": "confirmed_invalid",
+    "责令履行": "ordered_to_perform",
+    "变更": "varied",
+    "判决变更": "varied",
+    "赔偿": "compensation",
+    "判决赔偿": "compensation",
+    "撤诉": "withdrawal",
+    "原告撤诉": "withdrawal",
+    "调解": "mediation",
+    "调解结案": "mediation",
+    "驳回起诉": "suit_dismissed",
+    "裁定驳回起诉": "suit_dismissed",
+    "维持原判": "appeal_upheld",
+    "二审维持原判": "appeal_upheld",
+    "审理中": None,
+    "未结": None,
+}
 
 # A typical county ledger's headers, and the usual variants of each.
 DEFAULT_MAPPING: dict[str, str] = {
@@ -162,6 +214,20 @@ DEFAULT_MAPPING: dict[str, str] = {
     "立案时间": "filed_date",
     "审级": "instance",
     "原告": "plaintiff_name",
+    "审理结果": "outcome",
+    "判决结果": "outcome",
+    "裁判结果": "outcome",
+    "结案方式": "outcome",
+    "结案日期": "concluded_date",
+    "裁判日期": "concluded_date",
+    "审结日期": "concluded_date",
+    "生效日期": "effective_date",
+    "开庭日期": "hearing_date",
+    "开庭时间": "hearing_date",
+    "出庭负责人": "head_official",
+    "出庭负责人姓名": "head_official",
+    "负责人是否出庭": "head_appeared",
+    "是否负责人出庭": "head_appeared",
     # Two-level headers read as "group / column" (core.ledger.reader._two_level)
     "当事人/姓名": "applicant_name",
     "当事人/名称": "applicant_name",
@@ -387,3 +453,12 @@ def split_names(value: object) -> list[str]:
 def split_respondents(value: object) -> list[str]:
     """Several respondents in one 被告 cell ("A、B", "A，B", "A；B"); unit names keep any "/"."""
     return [part.strip() for part in re.split(r"[、,，;；\n]+", cell_text(value)) if part.strip()]
+
+
+def parse_outcome(value: object) -> str | None:
+    """An OutcomeKind value from a ledger's wording (审理中: None); else an error listing the wordings."""
+    text = re.sub(r"\s+", "", cell_text(value))
+    if text in OUTCOME_WORDINGS:
+        return OUTCOME_WORDINGS[text]
+    allowed = "、".join(OUTCOME_WORDINGS)
+    raise CellError(f"无法识别的审理结果“{cell_text(value)}”（可填：{allowed}）", "invalid_choice")

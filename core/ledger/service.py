@@ -25,11 +25,26 @@ from sqlalchemy import select
 
 from core.audit.service import record as audit
 from core.cases.models import LitigationCase
-from core.cases.service import file_litigation_case
+from core.cases.service import (
+    file_litigation_case,
+    mark_effective,
+    record_hearing,
+    record_outcome,
+    schedule_hearing,
+)
+from core.clock import CHINA
 from core.context import ServiceContext
 from core.disputes.models import Dispute
 from core.disputes.service import DisputeInput, record_dispute
-from core.enums import ActionType, BatchKind, DisputeField, DisputeSource, Instance, LabeledEnum
+from core.enums import (
+    ActionType,
+    BatchKind,
+    DisputeField,
+    DisputeSource,
+    Instance,
+    LabeledEnum,
+    OutcomeKind,
+)
 from core.errors import DomainError, ValidationFailed
 from core.ledger.aliases import units_by_name
 from core.ledger.mapping import (
@@ -44,13 +59,14 @@ from core.ledger.mapping import (
     parse_date,
     parse_enum,
     parse_int,
+    parse_outcome,
     resolve_mapping,
     split_names,
     split_respondents,
 )
 from core.ledger.models import LedgerImport, LedgerImportRow
 from core.ledger.reader import LedgerFileError, Sheet, SheetRow, read_ledger
-from core.org.models import Unit
+from core.org.models import Official, Unit
 from core.scoping import authorize
 
 KEY_CHUNK = 400
@@ -176,6 +192,8 @@ def row_key(cells: Mapping[str, Any]) -> str:
                 text = parse_enum(raw, spec.enum).value
             elif spec.kind == FieldKind.BOOL:
                 text = "1" if parse_bool(raw) else ""
+            elif spec.kind == FieldKind.OUTCOME:
+                text = parse_outcome(raw) or ""
         except CellError:
             pass  # an unparseable cell keeps its text; the row is rejected anyway
         if text:
@@ -224,6 +242,11 @@ def parse_row(row: SheetRow, units: Mapping[str, Unit]) -> ParsedRow:
         required.append("received_date")
         if has_case:
             required += ["case_number", "court", "filed_date"]
+    history = [k for k in ("hearing_date", "head_official", "outcome", "effective_date") if values.get(k)]
+    if history and "case_number" not in values and "case_number" not in failed:
+        label = FIELDS_BY_KEY[history[0]].label
+        problems.append(("case_number", "required", f"填写了{label}，须同时填写案号"))
+        failed.add("case_number")
     for key in dict.fromkeys(required):
         if key not in values and key not in failed:
             label = FIELDS_BY_KEY[key].label
@@ -240,6 +263,8 @@ def _parse_cell(kind: FieldKind, enum: type[LabeledEnum] | None, raw: Any, units
         return parse_bool(raw)
     if kind == FieldKind.INT:
         return parse_int(raw)
+    if kind == FieldKind.OUTCOME:
+        return parse_outcome(raw)
     if kind == FieldKind.UNIT:
         return _unit(cell_text(raw), units)
     if kind == FieldKind.UNITS:
@@ -526,8 +551,58 @@ async def _write_row(
             parent_case_id=parent_id,
             unit_id=unit_for_case.id if unit_for_case is not None else None,
         )
+    if case is not None:
+        await _write_history(ctx, case, row)
     await ctx.session.flush()
     return dispute, case
+
+
+async def _write_history(ctx: ServiceContext, case: LitigationCase, row: ParsedRow) -> None:
+    """The hearing, outcome and effective date a ledger records, through the same services as the desk."""
+    hearing_day: dt.date | None = row.get("hearing_date")
+    head_name: str | None = row.get("head_official")
+    if hearing_day is not None:
+        at = dt.datetime.combine(hearing_day, dt.time(9, 0), tzinfo=CHINA)
+        hearing = await schedule_hearing(ctx, case.id, scheduled_at=at)
+        attended = bool(head_name) or bool(row.get("head_appeared"))
+        official_id = None
+        if attended:
+            if not head_name:
+                raise ValidationFailed(
+                    "attendingOfficialId", "负责人出庭时请填写出庭负责人姓名", "who attended?", "required"
+                )
+            official_id = await ctx.session.scalar(
+                select(Official.id).where(Official.unit_id == case.unit_id, Official.name == head_name)
+            )
+            if official_id is None:
+                raise ValidationFailed(
+                    "attendingOfficialId",
+                    f"被告单位没有名为“{head_name}”的在册人员，请先在“系统管理”中登记",
+                    "no such official in the respondent unit",
+                    "not_found",
+                )
+        await record_hearing(
+            ctx,
+            hearing.id,
+            held_at=at,
+            head_attended=attended,
+            attending_official_id=official_id,
+            head_spoke=True if attended else None,
+            excuse_reason=None if attended else "台账未载明",
+        )
+    kind_value: str | None = row.get("outcome")
+    if kind_value is not None:
+        decided: dt.date | None = row.get("concluded_date")
+        if decided is None:
+            raise ValidationFailed(
+                "decidedDate", "填写审理结果时须填写结案日期", "a result needs its date", "required"
+            )
+        await record_outcome(
+            ctx, case.id, kind=OutcomeKind(kind_value), decided_date=decided, received_date=decided
+        )
+        effective: dt.date | None = row.get("effective_date")
+        if effective is not None:
+            await mark_effective(ctx, case.id, effective_date=effective)
 
 
 def _enum(row: ParsedRow, key: str, enum: type[Any], default: Any = None) -> Any:

@@ -214,3 +214,95 @@ async def test_a_two_level_header_reads_as_group_and_column(ctx: ServiceContext,
     assert [r.row for r in report.rows] == [4]  # the sub-header row is not read as data
     dispute = await ctx.session.scalar(select(Dispute))
     assert dispute is not None and dispute.applicant_name == "陈某"
+
+
+HISTORY_HEADERS = [
+    *COURT_HEADERS,
+    "争议领域",
+    "行为类型",
+    "开庭日期",
+    "出庭负责人",
+    "审理结果",
+    "结案日期",
+    "生效日期",
+]
+
+
+async def test_outcomes_and_hearings_come_in_through_the_services(ctx: ServiceContext, org: Org) -> None:
+    from core.cases.models import Hearing, LitigationCase, Outcome
+    from core.enums import CaseStatus, OutcomeKind
+
+    common = ["其他", "行政处罚"]
+    rows = [
+        HISTORY_HEADERS,
+        [*COURT_ROWS[0], *common, "2024-04-10", "张局长", "部分撤销", "2024年5月6日", "2024-06-01"],
+        [*COURT_ROWS[1], *common, "2024/05/10", None, "驳回诉讼请求", "2024-06-03", None],
+        [
+            3,
+            "赵某",
+            "县自然资源局",
+            "行政处罚",
+            "（2024）测0101行初3号",
+            "测试县人民法院",
+            "2024-05-01",
+            *common,
+            None,
+            None,
+            "原告撤诉",
+            "2024-05-20",
+            None,
+        ],
+        [
+            4,
+            "钱某",
+            "县自然资源局",
+            "行政许可",
+            "（2024）测0101行初4号",
+            "测试县人民法院",
+            "2024-06-01",
+            *common,
+            None,
+            None,
+            "审理中",
+            None,
+            None,
+        ],
+    ]
+    report = await run(ctx, org, book_bytes(rows))
+    assert report.ok, [p.text for p in report.problems]
+    outcomes = {
+        number: (kind, loss)
+        for number, kind, loss in (
+            await ctx.session.execute(
+                select(LitigationCase.case_number, Outcome.kind, Outcome.is_loss).join(
+                    Outcome, Outcome.case_id == LitigationCase.id
+                )
+            )
+        ).all()
+    }
+    assert outcomes == {
+        "（2024）测0101行初1号": (OutcomeKind.REVOKED, True),
+        "（2024）测0101行初2号": (OutcomeKind.CLAIM_DISMISSED, False),
+        "（2024）测0101行初3号": (OutcomeKind.WITHDRAWAL, False),
+    }
+    statuses = dict(
+        (await ctx.session.execute(select(LitigationCase.case_number, LitigationCase.status))).all()
+    )
+    assert statuses["（2024）测0101行初1号"] == CaseStatus.EFFECTIVE
+    assert statuses["（2024）测0101行初4号"] not in (CaseStatus.CONCLUDED, CaseStatus.EFFECTIVE)
+    hearings = (await ctx.session.execute(select(Hearing.head_attended, Hearing.attending_official_id))).all()
+    assert sorted(hearings, key=str) == sorted([(True, org.head.id), (False, None)], key=str)
+
+
+async def test_an_unknown_outcome_wording_names_row_column_and_the_wordings(
+    ctx: ServiceContext, org: Org
+) -> None:
+    rows = [HISTORY_HEADERS, [*COURT_ROWS[0], "其他", "行政处罚", None, None, "判了", "2024-05-06", None]]
+    report = await run(ctx, org, book_bytes(rows), dry_run=True)
+    [problem] = report.problems
+    assert (problem.row, problem.column, problem.header) == (2, "L", "审理结果")
+    assert "判了" in problem.message and "驳回诉讼请求" in problem.message and "原告撤诉" in problem.message
+    # a judgment with no hearing in the ledger is refused by the service, pointed at the outcome column
+    rows[1][11] = "撤销"
+    report = await run(ctx, org, book_bytes(rows), dry_run=True)
+    assert [(p.column, p.code) for p in report.problems] == [("L", "hearing_required")]
