@@ -81,7 +81,7 @@ class LedgerRowProblem:
 @strawberry.type(description="每一行的处理结果")
 class LedgerRowResult:
     row: int
-    status: str = strawberry.field(description="imported | valid | skipped | invalid")
+    status: str = strawberry.field(description="imported | valid | skipped | invalid | updated | unchanged")
     status_label: str
     sequence: str = strawberry.field(description="台账序号")
     dispute_number: str | None
@@ -120,6 +120,8 @@ class LedgerImportReport:
     imported_rows: int = strawberry.field(description="已导入（或校验通过、可导入）的行数")
     skipped_rows: int = strawberry.field(description="已导入过、跳过的行数")
     invalid_rows: int
+    updated_rows: int = strawberry.field(description="按争议编号更新的行数（导出后修改再导入）")
+    unchanged_rows: int = strawberry.field(description="与系统记录一致、无需更新的行数")
     summary: str
     problems: list[LedgerRowProblem]
     rows: list[LedgerRowResult]
@@ -144,6 +146,8 @@ class LedgerImportReport:
             imported_rows=report.count(RowStatus.IMPORTED) + report.count(RowStatus.VALID),
             skipped_rows=report.count(RowStatus.SKIPPED),
             invalid_rows=report.count(RowStatus.INVALID),
+            updated_rows=report.count(RowStatus.UPDATED),
+            unchanged_rows=report.count(RowStatus.UNCHANGED),
             summary=report.summary,
             problems=[LedgerRowProblem.of(p) for p in report.problems],
             rows=[LedgerRowResult.of(r) for r in report.rows],

@@ -49,6 +49,14 @@ class LedgerField:
 FIELDS: tuple[LedgerField, ...] = (
     LedgerField("sequence", "序号", FieldKind.TEXT, in_key=False, help="台账中的序号，仅用于报告"),
     LedgerField(
+        "version",
+        "版本",
+        FieldKind.INT,
+        ("version",),
+        in_key=False,
+        help="导出文件自带；再导入时用于发现他人已修改的记录",
+    ),
+    LedgerField(
         "dispute_number",
         "争议编号",
         FieldKind.TEXT,
@@ -161,6 +169,7 @@ OUTCOME_WORDINGS: dict[str, str | None] = {
 # A typical county ledger's headers, and the usual variants of each.
 DEFAULT_MAPPING: dict[str, str] = {
     "序号": "sequence",
+    "版本": "version",
     "编号": "sequence",
     "争议编号": "dispute_number",
     "申请人/原告": "applicant_name",

@@ -35,7 +35,7 @@ from core.cases.service import (
 from core.clock import CHINA
 from core.context import ServiceContext
 from core.disputes.models import Dispute
-from core.disputes.service import DisputeInput, record_dispute
+from core.disputes.service import DisputeInput, record_dispute, update_dispute
 from core.enums import (
     ActionType,
     BatchKind,
@@ -81,12 +81,19 @@ class RowStatus(StrEnum):
     VALID = "valid"  # passed every check; not written (dry run, or another row failed)
     SKIPPED = "skipped"  # imported before (or repeated in this file)
     INVALID = "invalid"  # rejected: see its problems
+    UPDATED = "updated"  # an exported row, edited: the record was updated (or will be, in a dry run)
+    UNCHANGED = "unchanged"  # an exported row matching its record
 
     @property
     def label(self) -> str:
-        return {"imported": "已导入", "valid": "校验通过", "skipped": "已跳过", "invalid": "有错误"}[
-            self.value
-        ]
+        return {
+            "imported": "已导入",
+            "valid": "校验通过",
+            "skipped": "已跳过",
+            "invalid": "有错误",
+            "updated": "已更新",
+            "unchanged": "无变化",
+        }[self.value]
 
 
 @dataclass(frozen=True)
@@ -151,10 +158,12 @@ class ImportReport:
         skipped = self.count(RowStatus.SKIPPED)
         if not self.ok:
             return f"共{total}行，{self.count(RowStatus.INVALID)}行有错误，未导入任何数据；请修改后重新导入"
-        fresh = total - skipped
+        updated, unchanged = self.count(RowStatus.UPDATED), self.count(RowStatus.UNCHANGED)
+        fresh = total - skipped - updated - unchanged
+        tail = f"，更新{updated}行，{unchanged}行无变化" if updated or unchanged else ""
         if self.committed:
-            return f"共{total}行，已导入{fresh}行，跳过已导入的{skipped}行"
-        return f"共{total}行，校验通过；可导入{fresh}行，跳过已导入的{skipped}行（未写入）"
+            return f"共{total}行，已导入{fresh}行，跳过已导入的{skipped}行{tail}"
+        return f"共{total}行，校验通过；可导入{fresh}行，跳过已导入的{skipped}行{tail}（未写入）"
 
 
 def file_hash(content: bytes) -> str:
@@ -376,6 +385,12 @@ async def import_ledger(
         if checked and checked % PROGRESS_EVERY == 0:
             progress(checked, 0)
         sequence = cell_text(row.cells.get("sequence"))
+        target = await _round_trip_target(ctx, jurisdiction.id, row)
+        if target is not None:  # a row of an exported file: compare with its record, update if edited
+            result = await _update_row(ctx, sheet, row, target, units)
+            result.sequence = sequence
+            report.rows.append(result)
+            continue
         if key in previous:
             report.rows.append(
                 RowResult(row.number, RowStatus.SKIPPED, sequence, note=f"已于{previous[key]}导入，跳过")
@@ -418,6 +433,85 @@ async def import_ledger(
     report.import_id = batch.id
     progress(total, len(imported))
     return report
+
+
+# The fields an edited export may change on a dispute, as update_dispute takes them.
+UPDATABLE = ("title", "summary", "loss_risk", "is_major", "batch_kind", "field", "action_type")
+
+
+async def _round_trip_target(ctx: ServiceContext, jurisdiction_id: int, row: SheetRow) -> Dispute | None:
+    """The dispute an exported row stands for: its 争议编号 is recorded and the row files no new case."""
+    number = cell_text(row.cells.get("dispute_number"))
+    if not number:
+        return None
+    dispute = await ctx.session.scalar(
+        select(Dispute).where(Dispute.jurisdiction_id == jurisdiction_id, Dispute.number == number)
+    )
+    if dispute is None:
+        return None
+    cases = set(split_respondents(row.cells.get("case_number")))
+    if cases:
+        known = set(
+            await ctx.session.scalars(
+                select(LitigationCase.case_number).where(LitigationCase.dispute_id == dispute.id)
+            )
+        )
+        if not cases <= known:
+            return None  # a new case for a recorded dispute: filed as before
+    return dispute
+
+
+async def _update_row(
+    ctx: ServiceContext, sheet: Sheet, row: SheetRow, dispute: Dispute, units: Mapping[str, Unit]
+) -> RowResult:
+    """Update a recorded dispute from its exported (and edited) row, through update_dispute."""
+    result = RowResult(row.number, RowStatus.UNCHANGED, dispute_number=dispute.number)
+    values: dict[str, Any] = {}
+    problems: list[tuple[str | None, str, str]] = []
+    for key in (*UPDATABLE, "version"):
+        raw = row.cells.get(key)
+        if key not in row.cells or not cell_text(raw):
+            continue
+        spec = FIELDS_BY_KEY[key]
+        try:
+            values[key] = _parse_cell(spec.kind, spec.enum, raw, units)
+        except CellError as exc:
+            problems.append((key, exc.code, exc.message))
+    parsed = ParsedRow(values, {}, problems)
+    if problems:
+        result.status = RowStatus.INVALID
+        result.problems = [_problem(sheet, row, parsed, k, code, msg) for k, code, msg in problems]
+        return result
+    changes: dict[str, Any] = {}
+    for key in UPDATABLE:
+        if key not in values:
+            continue
+        new = values[key]
+        old = getattr(dispute, key)
+        if isinstance(new, LabeledEnum):
+            new = type(old)(new.value) if old is not None else new
+        if new != old:
+            changes[key] = new
+    if not changes:
+        result.note = "与系统记录一致"
+        return result
+    try:
+        async with ctx.session.begin_nested():
+            await update_dispute(ctx, dispute.id, version=values.get("version"), **changes)
+            await ctx.session.flush()
+    except DomainError as exc:
+        result.status = RowStatus.INVALID
+        at = "version" if exc.code == "conflict" else _field_key(exc.field)
+        message = exc.message_zh
+        if exc.code == "conflict":
+            message = (
+                f"争议{dispute.number}在导出后已被他人修改（当前版本{dispute.version}），请重新导出后再修改"
+            )
+        result.problems = [_problem(sheet, row, parsed, at, exc.code, message)]
+        return result
+    result.status = RowStatus.UPDATED
+    result.note = "更新：" + "、".join(FIELDS_BY_KEY[k].label for k in changes)
+    return result
 
 
 def _refuse_missing_columns(sheet: Sheet, present: set[str]) -> None:
