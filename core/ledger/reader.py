@@ -24,7 +24,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from core.ledger.mapping import FIELDS_BY_KEY, cell_text, normalise_header, skip_reason
+from core.errors import ValidationFailed
+from core.ledger.mapping import FIELDS, FIELDS_BY_KEY, cell_text, normalise_header, skip_reason
 from core.xlsx_safe import restore
 
 HEADER_SCAN_ROWS = 20
@@ -273,3 +274,31 @@ def _two_level(top: tuple[Any, ...], below: tuple[Any, ...]) -> list[str] | None
 def _value(raw: Any) -> Any:
     # Text this product exported behind a formula-injection quote reads back as the user wrote it.
     return restore(raw) if isinstance(raw, str) else raw
+
+
+def refuse_missing_columns(sheet: Sheet, present: set[str]) -> None:
+    """A required field with no column (and no constant) is one error for the file, not one per row.
+
+    A field another column can stand in for is not missing: 申请人 from 原告, 收到日期 from
+    立案日期, 来源 from 案号; and a row linking to a recorded dispute (争议编号) needs only the case.
+    """
+    if "dispute_number" in present or not sheet.rows:
+        return
+    stand_ins = {
+        "applicant_name": "plaintiff_name",
+        "received_date": "filed_date",
+        "source": "case_number",
+    }
+    required = [f.key for f in FIELDS if f.required] + ["source", "received_date"]
+    missing = [k for k in required if k not in present and stand_ins.get(k) not in present]
+    if not missing:
+        return
+    labels = "、".join(f"“{FIELDS_BY_KEY[k].label}”" for k in missing)
+    example = FIELDS_BY_KEY[missing[0]].label
+    raise ValidationFailed(
+        "mapping",
+        f"台账中没有{labels}列（{len(sheet.rows)}行都缺少）：请增加该列，把已有的列映射到该字段，"
+        f'或在列映射中指定固定值，如 {{"{example}": {{"constant": "其他"}}}}',
+        "the ledger has no column for required fields: " + ", ".join(missing),
+        "missing_column",
+    )

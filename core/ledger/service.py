@@ -7,6 +7,13 @@ behind. A rejected row is reported (row, column, problem in Chinese) and the nex
 The report says whether every row passed (:attr:`ImportReport.ok`); the caller commits only then,
 and otherwise rolls the whole import back. Rows already imported into the jurisdiction (same content
 key) are skipped and reported as skipped, so importing the same file twice creates nothing new.
+
+A row of a file this product exported (its 争议编号 is recorded and it files no new case) is not
+imported again: it is compared with its record and updated through ``update_dispute`` (version
+checked) when edited, and reported as updated, unchanged or refused. Unit cells resolve through the
+county's aliases (core.ledger.aliases); hearings and outcomes are written by core.ledger.history.
+The file is a little past 600 lines because checking, writing and updating a row share the same
+row-level helpers (parsing, problem mapping); splitting them would only move the imports around.
 """
 
 from __future__ import annotations
@@ -27,12 +34,7 @@ from core.audit.service import record as audit
 from core.cases.models import LitigationCase
 from core.cases.service import (
     file_litigation_case,
-    mark_effective,
-    record_hearing,
-    record_outcome,
-    schedule_hearing,
 )
-from core.clock import CHINA
 from core.context import ServiceContext
 from core.disputes.models import Dispute
 from core.disputes.service import DisputeInput, record_dispute, update_dispute
@@ -43,10 +45,10 @@ from core.enums import (
     DisputeSource,
     Instance,
     LabeledEnum,
-    OutcomeKind,
 )
 from core.errors import DomainError, ValidationFailed
 from core.ledger.aliases import units_by_name
+from core.ledger.history import write_history
 from core.ledger.mapping import (
     FIELDS,
     FIELDS_BY_KEY,
@@ -65,8 +67,8 @@ from core.ledger.mapping import (
     split_respondents,
 )
 from core.ledger.models import LedgerImport, LedgerImportRow
-from core.ledger.reader import LedgerFileError, Sheet, SheetRow, read_ledger
-from core.org.models import Official, Unit
+from core.ledger.reader import LedgerFileError, Sheet, SheetRow, read_ledger, refuse_missing_columns
+from core.org.models import Unit
 from core.scoping import authorize
 
 KEY_CHUNK = 400
@@ -341,7 +343,7 @@ async def import_ledger(
         if key not in present:
             for row in sheet.rows:
                 row.cells[key] = value
-    _refuse_missing_columns(sheet, present | set(fixed))
+    refuse_missing_columns(sheet, present | set(fixed))
     digest = file_hash(content)
     report = ImportReport(
         file_hash=digest,
@@ -514,34 +516,6 @@ async def _update_row(
     return result
 
 
-def _refuse_missing_columns(sheet: Sheet, present: set[str]) -> None:
-    """A required field with no column (and no constant) is one error for the file, not one per row.
-
-    A field another column can stand in for is not missing: 申请人 from 原告, 收到日期 from
-    立案日期, 来源 from 案号; and a row linking to a recorded dispute (争议编号) needs only the case.
-    """
-    if "dispute_number" in present or not sheet.rows:
-        return
-    stand_ins = {
-        "applicant_name": "plaintiff_name",
-        "received_date": "filed_date",
-        "source": "case_number",
-    }
-    required = [f.key for f in FIELDS if f.required] + ["source", "received_date"]
-    missing = [k for k in required if k not in present and stand_ins.get(k) not in present]
-    if not missing:
-        return
-    labels = "、".join(f"“{FIELDS_BY_KEY[k].label}”" for k in missing)
-    example = FIELDS_BY_KEY[missing[0]].label
-    raise ValidationFailed(
-        "mapping",
-        f"台账中没有{labels}列（{len(sheet.rows)}行都缺少）：请增加该列，把已有的列映射到该字段，"
-        f'或在列映射中指定固定值，如 {{"{example}": {{"constant": "其他"}}}}',
-        "the ledger has no column for required fields: " + ", ".join(missing),
-        "missing_column",
-    )
-
-
 async def _imported_keys(ctx: ServiceContext, jurisdiction_id: int, keys: Sequence[str]) -> dict[str, str]:
     """Row keys already imported into the jurisdiction → when (for the report)."""
     found: dict[str, str] = {}
@@ -646,57 +620,9 @@ async def _write_row(
             unit_id=unit_for_case.id if unit_for_case is not None else None,
         )
     if case is not None:
-        await _write_history(ctx, case, row)
+        await write_history(ctx, case, row.values)
     await ctx.session.flush()
     return dispute, case
-
-
-async def _write_history(ctx: ServiceContext, case: LitigationCase, row: ParsedRow) -> None:
-    """The hearing, outcome and effective date a ledger records, through the same services as the desk."""
-    hearing_day: dt.date | None = row.get("hearing_date")
-    head_name: str | None = row.get("head_official")
-    if hearing_day is not None:
-        at = dt.datetime.combine(hearing_day, dt.time(9, 0), tzinfo=CHINA)
-        hearing = await schedule_hearing(ctx, case.id, scheduled_at=at)
-        attended = bool(head_name) or bool(row.get("head_appeared"))
-        official_id = None
-        if attended:
-            if not head_name:
-                raise ValidationFailed(
-                    "attendingOfficialId", "负责人出庭时请填写出庭负责人姓名", "who attended?", "required"
-                )
-            official_id = await ctx.session.scalar(
-                select(Official.id).where(Official.unit_id == case.unit_id, Official.name == head_name)
-            )
-            if official_id is None:
-                raise ValidationFailed(
-                    "attendingOfficialId",
-                    f"被告单位没有名为“{head_name}”的在册人员，请先在“系统管理”中登记",
-                    "no such official in the respondent unit",
-                    "not_found",
-                )
-        await record_hearing(
-            ctx,
-            hearing.id,
-            held_at=at,
-            head_attended=attended,
-            attending_official_id=official_id,
-            head_spoke=True if attended else None,
-            excuse_reason=None if attended else "台账未载明",
-        )
-    kind_value: str | None = row.get("outcome")
-    if kind_value is not None:
-        decided: dt.date | None = row.get("concluded_date")
-        if decided is None:
-            raise ValidationFailed(
-                "decidedDate", "填写审理结果时须填写结案日期", "a result needs its date", "required"
-            )
-        await record_outcome(
-            ctx, case.id, kind=OutcomeKind(kind_value), decided_date=decided, received_date=decided
-        )
-        effective: dt.date | None = row.get("effective_date")
-        if effective is not None:
-            await mark_effective(ctx, case.id, effective_date=effective)
 
 
 def _enum(row: ParsedRow, key: str, enum: type[Any], default: Any = None) -> Any:
