@@ -112,6 +112,13 @@ FIELDS: tuple[LedgerField, ...] = (
     ),
     LedgerField("plaintiff_name", "原告", FieldKind.TEXT, ("plaintiffName",), help="空白时取申请人"),
     LedgerField(
+        "first_case_number",
+        "一审案号",
+        FieldKind.TEXT,
+        ("parentCaseId",),
+        help="二审、再审案件填写一审案号，关联到一审案件所在的争议",
+    ),
+    LedgerField(
         "hearing_date",
         "开庭日期",
         FieldKind.DATE,
@@ -223,6 +230,8 @@ DEFAULT_MAPPING: dict[str, str] = {
     "立案时间": "filed_date",
     "审级": "instance",
     "原告": "plaintiff_name",
+    "一审案号": "first_case_number",
+    "原审案号": "first_case_number",
     "审理结果": "outcome",
     "判决结果": "outcome",
     "裁判结果": "outcome",

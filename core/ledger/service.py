@@ -246,7 +246,7 @@ def parse_row(row: SheetRow, units: Mapping[str, Unit]) -> ParsedRow:
         values["received_date"] = values["filed_date"]
         origin["received_date"] = "filed_date"
     failed = {p[0] for p in problems}
-    linking = bool(values.get("dispute_number"))
+    linking = bool(values.get("dispute_number") or values.get("first_case_number"))
     required = ["case_number", "court", "filed_date"] if linking else [f.key for f in FIELDS if f.required]
     if not linking:
         required.append("source")
@@ -562,7 +562,26 @@ async def _write_row(
     ctx: ServiceContext, jurisdiction_id: int, row: ParsedRow
 ) -> tuple[Dispute, LitigationCase | None]:
     number = row.get("dispute_number")
-    if number:
+    first_number = row.get("first_case_number")
+    first: LitigationCase | None = None
+    if first_number:
+        # A later instance (二审/再审) belongs to its first instance's dispute: linked by 案号.
+        first = await ctx.session.scalar(
+            select(LitigationCase).where(
+                LitigationCase.jurisdiction_id == jurisdiction_id, LitigationCase.case_number == first_number
+            )
+        )
+        if first is None:
+            raise ValidationFailed(
+                "parentCaseId",
+                f"本辖区没有案号为“{first_number}”的案件（一审案件须先登记或排在本行之前）",
+                "no such first-instance case",
+                "not_found",
+            )
+        linked = await ctx.session.get(Dispute, first.dispute_id)
+        assert linked is not None
+        dispute = linked
+    elif number:
         found = await ctx.session.scalar(
             select(Dispute).where(Dispute.jurisdiction_id == jurisdiction_id, Dispute.number == number)
         )
@@ -598,9 +617,9 @@ async def _write_row(
         )
     case: LitigationCase | None = None
     if row.get("case_number"):
-        instance = _enum(row, "instance", Instance, Instance.FIRST)
-        parent_id = None
-        if instance != Instance.FIRST:
+        instance = _enum(row, "instance", Instance, Instance.SECOND if first else Instance.FIRST)
+        parent_id = first.id if first is not None else None
+        if instance != Instance.FIRST and parent_id is None:
             parent_id = await ctx.session.scalar(
                 select(LitigationCase.id)
                 .where(LitigationCase.dispute_id == dispute.id)

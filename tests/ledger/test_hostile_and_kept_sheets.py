@@ -306,3 +306,35 @@ async def test_an_unknown_outcome_wording_names_row_column_and_the_wordings(
     rows[1][11] = "撤销"
     report = await run(ctx, org, book_bytes(rows), dry_run=True)
     assert [(p.column, p.code) for p in report.problems] == [("L", "hearing_required")]
+
+
+async def test_a_later_instance_links_to_its_first_by_case_number(ctx: ServiceContext, org: Org) -> None:
+    from core.cases.models import LitigationCase
+    from core.enums import Instance
+
+    headers = [*COURT_HEADERS, "争议领域", "行为类型", "审级", "一审案号", "审理结果", "结案日期"]
+    first = [*COURT_ROWS[0], "其他", "行政处罚", "一审", None, "驳回起诉", "2024-06-20"]
+    appeal = [
+        2,
+        "陈某",
+        "县自然资源局",
+        "房屋征收补偿",
+        "（2024）测01行终5号",
+        "测试市中级人民法院",
+        "2024-08-01",
+    ]
+    report = await run(
+        ctx, org, book_bytes([headers, first, [*appeal, None, None, "二审", first[4], None, None]])
+    )
+    assert report.ok, [p.text for p in report.problems]
+    assert (
+        await ctx.session.scalar(select(func.count()).select_from(Dispute)) == 1
+    )  # one dispute, two instances
+    cases = {c.case_number: c for c in await ctx.session.scalars(select(LitigationCase))}
+    second = cases["（2024）测01行终5号"]
+    assert second.instance == Instance.SECOND and second.parent_case_id == cases[first[4]].id
+    assert second.dispute_id == cases[first[4]].dispute_id
+    unknown = await run(
+        ctx, org, book_bytes([headers, [*appeal, None, None, "二审", "（2023）测0101行初99号"]])
+    )
+    assert [(p.column, p.code) for p in unknown.problems] == [("K", "not_found")]
