@@ -1,5 +1,6 @@
-"""What a litigation ledger records after filing (hearing, head appearance, outcome, effective
-date), written through the same case services as the desk so duties, events and audit are right."""
+"""What a ledger records beyond the dispute: a litigation case's hearing, head appearance, outcome
+and effective date, and a reconsideration's receipt, acceptance or refusal and decision, written
+through the same case services as the desk so duties, events and audit are right."""
 
 from __future__ import annotations
 
@@ -10,10 +11,20 @@ from typing import Any
 from sqlalchemy import select
 
 from core.cases.models import LitigationCase
-from core.cases.service import mark_effective, record_hearing, record_outcome, schedule_hearing
+from core.cases.service import (
+    accept_reconsideration,
+    conclude_reconsideration,
+    mark_effective,
+    receive_reconsideration,
+    record_hearing,
+    record_outcome,
+    reject_reconsideration,
+    schedule_hearing,
+)
 from core.clock import CHINA
 from core.context import ServiceContext
-from core.enums import OutcomeKind
+from core.disputes.models import Dispute
+from core.enums import OutcomeKind, ReconsiderationDecision
 from core.errors import ValidationFailed
 from core.org.models import Official
 
@@ -64,3 +75,34 @@ async def write_history(ctx: ServiceContext, case: LitigationCase, row: Mapping[
         effective: dt.date | None = row.get("effective_date")
         if effective is not None:
             await mark_effective(ctx, case.id, effective_date=effective)
+
+
+async def write_reconsideration(
+    ctx: ServiceContext, dispute: Dispute, unit_id: int | None, row: Mapping[str, Any]
+) -> None:
+    """A reconsideration ledger's row: received, then accepted or refused (不予受理), then decided."""
+    received: dt.date = row.get("recon_received_date") or dispute.received_date
+    recon = await receive_reconsideration(
+        ctx, dispute.id, case_number=row["recon_number"], received_date=received, unit_id=unit_id
+    )
+    rejected: dt.date | None = row.get("recon_rejected_date")
+    accepted: dt.date | None = row.get("recon_accepted_date")
+    decision = row.get("recon_decision")
+    if rejected is not None:
+        await reject_reconsideration(ctx, recon.id, rejected_date=rejected, reason="台账记载：不予受理")
+        return
+    if accepted is None and decision is not None:
+        raise ValidationFailed(
+            "acceptedDate", "填写复议决定时须填写受理日期", "a decision needs acceptance", "required"
+        )
+    if accepted is not None:
+        await accept_reconsideration(ctx, recon.id, accepted_date=accepted)
+    if decision is not None:
+        concluded: dt.date | None = row.get("recon_concluded_date")
+        if concluded is None:
+            raise ValidationFailed(
+                "concludedDate", "填写复议决定时须填写复议决定日期", "a decision needs its date", "required"
+            )
+        await conclude_reconsideration(
+            ctx, recon.id, decision=ReconsiderationDecision(decision.value), concluded_date=concluded
+        )

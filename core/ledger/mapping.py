@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from core.enums import ActionType, BatchKind, DisputeField, DisputeSource, Instance, LabeledEnum
+from core.enums import (
+    ActionType,
+    BatchKind,
+    DisputeField,
+    DisputeSource,
+    Instance,
+    LabeledEnum,
+    ReconsiderationDecision,
+)
 
 
 class FieldKind(StrEnum):
@@ -107,9 +115,7 @@ FIELDS: tuple[LedgerField, ...] = (
     LedgerField("case_number", "案号", FieldKind.TEXT, ("caseNumber",), help="填写后登记行政诉讼案件"),
     LedgerField("court", "法院", FieldKind.TEXT, ("court",)),
     LedgerField("filed_date", "立案日期", FieldKind.DATE, ("filedDate",)),
-    LedgerField(
-        "instance", "审级", FieldKind.ENUM, ("instance", "parentCaseId"), Instance, help="一审、二审、再审"
-    ),
+    LedgerField("instance", "审级", FieldKind.ENUM, ("instance",), Instance, help="一审、二审、再审"),
     LedgerField("plaintiff_name", "原告", FieldKind.TEXT, ("plaintiffName",), help="空白时取申请人"),
     LedgerField(
         "first_case_number",
@@ -141,6 +147,20 @@ FIELDS: tuple[LedgerField, ...] = (
         help="驳回诉讼请求、撤销、确认违法、撤诉、调解、驳回起诉等；审理中或空白为未结",
     ),
     LedgerField("concluded_date", "结案日期", FieldKind.DATE, ("decidedDate",)),
+    # caseNumber and receivedDate already point at the dispute's and the litigation case's columns.
+    LedgerField("recon_number", "复议案号", FieldKind.TEXT, (), help="填写后登记行政复议案件"),
+    LedgerField("recon_received_date", "复议申请日期", FieldKind.DATE, (), help="空白时取收到日期"),
+    LedgerField("recon_accepted_date", "受理日期", FieldKind.DATE, ("acceptedDate",)),
+    LedgerField("recon_rejected_date", "不予受理日期", FieldKind.DATE, ("rejectedDate", "reason")),
+    LedgerField(
+        "recon_decision",
+        "复议决定",
+        FieldKind.ENUM,
+        ("decision",),
+        ReconsiderationDecision,
+        help="维持、驳回、撤销、变更、确认违法、责令履行、调解、终止",
+    ),
+    LedgerField("recon_concluded_date", "复议决定日期", FieldKind.DATE, ("concludedDate",)),
     LedgerField("effective_date", "生效日期", FieldKind.DATE, ("effectiveDate",)),
 )
 FIELDS_BY_KEY: dict[str, LedgerField] = {f.key: f for f in FIELDS}
@@ -230,6 +250,16 @@ DEFAULT_MAPPING: dict[str, str] = {
     "立案时间": "filed_date",
     "审级": "instance",
     "原告": "plaintiff_name",
+    "复议案号": "recon_number",
+    "复议编号": "recon_number",
+    "复议申请日期": "recon_received_date",
+    "收到复议申请日期": "recon_received_date",
+    "受理日期": "recon_accepted_date",
+    "不予受理日期": "recon_rejected_date",
+    "复议决定": "recon_decision",
+    "复议结果": "recon_decision",
+    "复议决定日期": "recon_concluded_date",
+    "决定日期": "recon_concluded_date",
     "一审案号": "first_case_number",
     "原审案号": "first_case_number",
     "审理结果": "outcome",

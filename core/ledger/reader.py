@@ -280,17 +280,18 @@ def refuse_missing_columns(sheet: Sheet, present: set[str]) -> None:
     """A required field with no column (and no constant) is one error for the file, not one per row.
 
     A field another column can stand in for is not missing: 申请人 from 原告, 收到日期 from
-    立案日期, 来源 from 案号; and a row linking to a recorded dispute (争议编号) needs only the case.
+    立案日期 or 复议申请日期, 来源 from 案号 or 复议案号; and a row linking to a recorded dispute
+    (争议编号) needs only the case.
     """
     if "dispute_number" in present or not sheet.rows:
         return
-    stand_ins = {
-        "applicant_name": "plaintiff_name",
-        "received_date": "filed_date",
-        "source": "case_number",
+    stand_ins: dict[str, tuple[str, ...]] = {
+        "applicant_name": ("plaintiff_name",),
+        "received_date": ("filed_date", "recon_received_date"),
+        "source": ("case_number", "recon_number"),
     }
     required = [f.key for f in FIELDS if f.required] + ["source", "received_date"]
-    missing = [k for k in required if k not in present and stand_ins.get(k) not in present]
+    missing = [k for k in required if k not in present and not present.intersection(stand_ins.get(k, ()))]
     if not missing:
         return
     labels = "、".join(f"“{FIELDS_BY_KEY[k].label}”" for k in missing)

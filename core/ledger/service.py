@@ -48,7 +48,7 @@ from core.enums import (
 )
 from core.errors import DomainError, ValidationFailed
 from core.ledger.aliases import units_by_name
-from core.ledger.history import write_history
+from core.ledger.history import write_history, write_reconsideration
 from core.ledger.mapping import (
     FIELDS,
     FIELDS_BY_KEY,
@@ -242,6 +242,11 @@ def parse_row(row: SheetRow, units: Mapping[str, Unit]) -> ParsedRow:
     has_case = any(k in row.cells and cell_text(row.cells[k]) for k in ("case_number", "court", "filed_date"))
     if has_case and "source" not in values and "source" not in {p[0] for p in problems}:
         values["source"] = DisputeSource.LITIGATION
+    elif values.get("recon_number") and "source" not in values and "source" not in {p[0] for p in problems}:
+        values["source"] = DisputeSource.RECONSIDERATION
+    if "received_date" not in values and isinstance(values.get("recon_received_date"), dt.date):
+        values["received_date"] = values["recon_received_date"]
+        origin["received_date"] = "recon_received_date"
     if "received_date" not in values and isinstance(values.get("filed_date"), dt.date):
         values["received_date"] = values["filed_date"]
         origin["received_date"] = "filed_date"
@@ -640,6 +645,9 @@ async def _write_row(
         )
     if case is not None:
         await write_history(ctx, case, row.values)
+    if row.get("recon_number"):
+        unit_for_recon: Unit | None = row.get("unit")
+        await write_reconsideration(ctx, dispute, unit_for_recon.id if unit_for_recon else None, row.values)
     await ctx.session.flush()
     return dispute, case
 
@@ -649,7 +657,10 @@ def _enum(row: ParsedRow, key: str, enum: type[Any], default: Any = None) -> Any
     return enum(value.value) if value is not None else default
 
 
-_API_FIELDS = {api: f.key for f in FIELDS for api in f.api_fields}
+_API_FIELDS: dict[str, str] = {}
+for _spec in FIELDS:
+    for _api in _spec.api_fields:
+        _API_FIELDS.setdefault(_api, _spec.key)  # the first field naming an input field owns it
 
 
 def _field_key(api_field: str | None) -> str | None:

@@ -338,3 +338,93 @@ async def test_a_later_instance_links_to_its_first_by_case_number(ctx: ServiceCo
         ctx, org, book_bytes([headers, [*appeal, None, None, "二审", "（2023）测0101行初99号"]])
     )
     assert [(p.column, p.code) for p in unknown.problems] == [("K", "not_found")]
+
+
+async def test_a_reconsideration_ledger_comes_in_with_dates_and_decisions(
+    ctx: ServiceContext, org: Org
+) -> None:
+    from core.cases.models import ReconsiderationCase
+    from core.enums import ReconsiderationDecision, ReconsiderationStatus
+
+    headers = [
+        "序号",
+        "申请人",
+        "被申请人",
+        "争议事项",
+        "争议领域",
+        "行为类型",
+        "复议案号",
+        "复议申请日期",
+        "受理日期",
+        "不予受理日期",
+        "复议决定",
+        "复议决定日期",
+    ]
+    rows = [
+        headers,
+        [
+            1,
+            "陈某",
+            "县自然资源局",
+            "征收补偿",
+            "其他",
+            "行政处罚",
+            "测复〔2024〕1号",
+            "2024-03-01",
+            "2024-03-05",
+            None,
+            "撤销",
+            "2024-05-01",
+        ],
+        [
+            2,
+            "王某",
+            "城关镇",
+            "拆除违建",
+            "其他",
+            "行政强制",
+            "测复〔2024〕2号",
+            "2024-04-01",
+            "2024-04-03",
+            None,
+            "维持",
+            "2024-06-01",
+        ],
+        [
+            3,
+            "李某",
+            "城关镇",
+            "信息公开",
+            "其他",
+            "行政处罚",
+            "测复〔2024〕3号",
+            "2024-05-01",
+            None,
+            "2024-05-06",
+            None,
+            None,
+        ],
+        [
+            4,
+            "赵某",
+            "县自然资源局",
+            "行政许可",
+            "其他",
+            "行政许可",
+            "测复〔2024〕4号",
+            "2024-06-01",
+            "2024-06-04",
+            None,
+            None,
+            None,
+        ],
+    ]
+    report = await run(ctx, org, book_bytes(rows))
+    assert report.ok, [p.text for p in report.problems]
+    cases = {r.case_number: r for r in await ctx.session.scalars(select(ReconsiderationCase))}
+    one, two, three, four = (cases[f"测复〔2024〕{n}号"] for n in range(1, 5))
+    assert (one.decision, one.decision.is_correction) == (ReconsiderationDecision.REVOKED, True)
+    assert (two.decision, two.decision.is_correction) == (ReconsiderationDecision.UPHELD, False)
+    assert (three.status, three.rejected_date) == (ReconsiderationStatus.REJECTED, dt.date(2024, 5, 6))
+    assert (four.status, four.accepted_date) == (ReconsiderationStatus.ACCEPTED, dt.date(2024, 6, 4))
+    assert one.received_date == dt.date(2024, 3, 1) and one.concluded_date == dt.date(2024, 5, 1)
