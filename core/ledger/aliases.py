@@ -59,8 +59,9 @@ async def add_unit_alias(ctx: ServiceContext, jurisdiction_id: int, *, alias: st
 
 async def remove_unit_alias(ctx: ServiceContext, alias_id: int) -> UnitAlias:
     row = await ctx.session.get(UnitAlias, alias_id)
-    if row is None:
-        raise NotFound("UnitAlias", "单位别名", alias_id)
+    principal = ctx.principal
+    if row is None or (not principal.is_admin and principal.jurisdiction_id != row.jurisdiction_id):
+        raise NotFound("UnitAlias", "单位别名", alias_id)  # another county's alias looks missing
     authorize(ctx.principal, ACTION, row.jurisdiction_id, None)
     await audit(ctx, "unit_alias.remove", row, None)
     await ctx.session.delete(row)

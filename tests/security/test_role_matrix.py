@@ -123,6 +123,8 @@ updateUser                     Y  .  .  .  .  .  .
 createApiToken                 Y  .  .  .  .  .  .
 revokeApiToken                 Y  .  .  .  .  .  .
 importLedger                   Y  Y  .  .  .  .  .
+addUnitAlias                   Y  Y  .  .  .  .  .
+removeUnitAlias                Y  Y  .  .  .  .  .
 setTarget                      Y  .  .  .  .  .  .
 clearTarget                    Y  .  .  .  .  .  .
 recordAssessmentFact           Y  Y  .  .  .  .  .
