@@ -8,7 +8,7 @@ from enum import Enum
 import strawberry
 
 from core.ledger import models as m
-from core.ledger.mapping import DEFAULT_MAPPING, FieldKind, LedgerField
+from core.ledger.mapping import DEFAULT_MAPPING, OUTCOME_WORDINGS, FieldKind, LedgerField
 from core.ledger.service import ImportReport, RowProblem, RowResult
 
 
@@ -24,7 +24,7 @@ class ExportKind(Enum):
 class LedgerFieldInfo:
     key: str = strawberry.field(description="字段名（列映射的值）")
     label: str = strawberry.field(description="中文名称")
-    kind: str = strawberry.field(description="text | date | enum | int | bool | unit | units")
+    kind: str = strawberry.field(description="text | date | enum | int | bool | unit | units | outcome")
     required: bool = strawberry.field(description="登记争议时必填")
     help: str
     headers: list[str] = strawberry.field(description="默认识别的表头")
@@ -37,6 +37,8 @@ class LedgerFieldInfo:
             choices = [member.label for member in spec.enum]
         elif spec.kind == FieldKind.BOOL:
             choices = ["是", "否"]
+        elif spec.kind == FieldKind.OUTCOME:
+            choices = list(OUTCOME_WORDINGS)
         return cls(
             key=spec.key,
             label=spec.label,
