@@ -16,7 +16,7 @@ from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
@@ -31,9 +31,11 @@ from api.hardening import (
     RETRY_AFTER_SECONDS,
     BodySizeLimit,
     IdempotencyKeys,
+    RateLimited,
     RateLimiter,
     SecurityHeaders,
     has_outage,
+    rate_limited_response,
 )
 from api.indicators.files import bulletin_routes
 from api.indicators.wiring import install_indicator_cache
@@ -57,6 +59,20 @@ GRAPHIQL_HTML = (STATIC / "graphiql" / "index.html").read_text(encoding="utf-8")
 
 
 class CaseloadGraphQL(GraphQL[Context, None]):
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # strawberry answers an HTTPException from get_context as plain text; a rate-limited
+        # request gets GraphQL's JSON error shape instead (api.hardening.rate_limited_response).
+        if scope["type"] == "http":
+            try:
+                response = await self.run(Request(scope=scope, receive=receive))
+            except RateLimited as exc:
+                response = rate_limited_response(exc)
+            except HTTPException as exc:
+                response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
     async def get_context(self, request: Any, response: Any) -> Context:
         state: AppState = request.app.state.caseload
         client = getattr(request, "client", None)
@@ -65,7 +81,7 @@ class CaseloadGraphQL(GraphQL[Context, None]):
         if state.rate_limiter is not None and not await state.rate_limiter.allow(
             principal.user + "|" + (remote or "")
         ):
-            raise HTTPException(429, "too many requests; slow down / 请求过于频繁，请稍后再试")
+            raise RateLimited(state.rate_limiter.retry_after())
         return Context(state, principal, request, response)
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:

@@ -29,7 +29,13 @@ from starlette.responses import PlainTextResponse
 from strawberry.http import GraphQLRequestData, process_result
 from strawberry.types import ExecutionResult
 
-from api.hardening import RETRY_AFTER_SECONDS, has_outage, unavailable_error
+from api.hardening import (
+    RETRY_AFTER_SECONDS,
+    RateLimited,
+    has_outage,
+    rate_limited_response,
+    unavailable_error,
+)
 from api.indicators.document_cache import cached_answer
 from api.prepared import execute_prepared
 from core.db import is_outage
@@ -138,6 +144,9 @@ class GraphQLEndpoint:
                 response = await self.view.run(request, context=context)
                 await response(scope, receive, send)
                 return
+        except RateLimited as exc:
+            await rate_limited_response(exc)(scope, receive, send)
+            return
         except HTTPException as exc:  # as strawberry's view answers it
             await PlainTextResponse(exc.reason, status_code=exc.status_code)(scope, receive, send)
             return

@@ -76,7 +76,6 @@ COUNTY_ADMIN = frozenset(
         "unit.manage",
         "official.manage",
         "user.manage",
-        "alias.manage",
     }
 )
 ADMIN_ONLY = SYSTEM_ONLY | COUNTY_ADMIN

@@ -53,7 +53,7 @@ SPECS: dict[ExportKind, ExportSpec] = {
         """query ExportDisputes($filter: DisputeFilter, $first: Int!, $after: String) {
           disputes(filter: $filter, first: $first, after: $after) {
             pageInfo { hasNextPage endCursor }
-            nodes { number title applicantName applicantCount unit { name } respondents { name }
+            nodes { number version title applicantName applicantCount unit { name } respondents { name }
               fieldLabel actionTypeLabel sourceLabel batchKindLabel receivedDate isMajor lossRisk
               statusLabel resolutionResultLabel resolvedDate closedDate leaderInCharge { name }
               litigationCases { caseNumber } }
@@ -80,6 +80,8 @@ SPECS: dict[ExportKind, ExportSpec] = {
             (ExportColumn("办结日期", 12, "date"), "closedDate"),
             (ExportColumn("包案领导", 10), "leaderInCharge.name"),
             (ExportColumn("案号", 24), _names("litigationCases", "caseNumber")),
+            # Re-importing an edited export updates the dispute; the version refuses stale rows.
+            (ExportColumn("版本", 6, "number"), "version"),
         ),
     ),
     ExportKind.LITIGATION_CASES: ExportSpec(

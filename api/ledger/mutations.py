@@ -9,13 +9,15 @@ import logging
 import strawberry
 from sqlalchemy.exc import IntegrityError
 
-from api.common import UserError, gid
+from api.common import Payload, UserError, gid, run_mutation
 from api.context import Info
-from api.ledger.types import LedgerImportReport
+from api.ledger.types import LedgerImportReport, UnitAliasInfo
 from core.context import ServiceContext
 from core.errors import DomainError, ValidationFailed
+from core.ledger import aliases
 from core.ledger.reader import MAX_BYTES
 from core.ledger.service import ImportReport, import_ledger
+from core.org.models import Unit
 
 log = logging.getLogger("caseload.ledger")
 
@@ -52,8 +54,33 @@ def decode_file(data: str) -> bytes:
         ) from exc
 
 
+async def _alias_info(ctx: ServiceContext, row: aliases.UnitAlias) -> UnitAliasInfo:
+    unit = await ctx.session.get(Unit, row.unit_id)
+    return UnitAliasInfo.of(row, unit.name if unit is not None else "")
+
+
 @strawberry.type
 class LedgerMutation:
+    @strawberry.mutation(description="新增单位别名：导入台账时该写法视为对应单位（留痕）")
+    async def add_unit_alias(
+        self, info: Info, jurisdiction_id: strawberry.ID, alias: str, unit_id: strawberry.ID
+    ) -> Payload[UnitAliasInfo]:
+        async def add(ctx: ServiceContext) -> UnitAliasInfo:
+            row = await aliases.add_unit_alias(
+                ctx, gid(jurisdiction_id, "jurisdictionId"), alias=alias, unit_id=gid(unit_id, "unitId")
+            )
+            return await _alias_info(ctx, row)
+
+        return await run_mutation(info, add)  # type: ignore[no-any-return]
+
+    @strawberry.mutation(description="删除单位别名（留痕）")
+    async def remove_unit_alias(self, info: Info, id: strawberry.ID) -> Payload[UnitAliasInfo]:
+        async def remove(ctx: ServiceContext) -> UnitAliasInfo:
+            row = await aliases.remove_unit_alias(ctx, gid(id, "id"))
+            return UnitAliasInfo.of(row, "")
+
+        return await run_mutation(info, remove)  # type: ignore[no-any-return]
+
     @strawberry.mutation(
         description="导入 Excel 台账（行政争议及诉讼案件）：逐行校验，全部通过才导入；已导入过的行自动跳过"
     )

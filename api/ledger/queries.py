@@ -11,10 +11,12 @@ from sqlalchemy import select
 from api.common import gid
 from api.context import Info
 from api.ledger.export import export_list
-from api.ledger.types import ExportFile, ExportKind, LedgerFieldInfo, LedgerImportRecord
+from api.ledger.types import ExportFile, ExportKind, LedgerFieldInfo, LedgerImportRecord, UnitAliasInfo
 from core.ledger import models as m
+from core.ledger.aliases import list_unit_aliases
 from core.ledger.export import XLSX_CONTENT_TYPE, template_workbook
 from core.ledger.mapping import FIELDS
+from core.org.models import Unit
 
 
 @strawberry.type
@@ -33,6 +35,21 @@ class LedgerQuery:
             row_count=0,
             truncated=False,
         )
+
+    @strawberry.field(description="本辖区的单位别名（导入台账时使用）")
+    async def unit_aliases(self, info: Info, jurisdiction_id: strawberry.ID) -> list[UnitAliasInfo]:
+        jid = gid(jurisdiction_id, "jurisdictionId")
+
+        async def load(ctx: Any) -> list[UnitAliasInfo]:
+            rows = await list_unit_aliases(ctx, jid)
+            names = dict(
+                (
+                    await ctx.session.execute(select(Unit.id, Unit.name).where(Unit.jurisdiction_id == jid))
+                ).all()
+            )
+            return [UnitAliasInfo.of(r, names.get(r.unit_id, "")) for r in rows]
+
+        return await info.context.read_ctx(load)
 
     @strawberry.field(description="已完成的台账导入（最新在前）")
     async def ledger_imports(

