@@ -104,7 +104,15 @@ async def _create_admin(settings: Settings, username: str, password: str) -> Non
         await engine.dispose()
 
 
-def _plugins_check() -> int:
+def _plugins_check(*, strict: bool = False, sources: str | None = None) -> int:
+    """Load every plugin and run the conformance kit on each: the same verdicts as in a plugin's tests.
+
+    Each deadline rule that names no escalation chain is listed with the chain it inherits, as a
+    warning; ``--strict`` (for CI) turns warnings into failures.
+    """
+    from pathlib import Path
+
+    from core.policy.conformance import check_plugin
     from core.policy.manager import PluginError, build_registry
 
     try:
@@ -112,17 +120,22 @@ def _plugins_check() -> int:
     except PluginError as exc:
         print(f"FAIL {exc.plugin}: {exc.problem}", file=sys.stderr)
         return 1
+    sources_dir = Path(sources) if sources else None
     failed = False
-    for report in registry.check():
+    for name in registry.plugin_names:
+        report = check_plugin(name, registry=registry, sources_dir=sources_dir)
+        total = sum(report.rule_counts.values())
         counts = ", ".join(f"{k} {v}" for k, v in report.rule_counts.items() if v)
-        status = "ok  " if report.ok else "FAIL"
-        print(
-            f"{status} {report.name:<12} {report.title} [{report.origin}] "
-            f"{report.total_rules} rules ({counts})"
-        )
+        bad = not report.ok or (strict and bool(report.warnings))
+        failed = failed or bad
+        status = "FAIL" if bad else "ok  "
+        title = registry.policy(name).profile
+        label = title.name if title is not None and hasattr(title, "name") else name
+        print(f"{status} {name:<12} {label} [{registry.origins.get(name, '?')}] {total} rules ({counts})")
         for problem in report.problems:
-            failed = True
             print(f"     - {problem}")
+        for warning in report.warnings:
+            print(f"     ~ {warning}")
     return 1 if failed else 0
 
 
@@ -161,6 +174,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     plugins = sub.add_parser("plugins", help="policy plugins")
     plugins.add_argument("action", choices=["check", "list"])
+    plugins.add_argument(
+        "--strict", action="store_true", help="fail on warnings too (e.g. an inherited escalation chain)"
+    )
+    plugins.add_argument(
+        "--sources", metavar="DIR", help="directory of the source documents: check quotes verbatim"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = _settings()
@@ -194,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 password = getpass.getpass("password: ")
             asyncio.run(_create_admin(settings, args.username, password))
         elif args.command == "plugins":
-            return _plugins_check()
+            return _plugins_check(strict=args.strict, sources=args.sources)
         elif args.command == "serve":
             if args.demo:
                 asyncio.run(_migrate(settings))
