@@ -88,6 +88,12 @@ GRAPHQL_LATENCY = Histogram(
     registry=REGISTRY,
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+PLUGINS_BROKEN = Gauge(
+    "caseload_plugin_broken",
+    "1 for a policy plugin isolated at start-up (its jurisdictions answer plugin_unavailable)",
+    ["plugin"],
+    registry=REGISTRY,
+)
 WEBSOCKETS = Gauge("caseload_websocket_connections", "Open WebSocket connections", registry=REGISTRY)
 WORKER_BACKLOG = Gauge(
     "caseload_worker_backlog_obligations",
@@ -460,6 +466,8 @@ async def metrics(request: Request) -> Response:
             await asyncio.wait_for(update_worker_lag(state, engine), CHECK_TIMEOUT)
         except Exception as exc:  # a slow or failed database must not break the scrape
             log.warning("worker lag not measured: %s", exc)
+        for name in state.registry.broken:
+            PLUGINS_BROKEN.labels(name).set(1)
         scratch = CollectorRegistry(auto_describe=False)
         scratch.register(CacheCollector(state))
         body = generate_latest(scratch)
@@ -506,9 +514,12 @@ async def readyz(request: Request) -> JSONResponse:
             log.warning("readiness: redis unavailable: %s", exc)
             checks["redis"] = "unavailable"
     ready = all(v == "ok" for v in checks.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503
-    )
+    body: dict[str, object] = {"status": "ready" if ready else "not_ready", "checks": checks}
+    broken = getattr(getattr(state, "registry", None), "broken", None)
+    if broken:
+        # Still ready: the other jurisdictions serve. The broken plugins are named for the operator.
+        body["brokenPlugins"] = {name: error.message_en for name, error in broken.items()}
+    return JSONResponse(body, status_code=200 if ready else 503)
 
 
 def ops_routes() -> list[BaseRoute]:
