@@ -38,7 +38,6 @@ from core.auth.service import auth_config
 from core.clock import Clock, system_clock
 from core.config import Settings
 from core.db import make_engine, make_session_factory
-from core.errors import ConfigurationError
 from core.indicators.cache import IndicatorCache
 from core.migrate import ensure_migrated
 from core.notify.bus import Bus, make_bus, publish_changes

@@ -308,7 +308,7 @@ def collect_rules(registry: PolicyRegistry, name: str, years: Iterable[int] = SA
                     problems.append(f"{where}: expected {kind.__name__}, got {type(item).__name__}")
                     continue
                 good.append(item)
-                origins.setdefault(getattr(item, "code", None) or item.id, where)
+                origins.setdefault(str(getattr(item, "code", None) or getattr(item, "id", "")), where)
             return good
         return []
 

@@ -387,7 +387,9 @@ class _SubsetHooks:
                 raise
             except Exception as exc:
                 place = _raising_place(exc)
-                raise PluginUnavailable(name, hook_name, place, f"raised {type(exc).__name__}: {exc}") from exc
+                raise PluginUnavailable(
+                    name, hook_name, place, f"raised {type(exc).__name__}: {exc}"
+                ) from exc
 
         setattr(self, hook_name, call)
         return call

@@ -48,7 +48,9 @@ def _rule(**changes: Any) -> DeadlineRule:
     return DeadlineRule(**fields)
 
 
-def _plugin(deadlines: Callable[[], list[Any]] | None = None, penalties: Callable[[], list[Any]] | None = None) -> Any:
+def _plugin(
+    deadlines: Callable[[], list[Any]] | None = None, penalties: Callable[[], list[Any]] | None = None
+) -> Any:
     """A one-county plugin whose deadline and penalty hooks answer what the test gives."""
 
     class Broken:
