@@ -139,6 +139,26 @@ def _plugins_check(*, strict: bool = False, sources: str | None = None) -> int:
     return 1 if failed else 0
 
 
+def _plugins_new(code: str | None, path: str | None) -> int:
+    from pathlib import Path
+
+    from caseload.scaffold import scaffold
+
+    if not code:
+        print("caseload plugins new CODE --path DIR: give the plugin's code", file=sys.stderr)
+        return 2
+    target = Path(path or f"caseload-{code}")
+    try:
+        written = scaffold(code, target)
+    except DomainError as exc:
+        print(f"{exc.field}: {exc.message_en}", file=sys.stderr)
+        return 2
+    for file in written:
+        print(f"created {file}")
+    print(f"next: cd {target} && pip install -e . && pytest")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="caseload", description="caseload: administrative dispute management"
@@ -173,7 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="environment variable holding the password (else you are prompted)",
     )
     plugins = sub.add_parser("plugins", help="policy plugins")
-    plugins.add_argument("action", choices=["check", "list"])
+    plugins.add_argument("action", choices=["check", "list", "new"])
+    plugins.add_argument("code", nargs="?", help="for new: the plugin's code (lower-case, e.g. henan_xx)")
+    plugins.add_argument("--path", help="for new: the directory to create the package in")
     plugins.add_argument(
         "--strict", action="store_true", help="fail on warnings too (e.g. an inherited escalation chain)"
     )
@@ -213,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 password = getpass.getpass("password: ")
             asyncio.run(_create_admin(settings, args.username, password))
         elif args.command == "plugins":
+            if args.action == "new":
+                return _plugins_new(args.code, args.path)
             return _plugins_check(strict=args.strict, sources=args.sources)
         elif args.command == "serve":
             if args.demo:
