@@ -127,7 +127,9 @@ def scaffold(code: str, path: Path) -> list[Path]:
     """Write the package for plugin ``code`` under ``path``; return the files written."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", code):
         raise ValidationFailed(
-            "code", "插件代码只能由小写字母、数字和下划线组成", "the code must be lower-case letters, digits, _"
+            "code",
+            "插件代码只能由小写字母、数字和下划线组成",
+            "use a-z, 0-9 and _",
         )
     if path.exists() and any(path.iterdir()):
         raise ValidationFailed("path", f"目录“{path}”不为空", f"{path} is not empty")

@@ -1,4 +1,4 @@
-"""``caseload.testing``: the pytest plugin a county plugin's own package tests with (entry point ``pytest11``).
+"""``caseload.testing``: the pytest plugin (entry point ``pytest11``) a county plugin's package tests with.
 
 Installed with caseload (``pip install caseload[testing]`` brings pytest and pytest-asyncio), so an
 outside package needs no conftest of its own. Every fixture is prefixed ``caseload_`` so it never
@@ -116,7 +116,9 @@ async def caseload_ctx(
     caseload_engine: Any, caseload_registry: PolicyRegistry, caseload_clock: Clock
 ) -> AsyncIterator[ServiceContext]:
     async with make_session_factory(caseload_engine)() as session:
-        yield ServiceContext(session=session, principal=SYSTEM, registry=caseload_registry, clock=caseload_clock)
+        yield ServiceContext(
+            session=session, principal=SYSTEM, registry=caseload_registry, clock=caseload_clock
+        )
         await session.rollback()
 
 
@@ -131,7 +133,9 @@ async def caseload_jurisdiction(caseload_ctx: ServiceContext, caseload_plugin_na
 
 
 @pytest.fixture
-def caseload_drive(caseload_ctx: ServiceContext, caseload_jurisdiction: Any) -> Callable[[Event], Awaitable[list[Any]]]:
+def caseload_drive(
+    caseload_ctx: ServiceContext, caseload_jurisdiction: Any
+) -> Callable[[Event], Awaitable[list[Any]]]:
     """``await caseload_drive(event)``: emit it in the jurisdiction; returns the obligations created."""
 
     async def run(event: Event) -> list[Any]:
@@ -151,18 +155,24 @@ def caseload_obligations(caseload_ctx: ServiceContext) -> Callable[..., Awaitabl
 
 
 @pytest.fixture
-def caseload_dashboard(caseload_ctx: ServiceContext, caseload_jurisdiction: Any) -> Callable[..., Awaitable[Any]]:
+def caseload_dashboard(
+    caseload_ctx: ServiceContext, caseload_jurisdiction: Any
+) -> Callable[..., Awaitable[Any]]:
     """``await caseload_dashboard(year)``: every indicator of the jurisdiction for that year."""
     from core.indicators import periods, service
 
     async def read(year: int, unit_id: int | None = None) -> Any:
-        return await service.dashboard(caseload_ctx, caseload_jurisdiction.id, periods.year(year), unit_id=unit_id)
+        return await service.dashboard(
+            caseload_ctx, caseload_jurisdiction.id, periods.year(year), unit_id=unit_id
+        )
 
     return read
 
 
 @pytest.fixture
-def caseload_assessment(caseload_ctx: ServiceContext, caseload_jurisdiction: Any) -> Callable[..., Awaitable[Any]]:
+def caseload_assessment(
+    caseload_ctx: ServiceContext, caseload_jurisdiction: Any
+) -> Callable[..., Awaitable[Any]]:
     """``await caseload_assessment(year, quarter=None)``: ranks, targets and penalties per unit."""
     from core.indicators import service
 
@@ -176,7 +186,7 @@ def caseload_assessment(caseload_ctx: ServiceContext, caseload_jurisdiction: Any
 def caseload_conformance(
     caseload_registry: PolicyRegistry, caseload_plugin_name: str
 ) -> Callable[..., ConformanceReport]:
-    """``caseload_conformance(sources_dir=None)``: the whole kit on the plugin; fails listing every problem."""
+    """``caseload_conformance(sources_dir=None)``: the whole kit; fails listing every problem."""
 
     def run(sources_dir: Path | None = None) -> ConformanceReport:
         return assert_conformant(caseload_plugin_name, registry=caseload_registry, sources_dir=sources_dir)

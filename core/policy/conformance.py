@@ -12,6 +12,10 @@ run one by one. :func:`check_plugin` runs them all, :func:`assert_conformant` fa
 every problem listed. :func:`drive` and :func:`make_event` help a plugin's own tests push an event
 through the core obligation engine.
 
+``caseload plugins check`` runs this same kit, so the verdicts agree. No check crashes on a
+malformed answer: a hook that raises or answers the wrong types is a problem like any other, and a
+problem about a rule ends with ``[<hook> at <file>:<line>]`` of the hook implementation.
+
 What the kit checks:
 
 - the plugin is registered and :func:`core.policy.manager.validate_plugin` finds no problem;
