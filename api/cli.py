@@ -49,6 +49,7 @@ async def _demo(settings: Settings, reset: bool) -> None:
 async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: bool, now: str | None) -> None:
     import datetime as dt
 
+    from api.app import validate_registry
     from core.clock import fixed_clock, system_clock
     from core.db import make_engine, make_session_factory
     from core.indicators.cache import build_cache, invalidation_hook
@@ -57,6 +58,9 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
     from core.policy.manager import build_registry
     from core.worker import Worker, make_redis
 
+    # As the server does: a broken plugin is isolated, and the worker skips its jurisdictions.
+    registry = build_registry(isolate=True)
+    validate_registry(registry)
     engine = make_engine(settings)
     redis = await make_redis(settings)
     bus = make_bus(settings)
@@ -66,7 +70,7 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
         worker = Worker(
             settings=settings,
             session_factory=make_session_factory(engine),
-            registry=build_registry(),
+            registry=registry,
             clock=clock,
             dry_run=dry_run,
             redis=redis,
