@@ -16,6 +16,9 @@ through the core obligation engine.
 malformed answer: a hook that raises or answers the wrong types is a problem like any other, and a
 problem about a rule ends with ``[<hook> at <file>:<line>]`` of the hook implementation.
 
+The file is long (past 600 lines) on purpose: the event contract, every check and the runner live
+together so ``plugins check``, start-up and a plugin's tests cannot drift apart.
+
 What the kit checks:
 
 - the plugin is registered and :func:`core.policy.manager.validate_plugin` finds no problem;
