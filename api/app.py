@@ -46,7 +46,6 @@ from core.auth.service import auth_config
 from core.clock import Clock, system_clock
 from core.config import Settings, redacted_url
 from core.db import make_engine, make_session_factory
-from core.errors import ConfigurationError
 from core.indicators.cache import IndicatorCache
 from core.migrate import ensure_migrated
 from core.notify.bus import Bus, make_bus, publish_changes
@@ -141,9 +140,24 @@ class CaseloadGraphQL(GraphQL[Context, None]):
 
 
 def validate_registry(registry: PolicyRegistry) -> None:
-    problems = [f"{r.name}: {p}" for r in registry.check() for p in r.problems]
-    if problems:
-        raise ConfigurationError("policy plugins are broken:\n  " + "\n  ".join(problems))
+    """Isolate every plugin that fails validation: its jurisdictions get an error, the others serve.
+
+    The conformance kit's further findings (``caseload plugins check``) are logged as warnings,
+    each naming the rule, the hook and its ``file:line``.
+    """
+    from core.policy.conformance import check_plugin
+    from core.policy.manager import PluginUnavailable
+
+    for report in registry.check():
+        if report.problems:
+            registry.mark_broken(PluginUnavailable(report.name, "validation", "", "; ".join(report.problems)))
+    for name, error in registry.broken.items():
+        log.error("policy plugin %s isolated, its jurisdictions are unavailable: %s", name, error.message_en)
+    for name in registry.plugin_names:
+        if name in registry.broken:
+            continue
+        for problem in check_plugin(name, registry=registry).problems:
+            log.warning("policy plugin %s: %s (caseload plugins check)", name, problem)
 
 
 def create_app(
@@ -168,7 +182,7 @@ def create_app(
         try:
             if check_schema:
                 await ensure_migrated(engine)
-            reg = registry or build_registry()
+            reg = registry or build_registry(isolate=True)
             validate_registry(reg)
             bus = make_bus(settings)
             app.state.caseload = AppState(

@@ -59,6 +59,7 @@ async def _demo(settings: Settings, reset: bool) -> None:
 async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: bool, now: str | None) -> None:
     import datetime as dt
 
+    from api.app import validate_registry
     from core.clock import fixed_clock, system_clock
     from core.db import make_engine, make_session_factory
     from core.indicators.cache import build_cache, invalidation_hook
@@ -67,6 +68,9 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
     from core.policy.manager import build_registry
     from core.worker import Worker, make_redis
 
+    # As the server does: a broken plugin is isolated, and the worker skips its jurisdictions.
+    registry = build_registry(isolate=True)
+    validate_registry(registry)
     engine = make_engine(settings)
     redis = await make_redis(settings)
     bus = make_bus(settings)
@@ -76,7 +80,7 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
         worker = Worker(
             settings=settings,
             session_factory=make_session_factory(engine),
-            registry=build_registry(),
+            registry=registry,
             clock=clock,
             dry_run=dry_run,
             redis=redis,
@@ -114,7 +118,15 @@ async def _create_admin(settings: Settings, username: str, password: str) -> Non
         await engine.dispose()
 
 
-def _plugins_check() -> int:
+def _plugins_check(*, strict: bool = False, sources: str | None = None) -> int:
+    """Load every plugin and run the conformance kit on each: the same verdicts as in a plugin's tests.
+
+    Each deadline rule that names no escalation chain is listed with the chain it inherits, as a
+    warning; ``--strict`` (for CI) turns warnings into failures.
+    """
+    from pathlib import Path
+
+    from core.policy.conformance import check_plugin
     from core.policy.manager import PluginError, build_registry
 
     try:
@@ -122,18 +134,43 @@ def _plugins_check() -> int:
     except PluginError as exc:
         print(f"FAIL {exc.plugin}: {exc.problem}", file=sys.stderr)
         return 1
+    sources_dir = Path(sources) if sources else None
     failed = False
-    for report in registry.check():
+    for name in registry.plugin_names:
+        report = check_plugin(name, registry=registry, sources_dir=sources_dir)
+        total = sum(report.rule_counts.values())
         counts = ", ".join(f"{k} {v}" for k, v in report.rule_counts.items() if v)
-        status = "ok  " if report.ok else "FAIL"
-        print(
-            f"{status} {report.name:<12} {report.title} [{report.origin}] "
-            f"{report.total_rules} rules ({counts})"
-        )
+        bad = not report.ok or (strict and bool(report.warnings))
+        failed = failed or bad
+        status = "FAIL" if bad else "ok  "
+        title = registry.policy(name).profile
+        label = title.name if title is not None and hasattr(title, "name") else name
+        print(f"{status} {name:<12} {label} [{registry.origins.get(name, '?')}] {total} rules ({counts})")
         for problem in report.problems:
-            failed = True
             print(f"     - {problem}")
+        for warning in report.warnings:
+            print(f"     ~ {warning}")
     return 1 if failed else 0
+
+
+def _plugins_new(code: str | None, path: str | None) -> int:
+    from pathlib import Path
+
+    from caseload.scaffold import scaffold
+
+    if not code:
+        print("caseload plugins new CODE --path DIR: give the plugin's code", file=sys.stderr)
+        return 2
+    target = Path(path or f"caseload-{code}")
+    try:
+        written = scaffold(code, target)
+    except DomainError as exc:
+        print(f"{exc.field}: {exc.message_en}", file=sys.stderr)
+        return 2
+    for file in written:
+        print(f"created {file}")
+    print(f"next: cd {target} && pip install -e . && pytest")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -175,7 +212,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="environment variable holding the password (else you are prompted)",
     )
     plugins = sub.add_parser("plugins", help="policy plugins")
-    plugins.add_argument("action", choices=["check", "list"])
+    plugins.add_argument("action", choices=["check", "list", "new"])
+    plugins.add_argument("code", nargs="?", help="for new: the plugin's code (lower-case, e.g. henan_xx)")
+    plugins.add_argument("--path", help="for new: the directory to create the package in")
+    plugins.add_argument(
+        "--strict", action="store_true", help="fail on warnings too (e.g. an inherited escalation chain)"
+    )
+    plugins.add_argument(
+        "--sources", metavar="DIR", help="directory of the source documents: check quotes verbatim"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
@@ -211,7 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 password = getpass.getpass("password: ")
             asyncio.run(_create_admin(settings, args.username, password))
         elif args.command == "plugins":
-            return _plugins_check()
+            if args.action == "new":
+                return _plugins_new(args.code, args.path)
+            return _plugins_check(strict=args.strict, sources=args.sources)
         elif args.command == "serve":
             if args.demo:
                 asyncio.run(_migrate(settings))

@@ -95,6 +95,12 @@ DEPENDENCY_UP = Gauge(
     ["dependency"],
     registry=REGISTRY,
 )
+PLUGINS_BROKEN = Gauge(
+    "caseload_plugin_broken",
+    "1 for a policy plugin isolated at start-up (its jurisdictions answer plugin_unavailable)",
+    ["plugin"],
+    registry=REGISTRY,
+)
 WEBSOCKETS = Gauge("caseload_websocket_connections", "Open WebSocket connections", registry=REGISTRY)
 WORKER_BACKLOG = Gauge(
     "caseload_worker_backlog_obligations",
@@ -483,6 +489,8 @@ async def metrics(request: Request) -> Response:
             await asyncio.wait_for(update_worker_lag(state, engine), CHECK_TIMEOUT)
         except Exception as exc:  # a slow or failed database must not break the scrape
             log.warning("worker lag not measured: %s", exc)
+        for name in state.registry.broken:
+            PLUGINS_BROKEN.labels(name).set(1)
         scratch = CollectorRegistry(auto_describe=False)
         scratch.register(CacheCollector(state))
         body = generate_latest(scratch)
@@ -540,9 +548,12 @@ async def readyz(request: Request) -> JSONResponse:
         DEPENDENCY_UP.labels("redis").set(0 if degraded else 1)
     ready = all(checks.get(k) == "ok" for k in ("database", "schema"))
     status = "not_ready" if not ready else "degraded" if degraded else "ready"
-    return JSONResponse(
-        {"status": status, "checks": checks, "degraded": degraded}, status_code=200 if ready else 503
-    )
+    body: dict[str, object] = {"status": status, "checks": checks, "degraded": degraded}
+    broken = getattr(getattr(state, "registry", None), "broken", None)
+    if broken:
+        # Still ready: the other jurisdictions serve. The broken plugins are named for the operator.
+        body["brokenPlugins"] = {name: error.message_en for name, error in broken.items()}
+    return JSONResponse(body, status_code=200 if ready else 503)
 
 
 def ops_routes() -> list[BaseRoute]:

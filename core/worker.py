@@ -28,7 +28,7 @@ from core.ledger.jobs import run_queued
 from core.notify.webhooks import DeliveryReport, deliver_due
 from core.obligations.scan import ScanReport, scan_jurisdiction
 from core.org.models import Jurisdiction
-from core.policy.manager import PolicyRegistry
+from core.policy.manager import PluginUnavailable, PolicyRegistry
 from core.principal import Principal
 
 log = logging.getLogger("caseload.worker")
@@ -50,6 +50,8 @@ class Worker:
     lock_seconds: float = 30.0
     # Called after each committed scan with what it changed (live updates, webhook delivery).
     after_commit: list[Callable[[Changes], Awaitable[None]]] = field(default_factory=list)
+    # Jurisdictions the last rounds skipped because their plugin is broken: id -> the error.
+    skipped: dict[int, str] = field(default_factory=dict)
 
     async def scan_all(self) -> list[ScanReport]:
         """Scan every jurisdiction once; a failing jurisdiction is logged and the others go on."""
@@ -59,6 +61,11 @@ class Worker:
         for jurisdiction_id in ids:
             try:
                 report = await self.scan_one(jurisdiction_id)
+            except PluginUnavailable as exc:
+                # Only this county's plugin is broken: skip it, say which plugin, hook and place.
+                self.skipped[jurisdiction_id] = exc.message_en
+                log.error("scan of jurisdiction %s skipped: %s", jurisdiction_id, exc.message_en)
+                continue
             except Exception:
                 log.exception("scan of jurisdiction %s failed; will retry next round", jurisdiction_id)
                 continue

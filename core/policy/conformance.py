@@ -12,6 +12,13 @@ run one by one. :func:`check_plugin` runs them all, :func:`assert_conformant` fa
 every problem listed. :func:`drive` and :func:`make_event` help a plugin's own tests push an event
 through the core obligation engine.
 
+``caseload plugins check`` runs this same kit, so the verdicts agree. No check crashes on a
+malformed answer: a hook that raises or answers the wrong types is a problem like any other, and a
+problem about a rule ends with ``[<hook> at <file>:<line>]`` of the hook implementation.
+
+The file is long (past 600 lines) on purpose: the event contract, every check and the runner live
+together so ``plugins check``, start-up and a plugin's tests cannot drift apart.
+
 What the kit checks:
 
 - the plugin is registered and :func:`core.policy.manager.validate_plugin` finds no problem;
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import inspect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -66,6 +74,7 @@ from core.policy.types import (
     EventKind,
     EventMatch,
     IndicatorDefinition,
+    JurisdictionProfile,
     PenaltyKind,
     PenaltyRule,
     ReminderRule,
@@ -195,6 +204,8 @@ class ConformanceReport:
     code: str
     rule_counts: Mapping[str, int]
     problems: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    """Not failures unless asked (``plugins check --strict``): e.g. an inherited escalation chain."""
 
     @property
     def ok(self) -> bool:
@@ -220,6 +231,10 @@ class PluginRules:
     targets: Mapping[int, tuple[TargetSpec, ...]]
     indicators: tuple[CustomIndicator, ...] = ()
     known_indicators: frozenset[str] = frozenset(INDICATORS)
+    problems: tuple[str, ...] = ()
+    """Hooks that raised or answered outside the specification, each with its file and line."""
+    origins: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Rule id (or indicator code) -> the hook and ``file:line`` that answered it."""
 
     @property
     def all_targets(self) -> tuple[TargetSpec, ...]:
@@ -235,19 +250,80 @@ class PluginRules:
         return ids + [t.id for t in self.all_targets] + [p.id for p in self.penalties]
 
 
-def collect_rules(registry: PolicyRegistry, name: str, years: Iterable[int] = SAMPLE_YEARS) -> PluginRules:
-    """Call plugin ``name``'s own hook implementations and gather their answers."""
+def hook_location(registry: PolicyRegistry, name: str, hook_name: str) -> str:
+    """``file:line`` of plugin ``name``'s implementation of ``hook_name`` (``"?"`` when it has none)."""
     plugin = registry.pm.get_plugin(name)
-    profile = registry.policy(name).profile
-    code = profile.code if profile is not None else name
+    for impl in getattr(registry.pm.hook, hook_name).get_hookimpls():
+        if impl.plugin is plugin:
+            function = inspect.unwrap(impl.function)
+            try:
+                path = inspect.getsourcefile(function) or "?"
+                line = inspect.getsourcelines(function)[1]
+            except (OSError, TypeError):
+                return f"{hook_name} (source not found)"
+            return f"{hook_name} at {path}:{line}"
+    return hook_name
+
+
+_HOOK_TYPES: dict[str, type] = {
+    "caseload_deadline_rules": DeadlineRule,
+    "caseload_hearing_reminders": ReminderRule,
+    "caseload_escalation_chains": EscalationChain,
+    "caseload_penalty_rules": PenaltyRule,
+    "caseload_targets": TargetSpec,
+    "caseload_indicators": CustomIndicator,
+}
+
+
+def collect_rules(registry: PolicyRegistry, name: str, years: Iterable[int] = SAMPLE_YEARS) -> PluginRules:
+    """Call plugin ``name``'s own hook implementations and gather their answers.
+
+    A hook that raises, answers something other than a list, or lists an item of the wrong type is
+    recorded in :attr:`PluginRules.problems` (with the hook and its file and line) instead of
+    crashing the kit; the well-typed items are kept so the other checks still run.
+    """
+    plugin = registry.pm.get_plugin(name)
+    problems: list[str] = []
+    origins: dict[str, str] = {}
+    try:
+        profile = registry.policy(name).profile
+        code = profile.code if isinstance(profile, JurisdictionProfile) else name
+    except Exception as exc:
+        where = hook_location(registry, name, "caseload_jurisdiction_profile")
+        problems.append(f"{where}: raised {type(exc).__name__}: {exc}")
+        code = name
 
     def own(hook_name: str, **kwargs: Any) -> list[Any]:
+        where = hook_location(registry, name, hook_name)
         for impl in getattr(registry.pm.hook, hook_name).get_hookimpls():
-            if impl.plugin is plugin:
+            if impl.plugin is not plugin:
+                continue
+            try:
                 result = impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
-                return list(result or [])
+            except Exception as exc:
+                problems.append(f"{where}: raised {type(exc).__name__}: {exc}")
+                return []
+            if result is None:
+                return []
+            if not isinstance(result, (list, tuple)):
+                problems.append(f"{where}: expected a list, got {type(result).__name__}")
+                return []
+            kind = _HOOK_TYPES[hook_name]
+            good = []
+            for item in result:
+                if not isinstance(item, kind):
+                    problems.append(f"{where}: expected {kind.__name__}, got {type(item).__name__}")
+                    continue
+                good.append(item)
+                origins.setdefault(str(getattr(item, "code", None) or getattr(item, "id", "")), where)
+            return good
         return []
 
+    targets = {year: tuple(own("caseload_targets", year=year)) for year in years}
+    try:
+        known = frozenset(registry.policy(name).indicator_codes)
+    except Exception:  # the indicators hook's own failure is reported by own() below
+        known = frozenset(INDICATORS)
     return PluginRules(
         name=name,
         code=code,
@@ -255,9 +331,11 @@ def collect_rules(registry: PolicyRegistry, name: str, years: Iterable[int] = SA
         reminders=tuple(own("caseload_hearing_reminders")),
         chains=tuple(own("caseload_escalation_chains")),
         penalties=tuple(own("caseload_penalty_rules")),
-        targets={year: tuple(own("caseload_targets", year=year)) for year in years},
-        indicators=tuple(i for i in own("caseload_indicators") if isinstance(i, CustomIndicator)),
-        known_indicators=frozenset(registry.policy(name).indicator_codes),
+        targets=targets,
+        indicators=tuple(own("caseload_indicators")),
+        known_indicators=known,
+        problems=tuple(dict.fromkeys(problems)),
+        origins=origins,
     )
 
 
@@ -391,13 +469,17 @@ def check_triggers(rules: PluginRules) -> list[str]:
         matches.extend(("cancelled_by", m) for m in rule.cancelled_by)
         for role, match in matches:
             problems.extend(f"rule {rule.id} {role}: {p}" for p in _match_problems(match))
+        if not isinstance(rule.trigger, EventMatch) or not isinstance(rule.trigger.kind, EventKind):
+            continue  # reported above; the anchor and scope checks need a real event kind
         if rule.trigger.kind in PERIODIC_EVENTS and "scope" not in rule.trigger.when:
             problems.append(
                 f"rule {rule.id}: a periodic trigger must say its scope ('unit' or 'jurisdiction'), "
                 "or it fires for the jurisdiction and for every unit"
             )
         if rule.anchor is not None:
-            if rule.anchor not in DATE_ATTRIBUTES:
+            if not isinstance(rule.anchor, str):
+                problems.append(f"rule {rule.id}: anchor must name a date attribute, got {rule.anchor!r}")
+            elif rule.anchor not in DATE_ATTRIBUTES:
                 problems.append(f"rule {rule.id}: anchor {rule.anchor!r} is not a date attribute")
             elif rule.anchor not in EVENT_ATTRIBUTES.get(rule.trigger.kind, frozenset()):
                 problems.append(f"rule {rule.id}: {rule.trigger.kind.value} carries no {rule.anchor!r}")
@@ -408,9 +490,16 @@ def check_triggers(rules: PluginRules) -> list[str]:
 
 def _match_problems(match: EventMatch) -> list[str]:
     problems: list[str] = []
+    if not isinstance(match, EventMatch):
+        return [f"expected an EventMatch, got {type(match).__name__}"]
+    if not isinstance(match.kind, EventKind):
+        known = {k.value: k.name for k in EventKind}
+        if isinstance(match.kind, str) and match.kind in known:
+            return [f"event kind given as the string {match.kind!r}: use EventKind.{known[match.kind]}"]
+        return [f"event kind {match.kind!r} is not an EventKind (a misspelt kind never fires)"]
     allowed = EVENT_ATTRIBUTES.get(match.kind)
     if allowed is None:
-        return [f"event {match.kind!r} is not emitted by the core"]
+        return [f"event {match.kind.value!r} is not emitted by the core"]
     for key, value in match.when.items():
         if key not in allowed:
             problems.append(
@@ -570,24 +659,42 @@ def check_plugin(
     sample_date: dt.date = SAMPLE_DATE,
     years: Iterable[int] = SAMPLE_YEARS,
 ) -> ConformanceReport:
-    """Run every check on plugin ``name`` (building a registry when none is given)."""
+    """Run every check on plugin ``name`` (building a registry when none is given).
+
+    This is the one validation: ``caseload plugins check`` and start-up run it too. A check that
+    crashes on a malformed answer is reported as a problem, never raised; each problem about a
+    rule ends with the hook that answered it and that hook's ``file:line``.
+    """
     registry = registry or build_registry()
-    problems = check_registered(registry, name)
+    try:
+        problems = check_registered(registry, name)
+    except Exception as exc:
+        where = hook_location(registry, name, "caseload_jurisdiction_profile")
+        problems = [f"{where}: raised {type(exc).__name__}: {exc}"]
     if problems:
         return ConformanceReport(name, name, {}, tuple(problems))
     policy = registry.policy(name)
     rules = collect_rules(registry, name, years)
-    problems += check_validation(registry, name)
-    problems += check_profile(policy, name)
-    problems += check_ids(rules)
-    problems += check_citations(rules, policy, sources_dir)
-    problems += check_triggers(rules)
-    problems += check_due_rules(rules, sample_date)
-    problems += check_escalations(rules, policy)
-    problems += check_targets(rules)
-    problems += check_penalties(rules)
-    problems += check_reminders(rules)
-    problems += check_qualifying_heads(policy)
+    problems = list(rules.problems)
+    steps: list[tuple[str, Any]] = [
+        ("validation", lambda: check_validation(registry, name)),
+        ("profile", lambda: check_profile(policy, name)),
+        ("ids", lambda: check_ids(rules)),
+        ("citations", lambda: check_citations(rules, policy, sources_dir)),
+        ("triggers", lambda: check_triggers(rules)),
+        ("due rules", lambda: check_due_rules(rules, sample_date)),
+        ("escalations", lambda: check_escalations(rules, policy)),
+        ("targets", lambda: check_targets(rules)),
+        ("penalties", lambda: check_penalties(rules)),
+        ("reminders", lambda: check_reminders(rules)),
+        ("qualifying heads", lambda: check_qualifying_heads(policy)),
+    ]
+    for step, run in steps:
+        try:
+            found = run()
+        except Exception as exc:  # a malformed answer the checks did not foresee: report, never crash
+            found = [f"the {step} check could not read the answers: {type(exc).__name__}: {exc}"]
+        problems.extend(_located(p, rules.origins) for p in found if p not in problems)
     counts = {
         "deadline": len(rules.deadlines),
         "hearing_reminder": len(rules.reminders),
@@ -596,7 +703,42 @@ def check_plugin(
         "escalation": len(rules.chains),
         "indicator": len(rules.indicators),
     }
-    return ConformanceReport(name, rules.code, counts, tuple(problems))
+    return ConformanceReport(
+        name, rules.code, counts, tuple(dict.fromkeys(problems)), tuple(inherited_chains(rules, policy))
+    )
+
+
+def _located(problem: str, origins: Mapping[str, str]) -> str:
+    """Append the hook and ``file:line`` of the rule a problem names (the longest id that occurs)."""
+    for rule_id in sorted(origins, key=len, reverse=True):
+        if re.search(rf"(?<![\w.]){re.escape(rule_id)}(?![\w])", problem):
+            return f"{problem} [{origins[rule_id]}]"
+    return problem
+
+
+def inherited_chains(rules: PluginRules, policy: Policy) -> list[str]:
+    """Warnings: each deadline rule that names no escalation chain and so inherits one.
+
+    A rule without ``escalation`` is escalated by the jurisdiction's ``"default"`` chain, which is
+    the national one unless the plugin replaces it: right for a unit's duty, surprising for a duty
+    of the county's own offices. ``caseload plugins check --strict`` fails on these.
+    """
+    warnings: list[str] = []
+    try:
+        default = policy.escalation_chain(None)
+    except Exception:
+        return warnings
+    own = any(c.id == "default" for c in rules.chains)
+    whose = "the plugin's own" if own else "the national"
+    for rule in rules.deadlines:
+        if rule.escalation is None:
+            title = default.title_zh or default.id
+            where = rules.origins.get(rule.id, "")
+            warnings.append(
+                f"rule {rule.id}: names no escalation chain, inherits {whose} 'default' chain "
+                f"({title}) [{where}]"
+            )
+    return warnings
 
 
 def assert_conformant(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
 
-from core.errors import ConfigurationError
+from core.errors import ConfigurationError, DomainError
 from core.policy import catalog, hookspecs
 from core.policy.hookspecs import PROJECT
 from core.policy.types import (
@@ -39,6 +40,36 @@ class PluginError(ConfigurationError):
         super().__init__(f"plugin '{plugin}': {problem}")
         self.plugin = plugin
         self.problem = problem
+
+
+class PluginUnavailable(DomainError):
+    """A jurisdiction's plugin failed to load or raised: only that plugin's jurisdictions get this.
+
+    The message names the plugin, the hook and the place (``file:line``) so the county's developer
+    knows where to look; every other jurisdiction keeps serving.
+    """
+
+    def __init__(self, plugin: str, hook: str, place: str, problem: str) -> None:
+        where = f"{hook} ({place})" if place else hook
+        super().__init__(
+            "plugin_unavailable",
+            f"本辖区的政策插件“{plugin}”出错，暂不可用：{where}：{problem}",
+            f"policy plugin '{plugin}' is unavailable: {where}: {problem}",
+        )
+        self.plugin = plugin
+        self.hook = hook
+        self.place = place
+        self.problem = problem
+
+
+def _raising_place(exc: BaseException) -> str:
+    """``file:line`` of the deepest frame outside pluggy and this module: where the plugin raised."""
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if "/pluggy/" not in f.filename and f.filename != __file__
+    ]
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else ""
 
 
 @dataclass(frozen=True)
@@ -300,41 +331,68 @@ class PolicyRegistry:
         self.pm = pm
         self.origins = dict(origins)
         self._policies: dict[str, Policy] = {}
+        self.broken: dict[str, PluginUnavailable] = {}
+        """Plugins isolated at start-up (failed to load or to validate): name -> the error they give."""
+
+    def mark_broken(self, error: PluginUnavailable) -> None:
+        """Isolate one plugin: its jurisdictions answer ``error``; every other plugin serves."""
+        self.broken[error.plugin] = error
+        self._policies.pop(error.plugin, None)
 
     @property
     def plugin_names(self) -> list[str]:
         return [n for n in self.origins if n != DEFAULTS_NAME]
 
     def has(self, name: str) -> bool:
-        return name in self.origins and name != DEFAULTS_NAME
+        return (name in self.origins or name in self.broken) and name != DEFAULTS_NAME
 
     def policy(self, name: str) -> Policy:
-        """The facade for plugin ``name`` (its hooks, then the defaults')."""
+        """The facade for plugin ``name`` (its hooks, then the defaults').
+
+        Raises :class:`PluginUnavailable` for a plugin isolated by :meth:`mark_broken`.
+        """
+        if name in self.broken:
+            raise self.broken[name]
         if name not in self._policies:
             if not self.has(name):
                 raise PluginError(
                     name, f"no such plugin (installed: {', '.join(self.plugin_names) or 'none'})"
                 )
             others = [self.pm.get_plugin(n) for n in self.plugin_names if n != name]
-            hook = _SubsetHooks(self.pm, [p for p in others if p is not None])
+            hook = _SubsetHooks(self.pm, [p for p in others if p is not None], name)
             self._policies[name] = Policy(name, self.pm, hook)
         return self._policies[name]
 
     def check(self) -> list[PluginReport]:
-        return [validate_plugin(self, name) for name in self.plugin_names]
+        return [validate_plugin(self, name) for name in self.plugin_names if name not in self.broken]
 
 
 class _SubsetHooks:
     """Attribute access to hook callers that skip the other county plugins."""
 
-    def __init__(self, pm: pluggy.PluginManager, remove: list[object]) -> None:
+    def __init__(self, pm: pluggy.PluginManager, remove: list[object], name: str = "?") -> None:
         self._pm = pm
         self._remove = remove
+        self._name = name
 
     def __getattr__(self, hook_name: str) -> Any:
         caller = self._pm.subset_hook_caller(hook_name, remove_plugins=self._remove)
-        setattr(self, hook_name, caller)
-        return caller
+        name = self._name
+
+        def call(**kwargs: Any) -> Any:
+            # A hook raising at run time becomes this jurisdiction's error, not the server's.
+            try:
+                return caller(**kwargs)
+            except DomainError:
+                raise
+            except Exception as exc:
+                place = _raising_place(exc)
+                raise PluginUnavailable(
+                    name, hook_name, place, f"raised {type(exc).__name__}: {exc}"
+                ) from exc
+
+        setattr(self, hook_name, call)
+        return call
 
 
 def _new_manager() -> pluggy.PluginManager:
@@ -348,32 +406,48 @@ def build_registry(
     extra: Mapping[str, object] | None = None,
     builtins: Iterable[str] = BUILTIN_PLUGINS,
     entry_points: bool = True,
+    isolate: bool = False,
 ) -> PolicyRegistry:
     """Load the defaults, the built-in plugins, installed entry-point plugins and ``extra`` ones.
 
     Raises :class:`PluginError` naming the plugin when one cannot be imported or registered, or
-    when a hook implementation has no specification (pluggy's ``check_pending``).
+    when a hook implementation has no specification (pluggy's ``check_pending``). With ``isolate``
+    (the server's start-up), such a plugin is instead left out and listed in ``broken``, so only
+    its jurisdictions fail.
     """
     pm = _new_manager()
     origins: dict[str, str] = {}
+    broken: list[PluginError] = []
     defaults = importlib.import_module("plugins.defaults")
     pm.register(defaults, name=DEFAULTS_NAME)
     origins[DEFAULTS_NAME] = "builtin"
+
+    def register(name: str, load: Any, origin: str) -> None:
+        try:
+            _register(pm, origins, name, load, origin)
+        except PluginError as exc:
+            if not isolate:
+                raise
+            broken.append(exc)
+
     for name in builtins:
-        _register(pm, origins, name, lambda n=name: importlib.import_module(f"plugins.{n}"), "builtin")
+        register(name, lambda n=name: importlib.import_module(f"plugins.{n}"), "builtin")
     if entry_points:
         for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             if ep.name in origins:
                 continue
             dist = ep.dist.name if ep.dist is not None else "?"
-            _register(pm, origins, ep.name, ep.load, f"entry point {ep.value} ({dist})")
+            register(ep.name, ep.load, f"entry point {ep.value} ({dist})")
     for name, obj in (extra or {}).items():
-        _register(pm, origins, name, lambda o=obj: o, "extra")
+        register(name, lambda o=obj: o, "extra")
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(getattr(exc, "plugin", "?").__class__.__name__, str(exc)) from exc
-    return PolicyRegistry(pm, origins)
+    registry = PolicyRegistry(pm, origins)
+    for error in broken:
+        registry.mark_broken(PluginUnavailable(error.plugin, "load", "", error.problem))
+    return registry
 
 
 def _register(pm: pluggy.PluginManager, origins: dict[str, str], name: str, load: Any, origin: str) -> None:
@@ -385,6 +459,8 @@ def _register(pm: pluggy.PluginManager, origins: dict[str, str], name: str, load
         pm.register(plugin, name=name)
         pm.check_pending()
     except (ValueError, pluggy.PluginValidationError) as exc:
+        if pm.is_registered(plugin):
+            pm.unregister(plugin)  # so an isolated plugin's hooks never answer for anyone
         raise PluginError(name, f"does not follow the hook specification: {exc}") from exc
     origins[name] = origin
 
@@ -458,6 +534,8 @@ def validate_plugin(registry: PolicyRegistry, name: str) -> PluginReport:
         thresholds = policy.warning_thresholds
         if not all(isinstance(x, int) and x >= 0 for x in thresholds):
             problems.append("warning thresholds must be non-negative integers")
+    except PluginUnavailable as exc:
+        problems.append(f"{exc.hook} ({exc.place}): {exc.problem}")
     except Exception as exc:
         problems.append(f"raised {type(exc).__name__}: {exc}")
     return PluginReport(
