@@ -302,15 +302,15 @@ def xlsx(content: BulletinContent) -> bytes:
 
     ws = wb.create_sheet("考核")
     rows = [
-        ["季度考核", p.unit_name, _measure(p), p.reason_zh, p.rule_id, p.citation.text]
+        ["季度考核", p.unit_name, _measure(p), p.reason_zh, p.citation.text]
         for p in content.penalties
     ]
     rows += [
-        ["年度考核预警", p.unit_name, _measure(p), p.reason_zh, p.rule_id, p.citation.text]
+        ["年度考核预警", p.unit_name, _measure(p), p.reason_zh, p.citation.text]
         for p in content.warnings
     ]
-    table(ws, 1, ["类别", "单位", "措施", "原因", "规则编号", "依据"], rows, {})
-    widths(ws, [14, 22, 20, 60, 36, 60])
+    table(ws, 1, ["类别", "单位", "措施", "原因", "依据"], rows, {})  # no rule ids: readers cite documents
+    widths(ws, [14, 22, 20, 60, 60])
 
     ws = wb.create_sheet("趋势")
     months = [p.label_zh for p in content.series[0].points] if content.series else []
@@ -331,11 +331,25 @@ def xlsx(content: BulletinContent) -> bytes:
         anchor += 18
     widths(ws, [22] + [10] * max(1, len(months)))
 
+    for sheet, titles in zip(wb.worksheets, (None, "1:1", None, "1:1", "1:1", "1:1"), strict=True):
+        _print_setup(sheet, titles)
     wb.properties.title = content.title
     wb.properties.creator = "caseload"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _print_setup(ws: Any, title_rows: str | None) -> None:
+    """A4, as wide as one page (as many pages down as needed), the header row on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if ws.max_column > 8 else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
 
 
 def _is_rate(indicator: str) -> bool:
