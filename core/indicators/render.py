@@ -510,4 +510,6 @@ RENDERERS = {"xlsx": (xlsx, XLSX_TYPE), "docx": (docx, DOCX_TYPE)}
 
 def _measure(p: PenaltyInfo) -> str:
     """The measure as a bulletin lists it; an exempted one says so."""
-    return f"{p.label_zh}（已免责）" if p.exempted else p.label_zh
+    if p.exempted:
+        return f"{p.label_zh}（已免责）"
+    return f"{p.label_zh}（预评估，期满后执行）" if p.pending else p.label_zh
