@@ -80,7 +80,7 @@ def _a4(section: Any, landscape: bool = False) -> None:
 
 
 def _page_number(paragraph: Any) -> None:
-    """"— N —" with N a PAGE field, so every page numbers itself."""
+    """ "— N —" with N a PAGE field, so every page numbers itself."""
 
     def run(text: str | None = None) -> Any:
         r = paragraph.add_run(text or "")

@@ -301,13 +301,9 @@ def xlsx(content: BulletinContent) -> bytes:
     widths(ws, [34, 12, 10, 30, 40, 60, 60])
 
     ws = wb.create_sheet("考核")
-    rows = [
-        ["季度考核", p.unit_name, _measure(p), p.reason_zh, p.citation.text]
-        for p in content.penalties
-    ]
+    rows = [["季度考核", p.unit_name, _measure(p), p.reason_zh, p.citation.text] for p in content.penalties]
     rows += [
-        ["年度考核预警", p.unit_name, _measure(p), p.reason_zh, p.citation.text]
-        for p in content.warnings
+        ["年度考核预警", p.unit_name, _measure(p), p.reason_zh, p.citation.text] for p in content.warnings
     ]
     table(ws, 1, ["类别", "单位", "措施", "原因", "依据"], rows, {})  # no rule ids: readers cite documents
     widths(ws, [14, 22, 20, 60, 60])

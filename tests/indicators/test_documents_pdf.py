@@ -57,7 +57,7 @@ def to_pdf(source: Path, tmp: Path) -> Path:
     fonts = tmp / "fonts.conf"
     fonts.write_text(
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        f"<include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>"
+        f'<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
         f"<include>{ROOT / '.ci' / 'fonts-gbt9704.conf'}</include></fontconfig>",
         encoding="utf-8",
     )
@@ -94,9 +94,7 @@ def words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
         for m in re.finditer(
             r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page
         ):
-            found.append(
-                (float(m[1]), float(m[2]), float(m[3]), float(m[4]), html.unescape(m[5]))
-            )
+            found.append((float(m[1]), float(m[2]), float(m[3]), float(m[4]), html.unescape(m[5])))
         pages.append(found)
     return pages
 
