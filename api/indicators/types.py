@@ -229,6 +229,9 @@ class Penalty:
     exempted: bool = strawberry.field(description="已认定免责（尽职免责、容错免责），不予追究")
     exemption_zh: str | None = strawberry.field(name="exemption", description="免责情形")
     exemption_citation: Citation | None = strawberry.field(description="免责所依据的条款")
+    pending: bool = strawberry.field(
+        default=False, description="预评估中的措施：考核期未结束，期满后方生效，现不执行"
+    )
 
 
 @strawberry.type
@@ -286,6 +289,9 @@ class Assessment:
     penalties: list[Penalty]
     facts: list[FactInfo]
     known_facts: list[str] = strawberry.field(description="本辖区考核规则可认定的情形")
+    provisional: bool = strawberry.field(
+        default=False, description="预评估：考核期尚未结束（截至 asOf），考核措施暂不执行"
+    )
 
 
 @strawberry.type(description="管理员对目标的调整")

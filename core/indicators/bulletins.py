@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from core.audit.service import record as audit
 from core.common import get_visible, optional_text
 from core.context import ServiceContext
+from core.documents import numbers
 from core.enums import JurisdictionLevel
 from core.errors import ValidationFailed
 from core.indicators import periods as P
@@ -164,6 +165,11 @@ class BulletinContent:
     warnings: tuple[PenaltyInfo, ...]  # the annual rules, if the year ended with the year to date
     series: tuple[BulletinSeries, ...]
     definitions: tuple[DefinitionInfo, ...]
+    # The 公文 parts (GB/T 9704): who issues it, its 发文字号 and date, given when it is published
+    # (a preview has no number yet); defaults so bulletins frozen before them still load.
+    issuing_authority: str = ""
+    document_number: str = ""
+    issued_on: dt.date | None = None
 
     def line(self, indicator: str) -> BulletinLine:
         return next(line for line in self.indicators if line.indicator == indicator)
@@ -352,6 +358,7 @@ async def build_content(
         warnings=annual.penalties,
         series=tuple(series),
         definitions=tuple(y_results[ind].definition for ind in shown),
+        issuing_authority=numbers.issuing_authority(j),
     )
 
 
@@ -423,6 +430,12 @@ async def publish(
     """Freeze the quarter's bulletin as it stands now as the next edition."""
     authorize(ctx.principal, "bulletin.publish", jurisdiction_id)
     content = await build_content(ctx, jurisdiction_id, year, quarter)
+    j = await ctx.session.get(Jurisdiction, jurisdiction_id)
+    assert j is not None  # build_content loaded it
+    today = ctx.today()
+    # Every edition is a document of its own, so each takes the next 发文字号 of the year it is issued.
+    number = await numbers.next_document_number(ctx, j, today.year)
+    content = replace(content, document_number=number, issued_on=today)
     data = to_json(content)
     last = await ctx.session.scalar(
         select(func.max(Bulletin.edition)).where(
@@ -435,6 +448,7 @@ async def publish(
         quarter=quarter,
         edition=(last or 0) + 1,
         title=content.title,
+        document_number=number,
         content=data,
         content_hash=_hash(data),
         as_of=content.data_as_of,

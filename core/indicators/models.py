@@ -77,6 +77,8 @@ class Bulletin(IdMixin, TimestampMixin, Base):
     quarter: Mapped[int] = mapped_column(Integer)
     edition: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
+    # Its 发文字号 (武司〔2026〕12号), also inside ``content``; here to find a bulletin by its number.
+    document_number: Mapped[str | None] = mapped_column(String(60))
     content: Mapped[dict[str, Any]] = mapped_column()
     content_hash: Mapped[str] = mapped_column(String(64))
     as_of: Mapped[dt.date] = mapped_column()

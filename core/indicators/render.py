@@ -21,7 +21,7 @@ from typing import Any
 
 from core.indicators.bulletins import BulletinContent, BulletinSeries
 from core.indicators.definitions import IndicatorKind, spec_of
-from core.indicators.types import Figure, PenaltyInfo
+from core.indicators.types import DefinitionInfo, Figure, PenaltyInfo
 
 log = logging.getLogger("caseload.indicators.render")
 
@@ -118,6 +118,10 @@ def chart(series: BulletinSeries, title: str) -> Chart:
     ax.set_title(title, fontproperties=font)
     ax.set_ylabel(series.unit_zh, fontproperties=font)
     ax.grid(axis="y", alpha=0.3)
+    if series.unit_zh == "件":  # counts: whole cases only (no 0.5 件 ticks)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     known = [y for y in ys if y is not None]
     ax.set_ylim(bottom=0, top=(max(known) * 1.18 if known and max(known) > 0 else 1))  # room for labels
     fig.tight_layout()
@@ -126,8 +130,14 @@ def chart(series: BulletinSeries, title: str) -> Chart:
     return Chart(series.key, title, buffer.getvalue())
 
 
+def is_flat(series: BulletinSeries) -> bool:
+    """No data, or zero every month: such a series gets a sentence, not an axis."""
+    return all(p.value is None or p.value == 0 for p in series.points)
+
+
 def charts(content: BulletinContent) -> list[Chart]:
-    return [chart(s, f"{content.year}年{s.label_zh}逐月走势") for s in content.series]
+    """A chart for every series that has something to show (see :func:`is_flat`)."""
+    return [chart(s, f"{content.year}年{s.label_zh}逐月走势") for s in content.series if not is_flat(s)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,16 +301,12 @@ def xlsx(content: BulletinContent) -> bytes:
     widths(ws, [34, 12, 10, 30, 40, 60, 60])
 
     ws = wb.create_sheet("考核")
-    rows = [
-        ["季度考核", p.unit_name, _measure(p), p.reason_zh, p.rule_id, p.citation.text]
-        for p in content.penalties
-    ]
+    rows = [["季度考核", p.unit_name, _measure(p), p.reason_zh, p.citation.text] for p in content.penalties]
     rows += [
-        ["年度考核预警", p.unit_name, _measure(p), p.reason_zh, p.rule_id, p.citation.text]
-        for p in content.warnings
+        ["年度考核预警", p.unit_name, _measure(p), p.reason_zh, p.citation.text] for p in content.warnings
     ]
-    table(ws, 1, ["类别", "单位", "措施", "原因", "规则编号", "依据"], rows, {})
-    widths(ws, [14, 22, 20, 60, 36, 60])
+    table(ws, 1, ["类别", "单位", "措施", "原因", "依据"], rows, {})  # no rule ids: readers cite documents
+    widths(ws, [14, 22, 20, 60, 60])
 
     ws = wb.create_sheet("趋势")
     months = [p.label_zh for p in content.series[0].points] if content.series else []
@@ -321,11 +327,25 @@ def xlsx(content: BulletinContent) -> bytes:
         anchor += 18
     widths(ws, [22] + [10] * max(1, len(months)))
 
+    for sheet, titles in zip(wb.worksheets, (None, "1:1", None, "1:1", "1:1", "1:1"), strict=True):
+        _print_setup(sheet, titles)
     wb.properties.title = content.title
     wb.properties.creator = "caseload"
     from core.xlsx_safe import save_workbook
 
     return save_workbook(wb)  # user text (unit and case names) neutralised against formula injection
+
+
+def _print_setup(ws: Any, title_rows: str | None) -> None:
+    """A4, as wide as one page (as many pages down as needed), the header row on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if ws.max_column > 8 else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
 
 
 def _is_rate(indicator: str) -> bool:
@@ -338,58 +358,29 @@ def _is_rate(indicator: str) -> bool:
 
 
 def docx(content: BulletinContent) -> bytes:
-    """The bulletin as a Word document in the usual layout: title, text, tables, charts."""
+    """The bulletin as a 公文 (GB/T 9704-2012, :mod:`core.documents.gbt9704`): 版头, title, text,
+    tables sized to their content, charts, signature, date and 版记."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm
+
+    from core.documents import gbt9704 as G
 
     document = Document()
-
-    def east_asian(style_or_run: Any, name: str) -> None:
-        rpr = style_or_run.element.get_or_add_rPr()
-        fonts = rpr.find(qn("w:rFonts"))
-        if fonts is None:
-            fonts = rpr.makeelement(qn("w:rFonts"), {})
-            rpr.append(fonts)
-        fonts.set(qn("w:eastAsia"), name)
-
-    normal = document.styles["Normal"]
-    normal.font.name = "仿宋"
-    normal.font.size = Pt(12)
-    east_asian(normal, "仿宋")
-    for level in (1, 2):
-        style = document.styles[f"Heading {level}"]
-        style.font.name = "黑体"
-        east_asian(style, "黑体")
-
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(content.title)
-    run.bold = True
-    run.font.size = Pt(18)
-    run.font.name = "方正小标宋简体"
-    east_asian(run, "方正小标宋简体")
+    G.setup(document)
+    authority = content.issuing_authority or f"{content.jurisdiction_name}司法局"
+    G.masthead(document, authority, content.document_number)
+    G.title(document, content.title)
     document.add_paragraph(
-        f"（统计期间：{content.period_label}；累计：{content.ytd_label}；数据截至{content.data_as_of.isoformat()}）"
+        f"（统计期间：{content.period_label}；累计：{content.ytd_label}；数据截至{G.date_zh(content.data_as_of)}）"
     ).alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def table(header: list[str], rows: list[list[str]]) -> None:
+        G.table(document, header, rows, G.TEXT_WIDTH_MM)
 
     document.add_heading("一、总体情况", level=1)
     for paragraph in content.summary:
-        p = document.add_paragraph(paragraph)
-        p.paragraph_format.first_line_indent = Pt(24)
-
-    def table(header: list[str], rows: list[list[str]]) -> None:
-        t = document.add_table(rows=1, cols=len(header))
-        t.style = "Table Grid"
-        for cell, text in zip(t.rows[0].cells, header, strict=True):
-            cell.text = text
-            for r in cell.paragraphs[0].runs:
-                r.bold = True
-        for values in rows:
-            cells = t.add_row().cells
-            for cell, text in zip(cells, values, strict=True):
-                cell.text = text
+        G.body(document, paragraph)
 
     document.add_heading("二、主要指标", level=1)
     table(
@@ -441,7 +432,7 @@ def docx(content: BulletinContent) -> bytes:
 
     document.add_heading("四、排名情况", level=1)
     for ranking in content.rankings:
-        document.add_paragraph(f"{ranking.label_zh}（{_direction_zh(ranking.direction)}）")
+        G.body(document, f"{ranking.label_zh}（{_direction_zh(ranking.direction)}）")
         table(
             ["名次", "单位", ranking.label_zh],
             [[str(e.rank), e.unit_name, e.display] for e in ranking.entries],
@@ -454,7 +445,7 @@ def docx(content: BulletinContent) -> bytes:
             [[t.title_zh, t.actual, t.status_label, t.margin_zh, t.projection_zh] for t in content.targets],
         )
     else:
-        document.add_paragraph("本年度未设定考核目标。")
+        G.body(document, "本年度未设定考核目标。")
 
     document.add_heading("六、考核与督办", level=1)
     if content.penalties or content.warnings:
@@ -467,18 +458,25 @@ def docx(content: BulletinContent) -> bytes:
             ],
         )
     else:
-        document.add_paragraph("本期无单位触发考核措施。")
+        G.body(document, "本期无单位触发考核措施。")
 
     document.add_heading("七、趋势", level=1)
-    for ch in charts(content):
-        document.add_paragraph(ch.title)
-        document.add_picture(io.BytesIO(ch.png), width=Cm(15))
+    drawn = {ch.key: ch for ch in charts(content)}
+    for n, s in enumerate(content.series, 1):
+        if s.key not in drawn:  # an all-zero or empty series: an axis would mean nothing
+            G.body(document, f"{n}．{s.label_zh}：{_flat_series_zh(content, s)}，不作走势图。")
+            continue
+        G.body(document, f"{n}．{s.label_zh}逐月走势（图{n}）")
+        document.add_picture(io.BytesIO(drawn[s.key].png), width=Cm(15))
+        document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     document.add_heading("附：指标口径", level=2)
     for d in content.definitions:
-        document.add_paragraph(
-            f"{d.label_zh}：{d.description_zh}" + ("" if d.source == "national" else f"（{d.source}口径）")
-        )
+        G.body(document, f"{d.label_zh}：{definition_text(d)}")
+
+    day = content.issued_on or content.data_as_of
+    G.signature(document, authority, day)
+    G.colophon(document, f"{authority}办公室", day)
 
     document.core_properties.title = content.title
     out = io.BytesIO()
@@ -486,9 +484,28 @@ def docx(content: BulletinContent) -> bytes:
     return out.getvalue()
 
 
+def definition_text(d: DefinitionInfo) -> str:
+    """A definition as a reader sees it: its text once (without its label repeated), a local one marked
+    as the local assessment's, never by the plugin's code."""
+    text = d.description_zh
+    for prefix in (f"{d.label_zh}：", f"{d.label_zh}:"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    return text if d.source == "national" else f"{text}（本地考核口径）"
+
+
+def _flat_series_zh(content: BulletinContent, s: BulletinSeries) -> str:
+    months = f"{s.points[0].label_zh}至{s.points[-1].label_zh}" if s.points else "本年度"
+    if all(p.value is None for p in s.points):
+        return f"{months}均无可计算的数据"
+    return f"{months}各月均为0" + ("" if s.unit_zh != "%" else "（无发生）")
+
+
 RENDERERS = {"xlsx": (xlsx, XLSX_TYPE), "docx": (docx, DOCX_TYPE)}
 
 
 def _measure(p: PenaltyInfo) -> str:
     """The measure as a bulletin lists it; an exempted one says so."""
-    return f"{p.label_zh}（已免责）" if p.exempted else p.label_zh
+    if p.exempted:
+        return f"{p.label_zh}（已免责）"
+    return f"{p.label_zh}（预评估，期满后执行）" if p.pending else p.label_zh

@@ -16,7 +16,7 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -794,6 +794,17 @@ def penalty_info(p: object, names: Mapping[int, str]) -> PenaltyInfo:
     )
 
 
+# Penalties that bar "excellent": 不得评为优秀 itself, and 取消评先评优资格, since a unit that may not
+# be put forward for any award may not be rated excellent either.
+BARS_EXCELLENT = frozenset({PenaltyKind.NO_EXCELLENT.value, PenaltyKind.AWARD_INELIGIBLE.value})
+
+
+def excellent_eligible(penalties: Iterable[PenaltyInfo]) -> bool:
+    """Whether the figures so far leave the unit eligible for "excellent" (a provisional assessment's
+    pending penalties count: it says what the year would bring if it ended now)."""
+    return not any(p.penalty in BARS_EXCELLENT and not p.exempted for p in penalties)
+
+
 async def assessment(
     ctx: ServiceContext, jurisdiction_id: int, year: int, quarter: int | None = None
 ) -> Assessment:
@@ -855,7 +866,10 @@ async def assess(
         period=rules_period,
     )
     names = {u.id: u.name for u in block.units} | block.unit_names
-    penalties = tuple(penalty_info(p, names) for p in applied)
+    # A year (or quarter) not yet over is assessed provisionally (预评估): the figures so far say who
+    # would be sanctioned, but no interview, letter or other sanction applies until the period closes.
+    provisional = as_of < period.end
+    penalties = tuple(replace(penalty_info(p, names), pending=provisional) for p in applied)
     table = {r.unit_id: r for r in unit_rows(block, ranked)}
     rows = []
     for (_row, infos), u in zip(evaluated, block.units, strict=True):
@@ -867,9 +881,7 @@ async def assess(
                 values=table[u.id].values,
                 targets=tuple(infos),
                 penalties=mine,
-                excellent_eligible=not any(
-                    p.penalty == PenaltyKind.NO_EXCELLENT.value and not p.exempted for p in mine
-                ),
+                excellent_eligible=excellent_eligible(mine),
             )
         )
     county_values = tuple(
@@ -910,9 +922,7 @@ async def assess(
             values=county_values,
             targets=tuple(county_targets),
             penalties=county_penalties,
-            excellent_eligible=not any(
-                p.penalty == PenaltyKind.NO_EXCELLENT.value and not p.exempted for p in county_penalties
-            ),
+            excellent_eligible=excellent_eligible(county_penalties),
         ),
         rows=tuple(rows),
         rankings=tuple(rankings),
@@ -930,6 +940,7 @@ async def assess(
             for f in fact_rows
         ),
         known_facts=tuple(known_facts(policy)),
+        provisional=provisional,
     )
 
 

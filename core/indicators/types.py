@@ -221,6 +221,8 @@ class PenaltyInfo:
     exempted: bool = False  # a recorded exemption (尽职免责, 容错免责) lifts it
     exemption_zh: str | None = None
     exemption_citation: CitationInfo | None = None
+    # On a provisional assessment (预评估, the period not yet over) a sanction is shown but not applied.
+    pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -280,3 +282,5 @@ class Assessment:
     penalties: tuple[PenaltyInfo, ...]
     facts: tuple[FactInfo, ...] = ()
     known_facts: tuple[str, ...] = field(default_factory=tuple)
+    # 预评估: the period had not ended on ``as_of``; its sanctions are ``pending`` until it has.
+    provisional: bool = False

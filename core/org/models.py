@@ -30,6 +30,10 @@ class Jurisdiction(IdMixin, TimestampMixin, VersionedMixin, Base):
     # The day the county started running caseload: a duty due before it is history (counted in the
     # indicators, never reminded, warned or escalated). None: every duty is live.
     go_live_date: Mapped[dt.date | None] = mapped_column()
+    # The 公文 it issues (core.documents.numbers): the 发文机关 of the 版头 (default: NAME司法局) and the
+    # 机关代字 of its 发文字号 (default: from the short name, 武平县 → 武司).
+    issuing_authority: Mapped[str | None] = mapped_column(String(100))
+    document_prefix: Mapped[str | None] = mapped_column(String(20))
 
 
 class ReferenceFigure(IdMixin, TimestampMixin, Base):

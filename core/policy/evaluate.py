@@ -458,8 +458,14 @@ def _condition_reasons(
     if cond.kind is ConditionKind.BOTTOM_N:
         assert ind is not None and cond.n is not None, f"{rule.id}: bottom_n needs an indicator and n"
         label = _label(ind)
-        for ranked in rank_worst_first(rows, ind):
-            if ranked.rank <= cond.n:
+        ranked_units = rank_worst_first(rows, ind)
+        # "倒数前N名" reads, in every seed plan, as the N worst performers. Ranks are standard competition
+        # ranks from the worst end ("1224": tied units share the worse-placed rank), units without data
+        # are not ranked, and a unit tied with the best value is never "bottom" (when most units sit at
+        # 0.00% nobody among them did worse than anyone); so if all units tie, nobody is bottom.
+        best = ranked_units[-1].value if ranked_units else None
+        for ranked in ranked_units:
+            if ranked.rank <= cond.n and ranked.value != best:
                 shown = format_value(ind, ranked.value)
                 out[ranked.unit_id] = (
                     f"{label}{shown}，排名倒数第{ranked.rank}位（共{ranked.of}个单位）",
