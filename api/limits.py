@@ -167,6 +167,26 @@ class _Lengths(Visitor):
             self.errors.extend(_walk_value(self.variables[name], type_, path, self.names[-1], owner))
 
 
+@cache
+def shortest_limit() -> int:
+    """No string shorter than this can be over any limit."""
+    columns = [n for cols in _model_limits().values() for n in cols.values()]
+    return min([TEXT_FILTER_LIMIT, DEFAULT_LIMIT, *columns])
+
+
+def may_be_too_long(value: Any, shortest: int | None = None) -> bool:
+    """Whether any string in a variables value is long enough to be over some limit: repeated
+    operations skip the document walk when none is (ids, dates and short names)."""
+    shortest = shortest_limit() if shortest is None else shortest
+    if isinstance(value, str):
+        return len(value) > shortest
+    if isinstance(value, Mapping):
+        return any(may_be_too_long(v, shortest) for v in value.values())
+    if isinstance(value, list):
+        return any(may_be_too_long(v, shortest) for v in value)
+    return False
+
+
 def input_length_errors(
     schema: Any, document: DocumentNode, variables: Mapping[str, Any] | None
 ) -> list[GraphQLError]:

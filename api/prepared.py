@@ -36,7 +36,7 @@ from strawberry.types.graphql import OperationType
 
 from api.hardening import _COSTS, MAX_COST, mask_internal_errors, without_suggestions
 from api.indicators.document_cache import store_answer
-from api.limits import input_length_errors
+from api.limits import input_length_errors, may_be_too_long
 from core.lru import LRU
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ async def execute_prepared(
     prepared = operations.get((query, operation_name)) if query is not None else None
     if prepared is None or prepared.kind not in allowed_types(method):
         return None
-    if variables and input_length_errors(schema._schema, prepared.document, variables):  # type: ignore[attr-defined]
+    if may_be_too_long(variables) and input_length_errors(schema._schema, prepared.document, variables):  # type: ignore[attr-defined]
         return None  # the pipeline refuses it with the errors
     graphql_schema = schema._schema  # type: ignore[attr-defined]
     if _COSTS.cost(graphql_schema, query, prepared.document, operation_name, variables) > MAX_COST:

@@ -6,12 +6,13 @@ installs them). Screenshots go to ``artifacts/screenshots/`` (ignored by git).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,10 @@ from starlette.applications import Starlette
 from api.app import create_app
 from core.clock import CHINA, fixed_clock
 from core.config import Settings
+from core.context import ServiceContext
+from core.db import transaction
 from core.policy.manager import PolicyRegistry
+from core.principal import SYSTEM
 from tests.http_fixtures import NOW, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -60,6 +64,13 @@ class Server:
                 return
             time.sleep(0.05)
         raise AssertionError(f"nobody subscribed to {topic} within {timeout}s")
+
+
+@contextlib.asynccontextmanager
+async def as_system(session_factory: Any, registry: PolicyRegistry) -> AsyncIterator[ServiceContext]:
+    """A service context as the system on the console's clock, in one committed transaction."""
+    async with transaction(session_factory) as session:
+        yield ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
 
 
 def serve(application: Starlette) -> Iterator[str]:

@@ -17,24 +17,23 @@ from core.auth.service import bootstrap_admin
 from core.cases.models import Hearing
 from core.clock import CHINA, fixed_clock
 from core.config import Settings
-from core.context import ServiceContext
 from core.db import transaction
 from core.enums import HearingStatus, UnitKind
 from core.org.service import create_jurisdiction_from_plugin, create_unit
 from core.policy.manager import PolicyRegistry
-from core.principal import SYSTEM
 from tests.console.browser import choose, click, fill, open_action, wait, wait_gone
-from tests.console.conftest import NOW, Server, serve
-from tests.console.test_console_browser import sign_in
+from tests.console.conftest import NOW, Server, as_system, serve
+from tests.console.test_console_browser import org, sign_in
 from tests.security.world import new_hearing
 from tests.support import Org, make_org
+
+__all__ = ["org"]  # the fixture, shared with the browser journey
 
 
 @pytest.fixture
 async def two_counties(session_factory: async_sessionmaker[AsyncSession], registry: PolicyRegistry) -> Org:
     """测试县 (the usual org) and 武平县 with one unit of its own."""
-    async with transaction(session_factory) as session:
-        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
+    async with as_system(session_factory, registry) as ctx:
         org = await make_org(ctx)
         wuping = await create_jurisdiction_from_plugin(ctx, "wuping")
         await create_unit(ctx, wuping.id, name="武平县公安局", kind=UnitKind.AGENCY)
@@ -82,8 +81,7 @@ async def test_a_hearing_time_round_trips_in_beijing_time(
     session_factory: async_sessionmaker[AsyncSession],
     registry: PolicyRegistry,
 ) -> None:
-    async with transaction(session_factory) as session:
-        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
+    async with as_system(session_factory, registry) as ctx:
         hearing = await new_hearing(ctx, org.agency.id, 1, head_id=org.head.id)  # 2024-11-18 09:00 Beijing
         case_id, hearing_id = hearing.case_id, hearing.id
 
@@ -102,13 +100,6 @@ async def test_a_hearing_time_round_trips_in_beijing_time(
         assert saved is not None and saved.held_at is not None
         assert saved.status == HearingStatus.HELD
         assert saved.held_at.astimezone(CHINA) == dt.datetime(2024, 11, 18, 9, 0, tzinfo=CHINA)
-
-
-@pytest.fixture
-async def org(session_factory: async_sessionmaker[AsyncSession], registry: PolicyRegistry) -> Org:
-    async with transaction(session_factory) as session:
-        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
-        return await make_org(ctx)
 
 
 async def test_the_console_signs_in_and_works_in_production(
@@ -149,8 +140,7 @@ async def test_an_unreachable_server_is_said_in_plain_chinese(
     url = next(running)
     sign_in(browser, url, "司法局工作人员", "测试县")
     wait(browser, "h1", "领导驾驶舱")
-    for _ in running:  # stops uvicorn
-        pass
+    next(running, None)  # the server's generator runs on past its yield: uvicorn stops
     click(browser, "#nav a", "案件台账")
     notice = wait(browser, "main [role=alert]", "无法连接服务器，请稍后重试")
     assert "Failed to fetch" not in notice.text
@@ -163,8 +153,7 @@ async def test_forms_start_at_a_choice_and_offer_only_qualifying_heads(
     session_factory: async_sessionmaker[AsyncSession],
     registry: PolicyRegistry,
 ) -> None:
-    async with transaction(session_factory) as session:
-        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
+    async with as_system(session_factory, registry) as ctx:
         hearing = await new_hearing(ctx, org.agency.id, 2)
         case_id, hearing_id = hearing.case_id, hearing.id
 
@@ -211,8 +200,7 @@ async def test_side_effects_are_announced_before_and_after(
     from core.enums import ResolutionStage, ResolutionStatus
     from tests.security.world import new_dispute
 
-    async with transaction(session_factory) as session:
-        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
+    async with as_system(session_factory, registry) as ctx:
         d = await new_dispute(ctx, org.agency.id, "征收补偿争议")
         effort = await disputes.assign_resolution(
             ctx, d.id, unit_id=org.agency.id, stage=ResolutionStage.PRE_FILING, assigned_date=NOW.date()
@@ -261,14 +249,13 @@ async def test_a_dispute_page_shows_the_deadlines_of_its_efforts(
     from core.obligations.models import Obligation
     from tests.security.world import new_dispute
 
-    async with transaction(session_factory) as session:
-        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
+    async with as_system(session_factory, registry) as ctx:
         d = await new_dispute(ctx, org.agency.id, "期限争议")
         effort = await disputes.assign_resolution(
             ctx, d.id, unit_id=org.agency.id, stage=ResolutionStage.PRE_FILING, assigned_date=NOW.date()
         )
         titles = (
-            await session.scalars(
+            await ctx.session.scalars(
                 select(Obligation.title).where(
                     Obligation.subject_type == "resolution_effort", Obligation.subject_id == effort.id
                 )
@@ -294,8 +281,7 @@ async def test_desk_hearings_and_inbox_fit_a_phone(
     screenshot: Any,
 ) -> None:
     """At 390 px the desk's table overflowed sideways; now every page of the daily round fits."""
-    async with transaction(session_factory) as session:
-        ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(NOW))
+    async with as_system(session_factory, registry) as ctx:
         await new_hearing(ctx, org.agency.id, 3)
     sign_in(browser, console_server.url, "司法局工作人员", "测试县")
     wait(browser, "h1", "领导驾驶舱")
