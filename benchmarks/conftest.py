@@ -112,6 +112,8 @@ def start_server(settings: Settings, workers: int = 1) -> tuple[subprocess.Popen
         "PYTHONPATH": str(ROOT),
         # The per-principal rate limit would throttle a benchmark's single client: off here.
         "CASELOAD_RATE_LIMIT_PER_MINUTE": "0",
+        # Benchmark clients send no token: development mode (explicit) makes them the administrator.
+        "CASELOAD_ENV": "development",
     }
     env.pop("REDIS_URL", None)
     proc = subprocess.Popen(

@@ -3,9 +3,11 @@
 Kept as the reference the set-based scan (``core/obligations/scan.py``) is checked against
 (``benchmarks/test_scan.py``: both write the same notifications and leave the obligations in the
 same state) and timed against. It loads every open or overdue obligation due within 31 days as an
-ORM object, walks each overdue one's escalation chain with the calendar, and re-plans every message
-due so far on every scan (a repeated scan sends nothing new: the sent dedupe keys are looked up in
-one query per 500 keys).
+ORM object, walks each overdue one's escalation chain with the calendar, and re-plans the escalation step
+due now on every scan (one found overdue late gets that step only, never the
+steps it missed), warnings on every scan (a repeated scan sends nothing new: the sent dedupe keys are
+looked up in one query per 500 keys). Duties due before the go-live date are marked overdue but
+never warned or escalated.
 
 Differences from the core scan, by design: it raises ``escalation_level`` for steps that quiet hours
 held back, and its ``ScanReport.planned`` counts every message re-planned, sent before or not.
@@ -57,17 +59,20 @@ async def scan_jurisdiction_reference(
         )
     )
     planned: list[PlannedNotification] = []
+    go_live = (await ctx.jurisdiction(jurisdiction_id)).go_live_date
     for ob in obligations:
         assert ob.due_date is not None
+        history = go_live is not None and ob.due_date < go_live
         if ob.due_date < today:
             if ob.status == ObligationStatus.OPEN:
                 report.marked_overdue += 1
                 ob.status = ObligationStatus.OVERDUE
                 ctx.changed("obligations", ob.id, ob.jurisdiction_id)
-            planned += await _escalations(ctx, policy, calendar, recipients, ob, today)
-        else:
+            if not history:
+                planned += await _escalations(ctx, policy, calendar, recipients, ob, today)
+        elif not history:
             planned += await _warnings(policy, calendar, recipients, ob, today)
-    planned += await _hearing_reminders(ctx, policy, calendar, recipients, jurisdiction_id, today)
+    planned += await _hearing_reminders(ctx, policy, calendar, recipients, jurisdiction_id, today, go_live)
     quiet = is_quiet(now, calendar)
     to_send = [p for p in planned if p.urgent or not quiet]
     report.planned = len(planned)
@@ -89,7 +94,7 @@ async def _escalations(
     assert ob.due_date is not None
     rule = policy.deadline_rule(ob.rule_id)
     chain = policy.escalation_chain(rule.escalation if rule else None)
-    planned: list[PlannedNotification] = []
+    current: tuple[int, EscalationStep] | None = None
     for level, step in enumerate(chain.steps, start=1):
         try:
             fires_on = calendar.due_date(step.after, ob.due_date)
@@ -97,11 +102,15 @@ async def _escalations(
             continue
         if today < fires_on:
             break
-        planned.append(await _notify_step(recipients, ob, step, level))
-        if ob.escalation_level < level:
-            ob.escalation_level = level
-            ob.last_escalated_at = ctx.now()
-    return planned
+        current = (level, step)
+    if current is None:
+        return []
+    # Only the step due now: one found overdue late gets that step, not every step it missed.
+    level, step = current
+    if ob.escalation_level < level:
+        ob.escalation_level = level
+        ob.last_escalated_at = ctx.now()
+    return [await _notify_step(recipients, ob, step, level)]
 
 
 async def _notify_step(
