@@ -4,14 +4,17 @@ A 5,000-row import takes longer than a proxy waits for one request, so ``importL
 a job (the file is kept with it) and answers at once. A job is *claimed* by a row-level conditional
 update (``… SET status='running' WHERE id=:id AND status='queued'``; on PostgreSQL the candidate is
 picked with ``SELECT … FOR UPDATE SKIP LOCKED``), so however many workers and API processes poll,
-each job runs once. It runs :func:`core.ledger.service.import_ledger` unchanged, in one transaction:
-the import is all or nothing as before, and a cancelled job has written nothing.
+each job runs once. On PostgreSQL it runs :func:`core.ledger.service.import_ledger` in one
+transaction: all or nothing, and a cancelled job has written nothing. On SQLite, whose single write
+lock would make every other user's write wait for the whole import, it checks every row first and
+then writes in short transactions (:mod:`core.ledger.batched`, which says what a failure half-way
+leaves); it can be cancelled until its first batch is written.
 
 Progress (rows total, checked, written, rows per second, problems so far) is kept in the process
-running the job (:data:`LIVE`) and, on PostgreSQL, written to the job row about once a second from
-a second connection. On SQLite the import's transaction holds the database's write lock, so a
-second connection could not write the progress: readers in the same process (the embedded default
-runs jobs in the API process) read :data:`LIVE`, and the job row is brought up to date at the end.
+running the job (:data:`LIVE`) and written to the job row from a second connection: about once a
+second on PostgreSQL, and on SQLite while checking (nothing holds the write lock) and after each
+committed batch, so a reader in another process (a worker runs the job) sees it too. The finished
+job keeps its report (:func:`report_to_json`).
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ from core.clock import Clock, system_clock
 from core.context import ServiceContext
 from core.enums import Role
 from core.errors import DomainError, NotFound, ValidationFailed
+from core.ledger.batched import WRITE_BATCH, import_in_batches
 from core.ledger.models import ImportJobStatus, LedgerImportJob
-from core.ledger.service import ImportReport, RowStatus, import_ledger
+from core.ledger.reader import JOB_MAX_ROWS
+from core.ledger.service import ImportReport, RowProblem, RowStatus, import_ledger
 from core.policy.manager import PolicyRegistry
 from core.principal import Principal
 from core.scoping import authorize
@@ -40,6 +45,8 @@ log = logging.getLogger("caseload.ledger")
 
 # The problems kept on the job row (a ledger full of errors would otherwise make it huge).
 MAX_ERRORS_KEPT = 500
+# Rows of the report kept on the job row (the counts are of every row).
+MAX_REPORT_ROWS = 5000
 # How often (seconds) a running job on PostgreSQL writes its progress and reads a cancel request.
 PERSIST_EVERY = 1.0
 
@@ -159,6 +166,13 @@ async def cancel_import(ctx: ServiceContext, job_id: int) -> LedgerImportJob:
             f"the import has already finished ({job.status.value}) and cannot be cancelled",
             "not_cancellable",
         )
+    if progress_of(job)[2] > 0:
+        raise ValidationFailed(
+            "id",
+            "该导入已开始写入数据，无法取消；请等待其结束",
+            "the import has started writing and cannot be cancelled",
+            "not_cancellable",
+        )
     if job.status == ImportJobStatus.QUEUED:
         job.status = ImportJobStatus.CANCELLED
         job.finished_at = ctx.now()
@@ -245,8 +259,13 @@ async def run_job(
     *,
     clock: Clock = system_clock,
     after_commit: list[Callable[[Changes], Awaitable[None]]] | None = None,
+    batch_rows: int = WRITE_BATCH,
 ) -> ImportJobStatus:
-    """Run a claimed job to its end and record how it ended; never raises for a bad file."""
+    """Run a claimed job to its end and record how it ended; never raises for a bad file.
+
+    On PostgreSQL the import is one transaction, as a dry run is everywhere; on SQLite an import
+    is written in short transactions (:mod:`core.ledger.batched`), so other users' writes go on.
+    """
     async with session_factory() as session:
         job = await session.get(LedgerImportJob, job_id)
         if job is None or job.status != ImportJobStatus.RUNNING:
@@ -260,6 +279,11 @@ async def run_job(
         )
         postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
         cancelled = job.cancel_requested
+    batched = not dry_run and not postgresql
+    # A second connection may write the job row while the import runs: always on PostgreSQL; on
+    # SQLite only between batches, when the import holds no write lock (batched: no lock at all
+    # while checking, which writes nothing).
+    persist = postgresql or batched
     live = LIVE.setdefault(job_id, Live(started=time.monotonic()))
     # Cancelled between the claim and the start (or in another process): stop at the first row.
     live.cancel = live.cancel or cancelled
@@ -268,19 +292,19 @@ async def run_job(
     async def on_progress(checked: int, written: int, total: int) -> None:
         nonlocal persisted
         live.checked, live.written, live.total = checked, written, total
-        if postgresql and time.monotonic() - persisted >= PERSIST_EVERY:
+        if persist and (written or time.monotonic() - persisted >= PERSIST_EVERY):
             persisted = time.monotonic()
             async with session_factory() as side, side.begin():
                 await side.execute(
                     update(LedgerImportJob)
                     .where(LedgerImportJob.id == job_id)
-                    .values(rows_total=total, rows_checked=checked)
+                    .values(rows_total=total, rows_checked=checked, rows_written=written)
                 )
                 if await side.scalar(
                     select(LedgerImportJob.cancel_requested).where(LedgerImportJob.id == job_id)
                 ):
                     live.cancel = True
-        if live.cancel:
+        if live.cancel and not (batched and written):  # a committed batch: the import goes to its end
             raise JobCancelled
 
     status = ImportJobStatus.FAILED
@@ -288,33 +312,52 @@ async def run_job(
     changes: Changes = []
     try:
         try:
-            async with session_factory() as session, session.begin():
-                ctx = ServiceContext(session=session, principal=principal, registry=registry, clock=clock)
-                report = await import_ledger(
-                    ctx,
-                    jurisdiction_id=jurisdiction_id,
-                    content=content,
-                    file_name=file_name,
-                    mapping=mapping,
-                    dry_run=dry_run,
-                    on_progress=on_progress,
+            if batched:
+                report = await _run_batched(
+                    session_factory,
+                    registry,
+                    clock,
+                    principal,
+                    jurisdiction_id,
+                    content,
+                    file_name,
+                    mapping,
+                    on_progress,
+                    batch_rows,
+                    changes,
+                    live,
                 )
-                if dry_run or not report.ok:
-                    raise _RollBack(report)
-                # The cancel button may have been pressed after the last row: honour it before commit.
-                await on_progress(len(report.rows), live.written, len(report.rows))
-                changes = ctx.changes
-            report.committed = True
+            else:
+                async with session_factory() as session, session.begin():
+                    ctx = ServiceContext(session=session, principal=principal, registry=registry, clock=clock)
+                    report = await import_ledger(
+                        ctx,
+                        jurisdiction_id=jurisdiction_id,
+                        content=content,
+                        file_name=file_name,
+                        mapping=mapping,
+                        dry_run=dry_run,
+                        on_progress=on_progress,
+                        max_rows=JOB_MAX_ROWS,
+                    )
+                    if dry_run or not report.ok:
+                        raise _RollBack(report)
+                    # The cancel button may have been pressed after the last row: honour it before commit.
+                    await on_progress(len(report.rows), live.written, len(report.rows))
+                    changes.extend(ctx.changes)
+                report.committed = True
         except _RollBack as rollback:
             report = rollback.report
+        written = report.count(RowStatus.IMPORTED) + report.count(RowStatus.UPDATED)
         status = ImportJobStatus.SUCCEEDED if report.ok else ImportJobStatus.FAILED
         values = {
             "rows_total": len(report.rows),
             "rows_checked": len(report.rows),
-            "rows_written": report.count(RowStatus.IMPORTED) if report.committed else 0,
+            "rows_written": written if report.committed else 0,
             "errors": _errors(report),
             "summary": report.summary,
             "import_id": report.import_id if report.committed else None,
+            "report": report_to_json(report),
         }
     except JobCancelled:
         status = ImportJobStatus.CANCELLED
@@ -335,7 +378,7 @@ async def run_job(
         }
     except Exception:
         log.exception("ledger import job %s failed", job_id)
-        values = {"summary": "导入时发生内部错误，未写入任何数据；请联系管理员"}
+        values = {"summary": "导入时发生内部错误；请联系管理员"}
     finally:
         LIVE.pop(job_id, None)
     async with session_factory() as session, session.begin():
@@ -352,6 +395,110 @@ async def run_job(
             log.exception("after-commit hook failed")
     log.info("ledger import job %s: %s", job_id, status.value)
     return status
+
+
+async def _run_batched(
+    session_factory: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+    clock: Clock,
+    principal: Principal,
+    jurisdiction_id: int,
+    content: bytes,
+    file_name: str,
+    mapping: Mapping[str, Any] | None,
+    on_progress: Callable[[int, int, int], Awaitable[None]],
+    batch_rows: int,
+    changes: Changes,
+    live: Live,
+) -> ImportReport:
+    """An import in committed batches (SQLite); ``changes`` gets what was committed."""
+    async with session_factory() as session:
+        ctx = ServiceContext(session=session, principal=principal, registry=registry, clock=clock)
+
+        async def commit() -> None:
+            await session.commit()
+
+        try:
+            report = await import_in_batches(
+                ctx,
+                jurisdiction_id=jurisdiction_id,
+                content=content,
+                commit=commit,
+                file_name=file_name,
+                mapping=mapping,
+                on_progress=on_progress,
+                batch_rows=batch_rows,
+            )
+            written = report.count(RowStatus.IMPORTED) + report.count(RowStatus.UPDATED)
+            if not written and live.cancel:
+                raise JobCancelled  # nothing written yet: the cancel button still counts
+            if report.ok or written:
+                await session.commit()  # the last batch (a failed one was rolled back already)
+                report.committed = True
+            else:
+                await session.rollback()
+            total = len(report.rows)
+            if written:  # after the commit: nothing holds the write lock, and it cannot cancel now
+                await on_progress(total, written, total)
+        except BaseException:
+            await session.rollback()
+            raise
+        changes.extend(ctx.changes)
+        return report
+
+
+def report_to_json(report: ImportReport) -> dict[str, Any]:
+    """The report as ``ledgerImport.report`` shows it (rows beyond :data:`MAX_REPORT_ROWS` left out,
+    the rows with problems kept first); the counts are of every row."""
+    rows = [r for r in report.rows if r.problems]
+    rows += [r for r in report.rows if not r.problems][: max(0, MAX_REPORT_ROWS - len(rows))]
+    rows = sorted(rows[:MAX_REPORT_ROWS], key=lambda r: r.row)
+
+    def problem(p: RowProblem) -> dict[str, Any]:
+        return {
+            "row": p.row,
+            "column": p.column,
+            "header": p.header,
+            "field": p.field,
+            "code": p.code,
+            "message": p.message,
+            "text": p.text,
+        }
+
+    return {
+        "file_hash": report.file_hash,
+        "file_name": report.file_name,
+        "sheet_name": report.sheet_name,
+        "header_row": report.header_row,
+        "columns": [list(c) for c in report.columns],
+        "ignored_headers": list(report.ignored_headers),
+        "warnings": list(report.warnings),
+        "dry_run": report.dry_run,
+        "committed": report.committed,
+        "ok": report.ok,
+        "import_id": report.import_id,
+        "total_rows": len(report.rows),
+        "imported_rows": report.count(RowStatus.IMPORTED) + report.count(RowStatus.VALID),
+        "skipped_rows": report.count(RowStatus.SKIPPED),
+        "invalid_rows": report.count(RowStatus.INVALID),
+        "updated_rows": report.count(RowStatus.UPDATED),
+        "unchanged_rows": report.count(RowStatus.UNCHANGED),
+        "summary": report.summary,
+        "problems": [problem(p) for p in report.problems[:MAX_REPORT_ROWS]],
+        "rows": [
+            {
+                "row": r.row,
+                "status": r.status.value,
+                "status_label": r.status.label,
+                "sequence": r.sequence,
+                "dispute_number": r.dispute_number,
+                "case_number": r.case_number,
+                "note": r.note,
+                "problems": [problem(p) for p in r.problems],
+            }
+            for r in rows
+        ],
+    }
 
 
 async def run_queued(
