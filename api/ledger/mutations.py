@@ -5,16 +5,17 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+from typing import Any
 
 import strawberry
 from sqlalchemy.exc import IntegrityError
 
 from api.common import Payload, UserError, gid, run_mutation
 from api.context import Info
-from api.ledger.types import LedgerImportReport, UnitAliasInfo
+from api.ledger.types import LedgerImportJobInfo, LedgerImportReport, UnitAliasInfo
 from core.context import ServiceContext
 from core.errors import DomainError, ValidationFailed
-from core.ledger import aliases
+from core.ledger import aliases, jobs
 from core.ledger.reader import MAX_BYTES
 from core.ledger.service import ImportReport, import_ledger
 from core.org.models import Unit
@@ -24,10 +25,22 @@ log = logging.getLogger("caseload.ledger")
 
 @strawberry.type
 class LedgerImportPayload:
-    result: LedgerImportReport | None = None
+    result: LedgerImportReport | None = strawberry.field(
+        default=None, description="试导入（dryRun）的报告；正式导入为空，见 job"
+    )
+    job: LedgerImportJobInfo | None = strawberry.field(
+        default=None,
+        description="正式导入：已排队的导入任务（用 ledgerImport 或订阅 ledgerImportProgress 查看进度）",
+    )
     errors: list[UserError] = strawberry.field(
         default_factory=list, description="整个文件无法导入的原因（逐行问题见 result.problems）"
     )
+
+
+@strawberry.type
+class CancelLedgerImportPayload:
+    result: LedgerImportJobInfo | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 class _RollBack(Exception):
@@ -81,8 +94,17 @@ class LedgerMutation:
 
         return await run_mutation(info, remove)  # type: ignore[no-any-return]
 
+    @strawberry.mutation(description="取消排队中或导入中的台账导入（尚未写入任何数据时；留痕）")
+    async def cancel_ledger_import(self, info: Info, id: strawberry.ID) -> CancelLedgerImportPayload:
+        async def cancel(ctx: ServiceContext) -> LedgerImportJobInfo:
+            return LedgerImportJobInfo.of(await jobs.cancel_import(ctx, gid(id, "id")))
+
+        done = await run_mutation(info, cancel)
+        return CancelLedgerImportPayload(result=done.result, errors=done.errors)
+
     @strawberry.mutation(
-        description="导入 Excel 台账（行政争议及诉讼案件）：逐行校验，全部通过才导入；已导入过的行自动跳过"
+        description="导入 Excel 台账（行政争议及诉讼案件）：dryRun 立即返回逐行校验报告、不写入；"
+        "正式导入立即返回排队的导入任务（job），在后台逐行校验后写入，已导入过的行自动跳过"
     )
     async def import_ledger(
         self,
@@ -104,6 +126,8 @@ class LedgerMutation:
                     "mapping", "列映射应为 {表头: 字段名} 形式的对象", "mapping must be an object"
                 )
             given = mapping if isinstance(mapping, dict) else None
+            if not dry_run:
+                return await _enqueue(info, jid, content, file_name, given)
             async with app.session_factory() as session, session.begin():
                 ctx = ServiceContext(
                     session=session, principal=context.principal, registry=app.registry, clock=app.clock
@@ -150,3 +174,22 @@ class LedgerMutation:
             report.import_id,
         )
         return LedgerImportPayload(result=LedgerImportReport.of(report))
+
+
+async def _enqueue(
+    info: Info, jurisdiction_id: int, content: bytes, file_name: str, mapping: dict[str, Any] | None
+) -> LedgerImportPayload:
+    """Queue the import and answer with the job at once; the runner (or a worker) takes it."""
+
+    async def queue(ctx: ServiceContext) -> LedgerImportJobInfo:
+        job = await jobs.enqueue_import(
+            ctx, jurisdiction_id=jurisdiction_id, content=content, file_name=file_name, mapping=mapping
+        )
+        await ctx.session.refresh(job)
+        return LedgerImportJobInfo.of(job)
+
+    payload = await run_mutation(info, queue)
+    wakeup = info.context.app.import_wakeup
+    if wakeup is not None and not payload.errors:
+        wakeup.set()
+    return LedgerImportPayload(job=payload.result, errors=payload.errors)

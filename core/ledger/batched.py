@@ -1,99 +1,226 @@
 """A ledger import written in short transactions (background jobs on SQLite).
 
-SQLite has one write lock for the whole database: an import written in one transaction makes every
-other user's write wait for it, and past the busy timeout fail with "database is locked". So a job
-on SQLite checks every row first *without writing* (the cell checks of :func:`parse_row`: required
-fields, dates, wordings, units and aliases; repeated and already imported rows), and refuses the
-file as a whole, nothing written, if any row fails them. Only then does it write, ``batch_rows``
-rows per transaction, each committed by the caller's ``commit``.
+SQLite has one write lock for the whole database: an import in one transaction makes every other
+user's write wait for all of it, and past the busy timeout fail with "database is locked". So a job
+on SQLite works in chunks of ``batch_rows`` rows, each in its own short transaction:
 
-What the user sees stays all-or-nothing for everything a ledger can get wrong in its cells. A
-refusal that only writing finds (a 案号 registered by someone else in the meantime, an edited
-export whose record changed since: optimistic locking) stops the import at that row: the batches
-before it are kept and listed as imported, the batch holding it is rolled back, the rest is not
-written, and the job ends FAILED. Importing the corrected file again skips the rows already written
-(each written row's content key is recorded with its batch). See docs/ledger.md.
+1. **Check** every row as a dry run does — written through the same services, then rolled back —
+   a chunk per transaction. A row naming its first instance (一审案号) in an earlier chunk is
+   checked with that row written before it, as in one pass. If any row fails, nothing is written
+   and the report lists every problem, as before.
+2. **Write**, a chunk per committed transaction, and the import's record and audit entry last.
+
+So what the user sees stays all-or-nothing for everything the file itself gets wrong. What only
+the write can find — another user registering the same 案号, or editing an exported record, between
+the check and the write — stops the import at that row: the chunks before it are kept and listed
+as imported, the chunk holding it is rolled back, the rest is not written, and the job ends FAILED
+saying so. Importing the corrected file again skips the rows already written (each written row's
+content key is recorded). See docs/ledger.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.audit.service import record as audit
+from core.clock import Clock, system_clock
 from core.context import ServiceContext
 from core.ledger.aliases import units_by_name
 from core.ledger.mapping import cell_text
 from core.ledger.models import LedgerImport, LedgerImportRow
 from core.ledger.reader import JOB_MAX_ROWS
 from core.ledger.service import (
-    PROGRESS_EVERY,
     ImportReport,
     ProgressCallback,
     RowResult,
     RowStatus,
+    Sheet,
     SheetRow,
     _check_row,
     _imported_keys,
-    _problem,
     _round_trip_target,
     _update_row,
     call_progress,
-    parse_row,
     prepare_import,
     row_key,
 )
+from core.policy.manager import PolicyRegistry
+from core.principal import Principal
 
 # Rows per transaction: short enough that another user's write waits well under a second for the
 # write lock (a few hundred rows take a fraction of a second), long enough to keep commits rare.
 WRITE_BATCH = 200
 
+Changes = list[tuple[str, int, int | None]]
+
+
+@dataclass
+class Outcome:
+    report: ImportReport
+    changes: Changes = field(default_factory=list)  # what was committed (for cache invalidation)
+
+
+@dataclass
+class _Plan:
+    """What the check left to write: the rows in order, and which earlier row each one needs."""
+
+    rows: list[tuple[SheetRow, str, str]]  # (row, content key, 序号)
+    needs: dict[int, list[int]]  # index in rows → indexes of the rows it links to (一审案号)
+
 
 async def import_in_batches(
-    ctx: ServiceContext,
+    session_factory: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+    principal: Principal,
     *,
     jurisdiction_id: int,
     content: bytes,
-    commit: Callable[[], Awaitable[None]],
     file_name: str = "",
     mapping: Mapping[str, Any] | None = None,
     on_progress: ProgressCallback | None = None,
     batch_rows: int = WRITE_BATCH,
     max_rows: int = JOB_MAX_ROWS,
-) -> ImportReport:
-    """Check every row, then write them in committed batches; the caller commits the last one.
+    clock: Clock = system_clock,
+) -> Outcome:
+    """Check every row, then write them in committed chunks (see the module's docstring).
 
-    ``on_progress(checked, written, total)`` is called while checking and after each committed
-    batch (never while a batch holds the write lock); what it raises before the first batch is
-    written (a cancelled job) aborts with nothing written.
+    ``on_progress(checked, written, total)`` is called between transactions only (never while one
+    holds the write lock); what it raises before the first chunk is written (a cancelled job)
+    aborts with nothing written.
     """
-    jurisdiction, sheet, report = await prepare_import(
-        ctx,
-        jurisdiction_id=jurisdiction_id,
-        content=content,
-        file_name=file_name,
-        mapping=mapping,
-        max_rows=max_rows,
-    )
-    total = len(sheet.rows)
-    units = await units_by_name(ctx, jurisdiction.id)
-    keys = [row_key(row.cells) for row in sheet.rows]
-    previous = await _imported_keys(ctx, jurisdiction.id, keys)
-    seen_in_file: dict[str, int] = {}
-    for number, reason in sheet.skipped:
-        report.rows.append(RowResult(number, RowStatus.SKIPPED, note=reason))
-    await call_progress(on_progress, 0, 0, total)
+    batch_rows = max(1, batch_rows)
 
-    # 1. Check, writing nothing (reads only: on SQLite's WAL they block no writer).
-    to_write: list[tuple[SheetRow, str, str, Any]] = []  # (row, key, sequence, round-trip target)
-    for checked, (row, key) in enumerate(zip(sheet.rows, keys, strict=True)):
-        if checked and checked % PROGRESS_EVERY == 0:
-            await call_progress(on_progress, checked, 0, total)
+    def context(session: AsyncSession) -> ServiceContext:
+        return ServiceContext(session=session, principal=principal, registry=registry, clock=clock)
+
+    async with session_factory() as session:
+        ctx = context(session)
+        _, sheet, report = await prepare_import(
+            ctx,
+            jurisdiction_id=jurisdiction_id,
+            content=content,
+            file_name=file_name,
+            mapping=mapping,
+            max_rows=max_rows,
+        )
+        total = len(sheet.rows)
+        for number, reason in sheet.skipped:
+            report.rows.append(RowResult(number, RowStatus.SKIPPED, note=reason))
+        plan = await _plan(ctx, jurisdiction_id, sheet, report)
+    await call_progress(on_progress, 0, 0, total)
+    left_out = total - len(plan.rows)  # skipped: imported before, or repeated
+
+    # 1. Check, a chunk per transaction, rolled back.
+    checked: dict[int, RowResult] = {}
+    for start in range(0, len(plan.rows), batch_rows):
+        chunk = range(start, min(start + batch_rows, len(plan.rows)))
+        before = sorted({n for i in chunk for n in _needed(plan, i) if n < start})
+        async with session_factory() as session:
+            ctx = context(session)
+            await _open(ctx, jurisdiction_id, sheet, report, total)
+            units = await units_by_name(ctx, jurisdiction_id)
+            for i in before:  # earlier rows this chunk links to, written again (and rolled back again)
+                await _write(ctx, jurisdiction_id, sheet, plan.rows[i][0], units)
+            for i in chunk:
+                row, _key, sequence = plan.rows[i]
+                result = await _write(ctx, jurisdiction_id, sheet, row, units)
+                result.sequence = sequence
+                checked[i] = result
+            await session.rollback()
+        done = min(start + batch_rows, len(plan.rows))
+        await call_progress(on_progress, min(total, left_out + done), 0, total)
+    await call_progress(on_progress, total, 0, total)
+    if any(r.status == RowStatus.INVALID for r in checked.values()):
+        report.rows.extend(checked.values())
+        report.rows.sort(key=lambda r: r.row)
+        return Outcome(report)  # nothing written
+    # 2. Write, a chunk per committed transaction; the import's record opens the first.
+    outcome = Outcome(report)
+    record_id: int | None = None
+    imported = 0
+    written: list[RowResult] = []
+    failed = False
+    for start in range(0, len(plan.rows), batch_rows):
+        chunk = range(start, min(start + batch_rows, len(plan.rows)))
+        results: list[RowResult] = []
+        async with session_factory() as session:
+            ctx = context(session)
+            record_id = await _open(ctx, jurisdiction_id, sheet, report, total, record_id, imported)
+            units = await units_by_name(ctx, jurisdiction_id)
+            rows: list[LedgerImportRow] = []
+            for i in chunk:
+                row, key, sequence = plan.rows[i]
+                result = await _write(ctx, jurisdiction_id, sheet, row, units, rows, record_id, key)
+                result.sequence = sequence
+                results.append(result)
+                if result.status == RowStatus.INVALID:
+                    failed = True
+                    break
+            if failed:
+                await session.rollback()
+            else:
+                session.add_all(rows)
+                await session.commit()
+                outcome.changes.extend(ctx.changes)
+                imported += len(rows)
+        if failed:
+            for result in results:
+                if result.status != RowStatus.INVALID:
+                    result.status, result.note = RowStatus.VALID, "本批因出错未写入"
+            written.extend(results)
+            seen = {r.row for r in written}
+            written += [
+                RowResult(r.number, RowStatus.VALID, s, note="未写入")
+                for r, _, s in plan.rows
+                if r.number not in seen
+            ]
+            break
+        for result in results:
+            if result.status == RowStatus.VALID:
+                result.status = RowStatus.IMPORTED
+        written.extend(results)
+        so_far = sum(1 for r in written if r.status in (RowStatus.IMPORTED, RowStatus.UPDATED))
+        await call_progress(on_progress, total, so_far, total)
+    report.rows.extend(written)
+    report.rows.sort(key=lambda r: r.row)
+    if failed and not imported and not report.count(RowStatus.UPDATED):
+        return outcome  # the first chunk failed: its rollback took the import's record too
+    # The last transaction: the import's counts and its audit entry.
+    async with session_factory() as session:
+        ctx = context(session)
+        if record_id is None:  # nothing to write (every row skipped): the record still says so
+            record_id = await _open(ctx, jurisdiction_id, sheet, report, total)
+        else:
+            await session.execute(
+                update(LedgerImport)
+                .where(LedgerImport.id == record_id)
+                .values(imported_rows=imported, skipped_rows=report.count(RowStatus.SKIPPED))
+            )
+        saved = await session.get(LedgerImport, record_id)
+        assert saved is not None
+        await audit(ctx, "ledger.import", saved, None)
+        await session.commit()
+        outcome.changes.extend(ctx.changes)
+    report.import_id = record_id
+    report.committed = True
+    return outcome
+
+
+async def _plan(ctx: ServiceContext, jurisdiction_id: int, sheet: Sheet, report: ImportReport) -> _Plan:
+    """Skip what was imported before or repeats a row (an exported row is compared with its record
+    instead); note which rows link to which (一审案号)."""
+    keys = [row_key(row.cells) for row in sheet.rows]
+    previous = await _imported_keys(ctx, jurisdiction_id, keys)
+    rows: list[tuple[SheetRow, str, str]] = []
+    seen_in_file: dict[str, int] = {}
+    for row, key in zip(sheet.rows, keys, strict=True):
         sequence = cell_text(row.cells.get("sequence"))
-        target = await _round_trip_target(ctx, jurisdiction.id, row)
-        if target is None:
+        if await _round_trip_target(ctx, jurisdiction_id, row) is None:
             if key in previous:
                 note = f"已于{previous[key]}导入，跳过"
                 report.rows.append(RowResult(row.number, RowStatus.SKIPPED, sequence, note=note))
@@ -103,23 +230,50 @@ async def import_in_batches(
                 report.rows.append(RowResult(row.number, RowStatus.SKIPPED, sequence, note=note))
                 continue
             seen_in_file[key] = row.number
-            parsed = parse_row(row, units)
-            if parsed.problems:
-                problems = [_problem(sheet, row, parsed, k, code, msg) for k, code, msg in parsed.problems]
-                report.rows.append(RowResult(row.number, RowStatus.INVALID, sequence, problems=problems))
-                continue
-        to_write.append((row, key, sequence, target))
-    await call_progress(on_progress, total, 0, total)
-    if not report.ok:
-        for row, _key, sequence, _target in to_write:
-            report.rows.append(RowResult(row.number, RowStatus.VALID, sequence, note="未写入"))
-        report.rows.sort(key=lambda r: r.row)
-        return report  # the caller rolls back what little there is (nothing was written)
+        rows.append((row, key, sequence))
+    by_case: dict[str, int] = {}
+    needs: dict[int, list[int]] = {}
+    for i, (row, _key, _sequence) in enumerate(rows):
+        first = cell_text(row.cells.get("first_case_number"))
+        if first and first in by_case:
+            needs[i] = [by_case[first]]
+        number = cell_text(row.cells.get("case_number"))
+        if number:
+            by_case.setdefault(number, i)
+    return _Plan(rows, needs)
 
-    # 2. Write, a batch per transaction. The bookkeeping row's INSERT (and, in later batches, the
-    # UPDATE of its counts) opens each transaction, so the per-row savepoints nest inside it.
+
+def _needed(plan: _Plan, i: int) -> set[int]:
+    """The rows row ``i`` links to, and theirs (a 再审 → its 二审 → its 一审)."""
+    found: set[int] = set()
+    todo = list(plan.needs.get(i, []))
+    while todo:
+        n = todo.pop()
+        if n not in found:
+            found.add(n)
+            todo.extend(plan.needs.get(n, []))
+    return found
+
+
+async def _open(
+    ctx: ServiceContext,
+    jurisdiction_id: int,
+    sheet: Sheet,
+    report: ImportReport,
+    total: int,
+    record_id: int | None = None,
+    imported: int = 0,
+) -> int:
+    """Open the transaction with a write, so the per-row savepoints nest inside it (pysqlite opens a
+    transaction at the first write; a savepoint that opened it would commit it when released): the
+    import's record is inserted (the first chunk; rolled back by a check), or its count updated."""
+    if record_id is not None:
+        await ctx.session.execute(
+            update(LedgerImport).where(LedgerImport.id == record_id).values(imported_rows=imported)
+        )
+        return record_id
     record = LedgerImport(
-        jurisdiction_id=jurisdiction.id,
+        jurisdiction_id=jurisdiction_id,
         file_hash=report.file_hash,
         file_name=report.file_name,
         sheet_name=sheet.name[:100],
@@ -128,76 +282,34 @@ async def import_in_batches(
     )
     ctx.session.add(record)
     await ctx.session.flush()
-    record_id = record.id
-    imported = 0
-    failed = False
-    for start in range(0, len(to_write), batch_rows):
-        chunk = to_write[start : start + batch_rows]
-        if start:
-            await ctx.session.execute(
-                update(LedgerImport).where(LedgerImport.id == record_id).values(imported_rows=imported)
+    return record.id
+
+
+async def _write(
+    ctx: ServiceContext,
+    jurisdiction_id: int,
+    sheet: Sheet,
+    row: SheetRow,
+    units: Mapping[str, Any],
+    keep: list[LedgerImportRow] | None = None,
+    record_id: int | None = None,
+    key: str = "",
+) -> RowResult:
+    """One row through the services (a new record, or an exported row's update), in a savepoint."""
+    target = await _round_trip_target(ctx, jurisdiction_id, row)
+    if target is not None:
+        return await _update_row(ctx, sheet, row, target, units)
+    result, written = await _check_row(ctx, jurisdiction_id, sheet, row, units)
+    if written is not None and keep is not None and record_id is not None:
+        dispute, case = written
+        keep.append(
+            LedgerImportRow(
+                import_id=record_id,
+                jurisdiction_id=jurisdiction_id,
+                row_key=key,
+                row_number=row.number,
+                dispute_id=dispute.id,
+                litigation_case_id=case.id if case is not None else None,
             )
-        results: list[RowResult] = []
-        written_rows: list[LedgerImportRow] = []
-        for row, key, sequence, target in chunk:
-            if target is not None:
-                result = await _update_row(ctx, sheet, row, target, units)
-            else:
-                result, written = await _check_row(ctx, jurisdiction.id, sheet, row, units)
-                if written is not None:
-                    dispute, case = written
-                    written_rows.append(
-                        LedgerImportRow(
-                            import_id=record_id,
-                            jurisdiction_id=jurisdiction.id,
-                            row_key=key,
-                            row_number=row.number,
-                            dispute_id=dispute.id,
-                            litigation_case_id=case.id if case is not None else None,
-                        )
-                    )
-            result.sequence = sequence
-            results.append(result)
-            if result.status == RowStatus.INVALID:
-                failed = True
-                break
-        if failed:
-            # This batch goes; what the earlier ones wrote stays (and is listed as imported).
-            await ctx.session.rollback()
-            for result in results:
-                if result.status != RowStatus.INVALID:
-                    result.status, result.note = RowStatus.VALID, "本批因出错未写入"
-            report.rows.extend(results)
-            done = {r.row for r in report.rows}
-            for row, _key, sequence, _target in to_write:
-                if row.number not in done:
-                    report.rows.append(RowResult(row.number, RowStatus.VALID, sequence, note="未写入"))
-            if not start:  # the first batch: nothing at all was written (its bookkeeping row went too)
-                report.rows.sort(key=lambda r: r.row)
-                return report
-            break
-        ctx.session.add_all(written_rows)
-        for result in results:
-            if result.status == RowStatus.VALID:
-                result.status = RowStatus.IMPORTED
-        imported += len(written_rows)
-        report.rows.extend(results)
-        if start + batch_rows < len(to_write):
-            await ctx.session.flush()
-            await commit()
-            written = sum(1 for r in report.rows if r.status in (RowStatus.IMPORTED, RowStatus.UPDATED))
-            await call_progress(on_progress, total, written, total)
-    report.rows.sort(key=lambda r: r.row)
-    # The last transaction (the caller commits it): the counts and the audit trail of the import.
-    await ctx.session.execute(
-        update(LedgerImport)
-        .where(LedgerImport.id == record_id)
-        .values(imported_rows=imported, skipped_rows=report.count(RowStatus.SKIPPED))
-    )
-    saved = await ctx.session.get(LedgerImport, record_id, populate_existing=True)
-    assert saved is not None
-    if imported or report.count(RowStatus.UPDATED) or not failed:
-        await audit(ctx, "ledger.import", saved, None)
-        report.import_id = record_id
-    await ctx.session.flush()
-    return report
+        )
+    return result

@@ -28,7 +28,9 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import defer
 
+from core.audit.service import record as audit
 from core.clock import Clock, system_clock
 from core.context import ServiceContext
 from core.enums import Role
@@ -139,6 +141,7 @@ async def enqueue_import(
     )
     ctx.session.add(job)
     await ctx.session.flush()
+    await audit(ctx, "ledger.import_queue", job, None)
     ctx.changed("ledger_import_jobs", job.id, jurisdiction_id)
     return job
 
@@ -153,6 +156,22 @@ async def get_job(ctx: ServiceContext, job_id: int) -> LedgerImportJob:
     except DomainError:
         raise NotFound("LedgerImport", "台账导入", job_id, "id") from None
     return job
+
+
+async def recent_jobs(ctx: ServiceContext, jurisdiction_id: int, limit: int = 10) -> list[LedgerImportJob]:
+    """The jurisdiction's latest jobs, for its importers (others see none)."""
+    try:
+        authorize(ctx.principal, "ledger.import", jurisdiction_id, None)
+    except DomainError:
+        return []
+    stmt = (
+        select(LedgerImportJob)
+        .options(defer(LedgerImportJob.content))  # the queued file: not what a list shows
+        .where(LedgerImportJob.jurisdiction_id == jurisdiction_id)
+        .order_by(LedgerImportJob.id.desc())
+        .limit(limit)
+    )
+    return list((await ctx.session.scalars(stmt)).all())
 
 
 async def cancel_import(ctx: ServiceContext, job_id: int) -> LedgerImportJob:
@@ -184,6 +203,7 @@ async def cancel_import(ctx: ServiceContext, job_id: int) -> LedgerImportJob:
         if live is not None:
             live.cancel = True
     await ctx.session.flush()
+    await audit(ctx, "ledger.import_cancel", job, None)
     ctx.changed("ledger_import_jobs", job.id, job.jurisdiction_id)
     return job
 
@@ -325,7 +345,6 @@ async def run_job(
                     on_progress,
                     batch_rows,
                     changes,
-                    live,
                 )
             else:
                 async with session_factory() as session, session.begin():
@@ -409,42 +428,22 @@ async def _run_batched(
     on_progress: Callable[[int, int, int], Awaitable[None]],
     batch_rows: int,
     changes: Changes,
-    live: Live,
 ) -> ImportReport:
-    """An import in committed batches (SQLite); ``changes`` gets what was committed."""
-    async with session_factory() as session:
-        ctx = ServiceContext(session=session, principal=principal, registry=registry, clock=clock)
-
-        async def commit() -> None:
-            await session.commit()
-
-        try:
-            report = await import_in_batches(
-                ctx,
-                jurisdiction_id=jurisdiction_id,
-                content=content,
-                commit=commit,
-                file_name=file_name,
-                mapping=mapping,
-                on_progress=on_progress,
-                batch_rows=batch_rows,
-            )
-            written = report.count(RowStatus.IMPORTED) + report.count(RowStatus.UPDATED)
-            if not written and live.cancel:
-                raise JobCancelled  # nothing written yet: the cancel button still counts
-            if report.ok or written:
-                await session.commit()  # the last batch (a failed one was rolled back already)
-                report.committed = True
-            else:
-                await session.rollback()
-            total = len(report.rows)
-            if written:  # after the commit: nothing holds the write lock, and it cannot cancel now
-                await on_progress(total, written, total)
-        except BaseException:
-            await session.rollback()
-            raise
-        changes.extend(ctx.changes)
-        return report
+    """An import in committed chunks (SQLite); ``changes`` gets what was committed."""
+    outcome = await import_in_batches(
+        session_factory,
+        registry,
+        principal,
+        jurisdiction_id=jurisdiction_id,
+        content=content,
+        file_name=file_name,
+        mapping=mapping,
+        on_progress=on_progress,
+        batch_rows=batch_rows,
+        clock=clock,
+    )
+    changes.extend(outcome.changes)
+    return outcome.report
 
 
 def report_to_json(report: ImportReport) -> dict[str, Any]:
