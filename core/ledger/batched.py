@@ -2,7 +2,8 @@
 
 SQLite has one write lock for the whole database: an import in one transaction makes every other
 user's write wait for all of it, and past the busy timeout fail with "database is locked". So a job
-on SQLite works in chunks of ``batch_rows`` rows, each in its own short transaction:
+on SQLite works in chunks (:data:`WRITE_BATCH` rows or :data:`BATCH_SECONDS`, whichever comes
+first), each in its own short transaction:
 
 1. **Check** every row as a dry run does — written through the same services, then rolled back —
    a chunk per transaction. A row naming its first instance (一审案号) in an earlier chunk is
@@ -20,6 +21,7 @@ content key is recorded). See docs/ledger.md.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,9 +54,11 @@ from core.ledger.service import (
 from core.policy.manager import PolicyRegistry
 from core.principal import Principal
 
-# Rows per transaction: short enough that another user's write waits well under a second for the
-# write lock (a few hundred rows take a fraction of a second), long enough to keep commits rare.
+# A chunk ends at WRITE_BATCH rows or after BATCH_SECONDS, whichever comes first: another user's
+# write then waits for the write lock a fraction of a second at most, however loaded the machine
+# (a row costs 5–40 ms: a dispute, its obligations, its audit entry), and commits stay few.
 WRITE_BATCH = 200
+BATCH_SECONDS = 0.25
 
 Changes = list[tuple[str, int, int | None]]
 
@@ -84,6 +88,7 @@ async def import_in_batches(
     mapping: Mapping[str, Any] | None = None,
     on_progress: ProgressCallback | None = None,
     batch_rows: int = WRITE_BATCH,
+    batch_seconds: float = BATCH_SECONDS,
     max_rows: int = JOB_MAX_ROWS,
     clock: Clock = system_clock,
 ) -> Outcome:
@@ -117,44 +122,51 @@ async def import_in_batches(
 
     # 1. Check, a chunk per transaction, rolled back.
     checked: dict[int, RowResult] = {}
-    for start in range(0, len(plan.rows), batch_rows):
-        chunk = range(start, min(start + batch_rows, len(plan.rows)))
-        before = sorted({n for i in chunk for n in _needed(plan, i) if n < start})
+    start = 0
+    while start < len(plan.rows):
+        began, i = time.monotonic(), start
+        rewritten: set[int] = set()
         async with session_factory() as session:
             ctx = context(session)
             await _open(ctx, jurisdiction_id, sheet, report, total)
             units = await units_by_name(ctx, jurisdiction_id)
-            for i in before:  # earlier rows this chunk links to, written again (and rolled back again)
-                await _write(ctx, jurisdiction_id, sheet, plan.rows[i][0], units)
-            for i in chunk:
+            while i < len(plan.rows) and not _full(i - start, began, batch_rows, batch_seconds):
+                for n in sorted(_needed(plan, i) - rewritten):
+                    if n < start:  # an earlier chunk's row this one links to: written again, first
+                        await _write(ctx, jurisdiction_id, sheet, plan.rows[n][0], units)
+                        rewritten.add(n)
                 row, _key, sequence = plan.rows[i]
                 result = await _write(ctx, jurisdiction_id, sheet, row, units)
                 result.sequence = sequence
                 checked[i] = result
+                i += 1
             await session.rollback()
-        done = min(start + batch_rows, len(plan.rows))
-        await call_progress(on_progress, min(total, left_out + done), 0, total)
+        start = i
+        await call_progress(on_progress, min(total, left_out + start), 0, total)
     await call_progress(on_progress, total, 0, total)
     if any(r.status == RowStatus.INVALID for r in checked.values()):
         report.rows.extend(checked.values())
         report.rows.sort(key=lambda r: r.row)
         return Outcome(report)  # nothing written
+
     # 2. Write, a chunk per committed transaction; the import's record opens the first.
     outcome = Outcome(report)
     record_id: int | None = None
     imported = 0
     written: list[RowResult] = []
     failed = False
-    for start in range(0, len(plan.rows), batch_rows):
-        chunk = range(start, min(start + batch_rows, len(plan.rows)))
+    start = 0
+    while start < len(plan.rows):
         results: list[RowResult] = []
+        began, i = time.monotonic(), start
         async with session_factory() as session:
             ctx = context(session)
             record_id = await _open(ctx, jurisdiction_id, sheet, report, total, record_id, imported)
             units = await units_by_name(ctx, jurisdiction_id)
             rows: list[LedgerImportRow] = []
-            for i in chunk:
+            while i < len(plan.rows) and not _full(i - start, began, batch_rows, batch_seconds):
                 row, key, sequence = plan.rows[i]
+                i += 1
                 result = await _write(ctx, jurisdiction_id, sheet, row, units, rows, record_id, key)
                 result.sequence = sequence
                 results.append(result)
@@ -180,6 +192,7 @@ async def import_in_batches(
                 if r.number not in seen
             ]
             break
+        start = i
         for result in results:
             if result.status == RowStatus.VALID:
                 result.status = RowStatus.IMPORTED
@@ -241,6 +254,11 @@ async def _plan(ctx: ServiceContext, jurisdiction_id: int, sheet: Sheet, report:
         if number:
             by_case.setdefault(number, i)
     return _Plan(rows, needs)
+
+
+def _full(rows: int, began: float, batch_rows: int, batch_seconds: float) -> bool:
+    """The chunk is done: ``batch_rows`` rows, or ``batch_seconds`` holding the write lock."""
+    return rows >= batch_rows or (rows > 0 and time.monotonic() - began >= batch_seconds)
 
 
 def _needed(plan: _Plan, i: int) -> set[int]:

@@ -35,7 +35,7 @@ from core.clock import Clock, system_clock
 from core.context import ServiceContext
 from core.enums import Role
 from core.errors import DomainError, NotFound, ValidationFailed
-from core.ledger.batched import WRITE_BATCH, import_in_batches
+from core.ledger.batched import BATCH_SECONDS, WRITE_BATCH, import_in_batches
 from core.ledger.models import ImportJobStatus, LedgerImportJob
 from core.ledger.reader import JOB_MAX_ROWS
 from core.ledger.service import ImportReport, RowProblem, RowStatus, import_ledger
@@ -280,6 +280,7 @@ async def run_job(
     clock: Clock = system_clock,
     after_commit: list[Callable[[Changes], Awaitable[None]]] | None = None,
     batch_rows: int = WRITE_BATCH,
+    batch_seconds: float = BATCH_SECONDS,
 ) -> ImportJobStatus:
     """Run a claimed job to its end and record how it ended; never raises for a bad file.
 
@@ -343,7 +344,7 @@ async def run_job(
                     file_name,
                     mapping,
                     on_progress,
-                    batch_rows,
+                    (batch_rows, batch_seconds),
                     changes,
                 )
             else:
@@ -426,7 +427,7 @@ async def _run_batched(
     file_name: str,
     mapping: Mapping[str, Any] | None,
     on_progress: Callable[[int, int, int], Awaitable[None]],
-    batch_rows: int,
+    batch: tuple[int, float],
     changes: Changes,
 ) -> ImportReport:
     """An import in committed chunks (SQLite); ``changes`` gets what was committed."""
@@ -439,7 +440,8 @@ async def _run_batched(
         file_name=file_name,
         mapping=mapping,
         on_progress=on_progress,
-        batch_rows=batch_rows,
+        batch_rows=batch[0],
+        batch_seconds=batch[1],
         clock=clock,
     )
     changes.extend(outcome.changes)

@@ -69,16 +69,13 @@ REPORT = """ok committed dryRun summary sheetName headerRow totalRows importedRo
       columns { header field column }
       problems { row column header field code message text }
       rows { row status statusLabel sequence disputeNumber caseNumber note problems { column message } }"""
-IMPORT = (
-    """mutation($j: ID!, $file: String!, $name: String!, $mapping: JSON, $dryRun: Boolean!) {
+IMPORT = """mutation($j: ID!, $file: String!, $name: String!, $mapping: JSON, $dryRun: Boolean!) {
   importLedger(jurisdictionId: $j, fileBase64: $file, fileName: $name, mapping: $mapping, dryRun: $dryRun) {
     result { %s }
     job { id status }
     errors { field code message }
   }
-}"""
-    % REPORT
-)
+}""".replace("%s", REPORT)
 JOB = """query($id: ID!) { ledgerImport(id: $id) { status finished summary rowsTotal rowsChecked rowsWritten
   errors { field code message } report { %s } } }"""
 
@@ -101,6 +98,7 @@ async def finished(
             return {"result": state["report"], "job": state, "errors": []}
         await asyncio.sleep(0.05)
     raise AssertionError(f"ledger import job {job['id']} did not finish")
+
 
 STAFF = {"x-caseload-role": "justice_staff", "x-caseload-user": "ledger-clerk"}
 
