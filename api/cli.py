@@ -89,7 +89,7 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
         if settings.redis_url:
             # API processes share their dashboard cache through Redis: what the worker changes
             # (obligations met on time, overdue) must invalidate it too.
-            cache = build_cache(settings.redis_url)
+            cache = build_cache(settings.redis_url, settings.redis_timeout)
             worker.after_commit.append(invalidation_hook(cache))
         if once:
             for report in await worker.tick():

@@ -30,6 +30,7 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
+from redis.exceptions import RedisError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from starlette.responses import JSONResponse
@@ -46,6 +47,7 @@ from strawberry.extensions import (
 from core.db import is_outage
 from core.errors import DomainError
 from core.lru import LRU
+from core.redis_guard import log_fallback
 from core.requests.models import IdempotencyKey
 
 log = logging.getLogger("caseload.api")
@@ -393,7 +395,9 @@ def rate_limited_response(exc: RateLimited) -> JSONResponse:
 class RateLimiter:
     """Fixed-window request counts per principal: in Redis when configured, else in this process.
 
-    If Redis is unreachable the limiter lets requests through (and logs): availability first.
+    If Redis is unreachable (or its circuit breaker is open, see core/redis_guard.py) the limiter
+    counts in this process instead: each process then allows the limit on its own, availability
+    first, and abuse by one caller is still bounded.
     """
 
     def __init__(self, limit_per_minute: int, redis: Any = None) -> None:
@@ -417,9 +421,8 @@ class RateLimiter:
                 if count == 1:
                     await self.redis.expire(key, 120)
                 return bool(count <= self.limit)
-            except Exception as exc:
-                log.warning("rate limiter: redis unavailable (%s); allowing", exc)
-                return True
+            except (RedisError, OSError) as exc:
+                log_fallback(log, "rate limiter: redis unavailable (%s); counting in this process", exc)
         self._local[(who, window)] += 1
         if len(self._local) > 10_000:
             for stale in [k for k in self._local if k[1] < window]:

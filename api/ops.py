@@ -49,6 +49,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from core.resilience import REGISTRY as RESILIENCE
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -494,6 +496,8 @@ async def metrics(request: Request) -> Response:
         scratch = CollectorRegistry(auto_describe=False)
         scratch.register(CacheCollector(state))
         body = generate_latest(scratch)
+    # core.resilience counts dependency errors and the Redis breaker without importing the API.
+    body += generate_latest(RESILIENCE)
     return Response(generate_latest(REGISTRY) + body, media_type=CONTENT_TYPE_LATEST)
 
 

@@ -96,6 +96,9 @@ def normalise_database_url(url: str) -> str:
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    # Connect and socket timeout of every Redis client, in seconds (core/redis_guard.py): a hung
+    # Redis costs a request at most this long, then the circuit breaker skips Redis for a while.
+    redis_timeout: float = 0.25
     environment: str = "production"
     # Principal assumed when a development request carries none (see api/context.py).
     dev_default_role: str = "system_admin"
@@ -149,6 +152,7 @@ class Settings:
         return cls(
             database_url=normalise_database_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             redis_url=env.get("REDIS_URL") or None,
+            redis_timeout=env_float(env, "CASELOAD_REDIS_TIMEOUT", 0.25, minimum=0.01),
             environment=_mode(env),
             max_body_bytes=env_int(env, "CASELOAD_MAX_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
             rate_limit_per_minute=env_int(env, "CASELOAD_RATE_LIMIT_PER_MINUTE", 1200),

@@ -180,8 +180,9 @@ class Worker:
 
 
 async def make_redis(settings: Settings) -> object | None:
+    """The guarded Redis client of the rate limiter and the scan locks (None without ``REDIS_URL``)."""
     if not settings.redis_url:
         return None
-    import redis.asyncio as aioredis
+    from core.redis_guard import connect
 
-    return aioredis.Redis.from_url(settings.redis_url)
+    return connect(settings.redis_url, timeout=settings.redis_timeout)

@@ -228,3 +228,23 @@ async def test_peeking_stops_early_and_replays_every_chunk() -> None:
     assert read < len(messages) // 2, "the peek reads only the start of a large body"
     replayed = [await replay() for _ in messages]
     assert b"".join(m["body"] for m in replayed) == data
+
+
+async def test_metrics_show_the_redis_breaker_and_dependency_errors(http: httpx.AsyncClient) -> None:
+    """An operator alerts on Redis being skipped and on dependency errors: both are on /metrics
+    (counted in core.resilience, outside the API's own registry)."""
+    from core.redis_guard import breaker_for
+
+    breaker = breaker_for("redis://metrics-probe.invalid:6379/0")
+    breaker.failed(ConnectionError("refused"))
+    try:
+        text = (await http.get("/metrics")).text
+        assert sample(text, "caseload_redis_breaker_open", client=breaker.name) == 1
+        assert sample(text, "caseload_redis_breaker_opens_total", client=breaker.name) >= 1
+        assert (
+            sample(text, "caseload_dependency_errors_total", dependency="redis", component=breaker.name) >= 1
+        )
+    finally:
+        breaker.succeeded()
+    text = (await http.get("/metrics")).text
+    assert sample(text, "caseload_redis_breaker_open", client=breaker.name) == 0
