@@ -56,7 +56,16 @@ async def _demo(settings: Settings, reset: bool) -> None:
         await engine.dispose()
 
 
-async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: bool, now: str | None) -> None:
+async def _worker(
+    settings: Settings,
+    *,
+    once: bool,
+    interval: float,
+    dry_run: bool,
+    now: str | None,
+    metrics_port: int | None = None,
+    metrics_host: str = "127.0.0.1",
+) -> None:
     import datetime as dt
 
     from api.app import validate_registry
@@ -66,7 +75,7 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
     from core.migrate import ensure_migrated
     from core.notify.bus import make_bus, publish_changes
     from core.policy.manager import build_registry
-    from core.worker import Worker, make_redis
+    from core.worker import Worker, make_redis, wait_for_database
 
     # As the server does: a broken plugin is isolated, and the worker skips its jurisdictions.
     registry = build_registry(isolate=True)
@@ -74,8 +83,19 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
     engine = make_engine(settings)
     redis = await make_redis(settings)
     bus = make_bus(settings)
+    if metrics_port is not None:
+        # The worker's own /metrics (dependency errors, Redis breaker): prometheus_client's server.
+        from prometheus_client import start_http_server
+
+        from core.resilience import REGISTRY
+
+        start_http_server(metrics_port, addr=metrics_host, registry=REGISTRY)
     try:
-        await ensure_migrated(engine)
+        if once:
+            await ensure_migrated(engine)
+        else:
+            # A worker started while the database restarts waits for it (a wrong schema still stops it).
+            await wait_for_database(lambda: ensure_migrated(engine))
         clock = fixed_clock(dt.datetime.fromisoformat(now)) if now else system_clock
         worker = Worker(
             settings=settings,
@@ -204,6 +224,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     worker.add_argument("--interval", type=float, default=60.0, help="seconds between scans (default 60)")
     worker.add_argument("--dry-run", action="store_true", help="log what would be sent; write nothing")
     worker.add_argument("--now", help="pretend the time is this ISO date-time (replays, tests)")
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve this worker's Prometheus metrics on this port (off by default)",
+    )
+    worker.add_argument(
+        "--metrics-host", default="127.0.0.1", help="address for --metrics-port (default loopback)"
+    )
     admin = sub.add_parser("create-admin", help="create a system administrator account")
     admin.add_argument("--username", default="admin")
     admin.add_argument(
@@ -246,7 +274,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(run(settings, options, progress=stderr_progress())).summary())
         elif args.command == "worker":
             asyncio.run(
-                _worker(settings, once=args.once, interval=args.interval, dry_run=args.dry_run, now=args.now)
+                _worker(
+                    settings,
+                    once=args.once,
+                    interval=args.interval,
+                    dry_run=args.dry_run,
+                    now=args.now,
+                    metrics_port=args.metrics_port,
+                    metrics_host=args.metrics_host,
+                )
             )
         elif args.command == "create-admin":
             password = os.environ.get(args.password_env)
