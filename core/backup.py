@@ -38,6 +38,8 @@ from core.migrate import head_revisions, newer_schema_error
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # How long a backup or restore waits for a writer's lock before giving up (milliseconds).
 BUSY_TIMEOUT_MS = 10_000
+# Where Debian and Ubuntu install each PostgreSQL version's client tools.
+PG_LIB = Path("/usr/lib/postgresql")
 
 
 class BackupError(DomainError):
@@ -287,7 +289,7 @@ def find_pg_tool(name: str) -> str:
     if found:
         return found
     candidates = sorted(
-        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        PG_LIB.glob(f"*/bin/{name}"),
         key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
     )
     if candidates:
