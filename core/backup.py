@@ -12,11 +12,14 @@ service runs. Restoring PostgreSQL is deliberately *not* automated: the document
 old database untouched until the drill's comparison says the new one is good.
 
 ``table_fingerprints`` (row count and SHA-256 of the rows, by primary key, per table) is the check
-of a restore drill and of the tests, on both databases.
+of a restore drill and of the tests, on both databases: every backup leaves the fingerprints of
+exactly what it holds in ``FILE.fingerprints.json``, and ``caseload fingerprints --against`` compares
+a restored database with them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -28,9 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, Table, select
+from sqlalchemy import MetaData, Table, create_engine, select, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from core.errors import DomainError
 from core.migrate import head_revisions, newer_schema_error
@@ -56,8 +60,8 @@ class BackupInfo:
     size: int
 
     def summary(self) -> str:
-        revs = ", ".join(sorted(self.revisions)) or "-"
-        return f"备份已写入 / backup written: {self.path} ({self.size} bytes, schema revision {revs})"
+        revs = f", schema revision {', '.join(sorted(self.revisions))}" if self.revisions else ""
+        return f"备份已写入 / backup written: {self.path} ({self.size} bytes{revs})"
 
 
 @dataclass(frozen=True)
@@ -192,7 +196,9 @@ def backup_sqlite(database: Path, target: Path, *, overwrite: bool = False) -> B
                 f"备份完整性检查未通过（{problem}），数据库可能已损坏",
                 f"the copy fails the integrity check ({problem}); the database may be damaged",
             )
+        fingerprints = sqlite_file_fingerprints(partial)
         os.replace(partial, target)
+        write_fingerprints(fingerprints_path(target), fingerprints)
     except sqlite3.DatabaseError as exc:
         raise BackupError(
             f"无法读取数据库 {database}：{exc}", f"cannot read the database {database}: {exc}", "DATABASE_URL"
@@ -327,8 +333,13 @@ def _run(cmd: list[str], env: dict[str, str], what: str) -> None:
         raise BackupError(f"{what}失败：{last}", f"{cmd[0].rsplit('/', 1)[-1]} failed: {last}", "DATABASE_URL")
 
 
-def backup_postgresql(database_url: str, target: Path, *, overwrite: bool = False) -> BackupInfo:
-    """``pg_dump -Fc`` of the database to ``target`` (a custom-format archive for pg_restore)."""
+async def backup_postgresql(database_url: str, target: Path, *, overwrite: bool = False) -> BackupInfo:
+    """``pg_dump -Fc`` of the database to ``target`` (a custom-format archive for pg_restore), and
+    the fingerprints of exactly what it holds beside it.
+
+    A REPEATABLE READ transaction exports its snapshot and pg_dump dumps that same snapshot
+    (``--snapshot``) while the fingerprints are read in it: the two agree however busy the service is.
+    """
     if target.is_dir():
         raise BackupError(f"目标是目录，请给出文件名：{target}", f"target is a directory, name a file: {target}")
     if not target.parent.is_dir():
@@ -338,14 +349,27 @@ def backup_postgresql(database_url: str, target: Path, *, overwrite: bool = Fals
             f"目标文件已存在：{target}（如需覆盖请加 --force）",
             f"target file exists: {target} (add --force to overwrite)",
         )
+    pg_dump = find_pg_tool("pg_dump")
     args, env = libpq_args(database_url)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    engine = create_async_engine(database_url, poolclass=NullPool)
     try:
-        _run([find_pg_tool("pg_dump"), "-Fc", "--no-owner", "--file", str(partial), *args], env, "pg_dump 备份")
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="REPEATABLE READ")
+            async with conn.begin():
+                snapshot = (await conn.execute(text("SELECT pg_export_snapshot()"))).scalar_one()
+                fingerprints = await conn.run_sync(_fingerprints)
+                revisions = frozenset(
+                    (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars()
+                )
+                cmd = [pg_dump, "-Fc", "--no-owner", f"--snapshot={snapshot}", "--file", str(partial), *args]
+                await asyncio.to_thread(_run, cmd, env, "pg_dump 备份")
         os.replace(partial, target)
+        write_fingerprints(fingerprints_path(target), fingerprints)
     finally:
         partial.unlink(missing_ok=True)
-    return BackupInfo(target, frozenset(), target.stat().st_size)
+        await engine.dispose()
+    return BackupInfo(target, revisions, target.stat().st_size)
 
 
 def restore_postgresql(dump: Path, database_url: str) -> None:
@@ -400,6 +424,50 @@ def _fingerprints(conn: Connection) -> dict[str, tuple[int, str]]:
             count += 1
         result[name] = (count, digest.hexdigest())
     return result
+
+
+def sqlite_file_fingerprints(path: Path) -> dict[str, tuple[int, str]]:
+    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return _fingerprints(conn)
+    finally:
+        engine.dispose()
+
+
+def fingerprints_path(backup: Path) -> Path:
+    """Where ``caseload backup`` leaves the fingerprints of what ``backup`` holds."""
+    return backup.with_name(f"{backup.name}.fingerprints.json")
+
+
+def write_fingerprints(path: Path, fingerprints: dict[str, tuple[int, str]]) -> None:
+    body = {name: {"rows": count, "sha256": digest} for name, (count, digest) in fingerprints.items()}
+    path.write_text(json.dumps(body, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_fingerprints(path: Path) -> dict[str, tuple[int, str]]:
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        return {name: (int(v["rows"]), str(v["sha256"])) for name, v in body.items()}
+    except FileNotFoundError:
+        raise BackupError(f"指纹文件不存在：{path}", f"fingerprint file not found: {path}") from None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise BackupError(f"不是 caseload 指纹文件：{path}", f"not a caseload fingerprint file: {path}") from None
+
+
+def compare_fingerprints(expected: dict[str, tuple[int, str]], actual: dict[str, tuple[int, str]]) -> list[str]:
+    """One line per table that differs (missing, extra, other count or other rows); empty when equal."""
+    problems = []
+    for name in sorted(set(expected) | set(actual)):
+        if name not in actual:
+            problems.append(f"{name}: 缺少此表 / table missing")
+        elif name not in expected:
+            problems.append(f"{name}: 多出此表 / unexpected table")
+        elif expected[name][0] != actual[name][0]:
+            problems.append(f"{name}: 行数 {actual[name][0]}，应为 {expected[name][0]} / rows differ")
+        elif expected[name][1] != actual[name][1]:
+            problems.append(f"{name}: 行数相同但内容不同 / same row count, different rows")
+    return problems
 
 
 async def table_fingerprints(engine: AsyncEngine) -> dict[str, tuple[int, str]]:

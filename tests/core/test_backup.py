@@ -25,6 +25,8 @@ from core.backup import (
     backup_postgresql,
     backup_sqlite,
     check_sqlite_file,
+    fingerprints_path,
+    read_fingerprints,
     find_pg_tool,
     restore_postgresql,
     restore_sqlite,
@@ -99,6 +101,32 @@ async def test_demo_backup_restored_elsewhere_has_every_row(demo_db: Path, tmp_p
     assert original["disputes"][0] == 4 * SMALL
     assert original["obligations"][0] > 0 and original["audit_entries"][0] > 0
     assert original["alembic_version"][0] == 1
+    assert read_fingerprints(fingerprints_path(copy)) == original, "the backup's own fingerprints agree"
+
+
+async def test_restore_drill_compares_with_the_backups_fingerprints(
+    demo_db: Path, tmp_path: Path, monkeypatch, capsys
+):
+    """The monthly drill of docs/operations.md: restore elsewhere, ``caseload fingerprints --against``."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{demo_db}")
+    backup_file = tmp_path / "caseload-2024-11-20.db"
+    assert await asyncio.to_thread(main, ["backup", str(backup_file)]) == 0
+    drill = tmp_path / "drill.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{drill}")
+    assert await asyncio.to_thread(main, ["restore", str(backup_file)]) == 0
+    capsys.readouterr()
+    saved = str(fingerprints_path(backup_file))
+    assert await asyncio.to_thread(main, ["fingerprints", "--against", saved]) == 0
+    assert "matches the backup" in capsys.readouterr().out
+
+    conn = sqlite3.connect(drill)
+    with conn:
+        conn.execute("UPDATE disputes SET summary = summary || '（改）' WHERE id = (SELECT min(id) FROM disputes)")
+        conn.execute("DELETE FROM audit_entries WHERE id = (SELECT max(id) FROM audit_entries)")
+    conn.close()
+    assert await asyncio.to_thread(main, ["fingerprints", "--against", saved]) == 1
+    err = capsys.readouterr().err
+    assert "disputes: 行数相同但内容不同" in err and "audit_entries: 行数" in err
 
 
 async def test_restore_over_a_database_keeps_the_replaced_one_aside(demo_db: Path, tmp_path: Path):
@@ -330,8 +358,9 @@ async def test_postgresql_dump_restored_into_a_fresh_database_has_every_row(
 ):
     await load_demo(session_factory, registry, today=TODAY, disputes_per_jurisdiction=SMALL)
     dump = tmp_path / "caseload.dump"
-    backup_postgresql(settings.database_url, dump)
-    assert dump.read_bytes()[:5] == b"PGDMP"
+    info = await backup_postgresql(settings.database_url, dump)
+    assert dump.read_bytes()[:5] == b"PGDMP" and info.revisions == head_revisions()
+    saved = read_fingerprints(fingerprints_path(dump))
 
     fresh_name = f"caseload_restore_{uuid.uuid4().hex[:8]}"
     admin = make_engine(settings, isolation_level="AUTOCOMMIT")
@@ -345,7 +374,7 @@ async def test_postgresql_dump_restored_into_a_fresh_database_has_every_row(
             original, restored = await table_fingerprints(engine), await table_fingerprints(fresh)
         finally:
             await fresh.dispose()
-        assert restored == original
+        assert restored == original == saved
         assert original["disputes"][0] == 4 * SMALL and original["alembic_version"][0] == 1
     finally:
         async with admin.connect() as conn:
