@@ -154,7 +154,10 @@ async def _fingerprints(settings: Settings, against: str | None) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
-        print(f"与备份不一致：{len(problems)} 张表 / differs from the backup in {len(problems)} tables", file=sys.stderr)
+        print(
+            f"与备份不一致：{len(problems)} 张表 / differs from the backup in {len(problems)} tables",
+            file=sys.stderr,
+        )
         return 1
     print(f"与备份一致：{len(actual)} 张表 / matches the backup: {len(actual)} tables")
     return 0
@@ -280,10 +283,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     restore = sub.add_parser("restore", help="replace the SQLite database with a backup (service stopped)")
     restore.add_argument("file", metavar="FILE")
     restore.add_argument(
-        "--force", action="store_true", help="replace the existing database (stop the service and workers first)"
+        "--force",
+        action="store_true",
+        help="replace the existing database (stop the service and workers first)",
     )
     prints = sub.add_parser("fingerprints", help="row count and checksum of every table (restore drill)")
-    prints.add_argument("--against", metavar="FILE.fingerprints.json", help="compare with a backup's fingerprints")
+    prints.add_argument(
+        "--against", metavar="FILE.fingerprints.json", help="compare with a backup's fingerprints"
+    )
     plugins = sub.add_parser("plugins", help="policy plugins")
     plugins.add_argument("action", choices=["check", "list", "new"])
     plugins.add_argument("code", nargs="?", help="for new: the plugin's code (lower-case, e.g. henan_xx)")

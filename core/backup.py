@@ -121,9 +121,7 @@ def check_sqlite_file(path: Path) -> frozenset[str]:
     with path.open("rb") as fh:
         magic = fh.read(len(SQLITE_MAGIC))
     if magic != SQLITE_MAGIC:
-        raise BackupError(
-            f"不是 SQLite 数据库文件：{path}", f"not a SQLite database file: {path}"
-        )
+        raise BackupError(f"不是 SQLite 数据库文件：{path}", f"not a SQLite database file: {path}")
     try:
         conn = _connect(path, readonly=True)
         try:
@@ -164,9 +162,13 @@ def backup_sqlite(database: Path, target: Path, *, overwrite: bool = False) -> B
             "DATABASE_URL",
         )
     if target.is_dir():
-        raise BackupError(f"目标是目录，请给出文件名：{target}", f"target is a directory, name a file: {target}")
+        raise BackupError(
+            f"目标是目录，请给出文件名：{target}", f"target is a directory, name a file: {target}"
+        )
     if not target.parent.is_dir():
-        raise BackupError(f"目标目录不存在：{target.parent}", f"target directory does not exist: {target.parent}")
+        raise BackupError(
+            f"目标目录不存在：{target.parent}", f"target directory does not exist: {target.parent}"
+        )
     if target.exists() and not overwrite:
         raise BackupError(
             f"目标文件已存在：{target}（如需覆盖请加 --force）",
@@ -208,7 +210,9 @@ def backup_sqlite(database: Path, target: Path, *, overwrite: bool = False) -> B
     return BackupInfo(target, revisions, target.stat().st_size)
 
 
-def restore_sqlite(backup: Path, database: Path, *, force: bool = False, now: dt.datetime | None = None) -> RestoreInfo:
+def restore_sqlite(
+    backup: Path, database: Path, *, force: bool = False, now: dt.datetime | None = None
+) -> RestoreInfo:
     """Replace ``database`` with the contents of ``backup``; the replaced database is kept aside.
 
     The service must be stopped first. That cannot be detected reliably (the API opens a connection
@@ -221,7 +225,9 @@ def restore_sqlite(backup: Path, database: Path, *, force: bool = False, now: dt
         raise BackupError("备份文件就是当前数据库", "the backup file is the database itself")
     if database.is_dir():
         raise BackupError(
-            f"DATABASE_URL 指向目录：{database}", f"DATABASE_URL names a directory: {database}", "DATABASE_URL"
+            f"DATABASE_URL 指向目录：{database}",
+            f"DATABASE_URL names a directory: {database}",
+            "DATABASE_URL",
         )
     if not database.parent.is_dir():
         raise BackupError(
@@ -277,11 +283,15 @@ def restore_sqlite(backup: Path, database: Path, *, force: bool = False, now: dt
     except sqlite3.DatabaseError as exc:
         raise BackupError(
             f"恢复失败：{exc}（原数据库{'已另存为 ' + str(kept) if kept else '未改动'}）",
-            f"restore failed: {exc} (the previous database {'is kept as ' + str(kept) if kept else 'was not changed'})",
+            f"restore failed: {exc} "
+            f"(the previous database {'is kept as ' + str(kept) if kept else 'was not changed'})",
             "DATABASE_URL",
         ) from None
     if problem is not None:  # pragma: no cover - the backup passed the same check a moment ago
-        raise BackupError(f"恢复后的数据库完整性检查未通过：{problem}", f"restored database fails the integrity check: {problem}")
+        raise BackupError(
+            f"恢复后的数据库完整性检查未通过：{problem}",
+            f"restored database fails the integrity check: {problem}",
+        )
     return RestoreInfo(database, revisions, kept)
 
 
@@ -330,7 +340,9 @@ def _run(cmd: list[str], env: dict[str, str], what: str) -> None:
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         last = detail[-1] if detail else f"exit status {result.returncode}"
-        raise BackupError(f"{what}失败：{last}", f"{cmd[0].rsplit('/', 1)[-1]} failed: {last}", "DATABASE_URL")
+        raise BackupError(
+            f"{what}失败：{last}", f"{cmd[0].rsplit('/', 1)[-1]} failed: {last}", "DATABASE_URL"
+        )
 
 
 async def backup_postgresql(database_url: str, target: Path, *, overwrite: bool = False) -> BackupInfo:
@@ -341,9 +353,13 @@ async def backup_postgresql(database_url: str, target: Path, *, overwrite: bool 
     (``--snapshot``) while the fingerprints are read in it: the two agree however busy the service is.
     """
     if target.is_dir():
-        raise BackupError(f"目标是目录，请给出文件名：{target}", f"target is a directory, name a file: {target}")
+        raise BackupError(
+            f"目标是目录，请给出文件名：{target}", f"target is a directory, name a file: {target}"
+        )
     if not target.parent.is_dir():
-        raise BackupError(f"目标目录不存在：{target.parent}", f"target directory does not exist: {target.parent}")
+        raise BackupError(
+            f"目标目录不存在：{target.parent}", f"target directory does not exist: {target.parent}"
+        )
     if target.exists() and not overwrite:
         raise BackupError(
             f"目标文件已存在：{target}（如需覆盖请加 --force）",
@@ -383,7 +399,14 @@ def restore_postgresql(dump: Path, database_url: str) -> None:
             )
     args, env = libpq_args(database_url)
     _run(
-        [find_pg_tool("pg_restore"), "--no-owner", "--exit-on-error", "--single-transaction", *args, str(dump)],
+        [
+            find_pg_tool("pg_restore"),
+            "--no-owner",
+            "--exit-on-error",
+            "--single-transaction",
+            *args,
+            str(dump),
+        ],
         env,
         "pg_restore 恢复",
     )
@@ -452,10 +475,14 @@ def read_fingerprints(path: Path) -> dict[str, tuple[int, str]]:
     except FileNotFoundError:
         raise BackupError(f"指纹文件不存在：{path}", f"fingerprint file not found: {path}") from None
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise BackupError(f"不是 caseload 指纹文件：{path}", f"not a caseload fingerprint file: {path}") from None
+        raise BackupError(
+            f"不是 caseload 指纹文件：{path}", f"not a caseload fingerprint file: {path}"
+        ) from None
 
 
-def compare_fingerprints(expected: dict[str, tuple[int, str]], actual: dict[str, tuple[int, str]]) -> list[str]:
+def compare_fingerprints(
+    expected: dict[str, tuple[int, str]], actual: dict[str, tuple[int, str]]
+) -> list[str]:
     """One line per table that differs (missing, extra, other count or other rows); empty when equal."""
     problems = []
     for name in sorted(set(expected) | set(actual)):

@@ -25,9 +25,9 @@ from core.backup import (
     backup_postgresql,
     backup_sqlite,
     check_sqlite_file,
+    find_pg_tool,
     fingerprints_path,
     read_fingerprints,
-    find_pg_tool,
     restore_postgresql,
     restore_sqlite,
     table_fingerprints,
@@ -121,7 +121,9 @@ async def test_restore_drill_compares_with_the_backups_fingerprints(
 
     conn = sqlite3.connect(drill)
     with conn:
-        conn.execute("UPDATE disputes SET summary = summary || '（改）' WHERE id = (SELECT min(id) FROM disputes)")
+        conn.execute(
+            "UPDATE disputes SET summary = summary || '（改）' WHERE id = (SELECT min(id) FROM disputes)"
+        )
         conn.execute("DELETE FROM audit_entries WHERE id = (SELECT max(id) FROM audit_entries)")
     conn.close()
     assert await asyncio.to_thread(main, ["fingerprints", "--against", saved]) == 1
@@ -176,7 +178,11 @@ async def test_backup_while_the_service_writes_is_consistent(tmp_path: Path):
                 for side in ("before", "after"):
                     session.add(
                         AuditEntry(
-                            actor="writer", role="unit", action="dispute.update", entity_type=side, request_id=tag
+                            actor="writer",
+                            role="unit",
+                            action="dispute.update",
+                            entity_type=side,
+                            request_id=tag,
                         )
                     )
             written += 1
