@@ -1,4 +1,4 @@
-"""The ``caseload`` command: migrate, serve, load demo data, check plugins."""
+"""The ``caseload`` command: migrate, serve, load demo data, check plugins, back up and restore."""
 
 from __future__ import annotations
 
@@ -138,6 +138,72 @@ async def _create_admin(settings: Settings, username: str, password: str) -> Non
         await engine.dispose()
 
 
+def _backup(settings: Settings, file: str, *, force: bool) -> int:
+    """``caseload backup FILE``: the logic is in core/backup.py (SQLite online backup, pg_dump)."""
+    from pathlib import Path
+
+    from core.backup import backup_postgresql, backup_sqlite, sqlite_path
+
+    target = Path(file)
+    if settings.is_sqlite:
+        info = backup_sqlite(sqlite_path(settings.database_url), target, overwrite=force)
+    else:
+        info = asyncio.run(backup_postgresql(settings.database_url, target, overwrite=force))
+    print(info.summary())
+    return 0
+
+
+async def _fingerprints(settings: Settings, against: str | None) -> int:
+    """Row count and checksum of every table; with ``--against``, the restore drill's check."""
+    from pathlib import Path
+
+    from core.backup import compare_fingerprints, read_fingerprints, table_fingerprints
+    from core.db import make_engine
+
+    expected = read_fingerprints(Path(against)) if against else None
+    engine = make_engine(settings)
+    try:
+        actual = await table_fingerprints(engine)
+    finally:
+        await engine.dispose()
+    if expected is None:
+        for name, (count, digest) in actual.items():
+            print(f"{name}\t{count}\t{digest}")
+        return 0
+    problems = compare_fingerprints(expected, actual)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(
+            f"与备份不一致：{len(problems)} 张表 / differs from the backup in {len(problems)} tables",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"与备份一致：{len(actual)} 张表 / matches the backup: {len(actual)} tables")
+    return 0
+
+
+def _restore(settings: Settings, file: str, *, force: bool) -> int:
+    """``caseload restore FILE``: SQLite is replaced (old file kept aside) and migrated to the code's
+    schema; PostgreSQL gets the documented procedure (restore into a fresh database) instead."""
+    from pathlib import Path
+
+    from core.backup import POSTGRESQL_RESTORE_STEPS, restore_sqlite, sqlite_path
+
+    if not settings.is_sqlite:
+        print(POSTGRESQL_RESTORE_STEPS.format(file=file), file=sys.stderr)
+        return 2
+    info = restore_sqlite(Path(file), sqlite_path(settings.database_url), force=force)
+    if info.kept_aside is not None:
+        print(f"原数据库已另存为 / the replaced database is kept as {info.kept_aside}")
+    revisions = ", ".join(sorted(info.revisions))
+    print(f"已从 {file} 恢复 / restored from {file} (schema revision {revisions})")
+    if info.needs_migration:
+        print("备份的数据库结构较旧，正在升级 / the backup's schema is older: migrating")
+        asyncio.run(_migrate(settings))
+    return 0
+
+
 def _plugins_check(*, strict: bool = False, sources: str | None = None) -> int:
     """Load every plugin and run the conformance kit on each: the same verdicts as in a plugin's tests.
 
@@ -239,6 +305,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="CASELOAD_ADMIN_PASSWORD",
         help="environment variable holding the password (else you are prompted)",
     )
+    backup = sub.add_parser("backup", help="back up the database to FILE (SQLite online backup; pg_dump -Fc)")
+    backup.add_argument("file", metavar="FILE")
+    backup.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    restore = sub.add_parser("restore", help="replace the SQLite database with a backup (service stopped)")
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the existing database (stop the service and workers first)",
+    )
+    prints = sub.add_parser("fingerprints", help="row count and checksum of every table (restore drill)")
+    prints.add_argument(
+        "--against", metavar="FILE.fingerprints.json", help="compare with a backup's fingerprints"
+    )
     plugins = sub.add_parser("plugins", help="policy plugins")
     plugins.add_argument("action", choices=["check", "list", "new"])
     plugins.add_argument("code", nargs="?", help="for new: the plugin's code (lower-case, e.g. henan_xx)")
@@ -291,6 +371,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 password = getpass.getpass("password: ")
             asyncio.run(_create_admin(settings, args.username, password))
+        elif args.command == "backup":
+            return _backup(settings, args.file, force=args.force)
+        elif args.command == "fingerprints":
+            return asyncio.run(_fingerprints(settings, args.against))
+        elif args.command == "restore":
+            return _restore(settings, args.file, force=args.force)
         elif args.command == "plugins":
             if args.action == "new":
                 return _plugins_new(args.code, args.path)
