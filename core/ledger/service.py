@@ -554,7 +554,7 @@ async def _check_row(
         return result, None
     try:
         async with ctx.session.begin_nested():
-            dispute, case = await _write_row(ctx, jurisdiction_id, parsed)
+            dispute, case, notes = await _write_row(ctx, jurisdiction_id, parsed)
     except DomainError as exc:
         result.status = RowStatus.INVALID
         key = _field_key(exc.field)
@@ -565,12 +565,14 @@ async def _check_row(
     result.note = "登记争议" if parsed.get("dispute_number") is None else "关联已有争议"
     if case is not None:
         result.note += "及诉讼案件"
+    if notes:
+        result.note += "；" + "；".join(notes)
     return result, (dispute, case)
 
 
 async def _write_row(
     ctx: ServiceContext, jurisdiction_id: int, row: ParsedRow
-) -> tuple[Dispute, LitigationCase | None]:
+) -> tuple[Dispute, LitigationCase | None, list[str]]:
     number = row.get("dispute_number")
     first_number = row.get("first_case_number")
     first: LitigationCase | None = None
@@ -648,13 +650,14 @@ async def _write_row(
             parent_case_id=parent_id,
             unit_id=unit_for_case.id if unit_for_case is not None else None,
         )
+    notes: list[str] = []
     if case is not None:
-        await write_history(ctx, case, row.values)
+        notes = await write_history(ctx, case, row.values)
     if row.get("recon_number"):
         unit_for_recon: Unit | None = row.get("unit")
         await write_reconsideration(ctx, dispute, unit_for_recon.id if unit_for_recon else None, row.values)
     await ctx.session.flush()
-    return dispute, case
+    return dispute, case, notes
 
 
 def _enum(row: ParsedRow, key: str, enum: type[Any], default: Any = None) -> Any:
