@@ -14,9 +14,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from core.cases.models import LitigationCase
+from core.cases.models import Hearing, LitigationCase, Outcome
 from core.cases.service import (
     accept_reconsideration,
     conclude_reconsideration,
@@ -156,6 +156,48 @@ async def write_history(ctx: ServiceContext, case: LitigationCase, row: Mapping[
         if effective is not None:
             await mark_effective(ctx, case.id, effective_date=effective)
     return notes
+
+
+HEARING_KEYS = ("hearing_date", "head_official", "head_post", "head_appeared")
+
+
+async def update_case_history(
+    ctx: ServiceContext, case: LitigationCase, row: Mapping[str, Any]
+) -> tuple[list[str], list[str]]:
+    """What a later version of a county's own ledger adds to a case already recorded (same 案号):
+    the hearing, outcome and effective date not recorded yet, through the same services. Returns
+    the labels of what changed and the report's notes. An outcome that differs from the recorded
+    one is refused (corrected in the system, where it is audited), never overwritten."""
+    outcome = await ctx.session.scalar(select(Outcome).where(Outcome.case_id == case.id))
+    kind_value: str | None = row.get("outcome")
+    if outcome is not None and kind_value is not None and outcome.kind.value != kind_value:
+        raise ValidationFailed(
+            "kind",
+            f"案号{case.case_number}在系统中的审理结果为“{outcome.kind.label}”，台账为"
+            f"“{OutcomeKind(kind_value).label}”：如需更正，请在系统中修改该案结果（留痕）",
+            f"case {case.case_number}: the recorded outcome is {outcome.kind.value}, the ledger says "
+            f"{kind_value}; correct it in the system",
+            "conflict",
+        )
+    hearings = await ctx.session.scalar(select(func.count(Hearing.id)).where(Hearing.case_id == case.id))
+    new = {k: v for k, v in row.items() if k not in HEARING_KEYS or not hearings}
+    changed: list[str] = []
+    if new.get("hearing_date") is not None:
+        changed.append("庭审")
+    if outcome is not None:
+        new.pop("outcome", None)
+        effective: dt.date | None = new.pop("effective_date", None)
+        if effective is not None and case.effective_date is None:
+            await mark_effective(ctx, case.id, effective_date=effective)
+            changed.append("生效日期")
+    elif new.get("outcome") is not None:
+        changed.append("审理结果")
+        if new.get("effective_date") is not None:
+            changed.append("生效日期")
+    else:
+        new.pop("effective_date", None)
+    notes = await write_history(ctx, case, new) if changed else []
+    return changed, notes
 
 
 async def write_reconsideration(

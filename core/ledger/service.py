@@ -12,6 +12,8 @@ A row of a file this product exported (its 争议编号 is recorded and it files
 imported again: it is compared with its record and updated through ``update_dispute`` (version
 checked) when edited, and reported as updated, unchanged or refused. Unit cells resolve through the
 county's aliases (core.ledger.aliases); hearings and outcomes are written by core.ledger.history.
+A row whose 案号 is recorded (the county's own ledger, re-imported after it gained outcomes and
+hearings) adds what the case lacks and is reported as updated; a different outcome is refused.
 The file is a little past 600 lines because checking, writing and updating a row share the same
 row-level helpers (parsing, problem mapping); splitting them would only move the imports around.
 """
@@ -49,7 +51,7 @@ from core.enums import (
 )
 from core.errors import DomainError, ValidationFailed
 from core.ledger.aliases import units_by_name
-from core.ledger.history import write_history, write_reconsideration
+from core.ledger.history import update_case_history, write_history, write_reconsideration
 from core.ledger.mapping import (
     FIELDS,
     FIELDS_BY_KEY,
@@ -416,6 +418,12 @@ async def import_ledger(
             )
             continue
         seen_in_file[key] = row.number
+        case = await _case_target(ctx, jurisdiction.id, row)
+        if case is not None:  # a later version of the county's own ledger: add what it adds
+            result = await _update_case_row(ctx, sheet, row, case, units)
+            result.sequence = sequence
+            report.rows.append(result)
+            continue
         result, written = await _check_row(ctx, jurisdiction.id, sheet, row, units)
         result.sequence = sequence
         report.rows.append(result)
@@ -471,6 +479,71 @@ async def _round_trip_target(ctx: ServiceContext, jurisdiction_id: int, row: She
         if not cases <= known:
             return None  # a new case for a recorded dispute: filed as before
     return dispute
+
+
+async def _case_target(ctx: ServiceContext, jurisdiction_id: int, row: SheetRow) -> LitigationCase | None:
+    """The recorded case a row without 争议编号 stands for, by its 案号 (re-importing the county's own
+    ledger after it gained outcomes and hearings)."""
+    number = cell_text(row.cells.get("case_number"))
+    if not number or cell_text(row.cells.get("dispute_number")):
+        return None
+    return await ctx.session.scalar(
+        select(LitigationCase).where(
+            LitigationCase.jurisdiction_id == jurisdiction_id, LitigationCase.case_number == number
+        )
+    )
+
+
+async def _update_case_row(
+    ctx: ServiceContext, sheet: Sheet, row: SheetRow, case: LitigationCase, units: Mapping[str, Unit]
+) -> RowResult:
+    """Add the hearing, outcome and effective date a row gives for a recorded case (案号)."""
+    result = RowResult(row.number, RowStatus.UNCHANGED, case_number=case.case_number)
+    parsed = parse_row(row, units)
+    if parsed.problems:
+        result.status = RowStatus.INVALID
+        result.problems = [_problem(sheet, row, parsed, k, code, msg) for k, code, msg in parsed.problems]
+        return result
+    try:
+        async with ctx.session.begin_nested():
+            await _check_parent(ctx, case, parsed.get("first_case_number"))
+            changed, notes = await update_case_history(ctx, case, parsed.values)
+            await ctx.session.flush()
+    except DomainError as exc:
+        result.status = RowStatus.INVALID
+        result.problems = [_problem(sheet, row, parsed, _field_key(exc.field), exc.code, exc.message_zh)]
+        return result
+    if not changed:
+        result.note = "与系统记录一致"
+        return result
+    result.status = RowStatus.UPDATED
+    result.note = "补录：" + "、".join(changed) + "".join(f"；{n}" for n in notes)
+    return result
+
+
+async def _check_parent(ctx: ServiceContext, case: LitigationCase, first_number: str | None) -> None:
+    """A recorded later instance's 一审案号 must be the first instance it is linked to."""
+    if not first_number:
+        return
+    parent = await ctx.session.scalar(
+        select(LitigationCase).where(
+            LitigationCase.jurisdiction_id == case.jurisdiction_id, LitigationCase.case_number == first_number
+        )
+    )
+    if parent is None:
+        raise ValidationFailed(
+            "parentCaseId",
+            f"本辖区没有案号为“{first_number}”的案件（一审案件须先登记或排在本行之前）",
+            "no such first-instance case",
+            "not_found",
+        )
+    if parent.id != case.parent_case_id:
+        raise ValidationFailed(
+            "parentCaseId",
+            f"案号{case.case_number}在系统中不是“{first_number}”的后续审级：如需更正请在系统中修改",
+            f"case {case.case_number} is not recorded as a later instance of {first_number}",
+            "conflict",
+        )
 
 
 async def _update_row(
