@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.cases.models import Hearing, LitigationCase, Outcome
+from core.cases.models import Hearing, LitigationCase, Outcome, ReconsiderationCase
 from core.cases.service import (
     accept_reconsideration,
     conclude_reconsideration,
@@ -30,7 +30,7 @@ from core.cases.service import (
 from core.clock import CHINA
 from core.context import ServiceContext
 from core.disputes.models import Dispute
-from core.enums import OfficialRank, OutcomeKind, ReconsiderationDecision
+from core.enums import OfficialRank, OutcomeKind, ReconsiderationDecision, ReconsiderationStatus
 from core.errors import ValidationFailed
 from core.org.models import Official
 from core.org.service import create_official
@@ -229,3 +229,46 @@ async def write_reconsideration(
         await conclude_reconsideration(
             ctx, recon.id, decision=ReconsiderationDecision(decision.value), concluded_date=concluded
         )
+
+
+async def update_reconsideration(
+    ctx: ServiceContext, recon: ReconsiderationCase, row: Mapping[str, Any]
+) -> tuple[list[str], list[str]]:
+    """What a later version of a reconsideration ledger adds to a recorded case (same 复议案号):
+    acceptance or refusal, then the decision, when not recorded yet. A decision that differs from
+    the recorded one is refused, never overwritten. Returns what changed and (no) notes."""
+    decision = row.get("recon_decision")
+    if recon.decision is not None and decision is not None and recon.decision.value != decision.value:
+        raise ValidationFailed(
+            "decision",
+            f"复议案号{recon.case_number}在系统中的复议决定为“{recon.decision.label}”，台账为"
+            f"“{decision.label}”：如需更正，请在系统中修改（留痕）",
+            f"reconsideration {recon.case_number}: recorded decision {recon.decision.value}, the "
+            f"ledger says {decision.value}",
+            "conflict",
+        )
+    changed: list[str] = []
+    rejected: dt.date | None = row.get("recon_rejected_date")
+    accepted: dt.date | None = row.get("recon_accepted_date")
+    if recon.status == ReconsiderationStatus.RECEIVED:
+        if rejected is not None:
+            await reject_reconsideration(ctx, recon.id, rejected_date=rejected, reason="台账记载：不予受理")
+            return ["不予受理"], []
+        if accepted is not None:
+            await accept_reconsideration(ctx, recon.id, accepted_date=accepted)
+            changed.append("受理")
+    if decision is not None and recon.decision is None:
+        if recon.status != ReconsiderationStatus.ACCEPTED:
+            raise ValidationFailed(
+                "acceptedDate", "填写复议决定时须填写受理日期", "a decision needs acceptance", "required"
+            )
+        concluded: dt.date | None = row.get("recon_concluded_date")
+        if concluded is None:
+            raise ValidationFailed(
+                "concludedDate", "填写复议决定时须填写复议决定日期", "a decision needs its date", "required"
+            )
+        await conclude_reconsideration(
+            ctx, recon.id, decision=ReconsiderationDecision(decision.value), concluded_date=concluded
+        )
+        changed.append("复议决定")
+    return changed, []

@@ -12,8 +12,9 @@ A row of a file this product exported (its 争议编号 is recorded and it files
 imported again: it is compared with its record and updated through ``update_dispute`` (version
 checked) when edited, and reported as updated, unchanged or refused. Unit cells resolve through the
 county's aliases (core.ledger.aliases); hearings and outcomes are written by core.ledger.history.
-A row whose 案号 is recorded (the county's own ledger, re-imported after it gained outcomes and
-hearings) adds what the case lacks and is reported as updated; a different outcome is refused.
+A row whose 案号 (or 复议案号) is recorded — the county's own ledger, re-imported after it gained
+outcomes, hearings or decisions — adds what the case lacks and is reported as updated; a result that
+contradicts the record is refused.
 The file is a little past 600 lines because checking, writing and updating a row share the same
 row-level helpers (parsing, problem mapping); splitting them would only move the imports around.
 """
@@ -34,7 +35,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.audit.service import record as audit
-from core.cases.models import LitigationCase
+from core.cases.models import LitigationCase, ReconsiderationCase
 from core.cases.service import (
     file_litigation_case,
 )
@@ -51,7 +52,12 @@ from core.enums import (
 )
 from core.errors import DomainError, ValidationFailed
 from core.ledger.aliases import units_by_name
-from core.ledger.history import update_case_history, write_history, write_reconsideration
+from core.ledger.history import (
+    update_case_history,
+    update_reconsideration,
+    write_history,
+    write_reconsideration,
+)
 from core.ledger.mapping import (
     FIELDS,
     FIELDS_BY_KEY,
@@ -419,8 +425,9 @@ async def import_ledger(
             continue
         seen_in_file[key] = row.number
         case = await _case_target(ctx, jurisdiction.id, row)
-        if case is not None:  # a later version of the county's own ledger: add what it adds
-            result = await _update_case_row(ctx, sheet, row, case, units)
+        recon = await _recon_target(ctx, jurisdiction.id, row) if case is None else None
+        if case is not None or recon is not None:  # a later version of the county's own ledger
+            result = await _update_record_row(ctx, sheet, row, units, case, recon)
             result.sequence = sequence
             report.rows.append(result)
             continue
@@ -494,11 +501,32 @@ async def _case_target(ctx: ServiceContext, jurisdiction_id: int, row: SheetRow)
     )
 
 
-async def _update_case_row(
-    ctx: ServiceContext, sheet: Sheet, row: SheetRow, case: LitigationCase, units: Mapping[str, Unit]
+async def _recon_target(
+    ctx: ServiceContext, jurisdiction_id: int, row: SheetRow
+) -> ReconsiderationCase | None:
+    """The recorded reconsideration a row without 争议编号 or 案号 stands for, by its 复议案号."""
+    number = cell_text(row.cells.get("recon_number"))
+    if not number or cell_text(row.cells.get("dispute_number")) or cell_text(row.cells.get("case_number")):
+        return None
+    return await ctx.session.scalar(
+        select(ReconsiderationCase).where(
+            ReconsiderationCase.jurisdiction_id == jurisdiction_id, ReconsiderationCase.case_number == number
+        )
+    )
+
+
+async def _update_record_row(
+    ctx: ServiceContext,
+    sheet: Sheet,
+    row: SheetRow,
+    units: Mapping[str, Unit],
+    case: LitigationCase | None,
+    recon: ReconsiderationCase | None,
 ) -> RowResult:
-    """Add the hearing, outcome and effective date a row gives for a recorded case (案号)."""
-    result = RowResult(row.number, RowStatus.UNCHANGED, case_number=case.case_number)
+    """Add what a row gives beyond a recorded case (案号: hearing, outcome, effective date) or
+    reconsideration (复议案号: acceptance or refusal, decision)."""
+    number = case.case_number if case is not None else recon.case_number if recon is not None else None
+    result = RowResult(row.number, RowStatus.UNCHANGED, case_number=number)
     parsed = parse_row(row, units)
     if parsed.problems:
         result.status = RowStatus.INVALID
@@ -506,8 +534,12 @@ async def _update_case_row(
         return result
     try:
         async with ctx.session.begin_nested():
-            await _check_parent(ctx, case, parsed.get("first_case_number"))
-            changed, notes = await update_case_history(ctx, case, parsed.values)
+            if case is not None:
+                await _check_parent(ctx, case, parsed.get("first_case_number"))
+                changed, notes = await update_case_history(ctx, case, parsed.values)
+            else:
+                assert recon is not None
+                changed, notes = await update_reconsideration(ctx, recon, parsed.values)
             await ctx.session.flush()
     except DomainError as exc:
         result.status = RowStatus.INVALID
