@@ -49,6 +49,7 @@ from api.hardening import (
     unavailable_error,
 )
 from api.indicators.document_cache import cached_answer
+from api.persisted import PersistedQueryError
 from api.prepared import allowed_types, execute_prepared
 from core.db import is_outage
 
@@ -313,12 +314,12 @@ def _streamed(accept: str | None) -> bool:
 
 
 def _browser_wants_ide(scope: Scope, accept: str | None) -> bool:
-    """strawberry's rule for GraphiQL: a GET with no query from a client accepting HTML."""
+    """strawberry's rule for GraphiQL: a GET with no query (nor a persisted query's hash) from a
+    client accepting HTML."""
     if scope["method"] != "GET" or not accept or not ("text/html" in accept or "*/*" in accept):
         return False
-    return not any(
-        key == "query" for key, _ in parse_qsl(bytes(scope.get("query_string", b"")).decode("latin-1"))
-    )
+    params = parse_qsl(bytes(scope.get("query_string", b"")).decode("latin-1"))
+    return not any(key in ("query", "extensions") for key, _ in params)
 
 
 async def _send(send: Send, status: int, body: bytes, media_type: str, headers: dict[str, str]) -> None:
@@ -375,8 +376,15 @@ class GraphQLEndpoint:
             params = request_parameters(
                 method, scope.get("query_string", b""), _header(scope, b"content-type"), body
             )
-            operation = graphql_request(params)
-            result = await execute(self.view.schema, context, operation, method)
+            resolved = await context.app.persisted.resolve(graphql_request(params))
+            if isinstance(resolved, ExecutionResult):  # PersistedQueryNotFound: the client resends
+                result = resolved
+            else:
+                result = await execute(self.view.schema, context, resolved, method)
+        except PersistedQueryError as exc:
+            error = RequestError(400, exc.message, exc.message_en, code=exc.code)
+            await _send(send, 400, orjson.dumps(error.body()), media_type, {})
+            return
         except RequestError as exc:
             await _send(send, exc.status, orjson.dumps(exc.body()), media_type, exc.headers)
             return
