@@ -49,6 +49,7 @@ from api.hardening import (
     unavailable_error,
 )
 from api.indicators.document_cache import cached_answer
+from api.ops import REPORT_KEY, operation_of
 from api.persisted import PersistedQueryError
 from api.prepared import allowed_types, execute_prepared
 from core.db import is_outage
@@ -281,6 +282,27 @@ def is_request_error(result: ExecutionResult) -> bool:
     )
 
 
+def error_codes(result: ExecutionResult) -> list[tuple[str, str]]:
+    """(code, kind) of each error for /metrics: the response's errors, and those a mutation's payload
+    returned as data (``{field: {errors: [{code}]}}``, when the client selected the code)."""
+    codes: list[tuple[str, str]] = []
+    for error in result.errors or ():
+        code = (error.extensions or {}).get("code")
+        if error.path is None:
+            fallback = "parse_error" if error.message.startswith("Syntax Error") else "validation"
+            codes.append((str(code) if code else fallback, "request"))
+        else:
+            codes.append((str(code) if code else "field_error", "field"))
+    if isinstance(result.data, dict):
+        for value in result.data.values():
+            payload_errors = value.get("errors") if isinstance(value, dict) else None
+            if isinstance(payload_errors, list):
+                for item in payload_errors:
+                    code = item.get("code") if isinstance(item, dict) else None
+                    codes.append((str(code) if code else "unspecified", "payload"))
+    return codes
+
+
 @dataclass
 class Answer:
     """What goes back: status, body (GraphQL's JSON shape) and extra headers."""
@@ -370,6 +392,7 @@ class GraphQLEndpoint:
         method = scope["method"]
         request = Request(scope, receive)
         context: Any = None
+        report: dict[str, Any] = scope.get(REPORT_KEY, {})  # read by api/ops.py for /metrics
         try:
             context = await self.view.get_context(request, None)
             body = await request.body() if method == "POST" else b""
@@ -380,18 +403,23 @@ class GraphQLEndpoint:
             if isinstance(resolved, ExecutionResult):  # PersistedQueryNotFound: the client resends
                 result = resolved
             else:
+                report["operation"] = operation_of(resolved.query, resolved.operation_name)
                 result = await execute(self.view.schema, context, resolved, method)
         except PersistedQueryError as exc:
             error = RequestError(400, exc.message, exc.message_en, code=exc.code)
+            report["errors"] = [(exc.code, "request")]
             await _send(send, 400, orjson.dumps(error.body()), media_type, {})
             return
         except RequestError as exc:
+            report["errors"] = [(exc.code, "request")]
             await _send(send, exc.status, orjson.dumps(exc.body()), media_type, exc.headers)
             return
         except RateLimited as exc:
+            report["errors"] = [("rate_limited", "request")]
             await rate_limited_response(exc)(scope, receive, send)
             return
         except HTTPException as exc:  # a refused token: as strawberry's view answers it
+            report["errors"] = [("unauthenticated", "request")]
             await PlainTextResponse(exc.reason, status_code=exc.status_code)(scope, receive, send)
             return
         except Exception as exc:
@@ -401,5 +429,6 @@ class GraphQLEndpoint:
             request_id = getattr(getattr(context, "principal", None), "request_id", None)
             log.error("database unavailable (request %s): %s", request_id or "-", exc)
             result = ExecutionResult(data=None, errors=[unavailable_error(request_id or "-")])
+        report["errors"] = error_codes(result)
         answer = answer_for(result, media_type)
         await _send(send, answer.status, orjson.dumps(answer.body), media_type, answer.headers)
