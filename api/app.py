@@ -41,6 +41,7 @@ from api.indicators.files import bulletin_routes
 from api.indicators.wiring import install_indicator_cache
 from api.notify.subscriptions import apply_connection_params
 from api.ops import OpsMiddleware, ops_routes
+from api.persisted import build_persisted_queries
 from api.schema import build_schema
 from core.auth.service import auth_config
 from core.clock import Clock, system_clock
@@ -196,6 +197,7 @@ def create_app(
                 admission=asyncio.Semaphore(settings.concurrency_limit)
                 if settings.concurrency_limit
                 else None,
+                persisted=build_persisted_queries(settings, redis),
             )
             app.state.caseload.after_commit.append(functools.partial(publish_changes, bus))
             cache = install_indicator_cache(app.state.caseload)

@@ -259,6 +259,27 @@ def _plugins_new(code: str | None, path: str | None) -> int:
     return 0
 
 
+def _operations_register(files: list[str], manifest: str | None) -> int:
+    """Append documents to the trusted-documents manifest (api/persisted.py)."""
+    from pathlib import Path
+
+    from api.persisted import register
+
+    target = manifest or os.environ.get("CASELOAD_TRUSTED_DOCUMENTS")
+    if not target:
+        print("caseload: name the manifest with --manifest or CASELOAD_TRUSTED_DOCUMENTS", file=sys.stderr)
+        return 2
+    try:
+        added = register([Path(name) for name in files], Path(target))
+    except (OSError, ValueError) as exc:
+        print(f"caseload: {exc}", file=sys.stderr)
+        return 1
+    for key, names in added:
+        print(f"registered {key} {names}")
+    print(f"{len(added)} operation(s) added to {target}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="caseload", description="caseload: administrative dispute management"
@@ -329,7 +350,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     plugins.add_argument(
         "--sources", metavar="DIR", help="directory of the source documents: check quotes verbatim"
     )
+    operations = sub.add_parser("operations", help="trusted documents (CASELOAD_TRUSTED_DOCUMENTS)")
+    operations.add_argument("action", choices=["register"])
+    operations.add_argument("files", nargs="+", metavar="FILE", help=".graphql documents or JSON manifests")
+    operations.add_argument(
+        "--manifest", help="the manifest to append to (default: CASELOAD_TRUSTED_DOCUMENTS)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "operations":
+        return _operations_register(args.files, args.manifest)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         if args.command == "serve" and args.dev:

@@ -28,6 +28,7 @@ from core.scoping import scope
 if TYPE_CHECKING:
     from api.hardening import RateLimiter
     from api.indicators.document_cache import Plan, Shapes
+    from api.persisted import PersistedQueries
     from api.prepared import PreparedOperations
     from core.auth.service import AuthConfig
     from core.indicators.cache import IndicatorCache
@@ -62,6 +63,14 @@ class AppState:
     prepared: PreparedOperations = field(default_factory=lambda: _prepared())
     # GraphQL requests over HTTP running at once (Settings.concurrency_limit); None: no limit.
     admission: asyncio.Semaphore | None = None
+    # Persisted queries (hash → text) and the trusted-documents manifest (api/persisted.py).
+    persisted: PersistedQueries = field(default_factory=lambda: _persisted())
+
+
+def _persisted() -> PersistedQueries:
+    from api.persisted import PersistedQueries
+
+    return PersistedQueries()
 
 
 def _shapes() -> Shapes:

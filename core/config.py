@@ -129,6 +129,8 @@ class Settings:
     freeze_gc_at_start: bool = False
     # Bearer token Prometheus sends for /metrics; in production /metrics answers nobody without it.
     metrics_token: str | None = None
+    # A JSON manifest {sha256: document}: in production only its operations run (api/persisted.py).
+    trusted_documents: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -167,4 +169,5 @@ class Settings:
             ),
             freeze_gc_at_start=env_flag(env, "CASELOAD_GC_FREEZE", True),
             metrics_token=env.get("CASELOAD_METRICS_TOKEN") or None,
+            trusted_documents=env.get("CASELOAD_TRUSTED_DOCUMENTS") or None,
         )
