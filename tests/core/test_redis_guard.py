@@ -36,13 +36,13 @@ async def test_a_hung_redis_costs_one_timeout_then_is_skipped(hung_redis: str) -
     started = time.monotonic()
     with pytest.raises(RedisError):
         await client.incr("k")
-    assert time.monotonic() - started < 0.6
+    assert time.monotonic() - started < 1.0  # the 0.25 s timeout, with room for a loaded machine
     assert client.breaker.is_open
     assert REDIS_BREAKER_OPEN.labels(client.breaker.name)._value.get() == 1
     started = time.monotonic()
     with pytest.raises(RedisSkipped):
         await client.get("k")
-    assert time.monotonic() - started < 0.05  # skipped, not attempted
+    assert time.monotonic() - started < 0.2  # skipped, not attempted
     await client.aclose()
 
 
@@ -53,7 +53,7 @@ async def test_the_rate_limiter_counts_in_process_while_redis_hangs(hung_redis: 
     limiter = RateLimiter(3, client)
     started = time.monotonic()
     answers = [await limiter.allow("someone") for _ in range(5)]
-    assert time.monotonic() - started < 0.6  # one timeout in all, not one per request
+    assert time.monotonic() - started < 1.1  # one timeout in all (five would be 1.25 s)
     assert answers == [True, True, True, False, False]
     assert errors._value.get() == before + 1
     await client.aclose()
