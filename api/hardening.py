@@ -452,7 +452,7 @@ class IdempotencyKeys:
 
     HEADER = b"idempotency-key"
     TTL_SECONDS = 24 * 3600
-    LEASE_SECONDS = 30.0
+    LEASE_SECONDS = 30.0  # default of CASELOAD_IDEMPOTENCY_LEASE
     # Error codes that are not the request's answer but a passing condition: the key is released.
     TRANSIENT_CODES = ("internal_error", "unavailable", "rate_limited", "timeout")
 
@@ -473,7 +473,8 @@ class IdempotencyKeys:
         key_hash = hashlib.sha256(owner.encode() + b"|" + key).hexdigest()
         request_hash = hashlib.sha256(body).hexdigest()
         token = secrets.token_hex(16)
-        if not await self._claim(state, send, key_hash, request_hash, token):
+        lease = float(getattr(state.settings, "idempotency_lease", self.LEASE_SECONDS))
+        if not await self._claim(state, send, key_hash, request_hash, token, lease):
             return
         captured: dict[str, Any] = {"status": 500, "body": b"", "headers": []}
 
@@ -485,7 +486,7 @@ class IdempotencyKeys:
                 captured["body"] += message.get("body", b"")
             await send(message)
 
-        renew = asyncio.create_task(self._renew(state, key_hash, token))
+        renew = asyncio.create_task(self._renew(state, key_hash, token, lease))
         claim = CLAIM.set((key_hash, token))
         try:
             await self.app(scope, _replay_body(body), capture)
@@ -495,7 +496,9 @@ class IdempotencyKeys:
             await asyncio.gather(renew, return_exceptions=True)
             await self._settle(state, key_hash, token, captured)
 
-    async def _claim(self, state: Any, send: Send, key_hash: str, request_hash: str, token: str) -> bool:
+    async def _claim(
+        self, state: Any, send: Send, key_hash: str, request_hash: str, token: str, lease: float
+    ) -> bool:
         """Take the key for this request (True), or answer from it (False)."""
         now = time.time()
         async with state.session_factory() as session:
@@ -510,7 +513,7 @@ class IdempotencyKeys:
                             response=None,
                             expires_at=now + self.TTL_SECONDS,
                             lease_token=token,
-                            lease_until=now + self.LEASE_SECONDS,
+                            lease_until=now + lease,
                         )
                     )
                 return True
@@ -561,7 +564,7 @@ class IdempotencyKeys:
                         else IdempotencyKey.lease_token == existing.lease_token,
                         IdempotencyKey.committed_at.is_(None),
                     )
-                    .values(lease_token=token, lease_until=now + self.LEASE_SECONDS)
+                    .values(lease_token=token, lease_until=now + lease)
                     .execution_options(synchronize_session=False)
                 )
                 if getattr(taken, "rowcount", 1) == 0:
@@ -571,16 +574,16 @@ class IdempotencyKeys:
                     return False
             return True
 
-    async def _renew(self, state: Any, key_hash: str, token: str) -> None:
+    async def _renew(self, state: Any, key_hash: str, token: str, lease: float) -> None:
         """Keep the lease while the request runs (a dead process stops renewing)."""
         while True:
-            await asyncio.sleep(self.LEASE_SECONDS / 3)
+            await asyncio.sleep(lease / 3)
             try:
                 async with state.session_factory() as session, session.begin():
                     await session.execute(
                         update(IdempotencyKey)
                         .where(IdempotencyKey.key_hash == key_hash, IdempotencyKey.lease_token == token)
-                        .values(lease_until=time.time() + self.LEASE_SECONDS)
+                        .values(lease_until=time.time() + lease)
                         .execution_options(synchronize_session=False)
                     )
             except Exception as exc:  # the database is away: the request itself will say so

@@ -99,6 +99,9 @@ class Settings:
     # Connect and socket timeout of every Redis client, in seconds (core/redis_guard.py): a hung
     # Redis costs a request at most this long, then the circuit breaker skips Redis for a while.
     redis_timeout: float = 0.25
+    # Seconds an Idempotency-Key stays with a request that stopped renewing it (died): see
+    # api/hardening.py IdempotencyKeys.
+    idempotency_lease: float = 30.0
     environment: str = "production"
     # Principal assumed when a development request carries none (see api/context.py).
     dev_default_role: str = "system_admin"
@@ -158,6 +161,7 @@ class Settings:
             environment=_mode(env),
             max_body_bytes=env_int(env, "CASELOAD_MAX_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
             rate_limit_per_minute=env_int(env, "CASELOAD_RATE_LIMIT_PER_MINUTE", 1200),
+            idempotency_lease=env_float(env, "CASELOAD_IDEMPOTENCY_LEASE", 30.0, minimum=1.0),
             inprocess_worker=env_flag(env, "CASELOAD_INPROCESS_WORKER", False),
             worker_interval=env_float(env, "CASELOAD_WORKER_INTERVAL", 60.0, minimum=0.1),
             db_pool_size=env_int(env, "CASELOAD_DB_POOL_SIZE", 20, minimum=1),
