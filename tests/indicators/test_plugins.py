@@ -379,7 +379,8 @@ async def test_qiannan_targets_against_province_and_last_year(make_ctx: CtxFacto
 
     annual = await service.assessment(ctx, org.jurisdiction.id, 2022)
     assert penalties(annual) == {("qiannan.package_interview", "县自然资源局")}
-    assert annual.penalties[0].citation.source.startswith("004")
+    assert annual.penalties[0].citation.source == "《黔南州司法局“三个加强”推动司法行政工作取得实效》"
+    assert ".txt" not in annual.penalties[0].citation.text
 
 
 async def test_xx_county_due_diligence_exemption_in_the_assessment(make_ctx: CtxFactory):
