@@ -457,10 +457,13 @@ def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None
         # A quote checked against a file must also tell the reader which document that file is.
         if citation.document is None:
             problems.append(
-                f"{what}: citation of {citation.source} declares no source document (《标题》、文号 for readers)"
+                f"{what}: citation of {citation.source} declares no source document"
+                " (《标题》、文号 for readers)"
             )
         elif citation.document.key != citation.source:
-            problems.append(f"{what}: citation's document {citation.document.key} is not its source {citation.source}")
+            problems.append(
+                f"{what}: citation's document {citation.document.key} is not its source {citation.source}"
+            )
         if citation.source not in texts:
             path = sources_dir / citation.source
             texts[citation.source] = normalise(path.read_text(encoding="utf-8")) if path.is_file() else None

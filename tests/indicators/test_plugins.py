@@ -8,9 +8,8 @@ import zipfile
 from decimal import Decimal
 
 from core.enums import OutcomeKind, UnitKind
-from core.indicators import bulletins, render
+from core.indicators import bulletins, render, service
 from core.indicators import periods as P
-from core.indicators import service
 from core.indicators.types import Assessment, IndicatorResult
 from core.org.service import set_reference_figure, update_jurisdiction
 from tests.conftest import CtxFactory

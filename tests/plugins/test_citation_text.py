@@ -38,7 +38,9 @@ def test_every_citation_names_its_document_not_a_file(name: str, registry: Polic
 def test_wuping_citation_reads_title_number_section_clause(registry: PolicyRegistry) -> None:
     rules = collect_rules(registry, "wuping")
     text = rules.deadlines[0].citation.text
-    assert text.startswith("《武平县人民政府办公室关于进一步做好行政机关行政应诉工作的通知》（武政办〔2023〕47号）")
+    assert text.startswith(
+        "《武平县人民政府办公室关于进一步做好行政机关行政应诉工作的通知》（武政办〔2023〕47号）"
+    )
     assert text.endswith(f"：「{rules.deadlines[0].citation.clause}」")
 
 
@@ -46,7 +48,9 @@ def test_a_document_without_number_shows_only_its_title() -> None:
     doc = SourceDocument(key="x.txt", title="某县实施方案", issuer="某县")
     assert Citation("x.txt", "按月报送", "三", doc).text == "《某县实施方案》三：「按月报送」"
     numbered = SourceDocument(key="y.txt", title="某县通知", issuer="某县", number="某政办〔2023〕1号")
-    assert Citation("y.txt", "按月报送", "", numbered).text == "《某县通知》（某政办〔2023〕1号）：「按月报送」"
+    assert (
+        Citation("y.txt", "按月报送", "", numbered).text == "《某县通知》（某政办〔2023〕1号）：「按月报送」"
+    )
 
 
 def test_a_citation_without_document_keeps_its_written_source() -> None:

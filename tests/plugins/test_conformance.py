@@ -35,7 +35,6 @@ from core.policy.evaluate import (
 )
 from core.policy.manager import PolicyRegistry, build_registry
 from core.policy.types import (
-    SourceDocument,
     INDICATORS,
     Citation,
     Comparator,
@@ -52,6 +51,7 @@ from core.policy.types import (
     PenaltyRule,
     Recipient,
     ReminderRule,
+    SourceDocument,
     TargetSpec,
 )
 
