@@ -7,7 +7,7 @@ text users see, and exports/notifications that read it need no lookup. The mappi
 here (a migration must not follow later plugin edits).
 
 Revision ID: e4a7c1f9b2d6
-Revises: b3f1d9a2c4e7
+Revises: f67ea3386a0d
 Create Date: 2026-12-07 09:20:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e4a7c1f9b2d6"
-down_revision = "b3f1d9a2c4e7"
+down_revision = "f67ea3386a0d"
 branch_labels = None
 depends_on = None
 
