@@ -22,6 +22,7 @@ from api.executor import CaseloadExecutionContext
 from api.hardening import CostLimit, hardening_extensions
 from api.indicators import IndicatorMutation, IndicatorQuery
 from api.indicators.document_cache import DashboardDocuments
+from api.attachments.mutations import AttachmentMutation
 from api.ledger.mutations import LedgerMutation
 from api.ledger.queries import LedgerQuery
 from api.limits import InputLengthLimit
@@ -71,6 +72,7 @@ class Mutation(
     AuthMutation,
     LedgerMutation,
     IndicatorMutation,
+    AttachmentMutation,
 ):
     pass
 
