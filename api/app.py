@@ -37,6 +37,7 @@ from api.hardening import (
     has_outage,
     rate_limited_response,
 )
+from api.attachments.files import attachment_routes
 from api.indicators.files import bulletin_routes
 from api.indicators.wiring import install_indicator_cache
 from api.notify.subscriptions import apply_connection_params
@@ -257,6 +258,7 @@ def create_app(
         Route("/healthz", healthz),
         *ops_routes(),
         *bulletin_routes(),
+        *attachment_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import ExecutionContext
 
+from api.attachments.mutations import AttachmentMutation
 from api.audit.queries import AuditQuery
 from api.auth.schema import AuthMutation, AuthQuery
 from api.cases.mutations import CaseMutation
@@ -22,7 +23,6 @@ from api.executor import CaseloadExecutionContext
 from api.hardening import CostLimit, hardening_extensions
 from api.indicators import IndicatorMutation, IndicatorQuery
 from api.indicators.document_cache import DashboardDocuments
-from api.attachments.mutations import AttachmentMutation
 from api.ledger.mutations import LedgerMutation
 from api.ledger.queries import LedgerQuery
 from api.limits import InputLengthLimit

@@ -72,3 +72,34 @@ async def test_attach_and_delete_through_the_api(
     deleted = (await client.ok(DELETE, {"id": payload["result"]["id"], "reason": "误传"}))["deleteAttachment"]
     assert deleted["errors"] == [] and deleted["result"]["id"] == payload["result"]["id"]
     assert await stored(ctx) == 0
+
+
+async def test_download_sends_the_bytes_as_an_attachment_and_404s_outside_scope(
+    client: GraphQLClient,
+    world: tuple[Org, Dispute],  # noqa: F811
+) -> None:
+    org, dispute = world
+    data = await client.ok(ATTACH, variables(dispute.id, PDF_BYTES, "行政复议决定书.pdf"))
+    ident = data["attachFile"]["result"]["id"]
+    response = await client.http.get(f"/attachments/{ident}")
+    assert response.status_code == 200
+    assert response.content == PDF_BYTES
+    assert response.headers["content-type"].startswith("application/pdf")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=UTF-8''%E8%A1%8C%E6%94%BF" in disposition
+
+    for headers in (
+        {  # another unit's clerk
+            "x-caseload-role": "unit_clerk",
+            "x-caseload-jurisdiction": str(org.jurisdiction.id),
+            "x-caseload-unit": str(org.township.id),
+        },
+        {"x-caseload-role": "justice_staff", "x-caseload-jurisdiction": str(org.jurisdiction.id + 1)},
+    ):
+        hidden = await client.http.get(f"/attachments/{ident}", headers=headers)
+        assert hidden.status_code == 404
+        assert PDF_BYTES not in hidden.content
+    assert (await client.http.get("/attachments/999999")).status_code == 404
