@@ -24,6 +24,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
+from api.attachments.files import attachment_routes
 from api.console.routes import console_routes
 from api.context import AppState, Context, header_map, resolve_principal
 from api.endpoint import PLAIN_JSON, GraphQLEndpoint, answer_known, parse_operation
@@ -37,7 +38,6 @@ from api.hardening import (
     has_outage,
     rate_limited_response,
 )
-from api.attachments.files import attachment_routes
 from api.indicators.files import bulletin_routes
 from api.indicators.wiring import install_indicator_cache
 from api.notify.subscriptions import apply_connection_params
