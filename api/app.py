@@ -24,6 +24,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
+from api.attachments.files import attachment_routes
 from api.console.routes import console_routes
 from api.context import AppState, Context, header_map, resolve_principal
 from api.endpoint import PLAIN_JSON, GraphQLEndpoint, answer_known, parse_operation
@@ -259,6 +260,7 @@ def create_app(
         Route("/healthz", healthz),
         *ops_routes(),
         *bulletin_routes(),
+        *attachment_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(
