@@ -1,7 +1,7 @@
 """attachments
 
 Revision ID: e5a7c1f3b9d2
-Revises: b3f1d9a2c4e7
+Revises: e4a7c1f9b2d6
 Create Date: 2026-12-07 09:20:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "e5a7c1f3b9d2"
-down_revision = "b3f1d9a2c4e7"
+down_revision = "e4a7c1f9b2d6"
 branch_labels = None
 depends_on = None
 
