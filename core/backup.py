@@ -149,18 +149,8 @@ def check_sqlite_file(path: Path) -> frozenset[str]:
     return revisions
 
 
-def backup_sqlite(database: Path, target: Path, *, overwrite: bool = False) -> BackupInfo:
-    """Copy ``database`` to ``target`` with the online backup API, safe while the service writes.
-
-    The copy is written beside the target under a temporary name, checked, switched out of WAL (one
-    self-contained file) and only then renamed into place: a failed backup leaves no half file.
-    """
-    if not database.is_file():
-        raise BackupError(
-            f"数据库文件不存在：{database}（检查 DATABASE_URL）",
-            f"database file not found: {database} (check DATABASE_URL)",
-            "DATABASE_URL",
-        )
+def _check_target(target: Path, overwrite: bool) -> None:
+    """A backup's target: a file name in an existing directory, not overwritten without --force."""
     if target.is_dir():
         raise BackupError(
             f"目标是目录，请给出文件名：{target}", f"target is a directory, name a file: {target}"
@@ -174,6 +164,21 @@ def backup_sqlite(database: Path, target: Path, *, overwrite: bool = False) -> B
             f"目标文件已存在：{target}（如需覆盖请加 --force）",
             f"target file exists: {target} (add --force to overwrite)",
         )
+
+
+def backup_sqlite(database: Path, target: Path, *, overwrite: bool = False) -> BackupInfo:
+    """Copy ``database`` to ``target`` with the online backup API, safe while the service writes.
+
+    The copy is written beside the target under a temporary name, checked, switched out of WAL (one
+    self-contained file) and only then renamed into place: a failed backup leaves no half file.
+    """
+    if not database.is_file():
+        raise BackupError(
+            f"数据库文件不存在：{database}（检查 DATABASE_URL）",
+            f"database file not found: {database} (check DATABASE_URL)",
+            "DATABASE_URL",
+        )
+    _check_target(target, overwrite)
     if target.resolve() == database.resolve():
         raise BackupError("备份不能写到数据库自身", "the backup cannot be the database itself")
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
@@ -352,19 +357,7 @@ async def backup_postgresql(database_url: str, target: Path, *, overwrite: bool 
     A REPEATABLE READ transaction exports its snapshot and pg_dump dumps that same snapshot
     (``--snapshot``) while the fingerprints are read in it: the two agree however busy the service is.
     """
-    if target.is_dir():
-        raise BackupError(
-            f"目标是目录，请给出文件名：{target}", f"target is a directory, name a file: {target}"
-        )
-    if not target.parent.is_dir():
-        raise BackupError(
-            f"目标目录不存在：{target.parent}", f"target directory does not exist: {target.parent}"
-        )
-    if target.exists() and not overwrite:
-        raise BackupError(
-            f"目标文件已存在：{target}（如需覆盖请加 --force）",
-            f"target file exists: {target} (add --force to overwrite)",
-        )
+    _check_target(target, overwrite)
     pg_dump = find_pg_tool("pg_dump")
     args, env = libpq_args(database_url)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
