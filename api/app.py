@@ -24,6 +24,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
+from api.attachments.files import attachment_routes
 from api.console.routes import console_routes
 from api.context import AppState, Context, header_map, resolve_principal
 from api.endpoint import PLAIN_JSON, GraphQLEndpoint, answer_known, parse_operation
@@ -42,6 +43,7 @@ from api.indicators.wiring import install_indicator_cache
 from api.ledger.runner import run_imports
 from api.notify.subscriptions import apply_connection_params
 from api.ops import OpsMiddleware, ops_routes
+from api.persisted import build_persisted_queries
 from api.schema import build_schema
 from core.auth.service import auth_config
 from core.clock import Clock, system_clock
@@ -198,6 +200,7 @@ def create_app(
                 admission=asyncio.Semaphore(settings.concurrency_limit)
                 if settings.concurrency_limit
                 else None,
+                persisted=build_persisted_queries(settings, redis),
             )
             app.state.caseload.after_commit.append(functools.partial(publish_changes, bus))
             cache = install_indicator_cache(app.state.caseload)
@@ -264,6 +267,7 @@ def create_app(
         Route("/healthz", healthz),
         *ops_routes(),
         *bulletin_routes(),
+        *attachment_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(

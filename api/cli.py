@@ -1,4 +1,4 @@
-"""The ``caseload`` command: migrate, serve, load demo data, check plugins."""
+"""The ``caseload`` command: migrate, serve, load demo data, check plugins, back up and restore."""
 
 from __future__ import annotations
 
@@ -56,7 +56,16 @@ async def _demo(settings: Settings, reset: bool) -> None:
         await engine.dispose()
 
 
-async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: bool, now: str | None) -> None:
+async def _worker(
+    settings: Settings,
+    *,
+    once: bool,
+    interval: float,
+    dry_run: bool,
+    now: str | None,
+    metrics_port: int | None = None,
+    metrics_host: str = "127.0.0.1",
+) -> None:
     import datetime as dt
 
     from api.app import validate_registry
@@ -66,7 +75,7 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
     from core.migrate import ensure_migrated
     from core.notify.bus import make_bus, publish_changes
     from core.policy.manager import build_registry
-    from core.worker import Worker, make_redis
+    from core.worker import Worker, make_redis, wait_for_database
 
     # As the server does: a broken plugin is isolated, and the worker skips its jurisdictions.
     registry = build_registry(isolate=True)
@@ -74,8 +83,19 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
     engine = make_engine(settings)
     redis = await make_redis(settings)
     bus = make_bus(settings)
+    if metrics_port is not None:
+        # The worker's own /metrics (dependency errors, Redis breaker): prometheus_client's server.
+        from prometheus_client import start_http_server
+
+        from core.resilience import REGISTRY
+
+        start_http_server(metrics_port, addr=metrics_host, registry=REGISTRY)
     try:
-        await ensure_migrated(engine)
+        if once:
+            await ensure_migrated(engine)
+        else:
+            # A worker started while the database restarts waits for it (a wrong schema still stops it).
+            await wait_for_database(lambda: ensure_migrated(engine))
         clock = fixed_clock(dt.datetime.fromisoformat(now)) if now else system_clock
         worker = Worker(
             settings=settings,
@@ -89,7 +109,7 @@ async def _worker(settings: Settings, *, once: bool, interval: float, dry_run: b
         if settings.redis_url:
             # API processes share their dashboard cache through Redis: what the worker changes
             # (obligations met on time, overdue) must invalidate it too.
-            cache = build_cache(settings.redis_url)
+            cache = build_cache(settings.redis_url, settings.redis_timeout)
             worker.after_commit.append(invalidation_hook(cache))
         if once:
             for report in await worker.tick():
@@ -116,6 +136,72 @@ async def _create_admin(settings: Settings, username: str, password: str) -> Non
         print(f"created system administrator {user.username!r} (id {user.id})")
     finally:
         await engine.dispose()
+
+
+def _backup(settings: Settings, file: str, *, force: bool) -> int:
+    """``caseload backup FILE``: the logic is in core/backup.py (SQLite online backup, pg_dump)."""
+    from pathlib import Path
+
+    from core.backup import backup_postgresql, backup_sqlite, sqlite_path
+
+    target = Path(file)
+    if settings.is_sqlite:
+        info = backup_sqlite(sqlite_path(settings.database_url), target, overwrite=force)
+    else:
+        info = asyncio.run(backup_postgresql(settings.database_url, target, overwrite=force))
+    print(info.summary())
+    return 0
+
+
+async def _fingerprints(settings: Settings, against: str | None) -> int:
+    """Row count and checksum of every table; with ``--against``, the restore drill's check."""
+    from pathlib import Path
+
+    from core.backup import compare_fingerprints, read_fingerprints, table_fingerprints
+    from core.db import make_engine
+
+    expected = read_fingerprints(Path(against)) if against else None
+    engine = make_engine(settings)
+    try:
+        actual = await table_fingerprints(engine)
+    finally:
+        await engine.dispose()
+    if expected is None:
+        for name, (count, digest) in actual.items():
+            print(f"{name}\t{count}\t{digest}")
+        return 0
+    problems = compare_fingerprints(expected, actual)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(
+            f"与备份不一致：{len(problems)} 张表 / differs from the backup in {len(problems)} tables",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"与备份一致：{len(actual)} 张表 / matches the backup: {len(actual)} tables")
+    return 0
+
+
+def _restore(settings: Settings, file: str, *, force: bool) -> int:
+    """``caseload restore FILE``: SQLite is replaced (old file kept aside) and migrated to the code's
+    schema; PostgreSQL gets the documented procedure (restore into a fresh database) instead."""
+    from pathlib import Path
+
+    from core.backup import POSTGRESQL_RESTORE_STEPS, restore_sqlite, sqlite_path
+
+    if not settings.is_sqlite:
+        print(POSTGRESQL_RESTORE_STEPS.format(file=file), file=sys.stderr)
+        return 2
+    info = restore_sqlite(Path(file), sqlite_path(settings.database_url), force=force)
+    if info.kept_aside is not None:
+        print(f"原数据库已另存为 / the replaced database is kept as {info.kept_aside}")
+    revisions = ", ".join(sorted(info.revisions))
+    print(f"已从 {file} 恢复 / restored from {file} (schema revision {revisions})")
+    if info.needs_migration:
+        print("备份的数据库结构较旧，正在升级 / the backup's schema is older: migrating")
+        asyncio.run(_migrate(settings))
+    return 0
 
 
 def _plugins_check(*, strict: bool = False, sources: str | None = None) -> int:
@@ -173,6 +259,27 @@ def _plugins_new(code: str | None, path: str | None) -> int:
     return 0
 
 
+def _operations_register(files: list[str], manifest: str | None) -> int:
+    """Append documents to the trusted-documents manifest (api/persisted.py)."""
+    from pathlib import Path
+
+    from api.persisted import register
+
+    target = manifest or os.environ.get("CASELOAD_TRUSTED_DOCUMENTS")
+    if not target:
+        print("caseload: name the manifest with --manifest or CASELOAD_TRUSTED_DOCUMENTS", file=sys.stderr)
+        return 2
+    try:
+        added = register([Path(name) for name in files], Path(target))
+    except (OSError, ValueError) as exc:
+        print(f"caseload: {exc}", file=sys.stderr)
+        return 1
+    for key, names in added:
+        print(f"registered {key} {names}")
+    print(f"{len(added)} operation(s) added to {target}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="caseload", description="caseload: administrative dispute management"
@@ -204,12 +311,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     worker.add_argument("--interval", type=float, default=60.0, help="seconds between scans (default 60)")
     worker.add_argument("--dry-run", action="store_true", help="log what would be sent; write nothing")
     worker.add_argument("--now", help="pretend the time is this ISO date-time (replays, tests)")
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve this worker's Prometheus metrics on this port (off by default)",
+    )
+    worker.add_argument(
+        "--metrics-host", default="127.0.0.1", help="address for --metrics-port (default loopback)"
+    )
     admin = sub.add_parser("create-admin", help="create a system administrator account")
     admin.add_argument("--username", default="admin")
     admin.add_argument(
         "--password-env",
         default="CASELOAD_ADMIN_PASSWORD",
         help="environment variable holding the password (else you are prompted)",
+    )
+    backup = sub.add_parser("backup", help="back up the database to FILE (SQLite online backup; pg_dump -Fc)")
+    backup.add_argument("file", metavar="FILE")
+    backup.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    restore = sub.add_parser("restore", help="replace the SQLite database with a backup (service stopped)")
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the existing database (stop the service and workers first)",
+    )
+    prints = sub.add_parser("fingerprints", help="row count and checksum of every table (restore drill)")
+    prints.add_argument(
+        "--against", metavar="FILE.fingerprints.json", help="compare with a backup's fingerprints"
     )
     plugins = sub.add_parser("plugins", help="policy plugins")
     plugins.add_argument("action", choices=["check", "list", "new"])
@@ -221,7 +350,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     plugins.add_argument(
         "--sources", metavar="DIR", help="directory of the source documents: check quotes verbatim"
     )
+    operations = sub.add_parser("operations", help="trusted documents (CASELOAD_TRUSTED_DOCUMENTS)")
+    operations.add_argument("action", choices=["register"])
+    operations.add_argument("files", nargs="+", metavar="FILE", help=".graphql documents or JSON manifests")
+    operations.add_argument(
+        "--manifest", help="the manifest to append to (default: CASELOAD_TRUSTED_DOCUMENTS)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "operations":
+        return _operations_register(args.files, args.manifest)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         if args.command == "serve" and args.dev:
@@ -246,7 +383,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(run(settings, options, progress=stderr_progress())).summary())
         elif args.command == "worker":
             asyncio.run(
-                _worker(settings, once=args.once, interval=args.interval, dry_run=args.dry_run, now=args.now)
+                _worker(
+                    settings,
+                    once=args.once,
+                    interval=args.interval,
+                    dry_run=args.dry_run,
+                    now=args.now,
+                    metrics_port=args.metrics_port,
+                    metrics_host=args.metrics_host,
+                )
             )
         elif args.command == "create-admin":
             password = os.environ.get(args.password_env)
@@ -255,6 +400,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 password = getpass.getpass("password: ")
             asyncio.run(_create_admin(settings, args.username, password))
+        elif args.command == "backup":
+            return _backup(settings, args.file, force=args.force)
+        elif args.command == "fingerprints":
+            return asyncio.run(_fingerprints(settings, args.against))
+        elif args.command == "restore":
+            return _restore(settings, args.file, force=args.force)
         elif args.command == "plugins":
             if args.action == "new":
                 return _plugins_new(args.code, args.path)

@@ -42,6 +42,7 @@ from core.enums import (
     UnitKind,
 )
 from core.errors import DomainError
+from core.requests.claims import mark_committed
 
 log = logging.getLogger("caseload.api")
 T = TypeVar("T")
@@ -169,6 +170,8 @@ async def run_mutation(info: Info, fn: Callable[[ServiceContext], Awaitable[Any]
             )
             result = await fn(ctx)
             await session.flush()
+            # An Idempotency-Key's commit mark goes in with the writes (core/requests/claims.py).
+            await mark_committed(session)
             changes = ctx.changes
     except DomainError as exc:
         return Payload(result=None, errors=[UserError.of(exc)])

@@ -28,6 +28,7 @@ from core.scoping import scope
 if TYPE_CHECKING:
     from api.hardening import RateLimiter
     from api.indicators.document_cache import Plan, Shapes
+    from api.persisted import PersistedQueries
     from api.prepared import PreparedOperations
     from core.auth.service import AuthConfig
     from core.indicators.cache import IndicatorCache
@@ -64,6 +65,14 @@ class AppState:
     admission: asyncio.Semaphore | None = None
     # Set when a ledger import is queued, to wake this process's import runner (api/ledger/runner.py).
     import_wakeup: asyncio.Event | None = None
+    # Persisted queries (hash → text) and the trusted-documents manifest (api/persisted.py).
+    persisted: PersistedQueries = field(default_factory=lambda: _persisted())
+
+
+def _persisted() -> PersistedQueries:
+    from api.persisted import PersistedQueries
+
+    return PersistedQueries()
 
 
 def _shapes() -> Shapes:

@@ -3,16 +3,20 @@ a request-body limit, per-principal rate limits and idempotency keys."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+import math
 import re
+import secrets
 import time
 import weakref
 from collections import defaultdict
 from collections.abc import Hashable, Iterator
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from graphql import (
     DocumentNode,
@@ -30,7 +34,8 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
-from sqlalchemy import delete, select
+from redis.exceptions import RedisError
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,6 +51,8 @@ from strawberry.extensions import (
 from core.db import is_outage
 from core.errors import DomainError
 from core.lru import LRU
+from core.redis_guard import log_fallback
+from core.requests.claims import CLAIM
 from core.requests.models import IdempotencyKey
 
 log = logging.getLogger("caseload.api")
@@ -342,18 +349,15 @@ class _TooLarge(Exception):
     pass
 
 
-async def _plain(send: Send, status: int, text: str) -> None:
+async def _plain(send: Send, status: int, text: str, retry_after: int | None = None) -> None:
     body = json.dumps({"errors": [{"message": text}]}, ensure_ascii=False).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/json; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -393,7 +397,9 @@ def rate_limited_response(exc: RateLimited) -> JSONResponse:
 class RateLimiter:
     """Fixed-window request counts per principal: in Redis when configured, else in this process.
 
-    If Redis is unreachable the limiter lets requests through (and logs): availability first.
+    If Redis is unreachable (or its circuit breaker is open, see core/redis_guard.py) the limiter
+    counts in this process instead: each process then allows the limit on its own, availability
+    first, and abuse by one caller is still bounded.
     """
 
     def __init__(self, limit_per_minute: int, redis: Any = None) -> None:
@@ -417,9 +423,8 @@ class RateLimiter:
                 if count == 1:
                     await self.redis.expire(key, 120)
                 return bool(count <= self.limit)
-            except Exception as exc:
-                log.warning("rate limiter: redis unavailable (%s); allowing", exc)
-                return True
+            except (RedisError, OSError) as exc:
+                log_fallback(log, "rate limiter: redis unavailable (%s); counting in this process", exc)
         self._local[(who, window)] += 1
         if len(self._local) > 10_000:
             for stale in [k for k in self._local if k[1] < window]:
@@ -434,10 +439,22 @@ class RateLimiter:
 
 class IdempotencyKeys:
     """``Idempotency-Key`` on a POST /graphql: a retried request gets the first response, not a
-    second execution. Keys are scoped to the caller (token or development identity) and kept a day."""
+    second execution. Keys are scoped to the caller (token or development identity) and kept a day.
+
+    A request holds its key under a lease (``LEASE_SECONDS``, renewed while it runs): a request that
+    died (kill -9, a lost host) stops renewing, and a retry after the lease takes the key over
+    instead of getting 409 for a day. Only final answers are kept — a result, or a domain error
+    returned as data; an internal error, an outage (503), a rate limit (429) or a timeout releases
+    the key so the retry runs. A mutation marks the key committed in its own transaction
+    (core/requests/claims.py): a retry of a request that committed but whose answer was lost is told
+    so (code ``idempotent_request_committed``), and never runs a second time.
+    """
 
     HEADER = b"idempotency-key"
     TTL_SECONDS = 24 * 3600
+    LEASE_SECONDS = 30.0  # default of CASELOAD_IDEMPOTENCY_LEASE
+    # Error codes that are not the request's answer but a passing condition: the key is released.
+    TRANSIENT_CODES = ("internal_error", "unavailable", "rate_limited", "timeout")
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -455,6 +472,34 @@ class IdempotencyKeys:
         ).hexdigest()
         key_hash = hashlib.sha256(owner.encode() + b"|" + key).hexdigest()
         request_hash = hashlib.sha256(body).hexdigest()
+        token = secrets.token_hex(16)
+        lease = float(getattr(state.settings, "idempotency_lease", self.LEASE_SECONDS))
+        if not await self._claim(state, send, key_hash, request_hash, token, lease):
+            return
+        captured: dict[str, Any] = {"status": 500, "body": b"", "headers": []}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = message.get("headers", [])
+            elif message["type"] == "http.response.body":
+                captured["body"] += message.get("body", b"")
+            await send(message)
+
+        renew = asyncio.create_task(self._renew(state, key_hash, token, lease))
+        claim = CLAIM.set((key_hash, token))
+        try:
+            await self.app(scope, _replay_body(body), capture)
+        finally:
+            CLAIM.reset(claim)
+            renew.cancel()
+            await asyncio.gather(renew, return_exceptions=True)
+            await self._settle(state, key_hash, token, captured)
+
+    async def _claim(
+        self, state: Any, send: Send, key_hash: str, request_hash: str, token: str, lease: float
+    ) -> bool:
+        """Take the key for this request (True), or answer from it (False)."""
         now = time.time()
         async with state.session_factory() as session:
             try:
@@ -467,42 +512,126 @@ class IdempotencyKeys:
                             status_code=0,
                             response=None,
                             expires_at=now + self.TTL_SECONDS,
+                            lease_token=token,
+                            lease_until=now + lease,
                         )
                     )
+                return True
             except IntegrityError:
+                pass
+            async with session.begin():
                 existing = await session.scalar(
                     select(IdempotencyKey).where(IdempotencyKey.key_hash == key_hash)
                 )
-                if existing is None:
-                    await _plain(send, 409, "idempotency key busy, retry / 请求正在处理，请稍后重试")
-                elif existing.request_hash != request_hash:
+                if existing is None:  # released between our insert and this read: try once more
                     await _plain(
-                        send, 422, "idempotency key reused with a different request / 幂等键已用于其他请求"
+                        send, 409, "idempotency key busy, retry / 请求正在处理，请稍后重试", retry_after=1
                     )
-                elif existing.status_code == 0 or existing.response is None:
-                    await _plain(send, 409, "the first request with this key is still running / 请求正在处理")
-                else:
+                    return False
+                if existing.request_hash != request_hash:
+                    await _plain(
+                        send,
+                        422,
+                        "Idempotency-Key reused with a different request / "
+                        "幂等键（Idempotency-Key）已用于其他请求",
+                    )
+                    return False
+                if existing.response is not None and existing.status_code:
                     await _replay(send, existing.status_code, existing.response)
-                return
-        captured: dict[str, Any] = {"status": 500, "body": b"", "headers": []}
+                    return False
+                lease_until = existing.lease_until or 0.0
+                if lease_until > now:
+                    wait = max(1, math.ceil(lease_until - now))
+                    await _plain(
+                        send,
+                        409,
+                        "the first request with this Idempotency-Key is still running / "
+                        "请求正在处理，请稍后重试",
+                        retry_after=wait,
+                    )
+                    return False
+                if existing.committed_at is not None:
+                    # It committed and died before its answer was stored: never run it again.
+                    await _replay(send, 200, _COMMITTED_ANSWER)
+                    return False
+                # The first request died (its lease lapsed, nothing committed): this retry takes over.
+                taken = await session.execute(
+                    update(IdempotencyKey)
+                    .where(
+                        IdempotencyKey.key_hash == key_hash,
+                        IdempotencyKey.lease_token.is_(existing.lease_token)
+                        if existing.lease_token is None
+                        else IdempotencyKey.lease_token == existing.lease_token,
+                        IdempotencyKey.committed_at.is_(None),
+                    )
+                    .values(lease_token=token, lease_until=now + lease)
+                    .execution_options(synchronize_session=False)
+                )
+                if getattr(taken, "rowcount", 1) == 0:
+                    await _plain(
+                        send, 409, "idempotency key busy, retry / 请求正在处理，请稍后重试", retry_after=1
+                    )
+                    return False
+            return True
 
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                captured["status"] = message["status"]
-                captured["headers"] = message.get("headers", [])
-            elif message["type"] == "http.response.body":
-                captured["body"] += message.get("body", b"")
-            await send(message)
+    async def _renew(self, state: Any, key_hash: str, token: str, lease: float) -> None:
+        """Keep the lease while the request runs (a dead process stops renewing)."""
+        while True:
+            await asyncio.sleep(lease / 3)
+            try:
+                async with state.session_factory() as session, session.begin():
+                    await session.execute(
+                        update(IdempotencyKey)
+                        .where(IdempotencyKey.key_hash == key_hash, IdempotencyKey.lease_token == token)
+                        .values(lease_until=time.time() + lease)
+                        .execution_options(synchronize_session=False)
+                    )
+            except Exception as exc:  # the database is away: the request itself will say so
+                log.warning("idempotency lease not renewed: %s", exc)
 
-        await self.app(scope, _replay_body(body), capture)
-        async with state.session_factory() as session, session.begin():
-            row = await session.scalar(select(IdempotencyKey).where(IdempotencyKey.key_hash == key_hash))
-            if row is not None:
-                if captured["status"] >= 500:
-                    await session.delete(row)  # a failed request may be retried for real
+    async def _settle(self, state: Any, key_hash: str, token: str, captured: dict[str, Any]) -> None:
+        """Keep a final answer; release the key after a transient one (the retry runs for real)."""
+        status = int(captured["status"])
+        text = captured["body"].decode("utf-8", errors="replace")
+        final = status < 500 and status != 429 and not any(f'"{c}"' in text for c in self.TRANSIENT_CODES)
+        try:
+            async with state.session_factory() as session, session.begin():
+                row = await session.scalar(
+                    select(IdempotencyKey).where(
+                        IdempotencyKey.key_hash == key_hash, IdempotencyKey.lease_token == token
+                    )
+                )
+                if row is None:
+                    return  # taken over by a retry: its answer is the one kept
+                if final:
+                    row.status_code = status
+                    row.response = text
+                    row.lease_until = None
+                elif row.committed_at is not None:
+                    row.lease_until = None  # committed: a retry is told so at once
                 else:
-                    row.status_code = captured["status"]
-                    row.response = captured["body"].decode("utf-8", errors="replace")
+                    await session.delete(row)
+        except Exception as exc:
+            # Unstored, the key's lease lapses and a retry runs (or learns it committed).
+            log.warning("idempotency answer not stored: %s", exc)
+
+
+_BUSY = "idempotency key busy, retry / 请求正在处理，请稍后重试"
+_COMMITTED_ANSWER = orjson.dumps(
+    {
+        "data": None,
+        "errors": [
+            {
+                "message": "使用该幂等键的首次请求已提交，但其应答已丢失：请查询记录确认结果，勿再重复提交",
+                "extensions": {
+                    "code": "idempotent_request_committed",
+                    "messageEn": "the first request with this Idempotency-Key was committed but its "
+                    "answer was lost: read the records to see the result instead of resubmitting",
+                },
+            }
+        ],
+    }
+).decode()
 
 
 async def _read_body(receive: Receive) -> bytes:

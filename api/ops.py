@@ -14,8 +14,14 @@ Metrics (text format at ``/metrics``):
 - ``caseload_http_requests_total{method,route,status}`` and ``caseload_http_request_duration_seconds``;
 - ``caseload_graphql_operations_total{operation,type,status}`` and
   ``caseload_graphql_operation_duration_seconds{operation,type}``, by GraphQL operation name
-  (``operationName``, else the name in the document, else ``anonymous``; at most
-  :data:`MAX_OPERATION_NAMES` distinct names, then ``other``);
+  (``operationName``, else the name in the document, else ``anonymous``) when the name is one
+  people can alert on: an operation of the console's bundled scripts, of the trusted-documents
+  manifest, or of a persisted query (at most :data:`MAX_PERSISTED_NAMES` of those); any other name
+  is counted as ``other``, so made-up names cannot grow /metrics. ``status`` is the HTTP status;
+- ``caseload_graphql_errors_total{code,kind}``: GraphQL errors by ``extensions.code`` (``validation``
+  or ``parse_error`` for a document refused without one, ``field_error`` for a field's error without
+  one), ``kind`` ``request`` (nothing ran), ``field`` (an error located on a field) or ``payload``
+  (an error a mutation returned as data, when the client selected its ``code``);
 - ``caseload_worker_backlog_obligations`` and ``caseload_worker_lag_seconds``: open obligations
   whose due date has passed but which no worker scan has marked overdue yet, and how long the
   oldest of them has waited (the worker's lag, read from the database at scrape time);
@@ -37,6 +43,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -49,6 +56,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from core.resilience import REGISTRY as RESILIENCE
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -60,7 +69,10 @@ access_log = logging.getLogger("caseload.access")
 
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("caseload_request_id", default=None)
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-MAX_OPERATION_NAMES = 200
+MAX_PERSISTED_NAMES = 100
+MAX_ERROR_CODES = 200
+CONSOLE_SCRIPTS = Path(__file__).parent / "console" / "static" / "js"
+REPORT_KEY = "caseload.graphql"  # scope entry the endpoint fills: error codes (api/endpoint.py)
 MAX_BODY_FOR_NAME = 1024 * 1024  # bodies up to this size are parsed for the operation name
 CHECK_TIMEOUT = 3.0
 
@@ -89,6 +101,12 @@ GRAPHQL_LATENCY = Histogram(
     registry=REGISTRY,
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+GRAPHQL_ERRORS = Counter(
+    "caseload_graphql_errors_total",
+    "GraphQL errors over HTTP, by error code and where they were (request, field, payload)",
+    ["code", "kind"],
+    registry=REGISTRY,
+)
 DEPENDENCY_UP = Gauge(
     "caseload_dependency_up",
     "Whether a dependency answered the last readiness check (1) or not (0)",
@@ -115,7 +133,9 @@ WORKER_LAG = Gauge(
 
 _KNOWN_ROUTES = ("/graphql", "/metrics", "/readyz", "/healthz", "/")
 _PREFIX_ROUTES = ("/console/", "/static/", "/export/")
-_seen_operations: set[str] = set()
+_persisted_labels: set[str] = set()
+_error_codes: set[str] = set()
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,60}$")
 
 
 def route_label(path: str) -> str:
@@ -128,13 +148,45 @@ def route_label(path: str) -> str:
     return "other"
 
 
-def _bounded(name: str) -> str:
-    if name in _seen_operations:
+@lru_cache(maxsize=1)
+def console_operation_names() -> frozenset[str]:
+    """The operations of the console's bundled scripts (named in their GraphQL text)."""
+    pattern = re.compile(r"\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+    names: set[str] = set()
+    for script in sorted(CONSOLE_SCRIPTS.rglob("*.js")):
+        names.update(pattern.findall(script.read_text(encoding="utf-8")))
+    return frozenset(names)
+
+
+def operation_label(name: str, persisted: Any) -> str:
+    """``name`` when people can alert on it (see the module docstring), else ``other``."""
+    if name in ("anonymous", "invalid", "batch", "non_json", "large", "persisted"):
         return name
-    if len(_seen_operations) >= MAX_OPERATION_NAMES:
-        return "other"
-    _seen_operations.add(name)
-    return name
+    if name in console_operation_names():
+        return name
+    if persisted is not None:
+        if name in persisted.trusted_names:
+            return name
+        if persisted.remembered_names.get(name) is not None:
+            if name in _persisted_labels:
+                return name
+            if len(_persisted_labels) < MAX_PERSISTED_NAMES:
+                _persisted_labels.add(name)
+                return name
+    return "other"
+
+
+def count_errors(codes: Iterable[tuple[str, str]]) -> None:
+    """Count (code, kind) pairs; codes are the server's own, bounded by :data:`MAX_ERROR_CODES`."""
+    for code, kind in codes:
+        if not _CODE.match(code):
+            code = "other"
+        elif code not in _error_codes:
+            if len(_error_codes) >= MAX_ERROR_CODES:
+                code = "other"
+            else:
+                _error_codes.add(code)
+        _child(GRAPHQL_ERRORS, code, kind).inc()
 
 
 _OPERATION_RE = re.compile(r"^\s*(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?")
@@ -148,6 +200,11 @@ def _document_operation(query: str) -> tuple[str, str]:
     if match is None:
         return ("query", "anonymous") if text.lstrip().startswith("{") else ("unknown", "anonymous")
     return match.group(1), match.group(2) or "anonymous"
+
+
+def operation_of(query: str | None, given: str | None) -> tuple[str, str]:
+    """(type, name) of an operation: ``operationName`` wins over the document's first name."""
+    return _operation(query, given)
 
 
 def graphql_operation(payload: Any) -> tuple[str, str]:
@@ -171,7 +228,7 @@ def _operation(query: str | None, given: str | None) -> tuple[str, str]:
                 kind = match.group(1)
     if not re.fullmatch(r"[_A-Za-z][_0-9A-Za-z]{0,80}", name):
         name = "invalid"
-    return kind, _bounded(name)
+    return kind, name
 
 
 _children: dict[tuple[int, tuple[str, ...]], Any] = {}
@@ -240,6 +297,8 @@ class OpsMiddleware:
                 operation = graphql_operation({"query": params["query"][0], "operationName": names[0]})
         status = 500
         start = time.perf_counter()
+        report: dict[str, Any] = {}
+        scope[REPORT_KEY] = report
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
@@ -263,12 +322,17 @@ class OpsMiddleware:
                 "status": status,
                 "duration_ms": round(elapsed * 1000, 1),
             }
+            operation = report.get("operation") or operation  # the endpoint's, when it resolved one
             if operation is not None:
                 kind, name = operation
+                state = getattr(getattr(scope.get("app"), "state", None), "caseload", None)
+                name = operation_label(name, getattr(state, "persisted", None))
                 _child(GRAPHQL_OPERATIONS, name, kind, str(status)).inc()
                 _child(GRAPHQL_LATENCY, name, kind).observe(elapsed)
                 extra["operation"] = name
                 extra["operation_type"] = kind
+            if report.get("errors"):
+                count_errors(report["errors"])
             if route not in ("/metrics", "/readyz", "/healthz") and not route.endswith("*"):
                 access_log.info("%s %s %s", method, path, status, extra=extra)
 
@@ -309,9 +373,7 @@ async def _peek_graphql(receive: Receive) -> tuple[Receive, tuple[str, str] | No
             operation = ("unknown", "non_json")  # e.g. a multipart upload
     else:
         match = _HEAD_OPERATION.search(raw[:65536])
-        operation = (
-            (match.group(1).decode(), _bounded(match.group(2).decode())) if match else ("unknown", "large")
-        )
+        operation = (match.group(1).decode(), match.group(2).decode()) if match else ("unknown", "large")
     pending = list(messages)
 
     async def replay() -> Message:
@@ -494,6 +556,8 @@ async def metrics(request: Request) -> Response:
         scratch = CollectorRegistry(auto_describe=False)
         scratch.register(CacheCollector(state))
         body = generate_latest(scratch)
+    # core.resilience counts dependency errors and the Redis breaker without importing the API.
+    body += generate_latest(RESILIENCE)
     return Response(generate_latest(REGISTRY) + body, media_type=CONTENT_TYPE_LATEST)
 
 

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import ExecutionContext
 
+from api.attachments.mutations import AttachmentMutation
 from api.audit.queries import AuditQuery
 from api.auth.schema import AuthMutation, AuthQuery
 from api.cases.mutations import CaseMutation
@@ -72,6 +73,7 @@ class Mutation(
     AuthMutation,
     LedgerMutation,
     IndicatorMutation,
+    AttachmentMutation,
 ):
     pass
 

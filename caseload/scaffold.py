@@ -51,6 +51,7 @@ from core.calendar.rules import working_days
 from core.policy import hookimpl
 from core.policy.types import (
     Citation,
+    SourceDocument,
     DeadlineRule,
     EventKind,
     EventMatch,
@@ -62,6 +63,10 @@ SOURCES = Path(__file__).parent / "sources"
 """The source documents the citations quote (shipped as package data)."""
 
 NOTICE = "notice.txt"
+# What readers see instead of the file name: 《title》（文号）. Give the real 文号, or none.
+NOTICE_DOCUMENT = SourceDocument(
+    key=NOTICE, title="示例县行政机关负责人出庭应诉工作意见（示例）", issuer="示例县人民政府办公室"
+)
 
 
 @hookimpl
@@ -80,7 +85,10 @@ def caseload_deadline_rules() -> list[DeadlineRule]:
             due=working_days(2),
             owner=Owner.UNIT,
             citation=Citation(
-                source=NOTICE, section="二", clause="被诉单位应当在2个工作日内确定出庭负责人"
+                source=NOTICE,
+                section="二",
+                clause="被诉单位应当在2个工作日内确定出庭负责人",
+                document=NOTICE_DOCUMENT,
             ),
             met_by=(EventMatch(EventKind.HEARING_HEAD_DESIGNATED),),
             escalation="default",

@@ -103,6 +103,12 @@ def normalise_database_url(url: str) -> str:
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    # Connect and socket timeout of every Redis client, in seconds (core/redis_guard.py): a hung
+    # Redis costs a request at most this long, then the circuit breaker skips Redis for a while.
+    redis_timeout: float = 0.25
+    # Seconds an Idempotency-Key stays with a request that stopped renewing it (died): see
+    # api/hardening.py IdempotencyKeys.
+    idempotency_lease: float = 30.0
     environment: str = "production"
     # Principal assumed when a development request carries none (see api/context.py).
     dev_default_role: str = "system_admin"
@@ -136,6 +142,8 @@ class Settings:
     # Who runs queued ledger imports: "api" (a runner in each API process) or "worker" (the deadline
     # worker's rounds). None: "api" on SQLite (the embedded default has no worker), "worker" otherwise.
     import_runner_setting: str | None = None
+    # A JSON manifest {sha256: document}: in production only its operations run (api/persisted.py).
+    trusted_documents: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -166,9 +174,11 @@ class Settings:
         return cls(
             database_url=normalise_database_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             redis_url=env.get("REDIS_URL") or None,
+            redis_timeout=env_float(env, "CASELOAD_REDIS_TIMEOUT", 0.25, minimum=0.01),
             environment=_mode(env),
             max_body_bytes=env_int(env, "CASELOAD_MAX_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
             rate_limit_per_minute=env_int(env, "CASELOAD_RATE_LIMIT_PER_MINUTE", 1200),
+            idempotency_lease=env_float(env, "CASELOAD_IDEMPOTENCY_LEASE", 30.0, minimum=1.0),
             inprocess_worker=env_flag(env, "CASELOAD_INPROCESS_WORKER", False),
             worker_interval=env_float(env, "CASELOAD_WORKER_INTERVAL", 60.0, minimum=0.1),
             db_pool_size=env_int(env, "CASELOAD_DB_POOL_SIZE", 20, minimum=1),
@@ -181,4 +191,5 @@ class Settings:
             freeze_gc_at_start=env_flag(env, "CASELOAD_GC_FREEZE", True),
             metrics_token=env.get("CASELOAD_METRICS_TOKEN") or None,
             import_runner_setting=_import_runner(env),
+            trusted_documents=env.get("CASELOAD_TRUSTED_DOCUMENTS") or None,
         )

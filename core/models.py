@@ -1,5 +1,6 @@
 """Imports every model so that ``Base.metadata`` knows the whole schema (Alembic, tests)."""
 
+from core.attachments.models import Attachment  # noqa: F401
 from core.audit.models import AuditEntry
 from core.auth.models import ApiToken, LoginThrottle, RefreshToken, User  # noqa: F401
 from core.calendar.models import CalendarOverride, CalendarYear

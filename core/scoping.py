@@ -48,6 +48,8 @@ WRITE_ACTIONS: dict[Role, frozenset[str] | None] = {
             "reconsideration.record",
             "obligation.met",
             "report.submit",
+            "attachment.create",
+            "attachment.delete",
         }
     ),
     # Hearing schedules and judgments (DOMAIN.md §1).

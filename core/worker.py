@@ -5,6 +5,12 @@ jurisdiction takes a Redis lock (or, without Redis, a PostgreSQL advisory lock) 
 repeat each other's work, and the database's unique dedupe keys make every notification exactly-once
 even if two scans do overlap (a lock expiring mid-scan, Redis down). Each scan is one transaction:
 a worker killed mid-scan leaves nothing half-written, and the next scan redoes the work.
+
+A worker never dies of a dependency: a transient database error (unreachable, restarting, too many
+connections — :func:`core.resilience.is_transient_database_error`) ends the round, is logged naming
+the database and counted (``caseload_dependency_errors_total``), and the next round comes after a
+capped exponential back-off instead of the interval; the first good round resets it. Redis errors
+never end a round (its users fall back, see core/redis_guard.py).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from core.obligations.scan import ScanReport, scan_jurisdiction
 from core.org.models import Jurisdiction
 from core.policy.manager import PluginUnavailable, PolicyRegistry
 from core.principal import Principal
+from core.resilience import Backoff, DependencyUnavailable, count_error, is_transient_database_error
 
 log = logging.getLogger("caseload.worker")
 WORKER = Principal(user="worker", role=Role.SYSTEM_ADMIN)
@@ -55,8 +62,13 @@ class Worker:
 
     async def scan_all(self) -> list[ScanReport]:
         """Scan every jurisdiction once; a failing jurisdiction is logged and the others go on."""
-        async with self.session_factory() as session:
-            ids = list(await session.scalars(select(Jurisdiction.id).order_by(Jurisdiction.id)))
+        try:
+            async with self.session_factory() as session:
+                ids = list(await session.scalars(select(Jurisdiction.id).order_by(Jurisdiction.id)))
+        except Exception as exc:
+            if is_transient_database_error(exc):
+                raise DependencyUnavailable("database", exc) from exc
+            raise
         reports: list[ScanReport] = []
         for jurisdiction_id in ids:
             try:
@@ -66,7 +78,10 @@ class Worker:
                 self.skipped[jurisdiction_id] = exc.message_en
                 log.error("scan of jurisdiction %s skipped: %s", jurisdiction_id, exc.message_en)
                 continue
-            except Exception:
+            except Exception as exc:
+                if is_transient_database_error(exc):
+                    # The database went away mid-round: the other jurisdictions would fail alike.
+                    raise DependencyUnavailable("database", exc) from exc
                 log.exception("scan of jurisdiction %s failed; will retry next round", jurisdiction_id)
                 continue
             if report is not None:
@@ -158,7 +173,9 @@ class Worker:
         reports = await self.scan_all()
         try:
             await self.deliver()
-        except Exception:
+        except Exception as exc:
+            if is_transient_database_error(exc):
+                raise DependencyUnavailable("database", exc) from exc
             log.exception("webhook delivery round failed; will retry next round")
         if not self.dry_run and self.settings.import_runner == "worker":
             try:
@@ -166,22 +183,67 @@ class Worker:
                 await run_queued(
                     self.session_factory, self.registry, clock=self.clock, after_commit=self.after_commit
                 )
-            except Exception:
+            except Exception as exc:
+                if is_transient_database_error(exc):
+                    raise DependencyUnavailable("database", exc) from exc
                 log.exception("ledger import jobs round failed; will retry next round")
         return reports
 
-    async def run_forever(self, interval: float) -> None:
-        """Tick, sleep ``interval`` seconds, repeat (until cancelled)."""
+    async def run_forever(self, interval: float, backoff: Backoff | None = None) -> None:
+        """Tick, sleep ``interval`` seconds, repeat (until cancelled). A round that meets a dependency
+        outage is retried after a back-off (1 s doubling up to the interval, at most 60 s); any other
+        error is logged and the next round comes as usual: nothing but cancellation ends the loop."""
+        backoff = backoff or Backoff(first=1.0, cap=max(1.0, min(interval, 60.0)))
+        loop = asyncio.get_running_loop()
         while True:
-            started = asyncio.get_running_loop().time()
-            await self.tick()
-            elapsed = asyncio.get_running_loop().time() - started
+            started = loop.time()
+            try:
+                await self.tick()
+            except DependencyUnavailable as exc:
+                count_error(exc.dependency, "worker")
+                delay = backoff.next_delay()
+                log.warning(
+                    "worker round stopped: %s is unavailable (%s: %s); retrying in %.1f s",
+                    exc.dependency,
+                    type(exc.error).__name__,
+                    exc.error,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                continue
+            except Exception:
+                log.exception("worker round failed; the next round comes as usual")
+            else:
+                if backoff.failures:
+                    log.warning("worker round succeeded again after %s failed rounds", backoff.failures)
+                backoff.reset()
+            elapsed = loop.time() - started
             await asyncio.sleep(max(1.0, interval - elapsed))
 
 
+async def wait_for_database(probe: Callable[[], Awaitable[None]], backoff: Backoff | None = None) -> None:
+    """Run ``probe`` (e.g. the schema check at start-up) until it passes a transient database error:
+    a worker started while the database is restarting waits for it instead of exiting."""
+    backoff = backoff or Backoff(first=1.0, cap=30.0)
+    while True:
+        try:
+            await probe()
+            return
+        except Exception as exc:
+            if not is_transient_database_error(exc):
+                raise
+            count_error("database", "worker")
+            delay = backoff.next_delay()
+            log.warning(
+                "database unavailable at start (%s: %s); retrying in %.1f s", type(exc).__name__, exc, delay
+            )
+            await asyncio.sleep(delay)
+
+
 async def make_redis(settings: Settings) -> object | None:
+    """The guarded Redis client of the rate limiter and the scan locks (None without ``REDIS_URL``)."""
     if not settings.redis_url:
         return None
-    import redis.asyncio as aioredis
+    from core.redis_guard import connect
 
-    return aioredis.Redis.from_url(settings.redis_url)
+    return connect(settings.redis_url, timeout=settings.redis_timeout)

@@ -47,6 +47,7 @@ from core.errors import DomainError
 from core.indicators.cache import IndicatorCache
 from core.indicators.service import cache_stamp
 from core.lru import LRU
+from core.redis_guard import log_fallback
 
 if TYPE_CHECKING:
     from api.context import Context
@@ -150,7 +151,7 @@ async def cached_answer(
         raw = await plan.cache.get_raw(plan.jurisdiction_id, plan.stamp, plan.key)
     except (RedisError, OSError) as exc:
         _reraise_outage(exc)
-        log.warning("indicator cache unavailable (%s); answering without it", exc)
+        log_fallback(log, "indicator cache unavailable (%s); answering without it", exc)
         return None
     if raw is None:
         context.document_plan = plan  # the extension stores the answer under it
@@ -167,7 +168,7 @@ async def store_answer(plan: Plan, data: dict[str, Any]) -> None:
         await plan.cache.set(plan.jurisdiction_id, plan.stamp, plan.key, data)
     except (RedisError, OSError) as exc:
         _reraise_outage(exc)
-        log.warning("indicator cache unavailable (%s); answer not cached", exc)
+        log_fallback(log, "indicator cache unavailable (%s); answer not cached", exc)
 
 
 class DashboardDocuments(SchemaExtension):
@@ -179,7 +180,7 @@ class DashboardDocuments(SchemaExtension):
             planned = await self._plan()
         except (RedisError, OSError) as exc:
             _reraise_outage(exc)
-            log.warning("indicator cache unavailable (%s); answering without it", exc)
+            log_fallback(log, "indicator cache unavailable (%s); answering without it", exc)
             planned = None
         if planned is None:
             yield
@@ -190,7 +191,7 @@ class DashboardDocuments(SchemaExtension):
                 raw = await plan.cache.get_raw(plan.jurisdiction_id, plan.stamp, plan.key)
             except (RedisError, OSError) as exc:
                 _reraise_outage(exc)
-                log.warning("indicator cache unavailable (%s); answering without it", exc)
+                log_fallback(log, "indicator cache unavailable (%s); answering without it", exc)
                 yield
                 return
             if raw is not None:

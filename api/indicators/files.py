@@ -10,17 +10,18 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from api.context import AppState, resolve_principal
+from api.context import AppState
+from api.downloads import disposition, download_error, download_principal
 from core.context import ServiceContext
 from core.errors import DomainError
 from core.indicators import bulletins, render
+from core.principal import Principal
 
 log = logging.getLogger("caseload.indicators.files")
 
@@ -28,23 +29,14 @@ _RENDERED: OrderedDict[tuple[int, str, str], bytes] = OrderedDict()
 _MAX_RENDERED = 32
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-
-
 def _endpoint(kind: str) -> Callable[[Request], Awaitable[Response]]:
     make, media_type = render.RENDERERS[kind]
 
     async def download(request: Request) -> Response:
         state: AppState = request.app.state.caseload
-        client = request.client
-        try:
-            principal = await resolve_principal(state, request.headers, client.host if client else None)
-        except Exception as exc:  # an invalid token: the GraphQL view answers 401 the same way
-            status = getattr(exc, "status_code", 401)
-            return _error(
-                status if isinstance(status, int) else 401, "unauthenticated", "登录已过期，请重新登录"
-            )
+        principal = await download_principal(request)
+        if not isinstance(principal, Principal):
+            return principal
         ident = int(request.path_params["bulletin_id"])
         async with state.session_factory() as session:
             ctx = ServiceContext(
@@ -53,7 +45,7 @@ def _endpoint(kind: str) -> Callable[[Request], Awaitable[Response]]:
             try:
                 bulletin = await bulletins.get_bulletin(ctx, ident)
             except DomainError as exc:
-                return _error(404, exc.code, exc.message_zh)
+                return download_error(404, exc.code, exc.message_zh)
             key = (bulletin.id, bulletin.content_hash, kind)
             content = bulletins.content_of(bulletin)
             file_name = f"{bulletin.title}（第{bulletin.edition}版）.{kind}"
@@ -63,11 +55,13 @@ def _endpoint(kind: str) -> Callable[[Request], Awaitable[Response]]:
             _RENDERED[key] = data
             while len(_RENDERED) > _MAX_RENDERED:
                 _RENDERED.popitem(last=False)
-        disposition = f"attachment; filename=\"bulletin-{ident}.{kind}\"; filename*=UTF-8''{quote(file_name)}"
         return Response(
             data,
             media_type=media_type,
-            headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+            headers={
+                "Content-Disposition": disposition(f"bulletin-{ident}.{kind}", file_name),
+                "Cache-Control": "no-store",
+            },
         )
 
     return download

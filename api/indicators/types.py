@@ -61,7 +61,7 @@ class Figure:
 
 @strawberry.type(name="RuleCitation", description="来源条款")
 class Citation:
-    source: str
+    source: str = strawberry.field(description="来源文件：《标题》（文号）")
     section: str
     clause: str
     text: str

@@ -13,7 +13,7 @@ def install_indicator_cache(state: AppState, cache: IndicatorCache | None = None
     bumps the generation of every jurisdiction a mutation changed, before the mutation's response
     is sent, so no reader sees a dashboard computed before the write.
     """
-    chosen = cache or build_cache(state.settings.redis_url)
+    chosen = cache or build_cache(state.settings.redis_url, state.settings.redis_timeout)
     state.indicator_cache = chosen
     state.after_commit.append(invalidation_hook(chosen))
     return chosen

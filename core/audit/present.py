@@ -60,6 +60,8 @@ ACTION_LABELS = {
     "duty.submit": "提交裁判后事项",
     "duty.review": "审核裁判后事项",
     "reconsideration.receive": "登记复议申请",
+    "attachment.create": "上传附件",
+    "attachment.delete": "删除附件",
     "reconsideration.accept": "受理复议申请",
     "reconsideration.reject": "不予受理",
     "reconsideration.conclude": "复议审结",

@@ -7,7 +7,7 @@ import enum
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import inspect
+from sqlalchemy import LargeBinary, inspect
 
 from core.audit.models import AuditEntry
 
@@ -34,7 +34,12 @@ def _plain(value: Any) -> Any:
 def snapshot(obj: Any) -> dict[str, Any]:
     """A JSON-safe dict of a model's column values (what the audit trail stores)."""
     mapper = inspect(obj).mapper
-    return {c.key: _plain(getattr(obj, c.key)) for c in mapper.column_attrs if c.key not in _SKIP | _SECRET}
+    # File contents (LargeBinary) are never copied: the trail keeps their size and hash instead.
+    return {
+        c.key: _plain(getattr(obj, c.key))
+        for c in mapper.column_attrs
+        if c.key not in _SKIP | _SECRET and not isinstance(c.columns[0].type, LargeBinary)
+    }
 
 
 async def record(

@@ -26,6 +26,9 @@ from typing import Any
 import orjson
 from redis.exceptions import LockError, RedisError
 
+from core.redis_guard import DEFAULT_TIMEOUT as DEFAULT_REDIS_TIMEOUT
+from core.redis_guard import connect, log_fallback
+
 log = logging.getLogger("caseload.indicators.cache")
 
 GLOBAL = 0
@@ -152,10 +155,11 @@ class RedisCache(IndicatorCache):
         self.flight_wait = flight_wait
 
     @classmethod
-    def from_url(cls, url: str, prefix: str = "caseload:indicators") -> RedisCache:
-        from redis.asyncio import Redis
-
-        return cls(Redis.from_url(url, decode_responses=True), prefix)
+    def from_url(
+        cls, url: str, prefix: str = "caseload:indicators", *, timeout: float = DEFAULT_REDIS_TIMEOUT
+    ) -> RedisCache:
+        """A cache on the URL's guarded client (timeouts and the shared circuit breaker)."""
+        return cls(connect(url, timeout=timeout, decode_responses=True), prefix)
 
     def _gen_key(self, jurisdiction_id: int) -> str:
         return f"{self._prefix}:gen:{jurisdiction_id}"
@@ -203,7 +207,7 @@ class RedisCache(IndicatorCache):
             # Whoever held the lock before has usually stored the value by now.
             found = await self.get_raw(jurisdiction_id, generation, key)
         except (RedisError, OSError) as exc:
-            log.warning("indicator cache lock unavailable (%s); computing without it", exc)
+            log_fallback(log, "indicator cache lock unavailable (%s); computing without it", exc)
         try:
             yield found
         finally:
@@ -211,15 +215,15 @@ class RedisCache(IndicatorCache):
                 try:
                     await lock.release()
                 except (LockError, RedisError, OSError) as exc:  # expired, or Redis went away
-                    log.warning("indicator cache lock not released (%s)", exc)
+                    log_fallback(log, "indicator cache lock not released (%s)", exc)
 
     async def close(self) -> None:
         await self._redis.aclose()
 
 
-def build_cache(redis_url: str | None) -> IndicatorCache:
+def build_cache(redis_url: str | None, timeout: float = DEFAULT_REDIS_TIMEOUT) -> IndicatorCache:
     """Redis when a URL is configured (several workers share it), else in process."""
-    return RedisCache.from_url(redis_url) if redis_url else InProcessCache()
+    return RedisCache.from_url(redis_url, timeout=timeout) if redis_url else InProcessCache()
 
 
 Change = tuple[str, int, int | None]

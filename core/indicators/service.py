@@ -84,6 +84,7 @@ from core.policy.evaluate import (
 )
 from core.policy.manager import Policy
 from core.policy.types import Comparator, ConditionKind, PenaltyKind
+from core.redis_guard import log_fallback
 from core.scoping import authorize, can_read
 
 log = logging.getLogger("caseload.indicators")
@@ -661,7 +662,7 @@ async def read_through(
         stamp = await cache_stamp(cache, ctx, jurisdiction_id)
         found = await cache.get(jurisdiction_id, stamp, key)
     except (RedisError, OSError) as exc:  # the cache is down: answer from the database
-        log.warning("indicator cache unavailable (%s); computing without it", exc)
+        log_fallback(log, "indicator cache unavailable (%s); computing without it", exc)
         return await compute(ctx)
     if found is not None:
         return load(cls, found)
@@ -677,7 +678,7 @@ async def read_through(
             try:
                 await cache.set(jurisdiction_id, stamp, key, to_json(result))
             except (RedisError, OSError) as exc:
-                log.warning("indicator cache unavailable (%s); answer not cached", exc)
+                log_fallback(log, "indicator cache unavailable (%s); answer not cached", exc)
             return result
 
     return await _single_flight((id(cache), jurisdiction_id, stamp, key), compute_and_store)

@@ -59,7 +59,9 @@ class ActiveTarget:
 def citation_info(citation: Citation | None) -> CitationInfo | None:
     if citation is None:
         return None
-    return CitationInfo(citation.source, citation.section, citation.clause, str(citation))
+    # ``source`` is what a reader looks up (《title》（文号）), never the internal file key.
+    source = citation.document.reference if citation.document is not None else citation.source
+    return CitationInfo(source, citation.section, citation.clause, citation.text)
 
 
 def override_spec(o: TargetOverride, replaced: TargetSpec | None) -> TargetSpec:

@@ -138,6 +138,13 @@ FIELDS: tuple[LedgerField, ...] = (
         ("attendingOfficialId", "headSpoke"),
         help="被告单位在册人员姓名；填写即视为负责人出庭",
     ),
+    LedgerField(
+        "head_post",
+        "出庭负责人职务",
+        FieldKind.TEXT,
+        ("rank",),
+        help="局长、副局长、副县长等；出庭负责人未在册时据此登记其人员类别（报告中列明）",
+    ),
     LedgerField("head_appeared", "负责人是否出庭", FieldKind.BOOL, ("excuseReason",)),
     LedgerField(
         "outcome",
@@ -274,6 +281,12 @@ DEFAULT_MAPPING: dict[str, str] = {
     "开庭时间": "hearing_date",
     "出庭负责人": "head_official",
     "出庭负责人姓名": "head_official",
+    "出庭负责人职务": "head_post",
+    "出庭人职务": "head_post",
+    "负责人职务": "head_post",
+    "职务": "head_post",
+    "出庭负责人/姓名": "head_official",
+    "出庭负责人/职务": "head_post",
     "负责人是否出庭": "head_appeared",
     "是否负责人出庭": "head_appeared",
     # Two-level headers read as "group / column" (core.ledger.reader._two_level)

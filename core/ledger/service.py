@@ -12,6 +12,9 @@ A row of a file this product exported (its 争议编号 is recorded and it files
 imported again: it is compared with its record and updated through ``update_dispute`` (version
 checked) when edited, and reported as updated, unchanged or refused. Unit cells resolve through the
 county's aliases (core.ledger.aliases); hearings and outcomes are written by core.ledger.history.
+A row whose 案号 (or 复议案号) is recorded — the county's own ledger, re-imported after it gained
+outcomes, hearings or decisions — adds what the case lacks and is reported as updated; a result that
+contradicts the record is refused.
 The file is a little past 600 lines because checking, writing and updating a row share the same
 row-level helpers (parsing, problem mapping); splitting them would only move the imports around.
 """
@@ -32,7 +35,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.audit.service import record as audit
-from core.cases.models import LitigationCase
+from core.cases.models import LitigationCase, ReconsiderationCase
 from core.cases.service import (
     file_litigation_case,
 )
@@ -49,7 +52,12 @@ from core.enums import (
 )
 from core.errors import DomainError, ValidationFailed
 from core.ledger.aliases import units_by_name
-from core.ledger.history import write_history, write_reconsideration
+from core.ledger.history import (
+    update_case_history,
+    update_reconsideration,
+    write_history,
+    write_reconsideration,
+)
 from core.ledger.mapping import (
     FIELDS,
     FIELDS_BY_KEY,
@@ -460,6 +468,13 @@ async def import_ledger(
             )
             continue
         seen_in_file[key] = row.number
+        case = await _case_target(ctx, jurisdiction.id, row)
+        recon = await _recon_target(ctx, jurisdiction.id, row) if case is None else None
+        if case is not None or recon is not None:  # a later version of the county's own ledger
+            result = await _update_record_row(ctx, sheet, row, units, case, recon)
+            result.sequence = sequence
+            report.rows.append(result)
+            continue
         result, written = await _check_row(ctx, jurisdiction.id, sheet, row, units)
         result.sequence = sequence
         report.rows.append(result)
@@ -515,6 +530,96 @@ async def _round_trip_target(ctx: ServiceContext, jurisdiction_id: int, row: She
         if not cases <= known:
             return None  # a new case for a recorded dispute: filed as before
     return dispute
+
+
+async def _case_target(ctx: ServiceContext, jurisdiction_id: int, row: SheetRow) -> LitigationCase | None:
+    """The recorded case a row without 争议编号 stands for, by its 案号 (re-importing the county's own
+    ledger after it gained outcomes and hearings)."""
+    number = cell_text(row.cells.get("case_number"))
+    if not number or cell_text(row.cells.get("dispute_number")):
+        return None
+    return await ctx.session.scalar(
+        select(LitigationCase).where(
+            LitigationCase.jurisdiction_id == jurisdiction_id, LitigationCase.case_number == number
+        )
+    )
+
+
+async def _recon_target(
+    ctx: ServiceContext, jurisdiction_id: int, row: SheetRow
+) -> ReconsiderationCase | None:
+    """The recorded reconsideration a row without 争议编号 or 案号 stands for, by its 复议案号."""
+    number = cell_text(row.cells.get("recon_number"))
+    if not number or cell_text(row.cells.get("dispute_number")) or cell_text(row.cells.get("case_number")):
+        return None
+    return await ctx.session.scalar(
+        select(ReconsiderationCase).where(
+            ReconsiderationCase.jurisdiction_id == jurisdiction_id, ReconsiderationCase.case_number == number
+        )
+    )
+
+
+async def _update_record_row(
+    ctx: ServiceContext,
+    sheet: Sheet,
+    row: SheetRow,
+    units: Mapping[str, Unit],
+    case: LitigationCase | None,
+    recon: ReconsiderationCase | None,
+) -> RowResult:
+    """Add what a row gives beyond a recorded case (案号: hearing, outcome, effective date) or
+    reconsideration (复议案号: acceptance or refusal, decision)."""
+    number = case.case_number if case is not None else recon.case_number if recon is not None else None
+    result = RowResult(row.number, RowStatus.UNCHANGED, case_number=number)
+    parsed = parse_row(row, units)
+    if parsed.problems:
+        result.status = RowStatus.INVALID
+        result.problems = [_problem(sheet, row, parsed, k, code, msg) for k, code, msg in parsed.problems]
+        return result
+    try:
+        async with ctx.session.begin_nested():
+            if case is not None:
+                await _check_parent(ctx, case, parsed.get("first_case_number"))
+                changed, notes = await update_case_history(ctx, case, parsed.values)
+            else:
+                assert recon is not None
+                changed, notes = await update_reconsideration(ctx, recon, parsed.values)
+            await ctx.session.flush()
+    except DomainError as exc:
+        result.status = RowStatus.INVALID
+        result.problems = [_problem(sheet, row, parsed, _field_key(exc.field), exc.code, exc.message_zh)]
+        return result
+    if not changed:
+        result.note = "与系统记录一致"
+        return result
+    result.status = RowStatus.UPDATED
+    result.note = "补录：" + "、".join(changed) + "".join(f"；{n}" for n in notes)
+    return result
+
+
+async def _check_parent(ctx: ServiceContext, case: LitigationCase, first_number: str | None) -> None:
+    """A recorded later instance's 一审案号 must be the first instance it is linked to."""
+    if not first_number:
+        return
+    parent = await ctx.session.scalar(
+        select(LitigationCase).where(
+            LitigationCase.jurisdiction_id == case.jurisdiction_id, LitigationCase.case_number == first_number
+        )
+    )
+    if parent is None:
+        raise ValidationFailed(
+            "parentCaseId",
+            f"本辖区没有案号为“{first_number}”的案件（一审案件须先登记或排在本行之前）",
+            "no such first-instance case",
+            "not_found",
+        )
+    if parent.id != case.parent_case_id:
+        raise ValidationFailed(
+            "parentCaseId",
+            f"案号{case.case_number}在系统中不是“{first_number}”的后续审级：如需更正请在系统中修改",
+            f"case {case.case_number} is not recorded as a later instance of {first_number}",
+            "conflict",
+        )
 
 
 async def _update_row(
@@ -598,7 +703,7 @@ async def _check_row(
         return result, None
     try:
         async with ctx.session.begin_nested():
-            dispute, case = await _write_row(ctx, jurisdiction_id, parsed)
+            dispute, case, notes = await _write_row(ctx, jurisdiction_id, parsed)
     except DomainError as exc:
         result.status = RowStatus.INVALID
         key = _field_key(exc.field)
@@ -609,12 +714,14 @@ async def _check_row(
     result.note = "登记争议" if parsed.get("dispute_number") is None else "关联已有争议"
     if case is not None:
         result.note += "及诉讼案件"
+    if notes:
+        result.note += "；" + "；".join(notes)
     return result, (dispute, case)
 
 
 async def _write_row(
     ctx: ServiceContext, jurisdiction_id: int, row: ParsedRow
-) -> tuple[Dispute, LitigationCase | None]:
+) -> tuple[Dispute, LitigationCase | None, list[str]]:
     number = row.get("dispute_number")
     first_number = row.get("first_case_number")
     first: LitigationCase | None = None
@@ -692,13 +799,14 @@ async def _write_row(
             parent_case_id=parent_id,
             unit_id=unit_for_case.id if unit_for_case is not None else None,
         )
+    notes: list[str] = []
     if case is not None:
-        await write_history(ctx, case, row.values)
+        notes = await write_history(ctx, case, row.values)
     if row.get("recon_number"):
         unit_for_recon: Unit | None = row.get("unit")
         await write_reconsideration(ctx, dispute, unit_for_recon.id if unit_for_recon else None, row.values)
     await ctx.session.flush()
-    return dispute, case
+    return dispute, case, notes
 
 
 def _enum(row: ParsedRow, key: str, enum: type[Any], default: Any = None) -> Any:

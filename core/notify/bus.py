@@ -25,12 +25,12 @@ import logging
 from collections.abc import AsyncGenerator, Iterable
 from typing import Any, Protocol
 
-from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from core.config import Settings
+from core.redis_guard import DEFAULT_TIMEOUT, connect, log_fallback
 
 log = logging.getLogger("caseload.notify.bus")
 
@@ -128,8 +128,7 @@ class RedisBus:
         self,
         url: str,
         *,
-        connect_timeout: float = 1.0,
-        socket_timeout: float = 2.0,
+        timeout: float = DEFAULT_TIMEOUT,
         poll_interval: float = 0.5,
         reconnect_delays: tuple[float, float] = (0.1, 5.0),
     ) -> None:
@@ -137,14 +136,9 @@ class RedisBus:
         self._poll_interval = poll_interval
         self._first_delay, self._max_delay = reconnect_delays
         # One quick retry covers a pooled connection that died with a Redis restart; beyond that a
-        # publish gives up at once rather than delay the mutation that triggered it.
-        self._client: Redis = Redis.from_url(
-            url,
-            socket_connect_timeout=connect_timeout,
-            socket_timeout=socket_timeout,
-            retry=Retry(NoBackoff(), 1),
-            health_check_interval=15,
-        )
+        # publish gives up at once rather than delay the mutation that triggered it. The guarded
+        # client bounds the whole publish by ``timeout`` and skips Redis while it is known down.
+        self._client = connect(url, timeout=timeout, retry=Retry(NoBackoff(), 1), health_check_interval=15)
         self._closed = asyncio.Event()
 
     async def publish(self, topic: str, message: Message) -> None:
@@ -152,7 +146,7 @@ class RedisBus:
         try:
             await self._client.publish(topic, data)
         except (RedisError, OSError) as exc:
-            log.warning("redis unavailable, message to %s not published: %s", topic, exc)
+            log_fallback(log, f"redis unavailable, message to {topic} not published: %s", exc)
 
     async def subscribe(self, topic: str) -> AsyncGenerator[Message, None]:
         delay = self._first_delay
@@ -160,6 +154,8 @@ class RedisBus:
             pubsub = self._client.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(topic)
+                # A subscription made is proof Redis is back: publishers need not wait out the breaker.
+                self._client.breaker.succeeded()
                 if delay > self._first_delay:
                     log.info("redis subscription to %s restored", topic)
                 delay = self._first_delay
@@ -201,7 +197,7 @@ def _decode(topic: str, data: Any) -> Message | None:
 def make_bus(settings: Settings) -> Bus:
     """Redis pub/sub when ``settings.redis_url`` is set, otherwise the in-process bus."""
     if settings.redis_url:
-        return RedisBus(settings.redis_url)
+        return RedisBus(settings.redis_url, timeout=settings.redis_timeout)
     return InProcessBus()
 
 

@@ -411,9 +411,8 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None = None) -> list[str]:
-    """Every rule quotes a Chinese clause; with ``sources_dir``, the quote is verbatim in the file."""
-    problems: list[str] = []
+def citations_of(rules: PluginRules, policy: Policy) -> list[tuple[str, Citation | None]]:
+    """Every citation a plugin's rules carry, each named by where it sits (rule and place)."""
     cited: list[tuple[str, Citation | None]] = [
         *((f"deadline {r.id}", r.citation) for r in rules.deadlines),
         *((f"deadline {r.id} extension", r.extension.citation) for r in rules.deadlines if r.extension),
@@ -436,6 +435,13 @@ def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None
         definition = policy.indicator_definition(indicator)
         if isinstance(definition, IndicatorDefinition):
             cited.append((f"indicator definition {indicator}", definition.citation))
+    return cited
+
+
+def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None = None) -> list[str]:
+    """Every rule quotes a Chinese clause; with ``sources_dir``, the quote is verbatim in the file."""
+    problems: list[str] = []
+    cited = citations_of(rules, policy)
     texts: dict[str, str | None] = {}
     for what, citation in cited:
         if citation is None:
@@ -448,6 +454,16 @@ def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None
             continue
         if sources_dir is None:
             continue
+        # A quote checked against a file must also tell the reader which document that file is.
+        if citation.document is None:
+            problems.append(
+                f"{what}: citation of {citation.source} declares no source document"
+                " (《标题》、文号 for readers)"
+            )
+        elif citation.document.key != citation.source:
+            problems.append(
+                f"{what}: citation's document {citation.document.key} is not its source {citation.source}"
+            )
         if citation.source not in texts:
             path = sources_dir / citation.source
             texts[citation.source] = normalise(path.read_text(encoding="utf-8")) if path.is_file() else None

@@ -67,7 +67,9 @@ def caseload_deadline_rules() -> list[DeadlineRule]:  # type: ignore[empty-body]
     extended (``extension``), which escalation chain applies when it is overdue (``escalation``,
     an id from :func:`caseload_escalation_chains`; ``None`` for the default chain), whether it is
     urgent (reminders ignore quiet hours) and whether it recurs (``recurring``). The rule's
-    ``citation`` quotes the clause that imposes it. Rule ids must be unique in the plugin.
+    ``citation`` quotes the clause that imposes it and carries the :class:`SourceDocument` it comes
+    from (《title》 and 文号, what users read; the file name stays internal). Rule ids must be
+    unique in the plugin.
     """
 
 

@@ -88,16 +88,48 @@ class Recipient(StrEnum):
 
 
 @dataclass(frozen=True)
+class SourceDocument:
+    """A document a plugin cites, as a reader looks it up: 《title》 and 文号.
+
+    ``key`` is the file the conformance kit checks quotes against; it is internal and never shown.
+    ``number`` and ``date`` are None where the document carries none (never invented).
+    """
+
+    key: str
+    title: str
+    issuer: str
+    number: str | None = None
+    date: dt.date | None = None
+
+    @property
+    def reference(self) -> str:
+        """《title》（文号）, or just 《title》 when the document has no 文号."""
+        return f"《{self.title}》（{self.number}）" if self.number else f"《{self.title}》"
+
+
+@dataclass(frozen=True)
 class Citation:
-    """Where a rule comes from: the source file and the clause, quoted in Chinese."""
+    """Where a rule comes from: the document and the clause, quoted in Chinese.
+
+    ``source`` is the document's key (the file quotes are checked against); ``document`` is what a
+    reader sees. A citation without a document (an administrator's adjustment, the product's own
+    default) shows ``source`` as written, which must then itself be Chinese text.
+    """
 
     source: str
     clause: str
     section: str = ""
+    document: SourceDocument | None = None
+
+    @property
+    def text(self) -> str:
+        """The user-facing text: 《title》（文号）section：「clause」."""
+        name = self.document.reference if self.document is not None else self.source
+        where = f"{name}{self.section}" if self.document is not None else f"{name} {self.section}".strip()
+        return f"{where}：「{self.clause}」"
 
     def __str__(self) -> str:
-        where = f"{self.source} {self.section}".strip()
-        return f"{where}：「{self.clause}」"
+        return self.text
 
 
 @dataclass(frozen=True)

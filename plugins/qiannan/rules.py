@@ -8,6 +8,7 @@ a date before a hearing rolls back to the last working day before it).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,15 +36,23 @@ from core.policy.types import (
     RecordFilter,
     ReferenceAverage,
     ReminderRule,
+    SourceDocument,
     TargetSpec,
 )
 
 CODE = "qiannan"
 SOURCE = "004_ed825c3047b6dab0.txt"
+DOCUMENT = SourceDocument(
+    key=SOURCE,
+    # A news report, not a normative document: it has no 文号.
+    title="黔南州司法局“三个加强”推动司法行政工作取得实效",
+    issuer="法制生活报",
+    date=dt.date(2021, 10, 8),
+)
 
 
 def _cite(section: str, clause: str) -> Citation:
-    return Citation(source=SOURCE, section=section, clause=clause)
+    return Citation(source=SOURCE, section=section, clause=clause, document=DOCUMENT)
 
 
 _FIGURES = "今年1月至8月"

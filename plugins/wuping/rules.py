@@ -7,6 +7,7 @@ holiday (the procedure-law rule); "N个工作日" in working days. Rates are per
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from core.calendar.rules import (
@@ -36,16 +37,24 @@ from core.policy.types import (
     PenaltyRule,
     Recipient,
     ReminderRule,
+    SourceDocument,
     SubstitutePolicy,
     TargetSpec,
 )
 
 CODE = "wuping"
 SOURCE = "001_65b9a4aea3f36102.txt"
+DOCUMENT = SourceDocument(
+    key=SOURCE,
+    title="武平县人民政府办公室关于进一步做好行政机关行政应诉工作的通知",
+    number="武政办〔2023〕47号",
+    issuer="武平县人民政府办公室",
+    date=dt.date(2023, 8, 28),
+)
 
 
 def _cite(section: str, clause: str) -> Citation:
-    return Citation(source=SOURCE, section=section, clause=clause)
+    return Citation(source=SOURCE, section=section, clause=clause, document=DOCUMENT)
 
 
 PROFILE = JurisdictionProfile(

@@ -31,15 +31,22 @@ from core.policy.types import (
     PenaltyRule,
     Recipient,
     ReminderRule,
+    SourceDocument,
     TargetSpec,
 )
 
 CODE = "wuyang"
 SOURCE = "003_f595287a6d62f5c3.txt"
+DOCUMENT = SourceDocument(
+    key=SOURCE,
+    title="舞阳县加强行政执法监督推动行政诉讼发案量和败诉率“双下降”行动方案",
+    number="舞法办〔2023〕3号",
+    issuer="中共舞阳县委全面依法治县委员会办公室",
+)
 
 
 def _cite(section: str, clause: str) -> Citation:
-    return Citation(source=SOURCE, section=section, clause=clause)
+    return Citation(source=SOURCE, section=section, clause=clause, document=DOCUMENT)
 
 
 PROFILE = JurisdictionProfile(

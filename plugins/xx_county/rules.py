@@ -36,20 +36,32 @@ from core.policy.types import (
     PenaltyRule,
     Recipient,
     ReminderRule,
+    SourceDocument,
     TargetSpec,
 )
 
 CODE = "xx_county"
 PLAN = "000_16b14d27ac04f059.txt"  # 双下降 action plan
+PLAN_DOCUMENT = SourceDocument(
+    key=PLAN,
+    # The published text carries no 文号 or date.
+    title="XX县行政诉讼发案量和败诉率“双下降”专项攻坚行动实施方案",
+    issuer="XX县",  # the published text does not name the issuing office
+)
 RESOLUTION = "002_49ac75883d6868a7.txt"  # 纾解 plan
+RESOLUTION_DOCUMENT = SourceDocument(
+    key=RESOLUTION,
+    title="XX县行政争议纾解工作实施方案",
+    issuer="XX县",  # the published text does not name the issuing office
+)
 
 
 def _plan(section: str, clause: str) -> Citation:
-    return Citation(source=PLAN, section=section, clause=clause)
+    return Citation(source=PLAN, section=section, clause=clause, document=PLAN_DOCUMENT)
 
 
 def _res(section: str, clause: str) -> Citation:
-    return Citation(source=RESOLUTION, section=section, clause=clause)
+    return Citation(source=RESOLUTION, section=section, clause=clause, document=RESOLUTION_DOCUMENT)
 
 
 PROFILE = JurisdictionProfile(

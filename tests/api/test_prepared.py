@@ -78,7 +78,9 @@ async def test_a_mutation_run_by_post_is_not_run_by_get(client: GraphQLClient, e
     assert (await client(mutation))["data"] is not None
     assert (await client(mutation))["data"] is not None and len(executed) == 1
     response = await client.http.get("/graphql", params={"query": mutation})
-    assert response.status_code == 400 and "mutation" in response.text.lower()
+    # The GraphQL-over-HTTP spec: 405 Method Not Allowed, naming the method that is.
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    assert "mutation" in response.text.lower()
 
 
 async def test_an_unexpected_error_is_masked_and_logged_on_the_short_path(
@@ -114,7 +116,7 @@ async def test_malformed_bodies_are_refused_as_strawberry_refuses_them(client: G
     ok = await http.post("/graphql", content=b'{"query": "{ __typename }"}', headers=charset)
     assert ok.status_code == 200 and ok.json() == {"data": {"__typename": "Query"}}
     typed = await http.post("/graphql", content=b"{ __typename }", headers={"content-type": "text/plain"})
-    assert typed.status_code == 400
+    assert typed.status_code == 415 and "application/json" in typed.json()["errors"][0]["message"]
 
 
 async def test_a_named_operation_sent_without_its_name_is_remembered_as_sent(

@@ -29,6 +29,12 @@ async def http(
             yield client
 
 
+def _apq(text: str) -> dict[str, Any]:
+    from api.persisted import document_hash
+
+    return {"persistedQuery": {"version": 1, "sha256Hash": document_hash(text)}}
+
+
 def sample(metrics: str, name: str, **labels: str) -> float:
     """The value of one sample in Prometheus text format (0 when absent)."""
     for line in metrics.splitlines():
@@ -43,8 +49,9 @@ async def test_metrics_count_graphql_operations_by_name(http: httpx.AsyncClient)
     before = sample(
         (await http.get("/metrics")).text, "caseload_graphql_operations_total", operation="OpsProbe"
     )
-    for _ in range(2):
-        response = await http.post("/graphql", json={"query": "query OpsProbe { enumLabels { enum } }"})
+    probe = "query OpsProbe { enumLabels { enum } }"
+    for _ in range(2):  # persisted (Apollo's APQ): a name /metrics labels
+        response = await http.post("/graphql", json={"query": probe, "extensions": _apq(probe)})
         assert response.status_code == 200
     await http.post("/graphql", json={"query": "{ jurisdictions { id } }"})
     response = await http.get("/metrics")
@@ -191,7 +198,9 @@ async def test_metrics_report_cache_hit_rate(
 async def test_a_large_body_is_named_from_its_start_and_passed_on_whole(http: httpx.AsyncClient) -> None:
     padding = "x" * (2 * 1024 * 1024)
     query = "query BigProbe($pad: String) { jurisdiction(code: $pad) { id } }"
-    response = await http.post("/graphql", json={"query": query, "variables": {"pad": padding}})
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": {"pad": padding}, "extensions": _apq(query)}
+    )
     assert response.status_code == 200, response.text
     # Passed on whole: the server read the whole variable (and refused it as too long for a code).
     [error] = response.json()["errors"]
@@ -228,3 +237,66 @@ async def test_peeking_stops_early_and_replays_every_chunk() -> None:
     assert read < len(messages) // 2, "the peek reads only the start of a large body"
     replayed = [await replay() for _ in messages]
     assert b"".join(m["body"] for m in replayed) == data
+
+
+async def test_metrics_show_the_redis_breaker_and_dependency_errors(http: httpx.AsyncClient) -> None:
+    """An operator alerts on Redis being skipped and on dependency errors: both are on /metrics
+    (counted in core.resilience, outside the API's own registry)."""
+    from core.redis_guard import breaker_for
+
+    breaker = breaker_for("redis://metrics-probe.invalid:6379/0")
+    breaker.failed(ConnectionError("refused"))
+    try:
+        text = (await http.get("/metrics")).text
+        assert sample(text, "caseload_redis_breaker_open", client=breaker.name) == 1
+        assert sample(text, "caseload_redis_breaker_opens_total", client=breaker.name) >= 1
+        assert (
+            sample(text, "caseload_dependency_errors_total", dependency="redis", component=breaker.name) >= 1
+        )
+    finally:
+        breaker.succeeded()
+    text = (await http.get("/metrics")).text
+    assert sample(text, "caseload_redis_breaker_open", client=breaker.name) == 0
+
+
+async def test_made_up_operation_names_do_not_grow_metrics(http: httpx.AsyncClient) -> None:
+    """Only names people can alert on are labels: the console's, trusted or persisted ones."""
+    await http.post("/graphql", json={"query": "query Warmup { __typename }"})
+    before = len((await http.get("/metrics")).content)
+    for index in range(260):
+        await http.post("/graphql", json={"query": f"query MadeUp{index} {{ __typename }}"})
+    text = (await http.get("/metrics")).text
+    assert "MadeUp" not in text
+    assert len(text.encode()) - before < 2000  # one "other" series, whatever the count
+    assert sample(text, "caseload_graphql_operations_total", operation="other", type="query") >= 260
+    # A console operation is labelled by its name without being registered anywhere.
+    console = "query ConsoleCapabilities { __typename }"
+    await http.post("/graphql", json={"query": console})
+    text = (await http.get("/metrics")).text
+    assert sample(text, "caseload_graphql_operations_total", operation="ConsoleCapabilities") >= 1
+
+
+async def test_graphql_errors_are_counted_by_code(http: httpx.AsyncClient) -> None:
+    def errors(text: str, code: str, kind: str) -> float:
+        return sample(text, "caseload_graphql_errors_total", code=code, kind=kind)
+
+    before = (await http.get("/metrics")).text
+    await http.post("/graphql", json={"query": "{ noSuchField }"})  # validation, HTTP 200
+    await http.post("/graphql", json={"query": "{"})
+    await http.post("/graphql", content=b"{not json", headers={"content-type": "application/json"})
+    await http.post(
+        "/graphql",
+        json={"query": 'mutation { createJurisdiction(plugin: "no_such_plugin") { errors { code } } }'},
+    )
+    after = (await http.get("/metrics")).text
+    assert errors(after, "validation", "request") == errors(before, "validation", "request") + 1
+    assert errors(after, "parse_error", "request") == errors(before, "parse_error", "request") + 1
+    assert errors(after, "bad_request", "request") == errors(before, "bad_request", "request") + 1
+    payload = [
+        line
+        for line in after.splitlines()
+        if line.startswith("caseload_graphql_errors_total") and 'kind="payload"' in line
+    ]
+    assert payload, "a mutation's error returned as data is counted by its code"
+    # The HTTP status stays its own label: the validation error was answered 200.
+    assert sample(after, "caseload_graphql_operations_total", operation="anonymous", status="200") >= 1

@@ -126,3 +126,48 @@ async def test_a_schema_newer_than_the_code_gets_its_own_message(tmp_path: Path)
             assert "f00dcafe0001" in message and "run `caseload migrate`" not in message
     finally:
         await engine.dispose()
+
+
+async def test_stored_citations_naming_a_file_are_rewritten_to_the_document(
+    engine: AsyncEngine, ctx: ServiceContext, registry
+):
+    from core.policy.conformance import collect_rules
+
+    org = await make_org(ctx)
+    rule = collect_rules(registry, "wuping").deadlines[0]
+    file_name, cite = rule.citation.source, rule.citation
+    old_texts = [
+        f"{file_name} {cite.section}：「{cite.clause}」",
+        f"{file_name}：「{cite.clause}」",
+        "管理员设定：「理由」",
+    ]
+    for n, text in enumerate(old_texts):
+        ctx.session.add(
+            Obligation(
+                jurisdiction_id=org.jurisdiction.id,
+                owner_role="unit",
+                plugin="wuping",
+                rule_id=rule.id,
+                title="报告",
+                event="case_filed",
+                subject_type="case",
+                subject_id=n,
+                trigger_date=dt.date(2024, 10, 8),
+                due_rule={"kind": "working_days", "amount": 3},
+                due_date=dt.date(2024, 10, 11),
+                status=ObligationStatus.OPEN,
+                citation=text,
+            )
+        )
+    await ctx.session.commit()
+    module = migration_revision("e4a7c1f9b2d6")
+    # The frozen mapping is what the plugins declare today.
+    assert module.DOCUMENTS[file_name] == cite.document.reference
+    async with engine.begin() as conn:
+        assert await conn.run_sync(module.rewrite_citations) == 2
+    ctx.session.expire_all()
+    stored = [
+        ob.citation for ob in await ctx.session.scalars(select(Obligation).order_by(Obligation.subject_id))
+    ]
+    assert stored == [cite.text, f"{cite.document.reference}：「{cite.clause}」", "管理员设定：「理由」"]
+    assert not any(".txt" in text for text in stored)

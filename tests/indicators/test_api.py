@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -441,7 +442,7 @@ async def test_definitions_and_assessment_facts_over_graphql(api: GraphQLClient,
     jid = str(j.id)
     data = await api.ok(
         "query($j: ID!) { indicatorDefinitions(jurisdictionId: $j) {"
-        " indicator label source refined added perCase kind instances citation { source } } }",
+        " indicator label source refined added perCase kind instances citation { source text } } }",
         {"j": jid},
     )
     defs = {d["indicator"]: d for d in data["indicatorDefinitions"]}
@@ -449,7 +450,13 @@ async def test_definitions_and_assessment_facts_over_graphql(api: GraphQLClient,
         "instances"
     ] == ["first"]
     assert defs["head_appearance_rate"]["perCase"] and not defs["head_appearance_rate"]["added"]
-    assert defs["head_appearance_rate"]["citation"]["source"].startswith("004")
+    assert (
+        defs["head_appearance_rate"]["citation"]["source"]
+        == "《黔南州司法局“三个加强”推动司法行政工作取得实效》"
+    )
+    # What a reader sees names the document, never the file the quotes are checked against.
+    assert defs["head_appearance_rate"]["citation"]["text"].startswith("《黔南州司法局")
+    assert ".txt" not in json.dumps(data, ensure_ascii=False)
     assert defs["loss_rate"]["source"] == "national" and not defs["loss_rate"]["perCase"]
     # The 14 national indicators, then the three Qiannan adds ("一清", source 004).
     added = {k: d for k, d in defs.items() if d["added"]}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from decimal import Decimal
 
 from core.enums import OutcomeKind, UnitKind
+from core.indicators import bulletins, render, service
 from core.indicators import periods as P
-from core.indicators import service
 from core.indicators.types import Assessment, IndicatorResult
 from core.org.service import set_reference_figure, update_jurisdiction
 from tests.conftest import CtxFactory
@@ -379,7 +382,14 @@ async def test_qiannan_targets_against_province_and_last_year(make_ctx: CtxFacto
 
     annual = await service.assessment(ctx, org.jurisdiction.id, 2022)
     assert penalties(annual) == {("qiannan.package_interview", "县自然资源局")}
-    assert annual.penalties[0].citation.source.startswith("004")
+    assert annual.penalties[0].citation.source == "《黔南州司法局“三个加强”推动司法行政工作取得实效》"
+    assert ".txt" not in annual.penalties[0].citation.text
+    # The bulletin a bureau sends out names the document too: no file name anywhere in the Word XML.
+    edition = await bulletins.publish(ctx, org.jurisdiction.id, 2022, 4)
+    with zipfile.ZipFile(io.BytesIO(render.docx(bulletins.content_of(edition)))) as docx:
+        xml = "".join(docx.read(n).decode("utf-8") for n in docx.namelist() if n.endswith(".xml"))
+    assert "《黔南州司法局“三个加强”推动司法行政工作取得实效》" in xml
+    assert not re.search(r"\d{3}_[0-9a-f]{16}\.txt|\.txt", xml)
 
 
 async def test_xx_county_due_diligence_exemption_in_the_assessment(make_ctx: CtxFactory):

@@ -103,6 +103,10 @@ DATA: list[list[Any]] = [
 
 
 def ledger() -> bytes:
+    return ledger_of(DATA)
+
+
+def ledger_of(data: list[list[Any]]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -113,10 +117,10 @@ def ledger() -> bytes:
     sheet.merge_cells("B3:C3")
     for col in "ADEFGHIJKL":
         sheet.merge_cells(f"{col}3:{col}4")
-    for row in DATA[:3]:
+    for row in data[:3]:
         sheet.append(row)
     sheet.append(["小计", None, None, None, None, None, None, None, None, None, None, None])
-    for row in DATA[3:]:
+    for row in data[3:]:
         sheet.append(row)
     sheet.append(["合计", "共5件"])
     sheet.append(["填表人：王科员", None, None, "审核人：张局长"])
@@ -170,3 +174,41 @@ async def test_a_county_ledger_gives_the_dashboard_the_ledgers_own_rates(ctx: Se
     assert again.ok and again.count(RowStatus.IMPORTED) == 0 and again.count(RowStatus.SKIPPED) == 8
     await ctx.session.commit()
     assert await counts() == before
+
+
+async def test_the_countys_own_ledger_imported_again_after_it_gained_outcomes_adds_them(
+    ctx: ServiceContext,
+) -> None:
+    """Counties keep one ledger and fill in results as cases end: importing it again adds the new
+    hearing and outcome to the recorded case (by 案号), leaves the others as they are, and refuses a
+    result that contradicts the recorded one instead of overwriting it."""
+    org = await make_org(ctx)
+    await add_unit_alias(ctx, org.jurisdiction.id, alias="镇政府", unit_id=org.township.id)
+    first = await import_ledger(ctx, jurisdiction_id=org.jurisdiction.id, content=ledger(), mapping=MAPPING)
+    assert first.ok
+    await ctx.session.commit()
+    case = await ctx.session.scalar(select(LitigationCase).where(LitigationCase.case_number == N.format(5)))
+    assert case is not None and case.concluded_date is None
+
+    later = [list(row) for row in DATA]
+    later[4][8:12] = ["2024-07-02", None, "撤销", "2024-08-01"]  # 钱某's case: heard and decided since
+    edited = ledger_of(later)
+    report = await import_ledger(ctx, jurisdiction_id=org.jurisdiction.id, content=edited, mapping=MAPPING)
+    assert report.ok, [p.text for p in report.problems]
+    updated = [r for r in report.rows if r.status == RowStatus.UPDATED]
+    assert [(r.case_number, r.note) for r in updated] == [(N.format(5), "补录：庭审、审理结果")]
+    assert report.count(RowStatus.SKIPPED) == 3 + 4  # totals and signatures, the four unchanged rows
+    await ctx.session.commit()
+    outcome = await ctx.session.scalar(select(Outcome).where(Outcome.case_id == case.id))
+    assert outcome is not None and outcome.kind == OutcomeKind.REVOKED
+    hearing = await ctx.session.scalar(select(Hearing).where(Hearing.case_id == case.id))
+    assert hearing is not None and hearing.head_attended is False  # the ledger names no head
+
+    contradicting = [list(row) for row in later]
+    contradicting[0][10] = "驳回诉讼请求"  # recorded as 撤销
+    refused = await import_ledger(
+        ctx, jurisdiction_id=org.jurisdiction.id, content=ledger_of(contradicting), mapping=MAPPING
+    )
+    await ctx.session.rollback()
+    [problem] = refused.problems
+    assert problem.code == "conflict" and "撤销" in problem.message and N.format(1) in problem.message

@@ -428,3 +428,20 @@ async def test_a_reconsideration_ledger_comes_in_with_dates_and_decisions(
     assert (three.status, three.rejected_date) == (ReconsiderationStatus.REJECTED, dt.date(2024, 5, 6))
     assert (four.status, four.accepted_date) == (ReconsiderationStatus.ACCEPTED, dt.date(2024, 6, 4))
     assert one.received_date == dt.date(2024, 3, 1) and one.concluded_date == dt.date(2024, 5, 1)
+
+    # The same ledger later: case 4 decided, case 1's decision contradicted (refused, not overwritten).
+    await ctx.session.commit()
+    rows[4][10:12] = ["变更", "2024-08-01"]
+    again = await run(ctx, org, book_bytes(rows))
+    assert again.ok, [p.text for p in again.problems]
+    assert [(r.case_number, r.status, r.note) for r in again.rows if r.status != RowStatus.SKIPPED] == [
+        ("测复〔2024〕4号", RowStatus.UPDATED, "补录：复议决定")
+    ]
+    await ctx.session.commit()
+    await ctx.session.refresh(four)
+    assert (four.status, four.decision) == (ReconsiderationStatus.CONCLUDED, ReconsiderationDecision.VARIED)
+    rows[1][10] = "维持"
+    refused = await run(ctx, org, book_bytes(rows))
+    await ctx.session.rollback()
+    [problem] = refused.problems
+    assert problem.code == "conflict" and "撤销" in problem.message and "测复〔2024〕1号" in problem.message

@@ -2,7 +2,8 @@
 
 Runs one scan of every jurisdiction with the test plugins, against DATABASE_URL / REDIS_URL.
 With ``--hang`` it stops after inserting its notifications (when the scan announces them), before
-committing, and waits to be killed (a worker crashing mid-scan).
+committing, and waits to be killed (a worker crashing mid-scan). With ``--forever`` it runs rounds
+every second (back-off from 0.2 s) until killed, as ``caseload worker`` does, logging to stderr.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ async def main(now: str, hang: bool) -> None:
         redis=redis,
         lock_seconds=float(os.environ.get("CASELOAD_WORKER_LOCK_SECONDS", "30")),
     )
+    if "--forever" in sys.argv:
+        import logging
+
+        from core.resilience import Backoff
+
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+        await worker.run_forever(1.0, Backoff(first=0.2, cap=1.0))
     reports = await worker.scan_all()
     print("sent", sum(len(r.sent) for r in reports), flush=True)
     if redis is not None:

@@ -26,11 +26,13 @@ from core.policy.types import (
     PenaltyCondition,
     PenaltyKind,
     PenaltyRule,
+    SourceDocument,
 )
 
 SOURCE = "henan.txt"
 QUOTE = "开庭3个工作日前通知县政府办公室"
-CITE = Citation(source=SOURCE, section="一", clause=QUOTE)
+DOC = SourceDocument(key=SOURCE, title="坏县行政机关负责人出庭应诉工作意见", issuer="坏县人民政府办公室")
+CITE = Citation(source=SOURCE, section="一", clause=QUOTE, document=DOC)
 
 
 def _rule(**changes: Any) -> DeadlineRule:
@@ -76,7 +78,7 @@ def _raise() -> list[Any]:
 MISTAKES: dict[str, tuple[Any, str, str]] = {
     # name: (plugin, hook, fragment of the problem)
     "citation not verbatim": (
-        _plugin(lambda: [_rule(citation=Citation(source=SOURCE, clause="开庭前一日通知"))]),
+        _plugin(lambda: [_rule(citation=Citation(source=SOURCE, clause="开庭前一日通知", document=DOC))]),
         "caseload_deadline_rules",
         "broken.urge_letter: clause not found verbatim in henan.txt",
     ),

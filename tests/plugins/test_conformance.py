@@ -51,6 +51,7 @@ from core.policy.types import (
     PenaltyRule,
     Recipient,
     ReminderRule,
+    SourceDocument,
     TargetSpec,
 )
 
@@ -117,7 +118,8 @@ def test_docs_table_lists_every_rule(name: str, registry: PolicyRegistry) -> Non
 # The kit catches what it promises to catch
 # ---------------------------------------------------------------------------------------------
 
-GOOD = Citation(source="bad.txt", section="一", clause="收到应诉通知书后3日内报告")
+BAD_DOC = SourceDocument(key="bad.txt", title="坏县行政应诉工作通知", issuer="坏县人民政府办公室")
+GOOD = Citation(source="bad.txt", section="一", clause="收到应诉通知书后3日内报告", document=BAD_DOC)
 
 
 class Broken:
@@ -220,11 +222,13 @@ def test_kit_reports_every_kind_of_mistake(tmp_path: Path) -> None:
         "condition bottom_n needs n",
         "a zero score must name the indicator",
         "action 'sing' not one of",
+        "deadline other.prefix: citation of bad.txt declares no source document",
     ]
     for fragment in expected:
         assert fragment in text, fragment
     # The quote split by a line break in the source still counts as verbatim.
     assert "deadline bad.report: clause not found" not in text
+    assert "deadline bad.report: citation of" not in text
     with pytest.raises(AssertionError, match=r"other\.prefix"):
         assert_conformant("bad", registry=registry)
 

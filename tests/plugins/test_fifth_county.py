@@ -42,10 +42,11 @@ from core.calendar.rules import working_days
 from core.policy import hookimpl
 from core.policy.types import (
     Citation, Comparator, CountedRecords, CustomIndicator, DeadlineRule, EventKind, EventMatch,
-    IndicatorKind, JurisdictionProfile, Owner, RecordFilter, TargetSpec,
+    IndicatorKind, JurisdictionProfile, Owner, RecordFilter, SourceDocument, TargetSpec,
 )
 
 SOURCE = "fifth_county_notice.txt"
+DOC = SourceDocument(key=SOURCE, title="第五县行政应诉工作通知", issuer="第五县人民政府办公室")
 
 
 @hookimpl
@@ -67,7 +68,7 @@ def caseload_deadline_rules():
             due=working_days(2),
             owner=Owner.UNIT,
             met_by=(EventMatch(EventKind.RESPONSE_REPORTED),),
-            citation=Citation(SOURCE, "被诉单位收到应诉通知书后2个工作日内报告县司法局", "一"),
+            citation=Citation(SOURCE, "被诉单位收到应诉通知书后2个工作日内报告县司法局", "一", DOC),
         )
     ]
 
@@ -83,7 +84,7 @@ def caseload_indicators():
             kind=IndicatorKind.COUNT,
             records=CountedRecords.DISPUTES_RECEIVED,
             numerator=RecordFilter(fields=frozenset({"natural_resources"})),
-            citation=Citation(SOURCE, "按季度统计自然资源类行政争议数", "三"),
+            citation=Citation(SOURCE, "按季度统计自然资源类行政争议数", "三", DOC),
         )
     ]
 
@@ -98,7 +99,7 @@ def caseload_targets(year):
             title_en="Loss rate at most 10%",
             comparator=Comparator.AT_MOST,
             value=Decimal("10"),
-            citation=Citation(SOURCE, "行政诉讼败诉率控制在10%以内", "二"),
+            citation=Citation(SOURCE, "行政诉讼败诉率控制在10%以内", "二", DOC),
         )
     ]
 '''

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.attachments import service as attachments
 from core.auth import service as auth
 from core.calendar import admin as calendar_admin
 from core.calendar.models import CalendarYear
@@ -686,3 +687,24 @@ async def _remove_fact(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[
 @case("publishBulletin", "($j: ID!) { publishBulletin(jurisdictionId: $j, year: 2024, quarter: 3) {P} }")
 async def _publish(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
     return {"j": w.j1}
+
+
+PDF_BASE64 = "JVBERi0xLjQKJSVFT0YK"  # "%PDF-1.4\n%%EOF\n"
+
+
+@case(
+    "attachFile",
+    '($id: ID!) { attachFile(input: {subjectType: "dispute", subjectId: $id, fileName: "决定书.pdf",'
+    f' contentBase64: "{PDF_BASE64}"}}) {{P}} }}',
+)
+async def _attach_file(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    return {"id": (await new_dispute(ctx, w.a, f"附件争议{n}")).id}
+
+
+@case("deleteAttachment", '($id: ID!) { deleteAttachment(id: $id, reason: "重复上传") {P} }')
+async def _delete_attachment(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    dispute = await new_dispute(ctx, w.a, f"删附件争议{n}")
+    row = await attachments.attach_file(
+        ctx, subject_type="dispute", subject_id=dispute.id, file_name="a.pdf", content=b"%PDF-1.4\n%%EOF\n"
+    )
+    return {"id": row.id}

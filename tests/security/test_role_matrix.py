@@ -132,6 +132,8 @@ removeAssessmentFact           Y  Y  Y  .  .  .  .  .
 publishBulletin                Y  Y  Y  .  .  .  .  .
 addUnitAlias                   Y  Y  Y  .  .  .  .  .
 removeUnitAlias                Y  Y  Y  .  .  .  .  .
+attachFile                     Y  Y  Y  Y  .  .  .  .
+deleteAttachment               Y  Y  Y  Y  .  .  .  .
 """
 
 

@@ -4,7 +4,7 @@ A background import answers at once; the report its user reads afterwards (``led
 every row's status and problems) is kept on the job row when it ends, as JSON.
 
 Revision ID: e4a7c9d2b1f0
-Revises: b3f1d9a2c4e7
+Revises: e5a7c1f3b9d2
 Create Date: 2026-12-07 08:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision = 'e4a7c9d2b1f0'
-down_revision = 'b3f1d9a2c4e7'
+down_revision = 'e5a7c1f3b9d2'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""GraphQL for attachments: the metadata type and the attachFile / deleteAttachment mutations."""

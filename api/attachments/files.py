@@ -1,0 +1,51 @@
+"""Downloading an attachment: ``GET /attachments/{id}``, authenticated as GraphQL is.
+
+An attachment whose record the principal may not read is a 404 (no leak by id). The file goes out
+as a download with the media type stored at upload, never sniffed or shown inline.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api.context import AppState
+from api.downloads import disposition, download_error, download_principal
+from core.attachments import service
+from core.attachments.models import Attachment
+from core.context import ServiceContext
+from core.errors import DomainError
+from core.principal import Principal
+
+
+async def download(request: Request) -> Response:
+    state: AppState = request.app.state.caseload
+    principal = await download_principal(request)
+    if not isinstance(principal, Principal):
+        return principal
+    ident = int(request.path_params["attachment_id"])
+    async with state.session_factory() as session:
+        ctx = ServiceContext(session=session, principal=principal, registry=state.registry, clock=state.clock)
+        try:
+            attachment = await service.get_attachment(ctx, ident)
+        except DomainError as exc:
+            return download_error(404, exc.code, exc.message_zh)
+        data = await session.scalar(select(Attachment.content).where(Attachment.id == attachment.id))
+        media_type, file_name = attachment.media_type, attachment.file_name
+    ascii_name = f"attachment-{ident}{service.EXTENSIONS.get(media_type, '')}"
+    return Response(
+        data or b"",
+        media_type=media_type,
+        headers={
+            "Content-Disposition": disposition(ascii_name, file_name),
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def attachment_routes() -> list[Route]:
+    """The download route, for the app to mount next to ``/graphql``."""
+    return [Route("/attachments/{attachment_id:int}", download, methods=["GET"])]

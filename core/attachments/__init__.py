@@ -1,0 +1,1 @@
+"""Files attached to a record (scanned notices, judgments, letters): model and service."""
