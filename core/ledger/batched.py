@@ -21,6 +21,7 @@ content key is recorded). See docs/ledger.md.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,13 +44,13 @@ from core.ledger.service import (
     RowStatus,
     Sheet,
     SheetRow,
-    _check_row,
     _imported_keys,
     _round_trip_target,
-    _update_row,
     call_progress,
+    import_row,
     prepare_import,
     row_key,
+    skip_note,
 )
 from core.policy.manager import PolicyRegistry
 from core.principal import Principal
@@ -59,6 +60,11 @@ from core.principal import Principal
 # (a row costs 5–40 ms: a dispute, its obligations, its audit entry), and commits stay few.
 WRITE_BATCH = 200
 BATCH_SECONDS = 0.25
+# After each chunk the job leaves the write lock free this long. SQLite's busy handler is no queue:
+# a waiting writer sleeps (up to 100 ms between tries) and a job that takes the lock again at once
+# would starve it past its busy timeout ("database is locked"). A gap longer than the handler's
+# longest sleep lets every waiting writer in.
+LOCK_GAP_SECONDS = 0.12
 
 Changes = list[tuple[str, int, int | None]]
 
@@ -91,8 +97,11 @@ async def import_in_batches(
     batch_seconds: float = BATCH_SECONDS,
     max_rows: int = JOB_MAX_ROWS,
     clock: Clock = system_clock,
+    dry_run: bool = False,
+    lock_gap: float = LOCK_GAP_SECONDS,
 ) -> Outcome:
-    """Check every row, then write them in committed chunks (see the module's docstring).
+    """Check every row, then write them in committed chunks (see the module's docstring); a dry
+    run stops after the check.
 
     ``on_progress(checked, written, total)`` is called between transactions only (never while one
     holds the write lock); what it raises before the first chunk is written (a cancelled job)
@@ -111,6 +120,7 @@ async def import_in_batches(
             content=content,
             file_name=file_name,
             mapping=mapping,
+            dry_run=dry_run,
             max_rows=max_rows,
         )
         total = len(sheet.rows)
@@ -143,8 +153,9 @@ async def import_in_batches(
             await session.rollback()
         start = i
         await call_progress(on_progress, min(total, left_out + start), 0, total)
+        await asyncio.sleep(lock_gap)
     await call_progress(on_progress, total, 0, total)
-    if any(r.status == RowStatus.INVALID for r in checked.values()):
+    if dry_run or any(r.status == RowStatus.INVALID for r in checked.values()):
         report.rows.extend(checked.values())
         report.rows.sort(key=lambda r: r.row)
         return Outcome(report)  # nothing written
@@ -199,6 +210,7 @@ async def import_in_batches(
         written.extend(results)
         so_far = sum(1 for r in written if r.status in (RowStatus.IMPORTED, RowStatus.UPDATED))
         await call_progress(on_progress, total, so_far, total)
+        await asyncio.sleep(lock_gap)
     report.rows.extend(written)
     report.rows.sort(key=lambda r: r.row)
     if failed and not imported and not report.count(RowStatus.UPDATED):
@@ -233,16 +245,11 @@ async def _plan(ctx: ServiceContext, jurisdiction_id: int, sheet: Sheet, report:
     seen_in_file: dict[str, int] = {}
     for row, key in zip(sheet.rows, keys, strict=True):
         sequence = cell_text(row.cells.get("sequence"))
-        if await _round_trip_target(ctx, jurisdiction_id, row) is None:
-            if key in previous:
-                note = f"已于{previous[key]}导入，跳过"
-                report.rows.append(RowResult(row.number, RowStatus.SKIPPED, sequence, note=note))
-                continue
-            if key in seen_in_file:
-                note = f"与第{seen_in_file[key]}行内容相同，跳过"
-                report.rows.append(RowResult(row.number, RowStatus.SKIPPED, sequence, note=note))
-                continue
-            seen_in_file[key] = row.number
+        if await _round_trip_target(ctx, jurisdiction_id, row) is None and (
+            note := skip_note(row.number, key, previous, seen_in_file)
+        ):
+            report.rows.append(RowResult(row.number, RowStatus.SKIPPED, sequence, note=note))
+            continue
         rows.append((row, key, sequence))
     by_case: dict[str, int] = {}
     needs: dict[int, list[int]] = {}
@@ -313,11 +320,9 @@ async def _write(
     record_id: int | None = None,
     key: str = "",
 ) -> RowResult:
-    """One row through the services (a new record, or an exported row's update), in a savepoint."""
+    """One row through the services as every import writes it (:func:`import_row`)."""
     target = await _round_trip_target(ctx, jurisdiction_id, row)
-    if target is not None:
-        return await _update_row(ctx, sheet, row, target, units)
-    result, written = await _check_row(ctx, jurisdiction_id, sheet, row, units)
+    result, written = await import_row(ctx, jurisdiction_id, sheet, row, units, target)
     if written is not None and keep is not None and record_id is not None:
         dispute, case = written
         keep.append(

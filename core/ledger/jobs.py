@@ -300,10 +300,11 @@ async def run_job(
         )
         postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
         cancelled = job.cancel_requested
-    batched = not dry_run and not postgresql
+    # On SQLite a dry run is checked in chunks too: its check writes (rolled back), so one
+    # transaction would hold the write lock for all of it.
+    batched = not postgresql
     # A second connection may write the job row while the import runs: always on PostgreSQL; on
-    # SQLite only between batches, when the import holds no write lock (batched: no lock at all
-    # while checking, which writes nothing).
+    # SQLite only between chunks, when the import holds no write lock.
     persist = postgresql or batched
     live = LIVE.setdefault(job_id, Live(started=time.monotonic()))
     # Cancelled between the claim and the start (or in another process): stop at the first row.
@@ -346,6 +347,7 @@ async def run_job(
                     on_progress,
                     (batch_rows, batch_seconds),
                     changes,
+                    dry_run,
                 )
             else:
                 async with session_factory() as session, session.begin():
@@ -429,6 +431,7 @@ async def _run_batched(
     on_progress: Callable[[int, int, int], Awaitable[None]],
     batch: tuple[int, float],
     changes: Changes,
+    dry_run: bool,
 ) -> ImportReport:
     """An import in committed chunks (SQLite); ``changes`` gets what was committed."""
     outcome = await import_in_batches(
@@ -443,6 +446,7 @@ async def _run_batched(
         batch_rows=batch[0],
         batch_seconds=batch[1],
         clock=clock,
+        dry_run=dry_run,
     )
     changes.extend(outcome.changes)
     return outcome.report

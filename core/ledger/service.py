@@ -450,32 +450,10 @@ async def import_ledger(
             await progress(checked, 0)
         sequence = cell_text(row.cells.get("sequence"))
         target = await _round_trip_target(ctx, jurisdiction.id, row)
-        if target is not None:  # a row of an exported file: compare with its record, update if edited
-            result = await _update_row(ctx, sheet, row, target, units)
-            result.sequence = sequence
-            report.rows.append(result)
+        if target is None and (note := skip_note(row.number, key, previous, seen_in_file)):
+            report.rows.append(RowResult(row.number, RowStatus.SKIPPED, sequence, note=note))
             continue
-        if key in previous:
-            report.rows.append(
-                RowResult(row.number, RowStatus.SKIPPED, sequence, note=f"已于{previous[key]}导入，跳过")
-            )
-            continue
-        if key in seen_in_file:
-            report.rows.append(
-                RowResult(
-                    row.number, RowStatus.SKIPPED, sequence, note=f"与第{seen_in_file[key]}行内容相同，跳过"
-                )
-            )
-            continue
-        seen_in_file[key] = row.number
-        case = await _case_target(ctx, jurisdiction.id, row)
-        recon = await _recon_target(ctx, jurisdiction.id, row) if case is None else None
-        if case is not None or recon is not None:  # a later version of the county's own ledger
-            result = await _update_record_row(ctx, sheet, row, units, case, recon)
-            result.sequence = sequence
-            report.rows.append(result)
-            continue
-        result, written = await _check_row(ctx, jurisdiction.id, sheet, row, units)
+        result, written = await import_row(ctx, jurisdiction.id, sheet, row, units, target)
         result.sequence = sequence
         report.rows.append(result)
         if written is not None:
@@ -504,6 +482,37 @@ async def import_ledger(
     report.import_id = batch.id
     await progress(total, len(imported))
     return report
+
+
+def skip_note(number: int, key: str, previous: Mapping[str, str], seen_in_file: dict[str, int]) -> str:
+    """Why a new row is skipped (imported before, or repeating an earlier row); "" to import it."""
+    if key in previous:
+        return f"已于{previous[key]}导入，跳过"
+    if key in seen_in_file:
+        return f"与第{seen_in_file[key]}行内容相同，跳过"
+    seen_in_file[key] = number
+    return ""
+
+
+async def import_row(
+    ctx: ServiceContext,
+    jurisdiction_id: int,
+    sheet: Sheet,
+    row: SheetRow,
+    units: Mapping[str, Unit],
+    target: Dispute | None,
+) -> tuple[RowResult, tuple[Dispute, LitigationCase | None] | None]:
+    """One row through the services, as every import writes it: an exported row (``target``, its
+    dispute) updates its record; a row whose 案号 or 复议案号 is recorded updates that case (the
+    county's own ledger again); any other row is a new record. The second value is what a new
+    row wrote (None otherwise)."""
+    if target is not None:
+        return await _update_row(ctx, sheet, row, target, units), None
+    case = await _case_target(ctx, jurisdiction_id, row)
+    recon = await _recon_target(ctx, jurisdiction_id, row) if case is None else None
+    if case is not None or recon is not None:
+        return await _update_record_row(ctx, sheet, row, units, case, recon), None
+    return await _check_row(ctx, jurisdiction_id, sheet, row, units)
 
 
 # The fields an edited export may change on a dispute, as update_dispute takes them.

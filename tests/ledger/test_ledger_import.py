@@ -71,8 +71,7 @@ REPORT = """ok committed dryRun summary sheetName headerRow totalRows importedRo
       rows { row status statusLabel sequence disputeNumber caseNumber note problems { column message } }"""
 IMPORT = """mutation($j: ID!, $file: String!, $name: String!, $mapping: JSON, $dryRun: Boolean!) {
   importLedger(jurisdictionId: $j, fileBase64: $file, fileName: $name, mapping: $mapping, dryRun: $dryRun) {
-    result { %s }
-    job { id status }
+    result { id status }
     errors { field code message }
   }
 }""".replace("%s", REPORT)
@@ -85,7 +84,7 @@ async def finished(
 ) -> dict[str, Any]:
     """An import's payload as it was when imports answered with their report: wait for its job (run by
     the app's in-process runner) and give its report, or the file's error as the payload's errors."""
-    job = payload.get("job")
+    job = payload.get("result")
     if payload.get("errors") or job is None:
         return payload
     assert job["status"] == "QUEUED"

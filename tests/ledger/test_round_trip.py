@@ -24,7 +24,7 @@ __all__ = ["org"]
 REPORT = """ok committed summary updatedRows unchangedRows
     problems { row column code message } rows { row status disputeNumber note }"""
 IMPORT = """mutation($j: ID!, $file: String!) { importLedger(jurisdictionId: $j, fileBase64: $file, fileName: "导出.xlsx") {
-  result { %s } job { id status } errors { field code message } } }""".replace("%s", REPORT)
+  result { id status } errors { field code message } } }"""
 
 
 async def run_import(client: GraphQLClient, org: Org, content: bytes) -> dict[str, Any]:
