@@ -19,6 +19,8 @@ job keeps its report (:func:`report_to_json`).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -26,7 +28,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
 
@@ -51,6 +53,11 @@ MAX_ERRORS_KEPT = 500
 MAX_REPORT_ROWS = 5000
 # How often (seconds) a running job on PostgreSQL writes its progress and reads a cancel request.
 PERSIST_EVERY = 1.0
+# A running job's process touches its row this often; a RUNNING job untouched for STALE_AFTER lost
+# its process (killed, host gone) and is claimed again. Rows it had committed are skipped on the
+# second run by their content keys, so nothing is written twice.
+HEARTBEAT_SECONDS = 20.0
+STALE_AFTER = dt.timedelta(minutes=2)
 
 Changes = list[tuple[str, int, int | None]]
 FINISHED = (ImportJobStatus.SUCCEEDED, ImportJobStatus.FAILED, ImportJobStatus.CANCELLED)
@@ -215,32 +222,59 @@ async def cancel_import(ctx: ServiceContext, job_id: int) -> LedgerImportJob:
 
 async def claim(session_factory: async_sessionmaker[AsyncSession], job_id: int | None = None) -> int | None:
     """Mark one queued job (``job_id``, or the oldest) running and return its id; None if none is left.
+    A job left running by a process that stopped (no heartbeat for :data:`STALE_AFTER`) is claimable.
 
     The update's ``status = 'queued'`` condition is what makes a job run once: of two processes
     claiming the same job, one updates a row and the other none.
     """
     for _ in range(5):  # another process may take the candidate between the SELECT and the UPDATE
+        now = dt.datetime.now(dt.UTC)
+        claimable = or_(
+            LedgerImportJob.status == ImportJobStatus.QUEUED,
+            and_(
+                LedgerImportJob.status == ImportJobStatus.RUNNING,
+                LedgerImportJob.updated_at < now - STALE_AFTER,
+            ),
+        )
         async with session_factory() as session, session.begin():
             postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
-            pick = select(LedgerImportJob.id).where(LedgerImportJob.status == ImportJobStatus.QUEUED)
+            pick = select(LedgerImportJob.id, LedgerImportJob.status).where(claimable)
             if job_id is not None:
                 pick = pick.where(LedgerImportJob.id == job_id)
             pick = pick.order_by(LedgerImportJob.id).limit(1)
             if postgresql:
                 pick = pick.with_for_update(skip_locked=True)
-            candidate = await session.scalar(pick)
-            if candidate is None:
+            found = (await session.execute(pick)).first()
+            if found is None:
                 return None
+            candidate, was = found
             result = await session.execute(
                 update(LedgerImportJob)
-                .where(LedgerImportJob.id == candidate, LedgerImportJob.status == ImportJobStatus.QUEUED)
-                .values(status=ImportJobStatus.RUNNING, started_at=dt.datetime.now(dt.UTC))
+                .where(LedgerImportJob.id == candidate, claimable)
+                .values(status=ImportJobStatus.RUNNING, started_at=now, updated_at=now)
             )
             if result.rowcount == 1:  # type: ignore[attr-defined]
+                if was == ImportJobStatus.RUNNING:
+                    log.warning("ledger import job %s: its process stopped; running it again", candidate)
                 return int(candidate)
         if job_id is not None:
             return None
     return None
+
+
+async def _heartbeat(session_factory: async_sessionmaker[AsyncSession], job_id: int) -> None:
+    """Touch the running job's row, so no other process takes it for abandoned."""
+    while True:
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+        try:
+            async with session_factory() as session, session.begin():
+                await session.execute(
+                    update(LedgerImportJob)
+                    .where(LedgerImportJob.id == job_id)
+                    .values(updated_at=dt.datetime.now(dt.UTC))
+                )
+        except Exception:  # the database away a moment: the next beat, or the job's own end
+            log.warning("ledger import job %s: heartbeat failed", job_id, exc_info=True)
 
 
 def _principal(job: LedgerImportJob) -> Principal:
@@ -307,6 +341,7 @@ async def run_job(
     # SQLite only between chunks, when the import holds no write lock.
     persist = postgresql or batched
     live = LIVE.setdefault(job_id, Live(started=time.monotonic()))
+    beating = asyncio.create_task(_heartbeat(session_factory, job_id))
     # Cancelled between the claim and the start (or in another process): stop at the first row.
     live.cancel = live.cancel or cancelled
     persisted = time.monotonic()
@@ -403,6 +438,9 @@ async def run_job(
         values = {"summary": "导入时发生内部错误；请联系管理员"}
     finally:
         LIVE.pop(job_id, None)
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating
     async with session_factory() as session, session.begin():
         await session.execute(
             update(LedgerImportJob)

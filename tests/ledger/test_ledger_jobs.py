@@ -102,3 +102,26 @@ async def queued_again(ctx: ServiceContext, session_factory: Any) -> tuple[int, 
         )
         job = await jobs.enqueue_import(staff, jurisdiction_id=jid, content=workbook(GOOD_ROWS))
         return job.id, jid
+
+
+async def test_a_job_whose_process_stopped_is_claimed_again_once(
+    ctx, session_factory, registry
+) -> None:
+    """A process killed mid-import leaves its job RUNNING: after STALE_AFTER without a heartbeat
+    another process takes it; a job whose process still beats is left alone."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    job_id, _ = await queued(ctx, session_factory)
+    assert await jobs.claim(session_factory, job_id) == job_id
+    assert await jobs.claim(session_factory) is None  # running, and its process alive
+    async with session_factory() as session, session.begin():  # the process dies: no heartbeat since
+        stopped = dt.datetime.now(dt.UTC) - jobs.STALE_AFTER - dt.timedelta(seconds=5)
+        await session.execute(
+            update(LedgerImportJob).where(LedgerImportJob.id == job_id).values(updated_at=stopped)
+        )
+    assert await jobs.claim(session_factory) == job_id
+    assert await jobs.claim(session_factory) is None  # taken once
+    assert await jobs.run_job(session_factory, registry, job_id) == ImportJobStatus.SUCCEEDED
+    assert await disputes(session_factory) == len(GOOD_ROWS)
