@@ -104,9 +104,7 @@ async def queued_again(ctx: ServiceContext, session_factory: Any) -> tuple[int, 
         return job.id, jid
 
 
-async def test_a_job_whose_process_stopped_is_claimed_again_once(
-    ctx, session_factory, registry
-) -> None:
+async def test_a_job_whose_process_stopped_is_claimed_again_once(ctx, session_factory, registry) -> None:
     """A process killed mid-import leaves its job RUNNING: after STALE_AFTER without a heartbeat
     another process takes it; a job whose process still beats is left alone."""
     import datetime as dt
