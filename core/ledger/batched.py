@@ -1,9 +1,10 @@
-"""A ledger import written in short transactions (background jobs on SQLite).
+"""A ledger import written in short transactions (every background job).
 
-SQLite has one write lock for the whole database: an import in one transaction makes every other
-user's write wait for all of it, and past the busy timeout fail with "database is locked". So a job
-on SQLite works in chunks (:data:`WRITE_BATCH` rows or :data:`BATCH_SECONDS`, whichever comes
-first), each in its own short transaction:
+An import in one transaction would make other users wait for all of it: on SQLite for its single
+write lock (past the busy timeout: "database is locked"), on PostgreSQL for the county's
+dispute-number counter row every registration updates. So a job works in chunks
+(:data:`WRITE_BATCH` rows or :data:`BATCH_SECONDS`, whichever comes first), each in its own short
+transaction:
 
 1. **Check** every row as a dry run does — written through the same services, then rolled back —
    a chunk per transaction. A row naming its first instance (一审案号) in an earlier chunk is
@@ -59,7 +60,7 @@ from core.principal import Principal
 # write then waits for the write lock a fraction of a second at most, however loaded the machine
 # (a row costs 5–40 ms: a dispute, its obligations, its audit entry), and commits stay few.
 WRITE_BATCH = 200
-BATCH_SECONDS = 0.25
+BATCH_SECONDS = 0.4
 # After each chunk the job leaves the write lock free this long. SQLite's busy handler is no queue:
 # a waiting writer sleeps (up to 100 ms between tries) and a job that takes the lock again at once
 # would starve it past its busy timeout ("database is locked"). A gap longer than the handler's

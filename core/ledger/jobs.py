@@ -4,17 +4,16 @@ A 5,000-row import takes longer than a proxy waits for one request, so ``importL
 a job (the file is kept with it) and answers at once. A job is *claimed* by a row-level conditional
 update (``… SET status='running' WHERE id=:id AND status='queued'``; on PostgreSQL the candidate is
 picked with ``SELECT … FOR UPDATE SKIP LOCKED``), so however many workers and API processes poll,
-each job runs once. On PostgreSQL it runs :func:`core.ledger.service.import_ledger` in one
-transaction: all or nothing, and a cancelled job has written nothing. On SQLite, whose single write
-lock would make every other user's write wait for the whole import, it checks every row first and
-then writes in short transactions (:mod:`core.ledger.batched`, which says what a failure half-way
-leaves); it can be cancelled until its first batch is written.
+each job runs once. It checks every row first and then writes in short transactions
+(:mod:`core.ledger.batched`, which says what a failure half-way leaves): one long transaction would
+hold, for the whole import, SQLite's single write lock and on PostgreSQL the county's dispute-number
+counter row, so every colleague's registration would wait for it. A job can be cancelled until its
+first batch is written.
 
 Progress (rows total, checked, written, rows per second, problems so far) is kept in the process
-running the job (:data:`LIVE`) and written to the job row from a second connection: about once a
-second on PostgreSQL, and on SQLite while checking (nothing holds the write lock) and after each
-committed batch, so a reader in another process (a worker runs the job) sees it too. The finished
-job keeps its report (:func:`report_to_json`).
+running the job (:data:`LIVE`) and written to the job row from a second connection between batches
+(about once a second while checking, after each committed batch), so a reader in another process
+(a worker runs the job) sees it too. The finished job keeps its report (:func:`report_to_json`).
 """
 
 from __future__ import annotations
@@ -37,10 +36,9 @@ from core.clock import Clock, system_clock
 from core.context import ServiceContext
 from core.enums import Role
 from core.errors import DomainError, NotFound, ValidationFailed
-from core.ledger.batched import BATCH_SECONDS, WRITE_BATCH, import_in_batches
+from core.ledger.batched import BATCH_SECONDS, LOCK_GAP_SECONDS, WRITE_BATCH, import_in_batches
 from core.ledger.models import ImportJobStatus, LedgerImportJob
-from core.ledger.reader import JOB_MAX_ROWS
-from core.ledger.service import ImportReport, RowProblem, RowStatus, import_ledger
+from core.ledger.service import ImportReport, RowProblem, RowStatus
 from core.policy.manager import PolicyRegistry
 from core.principal import Principal
 from core.scoping import authorize
@@ -300,12 +298,6 @@ def _errors(report: ImportReport) -> list[dict[str, Any]]:
     ]
 
 
-class _RollBack(Exception):
-    def __init__(self, report: ImportReport) -> None:
-        super().__init__("roll back the ledger job")
-        self.report = report
-
-
 async def run_job(
     session_factory: async_sessionmaker[AsyncSession],
     registry: PolicyRegistry,
@@ -318,8 +310,8 @@ async def run_job(
 ) -> ImportJobStatus:
     """Run a claimed job to its end and record how it ended; never raises for a bad file.
 
-    On PostgreSQL the import is one transaction, as a dry run is everywhere; on SQLite an import
-    is written in short transactions (:mod:`core.ledger.batched`), so other users' writes go on.
+    Checked, then written, in short transactions (:mod:`core.ledger.batched`), so other users'
+    writes go on.
     """
     async with session_factory() as session:
         job = await session.get(LedgerImportJob, job_id)
@@ -334,12 +326,9 @@ async def run_job(
         )
         postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
         cancelled = job.cancel_requested
-    # On SQLite a dry run is checked in chunks too: its check writes (rolled back), so one
-    # transaction would hold the write lock for all of it.
-    batched = not postgresql
-    # A second connection may write the job row while the import runs: always on PostgreSQL; on
-    # SQLite only between chunks, when the import holds no write lock.
-    persist = postgresql or batched
+    # SQLite's busy handler is no queue: leave its write lock free between batches. PostgreSQL's
+    # row locks queue their waiters.
+    gap = 0.0 if postgresql else LOCK_GAP_SECONDS
     live = LIVE.setdefault(job_id, Live(started=time.monotonic()))
     beating = asyncio.create_task(_heartbeat(session_factory, job_id))
     # Cancelled between the claim and the start (or in another process): stop at the first row.
@@ -349,7 +338,7 @@ async def run_job(
     async def on_progress(checked: int, written: int, total: int) -> None:
         nonlocal persisted
         live.checked, live.written, live.total = checked, written, total
-        if persist and (written or time.monotonic() - persisted >= PERSIST_EVERY):
+        if written or time.monotonic() - persisted >= PERSIST_EVERY:
             persisted = time.monotonic()
             async with session_factory() as side, side.begin():
                 await side.execute(
@@ -361,50 +350,27 @@ async def run_job(
                     select(LedgerImportJob.cancel_requested).where(LedgerImportJob.id == job_id)
                 ):
                     live.cancel = True
-        if live.cancel and not (batched and written):  # a committed batch: the import goes to its end
+        if live.cancel and not written:  # a committed batch: the import goes to its end
             raise JobCancelled
 
     status = ImportJobStatus.FAILED
     values: dict[str, Any] = {}
     changes: Changes = []
     try:
-        try:
-            if batched:
-                report = await _run_batched(
-                    session_factory,
-                    registry,
-                    clock,
-                    principal,
-                    jurisdiction_id,
-                    content,
-                    file_name,
-                    mapping,
-                    on_progress,
-                    (batch_rows, batch_seconds),
-                    changes,
-                    dry_run,
-                )
-            else:
-                async with session_factory() as session, session.begin():
-                    ctx = ServiceContext(session=session, principal=principal, registry=registry, clock=clock)
-                    report = await import_ledger(
-                        ctx,
-                        jurisdiction_id=jurisdiction_id,
-                        content=content,
-                        file_name=file_name,
-                        mapping=mapping,
-                        dry_run=dry_run,
-                        on_progress=on_progress,
-                        max_rows=JOB_MAX_ROWS,
-                    )
-                    if dry_run or not report.ok:
-                        raise _RollBack(report)
-                    # The cancel button may have been pressed after the last row: honour it before commit.
-                    await on_progress(len(report.rows), live.written, len(report.rows))
-                    changes.extend(ctx.changes)
-                report.committed = True
-        except _RollBack as rollback:
-            report = rollback.report
+        report = await _run_batched(
+            session_factory,
+            registry,
+            clock,
+            principal,
+            jurisdiction_id,
+            content,
+            file_name,
+            mapping,
+            on_progress,
+            (batch_rows, batch_seconds, gap),
+            changes,
+            dry_run,
+        )
         written = report.count(RowStatus.IMPORTED) + report.count(RowStatus.UPDATED)
         status = ImportJobStatus.SUCCEEDED if report.ok else ImportJobStatus.FAILED
         values = {
@@ -467,7 +433,7 @@ async def _run_batched(
     file_name: str,
     mapping: Mapping[str, Any] | None,
     on_progress: Callable[[int, int, int], Awaitable[None]],
-    batch: tuple[int, float],
+    batch: tuple[int, float, float],
     changes: Changes,
     dry_run: bool,
 ) -> ImportReport:
@@ -483,6 +449,7 @@ async def _run_batched(
         on_progress=on_progress,
         batch_rows=batch[0],
         batch_seconds=batch[1],
+        lock_gap=batch[2],
         clock=clock,
         dry_run=dry_run,
     )

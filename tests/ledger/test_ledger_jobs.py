@@ -50,8 +50,7 @@ async def test_a_job_is_claimed_once_and_imports_with_progress(ctx, session_fact
     assert await jobs.claim(session_factory, job_id) is None  # a second claimer gets nothing
     assert await jobs.claim(session_factory) is None
     seen: list[tuple[int, int, int]] = []
-    # On SQLite the job writes in batches (core.ledger.batched), on PostgreSQL in one transaction.
-    name = "import_in_batches" if "sqlite" in str(session_factory.kw["bind"].url) else "import_ledger"
+    name = "import_in_batches"  # every job checks, then writes, in short transactions
     original = getattr(jobs, name)
 
     async def spy(*args: Any, on_progress: Any = None, **kwargs: Any) -> Any:
