@@ -1,6 +1,6 @@
 """A county's litigation ledger imported as a background job, while colleagues keep working.
 
-A ledger of ``BENCH_IMPORT_ROWS`` rows (default 200) in the county style — 序号, 案号, 原告, 被告, 案由,
+A ledger of ``BENCH_IMPORT_ROWS`` rows (default 100) in the county style — 序号, 案号, 原告, 被告, 案由,
 争议领域 and 行为类型 given as mapping constants, 立案日期, 法院, 审理结果 (a mix of the usual
 wordings and 审理中), 结案日期, 开庭日期 and 出庭负责人 — is checked (dry run) and then imported by the job
 runner (``core.ledger.jobs.run_job``, what ``importLedger`` and ``caseload import`` queue). Meanwhile
@@ -42,7 +42,7 @@ from core.org.service import create_jurisdiction_from_plugin, create_official, c
 from core.policy.manager import PolicyRegistry
 from core.principal import SYSTEM, Principal
 
-ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "200"))
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100"))
 PROBE_EVERY = 0.2
 NOW = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
 HEADERS = ["序号", "案号", "原告", "被告", "案由", "立案日期", "法院", "审理结果", "结案日期", "开庭日期", "出庭负责人"]
