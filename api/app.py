@@ -40,6 +40,7 @@ from api.hardening import (
 )
 from api.indicators.files import bulletin_routes
 from api.indicators.wiring import install_indicator_cache
+from api.ledger.runner import run_imports
 from api.notify.subscriptions import apply_connection_params
 from api.ops import OpsMiddleware, ops_routes
 from api.persisted import build_persisted_queries
@@ -180,6 +181,7 @@ def create_app(
         bus: Bus | None = None
         redis = await make_redis(settings)
         worker_task: asyncio.Task[None] | None = None
+        import_task: asyncio.Task[None] | None = None
         cache: IndicatorCache | None = None
         try:
             if check_schema:
@@ -203,6 +205,10 @@ def create_app(
             app.state.caseload.after_commit.append(functools.partial(publish_changes, bus))
             cache = install_indicator_cache(app.state.caseload)
             app.state.engine = engine
+            if settings.import_runner == "api":
+                # Queued ledger imports run in this process (api/ledger/runner.py).
+                app.state.caseload.import_wakeup = asyncio.Event()
+                import_task = asyncio.create_task(run_imports(app.state.caseload))
             if settings.inprocess_worker:
                 worker = Worker(
                     settings=settings,
@@ -235,10 +241,11 @@ def create_app(
         finally:
             if settings.freeze_gc_at_start:
                 gc.unfreeze()
-            if worker_task is not None:
-                worker_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker_task
+            for task in (worker_task, import_task):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             if bus is not None:
                 await bus.close()
             if cache is not None:

@@ -1,4 +1,5 @@
-"""The ``caseload`` command: migrate, serve, load demo data, check plugins, back up and restore."""
+"""The ``caseload`` command: migrate, serve, load demo data, import ledgers, check plugins, back up and
+restore."""
 
 from __future__ import annotations
 
@@ -350,6 +351,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     plugins.add_argument(
         "--sources", metavar="DIR", help="directory of the source documents: check quotes verbatim"
     )
+    ledger = sub.add_parser("import", help="import an Excel ledger (as importLedger does), with progress")
+    ledger.add_argument("file", metavar="FILE", help="the .xlsx ledger")
+    ledger.add_argument("--jurisdiction", required=True, metavar="CODE", help="the jurisdiction's code")
+    ledger.add_argument("--dry-run", action="store_true", help="check every row; write nothing")
+    ledger.add_argument("--mapping", metavar="FILE.json", help="column mapping {header: field}")
     operations = sub.add_parser("operations", help="trusted documents (CASELOAD_TRUSTED_DOCUMENTS)")
     operations.add_argument("action", choices=["register"])
     operations.add_argument("files", nargs="+", metavar="FILE", help=".graphql documents or JSON manifests")
@@ -400,6 +406,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 password = getpass.getpass("password: ")
             asyncio.run(_create_admin(settings, args.username, password))
+        elif args.command == "import":
+            from api.ledger.command import run_import_command
+
+            return asyncio.run(
+                run_import_command(
+                    settings, args.file, args.jurisdiction, dry_run=args.dry_run, mapping_file=args.mapping
+                )
+            )
         elif args.command == "backup":
             return _backup(settings, args.file, force=args.force)
         elif args.command == "fingerprints":

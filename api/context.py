@@ -63,6 +63,8 @@ class AppState:
     prepared: PreparedOperations = field(default_factory=lambda: _prepared())
     # GraphQL requests over HTTP running at once (Settings.concurrency_limit); None: no limit.
     admission: asyncio.Semaphore | None = None
+    # Set when a ledger import is queued, to wake this process's import runner (api/ledger/runner.py).
+    import_wakeup: asyncio.Event | None = None
     # Persisted queries (hash → text) and the trusted-documents manifest (api/persisted.py).
     persisted: PersistedQueries = field(default_factory=lambda: _persisted())
 

@@ -25,6 +25,7 @@ from api.indicators import IndicatorMutation, IndicatorQuery
 from api.indicators.document_cache import DashboardDocuments
 from api.ledger.mutations import LedgerMutation
 from api.ledger.queries import LedgerQuery
+from api.ledger.subscriptions import LedgerSubscription
 from api.limits import InputLengthLimit
 from api.notify.mutations import NotifyMutation
 from api.notify.queries import NotifyQuery
@@ -78,7 +79,7 @@ class Mutation(
 
 
 @strawberry.type
-class Subscription(NotifySubscription):
+class Subscription(NotifySubscription, LedgerSubscription):
     pass
 
 

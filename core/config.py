@@ -67,6 +67,13 @@ def _mode(env: dict[str, str]) -> str:
     return raw.strip()
 
 
+def _import_runner(env: dict[str, str]) -> str | None:
+    value = (env.get("CASELOAD_IMPORT_RUNNER") or "").strip().lower()
+    if value and value not in ("api", "worker"):
+        raise ConfigurationError(f"CASELOAD_IMPORT_RUNNER={value!r} is not a runner: use api or worker")
+    return value or None
+
+
 def redacted_url(url: str) -> str:
     """``url`` with any password replaced by ``***`` (for logs)."""
     from urllib.parse import urlsplit, urlunsplit
@@ -132,6 +139,9 @@ class Settings:
     freeze_gc_at_start: bool = False
     # Bearer token Prometheus sends for /metrics; in production /metrics answers nobody without it.
     metrics_token: str | None = None
+    # Who runs queued ledger imports: "api" (a runner in each API process) or "worker" (the deadline
+    # worker's rounds). None: "api" on SQLite (the embedded default has no worker), "worker" otherwise.
+    import_runner_setting: str | None = None
     # A JSON manifest {sha256: document}: in production only its operations run (api/persisted.py).
     trusted_documents: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
@@ -146,6 +156,13 @@ class Settings:
         if self.max_concurrent_requests is not None:
             return max(self.max_concurrent_requests, 0)
         return max(self.db_pool_size // 2, 1)
+
+    @property
+    def import_runner(self) -> str:
+        """``CASELOAD_IMPORT_RUNNER`` resolved: "api" or "worker"."""
+        if self.import_runner_setting in ("api", "worker"):
+            return self.import_runner_setting
+        return "api" if self.is_sqlite else "worker"
 
     @property
     def is_sqlite(self) -> bool:
@@ -173,5 +190,6 @@ class Settings:
             ),
             freeze_gc_at_start=env_flag(env, "CASELOAD_GC_FREEZE", True),
             metrics_token=env.get("CASELOAD_METRICS_TOKEN") or None,
+            import_runner_setting=_import_runner(env),
             trusted_documents=env.get("CASELOAD_TRUSTED_DOCUMENTS") or None,
         )

@@ -177,7 +177,7 @@ class Worker:
             if is_transient_database_error(exc):
                 raise DependencyUnavailable("database", exc) from exc
             log.exception("webhook delivery round failed; will retry next round")
-        if not self.dry_run:
+        if not self.dry_run and self.settings.import_runner == "worker":
             try:
                 # Queued ledger imports: each claimed once, whatever the number of workers.
                 await run_queued(

@@ -35,9 +35,13 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     else:
         database_url = f"sqlite+aiosqlite:///{Path(tmp_path_factory.mktemp('db')) / 'test.db'}"
     # Development mode: the tests name their principal with the X-Caseload-* headers; production's
-    # own behaviour is tested with settings that say so.
+    # own behaviour is tested with settings that say so. Ledger import jobs run in the app under
+    # test on both databases (CASELOAD_IMPORT_RUNNER=api); the worker's runner has its own tests.
     return Settings(
-        database_url=database_url, redis_url=os.environ.get("REDIS_URL") or None, environment="development"
+        database_url=database_url,
+        redis_url=os.environ.get("REDIS_URL") or None,
+        environment="development",
+        import_runner_setting="api",
     )
 
 

@@ -1,39 +1,22 @@
-"""The ``importLedger`` mutation: one transaction, committed only when every row passes."""
+"""The ledger mutations: ``importLedger`` queues an import or a dry run as a job and answers with it
+at once; ``cancelLedgerImport`` stops one before it writes; the unit aliases imports use."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import logging
+from typing import Any
 
 import strawberry
-from sqlalchemy.exc import IntegrityError
 
-from api.common import Payload, UserError, gid, run_mutation
+from api.common import Payload, gid, run_mutation
 from api.context import Info
-from api.ledger.types import LedgerImportReport, UnitAliasInfo
+from api.ledger.types import LedgerImportJobInfo, UnitAliasInfo
 from core.context import ServiceContext
-from core.errors import DomainError, ValidationFailed
-from core.ledger import aliases
+from core.errors import ValidationFailed
+from core.ledger import aliases, jobs
 from core.ledger.reader import MAX_BYTES
-from core.ledger.service import ImportReport, import_ledger
 from core.org.models import Unit
-
-log = logging.getLogger("caseload.ledger")
-
-
-@strawberry.type
-class LedgerImportPayload:
-    result: LedgerImportReport | None = None
-    errors: list[UserError] = strawberry.field(
-        default_factory=list, description="整个文件无法导入的原因（逐行问题见 result.problems）"
-    )
-
-
-class _RollBack(Exception):
-    def __init__(self, report: ImportReport) -> None:
-        super().__init__("roll back the ledger import")
-        self.report = report
 
 
 def decode_file(data: str) -> bytes:
@@ -81,8 +64,17 @@ class LedgerMutation:
 
         return await run_mutation(info, remove)  # type: ignore[no-any-return]
 
+    @strawberry.mutation(description="取消排队中或导入中的台账导入（尚未写入任何数据时；留痕）")
+    async def cancel_ledger_import(self, info: Info, id: strawberry.ID) -> Payload[LedgerImportJobInfo]:
+        async def cancel(ctx: ServiceContext) -> LedgerImportJobInfo:
+            return LedgerImportJobInfo.of(await jobs.cancel_import(ctx, gid(id, "id")))
+
+        return await run_mutation(info, cancel)  # type: ignore[no-any-return]
+
     @strawberry.mutation(
-        description="导入 Excel 台账（行政争议及诉讼案件）：逐行校验，全部通过才导入；已导入过的行自动跳过"
+        description="导入 Excel 台账（行政争议、诉讼案件、复议案件）：立即返回排队的导入任务，在后台逐行"
+        "校验后写入（dryRun 只校验、不写入）；用 ledgerImport 查询或订阅 ledgerImportProgress 查看进度"
+        "和报告。已导入过的行自动跳过，导出后修改的行更新对应记录"
     )
     async def import_ledger(
         self,
@@ -92,61 +84,26 @@ class LedgerMutation:
         file_name: str = "",
         mapping: strawberry.scalars.JSON | None = None,
         dry_run: bool = False,
-    ) -> LedgerImportPayload:
-        context = info.context
-        app = context.app
-        changes: list[tuple[str, int, int | None]] = []
-        try:
-            jid = gid(jurisdiction_id, "jurisdictionId")
-            content = decode_file(file_base64)
+    ) -> Payload[LedgerImportJobInfo]:
+        async def queue(ctx: ServiceContext) -> LedgerImportJobInfo:
             if mapping is not None and not isinstance(mapping, dict):
                 raise ValidationFailed(
                     "mapping", "列映射应为 {表头: 字段名} 形式的对象", "mapping must be an object"
                 )
-            given = mapping if isinstance(mapping, dict) else None
-            async with app.session_factory() as session, session.begin():
-                ctx = ServiceContext(
-                    session=session, principal=context.principal, registry=app.registry, clock=app.clock
-                )
-                report = await import_ledger(
-                    ctx,
-                    jurisdiction_id=jid,
-                    content=content,
-                    file_name=file_name,
-                    mapping=given,
-                    dry_run=dry_run,
-                )
-                if dry_run or not report.ok:
-                    raise _RollBack(report)
-                await session.flush()
-                changes = ctx.changes
-            report.committed = True
-        except _RollBack as rollback:
-            return LedgerImportPayload(result=LedgerImportReport.of(rollback.report))
-        except DomainError as exc:
-            return LedgerImportPayload(errors=[UserError.of(exc)])
-        except IntegrityError as exc:
-            log.warning("ledger import conflict: %s", exc.orig)
-            return LedgerImportPayload(
-                errors=[
-                    UserError(
-                        field=None,
-                        code="conflict",
-                        message="同一台账正在被他人导入，或数据与已有记录冲突，请稍后重试",
-                        message_en="a concurrent import or a conflicting record; retry",
-                    )
-                ]
+            given: dict[str, Any] | None = mapping if isinstance(mapping, dict) else None
+            job = await jobs.enqueue_import(
+                ctx,
+                jurisdiction_id=gid(jurisdiction_id, "jurisdictionId"),
+                content=decode_file(file_base64),
+                file_name=file_name,
+                mapping=given,
+                dry_run=dry_run,
             )
-        for hook in app.after_commit:
-            try:
-                await hook(changes)
-            except Exception:  # a failed cache invalidation must not turn a committed import into an error
-                log.exception("after-commit hook failed")
-        log.info(
-            "ledger imported: jurisdiction=%s file=%s rows=%s import=%s",
-            jid,
-            report.file_name,
-            len(report.rows),
-            report.import_id,
-        )
-        return LedgerImportPayload(result=LedgerImportReport.of(report))
+            await ctx.session.refresh(job)
+            return LedgerImportJobInfo.of(job)
+
+        payload: Payload[LedgerImportJobInfo] = await run_mutation(info, queue)
+        wakeup = info.context.app.import_wakeup
+        if wakeup is not None and not payload.errors:
+            wakeup.set()  # this process's runner takes it now (api/ledger/runner.py)
+        return payload

@@ -11,7 +11,16 @@ from sqlalchemy import select
 from api.common import gid
 from api.context import Info
 from api.ledger.export import export_list
-from api.ledger.types import ExportFile, ExportKind, LedgerFieldInfo, LedgerImportRecord, UnitAliasInfo
+from api.ledger.types import (
+    ExportFile,
+    ExportKind,
+    LedgerFieldInfo,
+    LedgerImportJobInfo,
+    LedgerImportRecord,
+    UnitAliasInfo,
+)
+from core.errors import NotFound
+from core.ledger import jobs
 from core.ledger import models as m
 from core.ledger.aliases import list_unit_aliases
 from core.ledger.export import XLSX_CONTENT_TYPE, template_workbook
@@ -61,6 +70,30 @@ class LedgerQuery:
         stmt = info.context.scoped(stmt, m.LedgerImport)
         stmt = stmt.order_by(m.LedgerImport.id.desc()).limit(max(1, min(limit, 100)))
         return [LedgerImportRecord.of(row) for row in await info.context.scalars(stmt)]
+
+    @strawberry.field(description="一次台账导入（后台任务）的状态、进度与问题；仅本辖区司法局人员可见")
+    async def ledger_import(self, info: Info, id: strawberry.ID) -> LedgerImportJobInfo | None:
+        job_id = gid(id, "id")
+
+        async def load(ctx: Any) -> LedgerImportJobInfo | None:
+            try:
+                return LedgerImportJobInfo.of(await jobs.get_job(ctx, job_id))
+            except NotFound:
+                return None
+
+        return await info.context.read_ctx(load)
+
+    @strawberry.field(description="本辖区最近的台账导入任务（最新在前；仅司法局人员可见）")
+    async def ledger_import_jobs(
+        self, info: Info, jurisdiction_id: strawberry.ID, limit: int = 10
+    ) -> list[LedgerImportJobInfo]:
+        jid = gid(jurisdiction_id, "jurisdictionId")
+
+        async def load(ctx: Any) -> list[LedgerImportJobInfo]:
+            rows = await jobs.recent_jobs(ctx, jid, max(1, min(limit, 50)))
+            return [LedgerImportJobInfo.of(r) for r in rows]
+
+        return await info.context.read_ctx(load)
 
     @strawberry.field(
         description="把列表导出为 Excel：筛选条件与对应列表查询相同（disputes 的 DisputeFilter 等；"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Any
 
 import strawberry
 
 from core.ledger import models as m
+from core.ledger.jobs import FINISHED, STATUS_LABELS, progress_of, rows_per_second
 from core.ledger.mapping import DEFAULT_MAPPING, OUTCOME_WORDINGS, FieldKind, LedgerField
 from core.ledger.service import ImportReport, RowProblem, RowResult
 
@@ -210,4 +212,111 @@ class UnitAliasInfo:
             alias=row.alias,
             unit_id=strawberry.ID(str(row.unit_id)),
             unit_name=unit_name,
+        )
+
+
+@strawberry.enum(name="LedgerImportStatus", description="台账导入任务的状态")
+class LedgerImportStatus(Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@strawberry.type(name="LedgerImportError", description="导入任务记录的问题（逐行问题或整个文件的问题）")
+class LedgerImportError:
+    row: int | None = strawberry.field(description="Excel 行号（整个文件的问题为空）")
+    column: str | None
+    header: str | None
+    field: str | None
+    code: str
+    message: str = strawberry.field(description="问题说明（中文）")
+
+
+def report_of(data: dict[str, Any]) -> LedgerImportReport:
+    """The report a finished job kept (core.ledger.jobs.report_to_json), as its GraphQL type."""
+
+    def problem(p: dict[str, Any]) -> LedgerRowProblem:
+        return LedgerRowProblem(**p)
+
+    return LedgerImportReport(
+        file_hash=data["file_hash"],
+        file_name=data["file_name"],
+        sheet_name=data["sheet_name"],
+        header_row=data["header_row"],
+        columns=[LedgerColumn(header=h, field=k, column=c) for h, k, c in data["columns"]],
+        ignored_headers=data["ignored_headers"],
+        warnings=data["warnings"],
+        dry_run=data["dry_run"],
+        committed=data["committed"],
+        ok=data["ok"],
+        import_id=strawberry.ID(str(data["import_id"])) if data["import_id"] else None,
+        total_rows=data["total_rows"],
+        imported_rows=data["imported_rows"],
+        skipped_rows=data["skipped_rows"],
+        invalid_rows=data["invalid_rows"],
+        updated_rows=data["updated_rows"],
+        unchanged_rows=data["unchanged_rows"],
+        summary=data["summary"],
+        problems=[problem(p) for p in data["problems"]],
+        rows=[
+            LedgerRowResult(**{**r, "problems": [problem(p) for p in r["problems"]]}) for r in data["rows"]
+        ],
+    )
+
+
+@strawberry.type(
+    name="LedgerImport",
+    description="一次台账导入（后台任务）：排队、导入中、已完成、未导入或已取消；含进度与问题",
+)
+class LedgerImportJobInfo:
+    id: strawberry.ID
+    jurisdiction_id: strawberry.ID
+    status: LedgerImportStatus
+    status_label: str = strawberry.field(description="状态（中文）")
+    dry_run: bool
+    file_name: str
+    actor: str = strawberry.field(description="提交人")
+    rows_total: int = strawberry.field(description="台账数据行数（读完文件后才知道；此前为 0）")
+    rows_checked: int = strawberry.field(description="已校验的行数")
+    rows_written: int = strawberry.field(description="已写入的行数")
+    rows_per_second: float = strawberry.field(description="每秒校验的行数")
+    finished: bool = strawberry.field(description="已结束（已完成、未导入或已取消）")
+    cancel_requested: bool = strawberry.field(description="已请求取消")
+    cancellable: bool = strawberry.field(description="仍可取消（尚未写入任何数据）")
+    errors: list[LedgerImportError] = strawberry.field(description="到目前为止发现的问题（最多 500 条）")
+    summary: str
+    import_id: strawberry.ID | None = strawberry.field(description="写入的导入记录（成功后）")
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    report: LedgerImportReport | None = strawberry.field(description="结束后的完整报告（逐行结果）")
+
+    @classmethod
+    def of(cls, job: m.LedgerImportJob) -> LedgerImportJobInfo:
+        total, checked, written = progress_of(job)
+        finished = job.status in FINISHED
+        return cls(
+            id=strawberry.ID(str(job.id)),
+            jurisdiction_id=strawberry.ID(str(job.jurisdiction_id)),
+            status=LedgerImportStatus(job.status.value),
+            status_label=STATUS_LABELS[job.status],
+            dry_run=job.dry_run,
+            file_name=job.file_name,
+            actor=job.actor,
+            rows_total=total,
+            rows_checked=checked,
+            rows_written=written,
+            rows_per_second=rows_per_second(job),
+            finished=finished,
+            cancel_requested=job.cancel_requested,
+            cancellable=not finished and written == 0,
+            errors=[LedgerImportError(**e) for e in (job.errors or [])],
+            summary=job.summary,
+            import_id=strawberry.ID(str(job.import_id)) if job.import_id else None,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            report=report_of(job.report) if job.report else None,
         )

@@ -66,6 +66,8 @@ ACTION_LABELS = {
     "reconsideration.reject": "不予受理",
     "reconsideration.conclude": "复议审结",
     "ledger.import": "台账导入",
+    "ledger.import_queue": "提交台账导入",
+    "ledger.import_cancel": "取消台账导入",
     "unit_alias.add": "新增单位别名",
     "unit_alias.remove": "删除单位别名",
     "api_token.create": "创建接口令牌",
@@ -113,6 +115,7 @@ ENTITY_LABELS = {
     "bulletins": "通报",
     "webhooks": "推送地址",
     "ledger_imports": "台账导入",
+    "ledger_import_jobs": "台账导入任务",
     "unit_aliases": "单位别名",
 }
 

@@ -26,6 +26,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, bytes):  # a kept file (a queued ledger import): its size, not its bytes
+        return f"（{len(value)} 字节）"
     return value
 
 

@@ -79,6 +79,8 @@ class LedgerImportJob(IdMixin, TimestampMixin, Base):
     # The row problems so far (row, column, message), and the file-level error of a failed job.
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     summary: Mapped[str] = mapped_column(Text, default="")
+    # The finished job's report (core.ledger.jobs.report_to_json), what ``ledgerImport.report`` shows.
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[dt.datetime | None] = mapped_column()
     finished_at: Mapped[dt.datetime | None] = mapped_column()

@@ -29,7 +29,8 @@ from core.ledger.mapping import FIELDS, FIELDS_BY_KEY, cell_text, normalise_head
 from core.xlsx_safe import restore
 
 HEADER_SCAN_ROWS = 20
-MAX_ROWS = 5000
+MAX_ROWS = 5000  # read at once (a dry run answered in the request)
+JOB_MAX_ROWS = 50_000  # read by a background job, which reports progress and is not bound by a proxy
 MAX_BYTES = 10 * 1024 * 1024
 MAX_MEMBER_BYTES = 64 * 1024 * 1024  # one part of the workbook, uncompressed
 MAX_UNCOMPRESSED_BYTES = 160 * 1024 * 1024  # all parts together
@@ -136,7 +137,7 @@ def _has_formula(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     return False
 
 
-def read_ledger(content: bytes, mapping: Mapping[str, str | None]) -> Sheet:
+def read_ledger(content: bytes, mapping: Mapping[str, str | None], max_rows: int = MAX_ROWS) -> Sheet:
     """The first worksheet with a recognisable header row, its mapped columns and its data rows."""
     if len(content) > MAX_BYTES:
         raise LedgerFileError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，请分批导入", "too_large")
@@ -147,13 +148,13 @@ def read_ledger(content: bytes, mapping: Mapping[str, str | None]) -> Sheet:
         raise LedgerFileError("文件含有 XML 实体声明，出于安全原因拒绝读取") from exc
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
         raise LedgerFileError("无法读取文件：请上传 Excel 工作簿（.xlsx）") from exc  # SyntaxError: lxml's
-    sheet = _first_sheet(workbook, mapping)
+    sheet = _first_sheet(workbook, mapping, max_rows)
     if formulas:
         sheet.warnings.append(FORMULA_WARNING)
     return sheet
 
 
-def _first_sheet(workbook: Any, mapping: Mapping[str, str | None]) -> Sheet:
+def _first_sheet(workbook: Any, mapping: Mapping[str, str | None], max_rows: int = MAX_ROWS) -> Sheet:
     try:
         for worksheet in workbook.worksheets:
             rows = worksheet.iter_rows(values_only=True)
@@ -165,7 +166,7 @@ def _first_sheet(workbook: Any, mapping: Mapping[str, str | None]) -> Sheet:
             best = max(range(len(head)), key=lambda i: _header_score(head[i], mapping), default=-1)
             if best < 0 or _header_score(head[best], mapping) < 2:
                 continue
-            return _sheet(str(worksheet.title), best, head, rows, mapping)
+            return _sheet(str(worksheet.title), best, head, rows, mapping, max_rows)
     finally:
         workbook.close()
     raise LedgerFileError(
@@ -180,6 +181,7 @@ def _sheet(
     head: list[tuple[Any, ...]],
     rest: Any,
     mapping: Mapping[str, str | None],
+    max_rows: int = MAX_ROWS,
 ) -> Sheet:
     columns: list[Column] = []
     ignored: list[str] = []
@@ -228,8 +230,8 @@ def _sheet(
         cells = {c.key: _value(values[c.index]) if c.index < len(values) else None for c in columns}
         if not any(cell_text(v) for k, v in cells.items() if k != "sequence"):
             return  # a blank row (or one with only a running number)
-        if len(data) >= MAX_ROWS:
-            raise LedgerFileError(f"行数超过 {MAX_ROWS} 行，请分批导入", "too_many_rows")
+        if len(data) >= max_rows:
+            raise LedgerFileError(f"行数超过 {max_rows} 行，请分批导入", "too_many_rows")
         data.append(SheetRow(number, cells))
 
     for values in head[header_index + 1 :]:

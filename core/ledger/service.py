@@ -76,8 +76,15 @@ from core.ledger.mapping import (
     split_respondents,
 )
 from core.ledger.models import LedgerImport, LedgerImportRow
-from core.ledger.reader import LedgerFileError, Sheet, SheetRow, read_ledger, refuse_missing_columns
-from core.org.models import Unit
+from core.ledger.reader import (
+    MAX_ROWS,
+    LedgerFileError,
+    Sheet,
+    SheetRow,
+    read_ledger,
+    refuse_missing_columns,
+)
+from core.org.models import Jurisdiction, Unit
 from core.scoping import authorize
 
 KEY_CHUNK = 400
@@ -167,6 +174,13 @@ class ImportReport:
     def summary(self) -> str:
         total = len(self.rows)
         skipped = self.count(RowStatus.SKIPPED)
+        written = self.count(RowStatus.IMPORTED) + self.count(RowStatus.UPDATED)
+        if not self.ok and written:  # a batched import that failed half-way (core.ledger.batched)
+            rows = "、".join(str(r.row) for r in self.rows if r.status == RowStatus.INVALID)
+            return (
+                f"共{total}行，第{rows}行写入时出错；此前的{written}行已写入，其余未写入；"
+                "修改后重新导入同一文件，已写入的行会自动跳过"
+            )
         if not self.ok:
             return f"共{total}行，{self.count(RowStatus.INVALID)}行有错误，未导入任何数据；请修改后重新导入"
         updated, unchanged = self.count(RowStatus.UPDATED), self.count(RowStatus.UNCHANGED)
@@ -320,7 +334,15 @@ def _unit(name: str, units: Mapping[str, Unit]) -> Unit:
 # ---------------------------------------------------------------------------------------------
 
 
-async def import_ledger(
+async def call_progress(on_progress: ProgressCallback | None, checked: int, written: int, total: int) -> None:
+    """Report progress, plain or async; what it raises (a cancelled job) aborts the import."""
+    if on_progress is not None:
+        outcome = on_progress(checked, written, total)
+        if inspect.isawaitable(outcome):
+            await outcome
+
+
+async def prepare_import(
     ctx: ServiceContext,
     *,
     jurisdiction_id: int,
@@ -328,23 +350,15 @@ async def import_ledger(
     file_name: str = "",
     mapping: Mapping[str, Any] | None = None,
     dry_run: bool = False,
-    on_progress: ProgressCallback | None = None,
-) -> ImportReport:
-    """Check every row of a ledger and record the good ones; the caller commits only if ``report.ok``
-    and this is not a dry run, and otherwise rolls back (everything written here goes with it).
-
-    Raises :class:`ValidationFailed` for a file that cannot be read at all (field ``file`` or
-    ``mapping``); row problems are in the report. ``on_progress(checked, written, total)`` is
-    called (plain or async) as rows are checked (every :data:`PROGRESS_EVERY` rows) and once more
-    when they are written, for a caller that shows progress (a background job); an exception it
-    raises (a cancelled job) aborts the import before anything is kept.
-    """
+    max_rows: int = MAX_ROWS,
+) -> tuple[Jurisdiction, Sheet, ImportReport]:
+    """Authorize, read the sheet (off the event loop), apply the mapping's constants; an empty report."""
     authorize(ctx.principal, "ledger.import", jurisdiction_id, None)
     jurisdiction = await ctx.jurisdiction(jurisdiction_id)
     try:
         # Unzipping and parsing is CPU work: in a thread, so other requests do not wait for it.
         fixed = constants(mapping)
-        sheet = await asyncio.to_thread(read_ledger, content, resolve_mapping(mapping))
+        sheet = await asyncio.to_thread(read_ledger, content, resolve_mapping(mapping), max_rows)
     except MappingError as exc:
         raise ValidationFailed(
             "mapping", str(exc), "the column mapping is not usable", "invalid_mapping"
@@ -371,14 +385,44 @@ async def import_ledger(
         rows=[],
         warnings=list(sheet.warnings),
     )
+    return jurisdiction, sheet, report
+
+
+async def import_ledger(
+    ctx: ServiceContext,
+    *,
+    jurisdiction_id: int,
+    content: bytes,
+    file_name: str = "",
+    mapping: Mapping[str, Any] | None = None,
+    dry_run: bool = False,
+    on_progress: ProgressCallback | None = None,
+    max_rows: int = MAX_ROWS,
+) -> ImportReport:
+    """Check every row of a ledger and record the good ones; the caller commits only if ``report.ok``
+    and this is not a dry run, and otherwise rolls back (everything written here goes with it).
+
+    Raises :class:`ValidationFailed` for a file that cannot be read at all (field ``file`` or
+    ``mapping``); row problems are in the report. ``on_progress(checked, written, total)`` is
+    called (plain or async) as rows are checked (every :data:`PROGRESS_EVERY` rows) and once more
+    when they are written, for a caller that shows progress (a background job); an exception it
+    raises (a cancelled job) aborts the import before anything is kept.
+    A background job on SQLite writes in batches instead: :mod:`core.ledger.batched`.
+    """
+    jurisdiction, sheet, report = await prepare_import(
+        ctx,
+        jurisdiction_id=jurisdiction_id,
+        content=content,
+        file_name=file_name,
+        mapping=mapping,
+        dry_run=dry_run,
+        max_rows=max_rows,
+    )
+    digest = report.file_hash
     total = len(sheet.rows)
 
     async def progress(checked: int, written: int) -> None:
-        # Plain or async; what it raises (a cancelled job) aborts the import before anything is kept.
-        if on_progress is not None:
-            outcome = on_progress(checked, written, total)
-            if inspect.isawaitable(outcome):
-                await outcome
+        await call_progress(on_progress, checked, written, total)
 
     # The bookkeeping row is written first: on SQLite (pysqlite's legacy transactions) the first
     # INSERT is what opens the real transaction, and the per-row savepoints below must nest inside
@@ -406,32 +450,10 @@ async def import_ledger(
             await progress(checked, 0)
         sequence = cell_text(row.cells.get("sequence"))
         target = await _round_trip_target(ctx, jurisdiction.id, row)
-        if target is not None:  # a row of an exported file: compare with its record, update if edited
-            result = await _update_row(ctx, sheet, row, target, units)
-            result.sequence = sequence
-            report.rows.append(result)
+        if target is None and (note := skip_note(row.number, key, previous, seen_in_file)):
+            report.rows.append(RowResult(row.number, RowStatus.SKIPPED, sequence, note=note))
             continue
-        if key in previous:
-            report.rows.append(
-                RowResult(row.number, RowStatus.SKIPPED, sequence, note=f"已于{previous[key]}导入，跳过")
-            )
-            continue
-        if key in seen_in_file:
-            report.rows.append(
-                RowResult(
-                    row.number, RowStatus.SKIPPED, sequence, note=f"与第{seen_in_file[key]}行内容相同，跳过"
-                )
-            )
-            continue
-        seen_in_file[key] = row.number
-        case = await _case_target(ctx, jurisdiction.id, row)
-        recon = await _recon_target(ctx, jurisdiction.id, row) if case is None else None
-        if case is not None or recon is not None:  # a later version of the county's own ledger
-            result = await _update_record_row(ctx, sheet, row, units, case, recon)
-            result.sequence = sequence
-            report.rows.append(result)
-            continue
-        result, written = await _check_row(ctx, jurisdiction.id, sheet, row, units)
+        result, written = await import_row(ctx, jurisdiction.id, sheet, row, units, target)
         result.sequence = sequence
         report.rows.append(result)
         if written is not None:
@@ -460,6 +482,37 @@ async def import_ledger(
     report.import_id = batch.id
     await progress(total, len(imported))
     return report
+
+
+def skip_note(number: int, key: str, previous: Mapping[str, str], seen_in_file: dict[str, int]) -> str:
+    """Why a new row is skipped (imported before, or repeating an earlier row); "" to import it."""
+    if key in previous:
+        return f"已于{previous[key]}导入，跳过"
+    if key in seen_in_file:
+        return f"与第{seen_in_file[key]}行内容相同，跳过"
+    seen_in_file[key] = number
+    return ""
+
+
+async def import_row(
+    ctx: ServiceContext,
+    jurisdiction_id: int,
+    sheet: Sheet,
+    row: SheetRow,
+    units: Mapping[str, Unit],
+    target: Dispute | None,
+) -> tuple[RowResult, tuple[Dispute, LitigationCase | None] | None]:
+    """One row through the services, as every import writes it: an exported row (``target``, its
+    dispute) updates its record; a row whose 案号 or 复议案号 is recorded updates that case (the
+    county's own ledger again); any other row is a new record. The second value is what a new
+    row wrote (None otherwise)."""
+    if target is not None:
+        return await _update_row(ctx, sheet, row, target, units), None
+    case = await _case_target(ctx, jurisdiction_id, row)
+    recon = await _recon_target(ctx, jurisdiction_id, row) if case is None else None
+    if case is not None or recon is not None:
+        return await _update_record_row(ctx, sheet, row, units, case, recon), None
+    return await _check_row(ctx, jurisdiction_id, sheet, row, units)
 
 
 # The fields an edited export may change on a dispute, as update_dispute takes them.

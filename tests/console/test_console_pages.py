@@ -150,6 +150,28 @@ async def test_ledger_checked_then_imported_from_the_page(
     wait(browser, "table", "运输处罚争议")
 
 
+async def test_a_long_check_shows_its_progress_and_is_cancelled_from_the_page(
+    console_server: Server, org: Org, browser: Any, tmp_path: Path
+) -> None:
+    """A ledger of 1,500 rows is checked in the background: the page shows a progress bar that
+    moves, and the cancel button stops the job before anything is written."""
+    sign_in_as(browser, console_server.url, "司法局工作人员", org.jurisdiction.id)
+    click(browser, "#nav a", "台账导入导出")
+    wait(browser, "h1", "台账导入导出")
+    rows = [
+        [n, f"申请人{n}", "县自然资源局", f"批量争议{n}", "征地拆迁", "行政征收征用", "月度排查", "2024-10-08"]
+        for n in range(1, 1501)
+    ]
+    browser.find_element(By.ID, "ledger-file").send_keys(str(ledger_file(tmp_path, rows)))
+    click(browser, "#ledger-check")
+    wait(browser, "#import-progress-text", "正在校验", timeout=30)
+    bar = browser.find_element(By.ID, "import-progress-bar")
+    assert bar.get_attribute("max") == "1500"
+    click(browser, "#ledger-cancel")
+    wait(browser, "#import-cancelled", "已取消", timeout=30)
+    assert "批量争议" not in browser.page_source
+
+
 async def test_administrator_sets_a_holiday(
     console_server: Server, org: Org, browser: Any, screenshot: Any
 ) -> None:

@@ -3,6 +3,7 @@ problem reported by row and column), the same file twice (no duplicates), mappin
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import io
@@ -64,15 +65,39 @@ GOOD_ROWS: list[list[Any]] = [
     ],
 ]
 
-IMPORT = """mutation($j: ID!, $file: String!, $name: String!, $mapping: JSON, $dryRun: Boolean!) {
-  importLedger(jurisdictionId: $j, fileBase64: $file, fileName: $name, mapping: $mapping, dryRun: $dryRun) {
-    result { ok committed dryRun summary sheetName headerRow totalRows importedRows skippedRows invalidRows ignoredHeaders
+REPORT = """ok committed dryRun summary sheetName headerRow totalRows importedRows skippedRows invalidRows ignoredHeaders
       columns { header field column }
       problems { row column header field code message text }
-      rows { row status statusLabel sequence disputeNumber caseNumber note problems { column message } } }
+      rows { row status statusLabel sequence disputeNumber caseNumber note problems { column message } }"""
+IMPORT = """mutation($j: ID!, $file: String!, $name: String!, $mapping: JSON, $dryRun: Boolean!) {
+  importLedger(jurisdictionId: $j, fileBase64: $file, fileName: $name, mapping: $mapping, dryRun: $dryRun) {
+    result { id status }
     errors { field code message }
   }
-}"""
+}""".replace("%s", REPORT)
+JOB = """query($id: ID!) { ledgerImport(id: $id) { status finished summary rowsTotal rowsChecked rowsWritten
+  errors { field code message } report { %s } } }"""
+
+
+async def finished(
+    client: GraphQLClient, payload: dict[str, Any], headers: dict[str, str], report: str = REPORT
+) -> dict[str, Any]:
+    """An import's payload as it was when imports answered with their report: wait for its job (run by
+    the app's in-process runner) and give its report, or the file's error as the payload's errors."""
+    job = payload.get("result")
+    if payload.get("errors") or job is None:
+        return payload
+    assert job["status"] == "QUEUED"
+    for _ in range(1200):
+        data = await client.ok(JOB % report, {"id": job["id"]}, **headers)
+        state = data["ledgerImport"]
+        if state["finished"]:
+            if state["report"] is None:  # the whole file refused (unreadable, a bad mapping…)
+                return {"result": None, "job": state, "errors": state["errors"]}
+            return {"result": state["report"], "job": state, "errors": []}
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"ledger import job {job['id']} did not finish")
+
 
 STAFF = {"x-caseload-role": "justice_staff", "x-caseload-user": "ledger-clerk"}
 
@@ -121,8 +146,11 @@ async def run_import(
         },
         **{**STAFF, "x-caseload-jurisdiction": str(org.jurisdiction.id), **(headers or {})},
     )
-    payload: dict[str, Any] = data["importLedger"]
-    return payload
+    return await finished(
+        client,
+        data["importLedger"],
+        {**STAFF, "x-caseload-jurisdiction": str(org.jurisdiction.id), **(headers or {})},
+    )
 
 
 async def count(session_factory: async_sessionmaker[AsyncSession], model: Any) -> int:

@@ -50,7 +50,8 @@ async def test_a_job_is_claimed_once_and_imports_with_progress(ctx, session_fact
     assert await jobs.claim(session_factory, job_id) is None  # a second claimer gets nothing
     assert await jobs.claim(session_factory) is None
     seen: list[tuple[int, int, int]] = []
-    original = jobs.import_ledger
+    name = "import_in_batches"  # every job checks, then writes, in short transactions
+    original = getattr(jobs, name)
 
     async def spy(*args: Any, on_progress: Any = None, **kwargs: Any) -> Any:
         async def record(checked: int, written: int, total: int) -> None:
@@ -59,17 +60,17 @@ async def test_a_job_is_claimed_once_and_imports_with_progress(ctx, session_fact
 
         return await original(*args, on_progress=record, **kwargs)
 
-    jobs.import_ledger = spy  # type: ignore[assignment]
+    setattr(jobs, name, spy)
     try:
         status = await jobs.run_job(session_factory, registry, job_id)
     finally:
-        jobs.import_ledger = original  # type: ignore[assignment]
+        setattr(jobs, name, original)
     assert status == ImportJobStatus.SUCCEEDED
     async with session_factory() as session:
         job = await session.get(LedgerImportJob, job_id)
         assert job is not None and job.content is None and job.import_id is not None
         assert (job.rows_total, job.rows_checked, job.rows_written) == (len(GOOD_ROWS),) * 3
-    assert seen[-1] == (len(GOOD_ROWS), len(GOOD_ROWS), len(GOOD_ROWS))
+    assert seen[-1][0] == seen[-1][2] == len(GOOD_ROWS)  # every row checked
     # Reported at the start, every PROGRESS_EVERY rows while checking, when checked and when written.
     assert seen[0] == (0, 0, len(GOOD_ROWS))
     assert [s[0] for s in seen] == sorted(s[0] for s in seen)
@@ -100,3 +101,24 @@ async def queued_again(ctx: ServiceContext, session_factory: Any) -> tuple[int, 
         )
         job = await jobs.enqueue_import(staff, jurisdiction_id=jid, content=workbook(GOOD_ROWS))
         return job.id, jid
+
+
+async def test_a_job_whose_process_stopped_is_claimed_again_once(ctx, session_factory, registry) -> None:
+    """A process killed mid-import leaves its job RUNNING: after STALE_AFTER without a heartbeat
+    another process takes it; a job whose process still beats is left alone."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    job_id, _ = await queued(ctx, session_factory)
+    assert await jobs.claim(session_factory, job_id) == job_id
+    assert await jobs.claim(session_factory) is None  # running, and its process alive
+    async with session_factory() as session, session.begin():  # the process dies: no heartbeat since
+        stopped = dt.datetime.now(dt.UTC) - jobs.STALE_AFTER - dt.timedelta(seconds=5)
+        await session.execute(
+            update(LedgerImportJob).where(LedgerImportJob.id == job_id).values(updated_at=stopped)
+        )
+    assert await jobs.claim(session_factory) == job_id
+    assert await jobs.claim(session_factory) is None  # taken once
+    assert await jobs.run_job(session_factory, registry, job_id) == ImportJobStatus.SUCCEEDED
+    assert await disputes(session_factory) == len(GOOD_ROWS)

@@ -16,15 +16,15 @@ from core.context import ServiceContext
 from core.disputes.models import Dispute
 from core.disputes.service import update_dispute
 from tests.http_fixtures import GraphQLClient
-from tests.ledger.test_ledger_import import GOOD_ROWS, STAFF, count, org, workbook
+from tests.ledger.test_ledger_import import GOOD_ROWS, STAFF, count, finished, org, workbook
 from tests.support import Org
 
 __all__ = ["org"]
 
+REPORT = """ok committed summary updatedRows unchangedRows
+    problems { row column code message } rows { row status disputeNumber note }"""
 IMPORT = """mutation($j: ID!, $file: String!) { importLedger(jurisdictionId: $j, fileBase64: $file, fileName: "导出.xlsx") {
-  result { ok committed summary updatedRows unchangedRows
-    problems { row column code message } rows { row status disputeNumber note } }
-  errors { field code message } } }"""
+  result { id status } errors { field code message } } }"""
 
 
 async def run_import(client: GraphQLClient, org: Org, content: bytes) -> dict[str, Any]:
@@ -33,8 +33,8 @@ async def run_import(client: GraphQLClient, org: Org, content: bytes) -> dict[st
         IMPORT, variables, **STAFF, **{"x-caseload-jurisdiction": str(org.jurisdiction.id)}
     )
     assert data["importLedger"]["errors"] == [], data["importLedger"]["errors"]
-    payload: dict[str, Any] = data["importLedger"]
-    return payload
+    headers = {**STAFF, "x-caseload-jurisdiction": str(org.jurisdiction.id)}
+    return await finished(client, data["importLedger"], headers, REPORT)
 
 
 EXPORT = "{ exportList(kind: DISPUTES) { base64 rowCount } }"

@@ -25,6 +25,8 @@ from core.context import ServiceContext
 from core.enums import DutyKind, NotificationKind, ResolutionResult, Role
 from core.indicators import service as indicators
 from core.ledger import aliases as ledger_aliases
+from core.ledger import jobs as ledger_jobs
+from core.ledger.models import ImportJobStatus
 from core.notify import service as notify
 from core.notify.models import DeliveryStatus, NotificationDelivery
 from core.obligations import actions
@@ -615,7 +617,7 @@ async def _revoke_token(ctx: ServiceContext, w: World, who: Who, n: int) -> dict
 @case(
     "importLedger",
     '($j: ID!, $f: String!) { importLedger(jurisdictionId: $j, fileBase64: $f, fileName: "台账.xlsx",'
-    " dryRun: false) { result { __typename committed } errors { field code message } } }",
+    " dryRun: false) { result { id status } errors { field code message } } }",
 )
 async def _import_ledger(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
     row = {
@@ -642,6 +644,17 @@ async def _add_unit_alias(ctx: ServiceContext, w: World, who: Who, n: int) -> di
 async def _remove_unit_alias(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
     row = await ledger_aliases.add_unit_alias(ctx, w.j1, alias=f"待删别名{n}", unit_id=w.a)
     return {"id": row.id}
+
+
+@case("cancelLedgerImport", "($id: ID!) { cancelLedgerImport(id: $id) {P} }")
+async def _cancel_ledger_import(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    # Running in another process (claimed there): cancelling asks it to stop, whatever this
+    # process's own import runner does meanwhile.
+    job = await ledger_jobs.enqueue_import(ctx, jurisdiction_id=w.j1, content=b"", file_name=f"台账{n}.xlsx")
+    job.status = ImportJobStatus.RUNNING
+    job.started_at = NOW
+    await ctx.session.flush()
+    return {"id": job.id}
 
 
 @case(

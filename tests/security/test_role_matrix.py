@@ -125,6 +125,7 @@ updateUser                     Y  Y  .  .  .  .  .  .
 createApiToken                 Y  Y  .  .  .  .  .  .
 revokeApiToken                 Y  Y  .  .  .  .  .  .
 importLedger                   Y  Y  Y  .  .  .  .  .
+cancelLedgerImport             Y  Y  Y  .  .  .  .  .
 setTarget                      Y  Y  .  .  .  .  .  .
 clearTarget                    Y  Y  .  .  .  .  .  .
 recordAssessmentFact           Y  Y  Y  .  .  .  .  .

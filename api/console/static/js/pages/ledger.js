@@ -1,5 +1,7 @@
 // 台账导入导出: check an Excel ledger row by row (dry run), import it only when every row passes,
-// see the problems by row and column; download the template; export lists.
+// see the problems by row and column; download the template; export lists. Both the check and the
+// import run as background jobs on the server: the page shows their progress and can cancel one
+// until it starts writing.
 
 import { gql, mutate } from '../api.js';
 import { identity } from '../auth.js';
@@ -8,15 +10,37 @@ import { fmtDateTime, h, render, statusTag, table, toast } from '../dom.js';
 import { downloadBase64, readAsBase64 } from '../files.js';
 import { navigate } from '../router.js';
 
+const REPORT = `ok committed dryRun summary sheetName headerRow totalRows importedRows skippedRows invalidRows ignoredHeaders
+  columns { header field column }
+  rows { row status statusLabel sequence disputeNumber caseNumber note problems { column header message text } }`;
+const JOB = `id status statusLabel dryRun rowsTotal rowsChecked rowsWritten rowsPerSecond finished cancellable summary
+  errors { row header message }`;
 const IMPORT = `mutation ConsoleImportLedger($jurisdictionId: ID!, $fileBase64: String!, $fileName: String!, $mapping: JSON, $dryRun: Boolean!) {
   importLedger(jurisdictionId: $jurisdictionId, fileBase64: $fileBase64, fileName: $fileName, mapping: $mapping, dryRun: $dryRun) {
-    result { ok committed dryRun summary sheetName headerRow totalRows importedRows skippedRows invalidRows ignoredHeaders
-      columns { header field column }
-      rows { row status statusLabel sequence disputeNumber caseNumber note problems { column header message text } } }
+    result { ${JOB} }
     errors { field code message }
   }
 }`;
+const WATCH = `query ConsoleLedgerImport($id: ID!) { ledgerImport(id: $id) { ${JOB} report { ${REPORT} } } }`;
+const CANCEL = `mutation ConsoleCancelLedgerImport($id: ID!) { cancelLedgerImport(id: $id) { result { ${JOB} } errors { field code message } } }`;
+const POLL_MS = 500;
 
+// The progress of a running job: a bar over the rows checked (a dry run) or written (an import).
+function progressView(job, onCancel) {
+  const total = job.rowsTotal || 0;
+  const done = job.dryRun || job.rowsWritten === 0 ? job.rowsChecked : job.rowsWritten;
+  const phase = job.status === 'QUEUED' ? '排队中，等待开始……'
+    : total === 0 ? '正在读取文件……'
+      : job.rowsWritten > 0 ? `正在写入：已写入 ${job.rowsWritten} / ${total} 行`
+        : `正在校验：已校验 ${job.rowsChecked} / ${total} 行${job.rowsPerSecond ? `，每秒约 ${job.rowsPerSecond} 行` : ''}`;
+  return h('section', { class: 'card', id: 'import-progress', 'aria-live': 'polite' },
+    h('h2', {}, job.dryRun ? '校验中' : '导入中'),
+    h('progress', { id: 'import-progress-bar', max: String(total || 1), value: String(total ? done : 0), 'aria-label': phase }),
+    h('p', { id: 'import-progress-text' }, phase),
+    job.errors.length ? h('p', { class: 'notice', role: 'alert' }, `已发现 ${job.errors.length} 处问题（结束后逐行列出）`) : null,
+    h('button', { type: 'button', class: 'secondary', id: 'ledger-cancel', disabled: !job.cancellable, onclick: onCancel },
+      job.cancellable ? '取消' : '已开始写入，无法取消'));
+}
 const TONE = { imported: 'good', valid: 'good', skipped: '', invalid: 'bad' };
 
 function reportView(report) {
@@ -59,7 +83,7 @@ export default async function ledgerPage(main, _params, query) {
     }
     checkButton.disabled = true;
     importButton.disabled = true;
-    render(reportSlot, h('p', { class: 'muted' }, dryRun ? '正在逐行校验……' : '正在导入……'));
+    render(reportSlot, h('p', { class: 'muted' }, '正在上传……'));
     try {
       const payload = await mutate(IMPORT, { jurisdictionId: jurisdiction.id, fileBase64: await readAsBase64(file), fileName: file.name, mapping, dryRun });
       if (payload.errors.length) {
@@ -67,15 +91,37 @@ export default async function ledgerPage(main, _params, query) {
         render(fileError, payload.errors.map((e) => e.message).join('；'));
         return;
       }
-      render(reportSlot, reportView(payload.result));
-      importButton.disabled = !(dryRun && payload.result.ok);
-      if (payload.result.committed) { toast(payload.result.summary); loadHistory(); }
+      const job = await watch(payload.result);
+      if (job.status === 'CANCELLED') { render(reportSlot, h('p', { class: 'muted', id: 'import-cancelled' }, job.summary)); return; }
+      if (!job.report) { // the whole file refused (unreadable, a bad mapping…)
+        render(reportSlot);
+        render(fileError, job.errors.map((e) => e.message).join('；') || job.summary);
+        return;
+      }
+      render(reportSlot, reportView(job.report));
+      importButton.disabled = !(dryRun && job.report.ok);
+      if (job.report.committed) { toast(job.report.summary); loadHistory(); }
     } catch (error) {
       render(reportSlot);
       render(fileError, error.message);
     } finally {
       checkButton.disabled = false;
     }
+  }
+
+  // Follow a job until it ends, redrawing its progress; the cancel button asks the server to stop it.
+  async function watch(started) {
+    let job = started;
+    const cancel = async () => {
+      const answer = await mutate(CANCEL, { id: job.id });
+      if (answer.errors.length) toast(answer.errors.map((e) => e.message).join('；'), 'error');
+    };
+    while (!job.finished) {
+      render(reportSlot, progressView(job, cancel));
+      await new Promise((resolve) => { setTimeout(resolve, POLL_MS); });
+      job = (await gql(WATCH, { id: job.id })).ledgerImport;
+    }
+    return job;
   }
   checkButton.addEventListener('click', () => run(true));
   importButton.addEventListener('click', () => run(false));
@@ -98,7 +144,7 @@ export default async function ledgerPage(main, _params, query) {
       h('p', { class: 'small' }, '先“校验”：系统逐行检查（与手工登记相同的规则），全部通过后才能“导入”；有任何一行错误则不导入任何数据。已导入过的行会自动跳过，重复导入同一文件不会产生重复记录。'),
       h('div', { class: 'row' },
         h('div', { class: 'field' }, h('label', { for: 'ledger-file' }, 'Excel 文件'), fileInput,
-          h('div', { class: 'help', id: 'ledger-file-help' }, '.xlsx，第一张含表头的工作表；最多 5000 行')),
+          h('div', { class: 'help', id: 'ledger-file-help' }, '.xlsx，第一张含表头的工作表；最多 50000 行。校验和导入在后台进行，可看进度、写入前可取消')),
         checkButton, importButton,
         h('button', { type: 'button', class: 'secondary', onclick: async () => {
           const data = await gql('query ConsoleLedgerTemplate { ledgerTemplate { fileName contentType base64 } }');
