@@ -45,10 +45,14 @@ from core.principal import SYSTEM, Principal
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100"))
 PROBE_EVERY = 0.2
 NOW = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
-HEADERS = ["序号", "案号", "原告", "被告", "案由", "立案日期", "法院", "审理结果", "结案日期", "开庭日期", "出庭负责人"]
+HEADERS = [
+    *("序号", "案号", "原告", "被告", "案由", "立案日期", "法院"),
+    *("审理结果", "结案日期", "开庭日期", "出庭负责人"),
+]
 UNITS = ["武平县自然资源局", "武平县市场监督管理局", "武平县住房和城乡建设局", "武平县交通运输局"]
 OUTCOMES = ["驳回诉讼请求", "撤销", "确认违法", "撤诉", "审理中", "", "驳回起诉", "责令履行"]
-MAPPING = {"争议领域": {"constant": "其他"}, "行为类型": {"constant": "行政处罚"}}  # constants: court ledgers lack both columns
+# Constants: court ledgers lack both columns.
+MAPPING = {"争议领域": {"constant": "其他"}, "行为类型": {"constant": "行政处罚"}}
 
 
 def ledger(rows: int) -> bytes:
