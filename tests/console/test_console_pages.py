@@ -159,7 +159,16 @@ async def test_a_long_check_shows_its_progress_and_is_cancelled_from_the_page(
     click(browser, "#nav a", "台账导入导出")
     wait(browser, "h1", "台账导入导出")
     rows = [
-        [n, f"申请人{n}", "县自然资源局", f"批量争议{n}", "征地拆迁", "行政征收征用", "月度排查", "2024-10-08"]
+        [
+            n,
+            f"申请人{n}",
+            "县自然资源局",
+            f"批量争议{n}",
+            "征地拆迁",
+            "行政征收征用",
+            "月度排查",
+            "2024-10-08",
+        ]
         for n in range(1, 1501)
     ]
     browser.find_element(By.ID, "ledger-file").send_keys(str(ledger_file(tmp_path, rows)))
