@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.context import Info
+from api.pagination import Key, read_page
 from api.prefetch import prefetch_connection
 from core import enums as core_enums
 from core.context import ServiceContext
@@ -47,7 +47,6 @@ from core.requests.claims import mark_committed
 log = logging.getLogger("caseload.api")
 T = TypeVar("T")
 
-MAX_PAGE = 100
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every database
 
 # GraphQL enums are the core enums themselves (values stored in the database, names in GraphQL):
@@ -238,53 +237,31 @@ class Connection(Generic[T]):
         return [e.node for e in self.edges]
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
-
-
-def decode_cursor(cursor: str | None, field: str = "after") -> int:
-    if cursor is None:
-        return 0
-    try:
-        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
-        kind, _, number = raw.partition(":")
-        if kind != "o" or not number.isdigit() or len(number) > 9:
-            raise ValueError(raw)
-        return int(number) + 1
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DomainError("invalid_cursor", "分页游标无效", f"{field} is not a valid cursor", field) from exc
-
-
-def check_first(first: int) -> int:
-    if first < 0 or first > MAX_PAGE:
-        raise DomainError(
-            "invalid_page_size",
-            f"每页条数须在0到{MAX_PAGE}之间",
-            f"first must be between 0 and {MAX_PAGE}",
-            "first",
-        )
-    return first
-
-
-async def paginate(info: Info, stmt: Select[Any], *, first: int, after: str | None) -> Connection[Any]:
-    """One page of ``stmt`` (already filtered, scoped and ordered) and the total count."""
-    context = info.context
-    first = check_first(first)
-    offset = decode_cursor(after)
-    total = await context.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = await context.records(stmt.offset(offset).limit(first)) if first else []
+async def paginate(
+    info: Info,
+    stmt: Select[Any],
+    order: Sequence[Key],
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Connection[Any]:
+    """One page of ``stmt`` (filtered and scoped) in the ordering ``order`` (api/pagination.py: keyset
+    cursors, forward and backward), with the total count."""
+    page = await read_page(info.context, stmt, order, first=first, after=after, last=last, before=before)
     # What the nodes select below them is loaded now, a level at a time, for the whole page.
-    await prefetch_connection(info._raw_info, rows)
-    edges = [Edge(cursor=encode_cursor(offset + i), node=row) for i, row in enumerate(rows)]
+    await prefetch_connection(info._raw_info, page.rows)
+    edges = [Edge(cursor=cursor, node=row) for cursor, row in zip(page.cursors, page.rows, strict=True)]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=offset + len(rows) < (total or 0),
-            has_previous_page=offset > 0,
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=total or 0,
+        total_count=page.total,
     )
 
 

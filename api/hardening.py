@@ -48,6 +48,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from api.pagination import MAX_PAGE
 from core.db import is_outage
 from core.errors import DomainError
 from core.lru import LRU
@@ -61,7 +62,6 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
 MAX_COST = 100_000
-MAX_PAGE = 100
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,7 +88,7 @@ def estimate_cost(
 
     def page_size(field: FieldNode) -> int:
         for argument in field.arguments or ():
-            if argument.name.value == "first":
+            if argument.name.value in ("first", "last"):
                 value: Any = None
                 if isinstance(argument.value, IntValueNode):
                     value = int(argument.value.value)

@@ -8,6 +8,7 @@ from sqlalchemy import false, select
 from api.audit.types import AuditEntry
 from api.common import Connection, gid, paginate
 from api.context import Info
+from api.pagination import desc
 from core.audit import models as m
 
 
@@ -22,8 +23,10 @@ class AuditQuery:
         actor: str | None = None,
         action: str | None = None,
         since: dt.datetime | None = None,
-        first: int = 50,
+        first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[AuditEntry]:
         principal = info.context.principal
         stmt = select(m.AuditEntry)
@@ -40,5 +43,7 @@ class AuditQuery:
             stmt = stmt.where(m.AuditEntry.action == action)
         if since is not None:
             stmt = stmt.where(m.AuditEntry.at >= since)
-        stmt = info.context.scoped(stmt, m.AuditEntry).order_by(m.AuditEntry.id.desc())
-        return await paginate(info, stmt, first=first, after=after)
+        stmt = info.context.scoped(stmt, m.AuditEntry)
+        order = (desc(m.AuditEntry.id),)
+        first = 50 if first is None and last is None else first
+        return await paginate(info, stmt, order, first=first, after=after, last=last, before=before)

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from api.cases.types import Hearing, LitigationCase, ReconsiderationCase
 from api.common import CaseStatus, Connection, HearingStatus, Instance, ReconsiderationStatus, gid, paginate
 from api.context import Info
+from api.pagination import asc, desc
 from core.cases import models as m
 from core.clock import CHINA
 from core.errors import ValidationFailed
@@ -31,7 +32,13 @@ class CaseFilter:
 class CaseQuery:
     @strawberry.field(description="行政诉讼案件（分页）")
     async def litigation_cases(
-        self, info: Info, filter: CaseFilter | None = None, first: int = 20, after: str | None = None
+        self,
+        info: Info,
+        filter: CaseFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[LitigationCase]:
         stmt = select(m.LitigationCase)
         f = filter
@@ -65,10 +72,9 @@ class CaseQuery:
                         m.LitigationCase.court.like(like),
                     )
                 )
-        stmt = info.context.scoped(stmt, m.LitigationCase).order_by(
-            m.LitigationCase.filed_date.desc(), m.LitigationCase.id.desc()
-        )
-        return await paginate(info, stmt, first=first, after=after)
+        stmt = info.context.scoped(stmt, m.LitigationCase)
+        order = (desc(m.LitigationCase.filed_date), desc(m.LitigationCase.id))
+        return await paginate(info, stmt, order, first=first, after=after, last=last, before=before)
 
     @strawberry.field
     async def litigation_case(self, info: Info, id: strawberry.ID) -> LitigationCase | None:
@@ -83,8 +89,10 @@ class CaseQuery:
         status: list[ReconsiderationStatus] | None = None,
         received_from: dt.date | None = None,
         received_to: dt.date | None = None,
-        first: int = 20,
+        first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[ReconsiderationCase]:
         stmt = select(m.ReconsiderationCase)
         if jurisdiction_id is not None:
@@ -97,10 +105,9 @@ class CaseQuery:
             stmt = stmt.where(m.ReconsiderationCase.received_date >= received_from)
         if received_to:
             stmt = stmt.where(m.ReconsiderationCase.received_date <= received_to)
-        stmt = info.context.scoped(stmt, m.ReconsiderationCase).order_by(
-            m.ReconsiderationCase.received_date.desc(), m.ReconsiderationCase.id.desc()
-        )
-        return await paginate(info, stmt, first=first, after=after)
+        stmt = info.context.scoped(stmt, m.ReconsiderationCase)
+        order = (desc(m.ReconsiderationCase.received_date), desc(m.ReconsiderationCase.id))
+        return await paginate(info, stmt, order, first=first, after=after, last=last, before=before)
 
     @strawberry.field
     async def reconsideration_case(self, info: Info, id: strawberry.ID) -> ReconsiderationCase | None:
@@ -116,8 +123,10 @@ class CaseQuery:
         upcoming_days: int | None = None,
         from_date: dt.date | None = None,
         to_date: dt.date | None = None,
-        first: int = 20,
+        first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Hearing]:
         stmt = select(m.Hearing)
         if jurisdiction_id is not None:
@@ -142,9 +151,10 @@ class CaseQuery:
         if to_date is not None and to_date < dt.date.max:
             end = dt.datetime.combine(to_date + dt.timedelta(days=1), dt.time(), tzinfo=CHINA)
             stmt = stmt.where(m.Hearing.scheduled_at < end)
-        order = m.Hearing.scheduled_at.asc() if upcoming_days is not None else m.Hearing.scheduled_at.desc()
-        stmt = info.context.scoped(stmt, m.Hearing).order_by(order, m.Hearing.id)
-        return await paginate(info, stmt, first=first, after=after)
+        when = asc(m.Hearing.scheduled_at) if upcoming_days is not None else desc(m.Hearing.scheduled_at)
+        stmt = info.context.scoped(stmt, m.Hearing)
+        order = (when, asc(m.Hearing.id))
+        return await paginate(info, stmt, order, first=first, after=after, last=last, before=before)
 
     @strawberry.field
     async def hearing(self, info: Info, id: strawberry.ID) -> Hearing | None:

@@ -21,6 +21,7 @@ from api.common import (
 )
 from api.context import Info
 from api.disputes.types import Dispute, ResolutionEffort
+from api.pagination import asc, desc
 from core.disputes import models as m
 
 
@@ -49,10 +50,10 @@ class DisputeFilter:
 
 
 ORDERS = {
-    DisputeOrder.RECEIVED_DESC: (m.Dispute.received_date.desc(), m.Dispute.id.desc()),
-    DisputeOrder.RECEIVED_ASC: (m.Dispute.received_date.asc(), m.Dispute.id.asc()),
-    DisputeOrder.NUMBER_ASC: (m.Dispute.number.asc(),),
-    DisputeOrder.UPDATED_DESC: (m.Dispute.updated_at.desc(), m.Dispute.id.desc()),
+    DisputeOrder.RECEIVED_DESC: (desc(m.Dispute.received_date), desc(m.Dispute.id)),
+    DisputeOrder.RECEIVED_ASC: (asc(m.Dispute.received_date), asc(m.Dispute.id)),
+    DisputeOrder.NUMBER_ASC: (asc(m.Dispute.number), asc(m.Dispute.id)),
+    DisputeOrder.UPDATED_DESC: (desc(m.Dispute.updated_at), desc(m.Dispute.id)),
 }
 
 
@@ -101,12 +102,14 @@ class DisputeQuery:
         info: Info,
         filter: DisputeFilter | None = None,
         order: DisputeOrder = DisputeOrder.RECEIVED_DESC,
-        first: int = 20,
+        first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Dispute]:
         stmt = filter_disputes(select(m.Dispute), filter)
-        stmt = info.context.scoped(stmt, m.Dispute).order_by(*ORDERS[order])
-        return await paginate(info, stmt, first=first, after=after)
+        stmt = info.context.scoped(stmt, m.Dispute)
+        return await paginate(info, stmt, ORDERS[order], first=first, after=after, last=last, before=before)
 
     @strawberry.field
     async def dispute(self, info: Info, id: strawberry.ID) -> Dispute | None:
@@ -121,8 +124,10 @@ class DisputeQuery:
         stage: list[ResolutionStage] | None = None,
         status: list[ResolutionStatus] | None = None,
         due_before: dt.date | None = None,
-        first: int = 20,
+        first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[ResolutionEffort]:
         stmt = select(m.ResolutionEffort)
         if jurisdiction_id is not None:
@@ -135,10 +140,9 @@ class DisputeQuery:
             stmt = stmt.where(m.ResolutionEffort.status.in_(status))
         if due_before is not None:
             stmt = stmt.where(m.ResolutionEffort.due_date <= due_before)
-        stmt = info.context.scoped(stmt, m.ResolutionEffort).order_by(
-            m.ResolutionEffort.assigned_date.desc(), m.ResolutionEffort.id.desc()
-        )
-        return await paginate(info, stmt, first=first, after=after)
+        stmt = info.context.scoped(stmt, m.ResolutionEffort)
+        order = (desc(m.ResolutionEffort.assigned_date), desc(m.ResolutionEffort.id))
+        return await paginate(info, stmt, order, first=first, after=after, last=last, before=before)
 
     @strawberry.field
     async def resolution_effort(self, info: Info, id: strawberry.ID) -> ResolutionEffort | None:

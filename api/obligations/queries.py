@@ -8,6 +8,7 @@ from sqlalchemy import select
 from api.common import Connection, NotificationKind, ObligationStatus, gid, paginate
 from api.context import Info
 from api.obligations.types import Notification, Obligation
+from api.pagination import asc, desc
 from core.calendar.models import CalendarOverride
 from core.calendar.workdays import known_years
 from core.context import ServiceContext
@@ -15,6 +16,8 @@ from core.enums import ObligationStatus as Status
 from core.errors import ValidationFailed
 from core.obligations import models as m
 from core.obligations.inbox import addressed_to
+
+NEWEST_FIRST = (desc(m.Notification.id),)
 
 
 @strawberry.input(description="期限事项筛选条件")
@@ -35,7 +38,13 @@ class ObligationFilter:
 class ObligationListQuery:
     @strawberry.field(description="期限事项（分页，按到期日排序）")
     async def obligations(
-        self, info: Info, filter: ObligationFilter | None = None, first: int = 20, after: str | None = None
+        self,
+        info: Info,
+        filter: ObligationFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Obligation]:
         stmt = select(m.Obligation)
         f = filter
@@ -67,8 +76,9 @@ class ObligationListQuery:
                     m.Obligation.status.in_(open_states) & (m.Obligation.due_date < today)
                 )
                 stmt = stmt.where(late if f.overdue else ~late)
-        stmt = info.context.scoped(stmt, m.Obligation).order_by(m.Obligation.due_date.asc(), m.Obligation.id)
-        return await paginate(info, stmt, first=first, after=after)
+        stmt = info.context.scoped(stmt, m.Obligation)
+        order = (asc(m.Obligation.due_date), asc(m.Obligation.id))
+        return await paginate(info, stmt, order, first=first, after=after, last=last, before=before)
 
     @strawberry.field
     async def obligation(self, info: Info, id: strawberry.ID) -> Obligation | None:
@@ -95,13 +105,19 @@ class CalendarDay:
 class InboxQuery:
     @strawberry.field(description="我的通知（按角色、单位和本人）")
     async def inbox(
-        self, info: Info, unread_only: bool = False, first: int = 20, after: str | None = None
+        self,
+        info: Info,
+        unread_only: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Notification]:
         stmt = select(m.Notification).where(addressed_to(info.context.principal))
         if unread_only:
             stmt = stmt.where(m.Notification.acknowledged_at.is_(None))
-        stmt = info.context.scoped(stmt, m.Notification).order_by(m.Notification.id.desc())
-        return await paginate(info, stmt, first=first, after=after)
+        stmt = info.context.scoped(stmt, m.Notification)
+        return await paginate(info, stmt, NEWEST_FIRST, first=first, after=after, last=last, before=before)
 
     @strawberry.field(description="本辖区全部通知（司法局、管理员）")
     async def notifications(
@@ -110,8 +126,10 @@ class InboxQuery:
         jurisdiction_id: strawberry.ID | None = None,
         obligation_id: strawberry.ID | None = None,
         kind: list[NotificationKind] | None = None,
-        first: int = 20,
+        first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Notification]:
         stmt = select(m.Notification)
         if jurisdiction_id is not None:
@@ -123,8 +141,8 @@ class InboxQuery:
         principal = info.context.principal
         if not principal.is_admin and not principal.is_bureau:
             stmt = stmt.where(addressed_to(principal))
-        stmt = info.context.scoped(stmt, m.Notification).order_by(m.Notification.id.desc())
-        return await paginate(info, stmt, first=first, after=after)
+        stmt = info.context.scoped(stmt, m.Notification)
+        return await paginate(info, stmt, NEWEST_FIRST, first=first, after=after, last=last, before=before)
 
     @strawberry.field(description="某日是否为工作日（含调休上班日）")
     async def is_working_day(self, info: Info, date: dt.date) -> bool:

@@ -26,9 +26,12 @@ from tests.security.world import World, WriteProbe, security_registry, seed_worl
 
 def quiet(settings: Settings) -> Settings:
     """No per-minute limit (the suite sends hundreds of requests per principal in seconds; the limit
-    itself is tested in tests/api/test_hardening.py), and no in-process worker writing in the
-    background while a test checks that a refused mutation wrote nothing."""
-    return dataclasses.replace(settings, rate_limit_per_minute=0, inprocess_worker=False)
+    itself is tested in tests/api/test_hardening.py), and no in-process worker or import runner
+    writing in the background while a test checks that a refused mutation wrote nothing (queued
+    ledger imports stay queued: importLedger's answer is the queued job)."""
+    return dataclasses.replace(
+        settings, rate_limit_per_minute=0, inprocess_worker=False, import_runner_setting="worker"
+    )
 
 
 @pytest.fixture(scope="module")
