@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from sqlalchemy import and_
 
+from api.attachments.types import AttachmentInfo, attachments_of, attachments_relation
 from api.common import (
     ActionType,
     BatchKind,
@@ -176,6 +177,10 @@ class Dispute:
     def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
         return obligations_of(info, "dispute", int(self.id), open_only)  # type: ignore[no-any-return]
 
+    @strawberry.field(description="附件（扫描的通知书、裁判文书、函件等）")
+    def attachments(self, info: Info) -> list[AttachmentInfo]:
+        return attachments_of(info, "dispute", int(self.id))  # type: ignore[no-any-return]
+
     @strawberry.field(description="时间线：争议及其化解、复议、诉讼、庭审的全部业务事件，按日期排列")
     async def timeline(self, info: Info) -> list[Timeline]:
         from api.disputes.timeline import timeline_of
@@ -272,6 +277,7 @@ relation("Dispute", "resolutionEfforts", _efforts_of_dispute)
 relation("Dispute", "litigationCases", _litigation_of_dispute)
 relation("Dispute", "reconsiderationCases", _reconsideration_of_dispute)
 obligations_relation("Dispute", "dispute")
+attachments_relation("Dispute", "dispute")
 relation("ResolutionEffort", "dispute", _disputes, key="dispute_id")
 relation("ResolutionEffort", "unit", _units, key="unit_id")
 relation("ResolutionEffort", "progressReports", _progress_of_effort)

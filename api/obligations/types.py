@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from api.attachments.types import AttachmentInfo, attachments_of, attachments_relation
 from api.common import NotificationKind, ObligationStatus, label_of
 from api.context import Info
 from api.prefetch import by_id, relation
@@ -73,8 +74,13 @@ class Obligation:
             return None
         return _units(info.context).get(int(self.unit_id))  # type: ignore[no-any-return]
 
+    @strawberry.field(description="附件（扫描的通知书、裁判文书、函件等）")
+    def attachments(self, info: Info) -> list[AttachmentInfo]:
+        return attachments_of(info, "obligation", int(self.id))  # type: ignore[no-any-return]
+
 
 relation("Obligation", "unit", _units, key="unit_id")
+attachments_relation("Obligation", "obligation")
 
 
 @strawberry.type(description="通知（提醒、预警、督办、约谈……）")

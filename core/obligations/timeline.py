@@ -62,6 +62,7 @@ EVENT_LABELS: Mapping[EventKind, str] = {
     EventKind.DUTY_SUBMITTED: "提交裁判后事项",
     EventKind.DUTY_REVIEWED: "审核裁判后事项",
     EventKind.CASE_CLOSED: "案件办结",
+    EventKind.DOCUMENT_ISSUED: "签发文书",
     EventKind.REPORT_SUBMITTED: "提交定期报告",
     EventKind.WEEK_START: "新的一周",
     EventKind.MONTH_START: "新的一月",
