@@ -231,9 +231,9 @@ async def coordination_feedback(ctx: ServiceContext, effort: ResolutionEffort, g
         )
     unit = await _unit_name(ctx, effort.unit_id)
     j = await _jurisdiction(ctx, effort.jurisdiction_id)
-    case_zh = f"（{case.case_number}）" if case is not None else ""
+    case_zh = f"{case.case_number}案件中" if case is not None else ""
     opening = (
-        f"贵院委托本单位协调化解的{dispute.applicant_name}与{unit}“{dispute.title}”行政争议{case_zh}，"
+        f"贵院{case_zh}委托本单位协调化解的{dispute.applicant_name}与{unit}“{dispute.title}”行政争议，"
         f"本单位于{date_zh(effort.assigned_date)}收到《委托协调化解函》后即开展协调化解工作。现将结果函告如下："
     )
     concluded = date_zh(effort.concluded_date) if effort.concluded_date else date_zh(ctx.today())
@@ -326,7 +326,7 @@ async def loss_analysis(ctx: ServiceContext, case: LitigationCase, given: Letter
     causes = "、".join(dict.fromkeys(c.label for c in given.causes))
     facts = (
         f"原告{case.plaintiff_name}诉{unit}“{dispute.title}”一案，{case.court}于{date_zh(case.filed_date)}立案"
-        f"（{case.case_number}，{case.instance.label}）。"
+        f"，案号{case.case_number}，{case.instance.label}。"
     )
     if dispute.summary.strip():
         facts += dispute.summary.strip()

@@ -211,7 +211,9 @@ def check_clean(text: str, w: World) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-async def test_relief_notice_tells_the_applicant_the_period_and_their_rights(ctx: ServiceContext, world: World):
+async def test_relief_notice_tells_the_applicant_the_period_and_their_rights(
+    ctx: ServiceContext, world: World
+):
     row = await service.issue_document(
         ctx, kind=DocumentKind.RELIEF_NOTICE, record_id=world.effort_id, given=LetterInput()
     )
@@ -223,7 +225,10 @@ async def test_relief_notice_tells_the_applicant_the_period_and_their_rights(ctx
     assert "陈某某：" in text and "房屋征收补偿争议" in text
     assert "2024年10月14日受理" in text
     assert world.effort.due_date is not None
-    assert f"{world.effort.due_date.year}年{world.effort.due_date.month}月{world.effort.due_date.day}日届满" in text
+    assert (
+        f"{world.effort.due_date.year}年{world.effort.due_date.month}月{world.effort.due_date.day}日届满"
+        in text
+    )
     assert "行政复议" in text and "行政诉讼" in text and "司法确认" in text
     check_clean(text, world)
     assert await rows(ctx) == (1, 1, 1)
@@ -241,7 +246,12 @@ async def test_feedback_letter_of_a_failed_effort_has_the_four_parts_and_is_copi
     parts = ["一、协调化解过程", "二、双方诉求", "三、争议焦点", "四、无法协调化解的原因"]
     positions = [text.index(p) for p in parts]
     assert positions == sorted(positions)
-    assert "两次组织双方协调" in text and "按市场价补偿" in text and "临街商铺" in text and "分歧无法弥合" in text
+    assert (
+        "两次组织双方协调" in text
+        and "按市场价补偿" in text
+        and "临街商铺" in text
+        and "分歧无法弥合" in text
+    )
     assert "抄送：武平县司法局。" in text
     check_clean(text, world)
 
@@ -326,7 +336,9 @@ async def test_loss_analysis_report_submits_the_duty_and_meets_the_rules_obligat
     assert "审核把关不严" in docx_text(await service.docx_of(ctx.session, row.id))
 
 
-async def test_loss_analysis_needs_a_loss_and_its_parts(make_ctx: CtxFactory, ctx: ServiceContext, world: World):
+async def test_loss_analysis_needs_a_loss_and_its_parts(
+    make_ctx: CtxFactory, ctx: ServiceContext, world: World
+):
     with pytest.raises(DomainError) as no_loss:
         await service.issue_document(
             ctx, kind=DocumentKind.LOSS_ANALYSIS, record_id=world.case_id, given=LetterInput()
@@ -341,7 +353,9 @@ async def test_loss_analysis_needs_a_loss_and_its_parts(make_ctx: CtxFactory, ct
         (LetterInput(causes=(LossCause.OTHER,), cause_detail="原因", responsibility="责任"), "rectification"),
     ):
         with pytest.raises(ValidationFailed) as refused:
-            await service.issue_document(ctx, kind=DocumentKind.LOSS_ANALYSIS, record_id=world.case_id, given=given)
+            await service.issue_document(
+                ctx, kind=DocumentKind.LOSS_ANALYSIS, record_id=world.case_id, given=given
+            )
         assert refused.value.field == field and refused.value.message_zh and refused.value.message_en
         ctx = await fresh(make_ctx, ctx)
     assert await rows(ctx) == (0, 0, 0)
@@ -351,15 +365,22 @@ async def test_reminder_interview_and_circular_from_an_overdue_duty(ctx: Service
     await lose_case(ctx, world)
     ob = await overdue_obligation(ctx, world)
     reminder = await service.issue_document(
-        ctx, kind=DocumentKind.REMINDER_LETTER, record_id=ob.id, given=LetterInput(reply_by=dt.date(2024, 11, 25))
+        ctx,
+        kind=DocumentKind.REMINDER_LETTER,
+        record_id=ob.id,
+        given=LetterInput(reply_by=dt.date(2024, 11, 25)),
     )
     interview = await service.issue_document(
         ctx,
         kind=DocumentKind.INTERVIEW_NOTICE,
         record_id=ob.id,
-        given=LetterInput(interview_at=dt.datetime(2024, 11, 27, 9, 30, tzinfo=CHINA), place="县司法局三楼会议室"),
+        given=LetterInput(
+            interview_at=dt.datetime(2024, 11, 27, 9, 30, tzinfo=CHINA), place="县司法局三楼会议室"
+        ),
     )
-    circular = await service.issue_document(ctx, kind=DocumentKind.CIRCULAR, record_id=ob.id, given=LetterInput())
+    circular = await service.issue_document(
+        ctx, kind=DocumentKind.CIRCULAR, record_id=ob.id, given=LetterInput()
+    )
     await ctx.session.commit()
     texts = [docx_text(await service.docx_of(ctx.session, r.id)) for r in (reminder, interview, circular)]
     for text in texts:
@@ -367,7 +388,10 @@ async def test_reminder_interview_and_circular_from_an_overdue_duty(ctx: Service
         assert "《" in text  # the basis, cited as a reader looks it up
         check_clean(text, world)
     assert "县自然资源局：" in texts[0] and "2024年11月25日前办结" in texts[0]
-    assert "县自然资源局主要负责人张局长同志：" in texts[1] and "2024年11月27日9时30分在县司法局三楼会议室" in texts[1]
+    assert (
+        "县自然资源局主要负责人张局长同志：" in texts[1]
+        and "2024年11月27日9时30分在县司法局三楼会议室" in texts[1]
+    )
     assert "现予通报" in texts[2] and "各有关单位：" in texts[2] and "抄送：县自然资源局。" in texts[2]
     assert "武平县司法局办公室" in texts[2]
     assert [r.issuing_authority for r in (reminder, interview, circular)] == ["武平县司法局"] * 3
@@ -383,7 +407,9 @@ async def test_an_interview_or_circular_needs_a_late_duty_and_an_interview_its_t
 ):
     await lose_case(ctx, world)
     ob = await ctx.session.scalar(
-        select(Obligation).where(Obligation.subject_type == "litigation_case", Obligation.title.like("%备案%"))
+        select(Obligation).where(
+            Obligation.subject_type == "litigation_case", Obligation.title.like("%备案%")
+        )
     )
     assert ob is not None and ob.status == ObligationStatus.OPEN
     ob_id = ob.id
@@ -394,7 +420,9 @@ async def test_an_interview_or_circular_needs_a_late_duty_and_an_interview_its_t
         ctx = await fresh(make_ctx, ctx)
     ob_id = (await overdue_obligation(ctx, world)).id
     with pytest.raises(ValidationFailed) as no_time:
-        await service.issue_document(ctx, kind=DocumentKind.INTERVIEW_NOTICE, record_id=ob_id, given=LetterInput())
+        await service.issue_document(
+            ctx, kind=DocumentKind.INTERVIEW_NOTICE, record_id=ob_id, given=LetterInput()
+        )
     assert no_time.value.field == "interviewAt"
     ctx = await fresh(make_ctx, ctx)
     with pytest.raises(ValidationFailed) as no_place:
@@ -414,7 +442,9 @@ async def test_who_may_issue_what(make_ctx: CtxFactory, ctx: ServiceContext, wor
     ob_id = (await overdue_obligation(ctx, world)).id
     j = world.org.jurisdiction.id
     clerk = Principal(user="clerk", role=Role.UNIT_CLERK, jurisdiction_id=j, unit_id=world.agency_id)
-    other_clerk = Principal(user="other", role=Role.UNIT_CLERK, jurisdiction_id=j, unit_id=world.org.township.id)
+    other_clerk = Principal(
+        user="other", role=Role.UNIT_CLERK, jurisdiction_id=j, unit_id=world.org.township.id
+    )
     leader = Principal(user="leader", role=Role.LEADER, jurisdiction_id=j)
     # A unit writes its own notice; the bureau's letters are not a clerk's to issue.
     row = await service.issue_document(
