@@ -22,6 +22,8 @@ from api.common import (
 )
 from api.context import Info
 from api.disputes.types import obligations_of, obligations_relation
+from api.documents.types import IssuedDocument as IssuedDocumentT
+from api.documents.types import documents_of, documents_relation
 from api.loaders import then
 from api.prefetch import by_id, many, relation
 from core.cases import models as m
@@ -147,6 +149,10 @@ class LitigationCase:
     def attachments(self, info: Info) -> list[AttachmentInfo]:
         return attachments_of(info, "litigation_case", int(self.id))  # type: ignore[no-any-return]
 
+    @strawberry.field(description="据此签发的文书（各版本，新版本在前）")
+    def documents(self, info: Info) -> list[IssuedDocumentT]:
+        return documents_of(info, "litigation_case", int(self.id))  # type: ignore[no-any-return]
+
 
 @strawberry.type(description="庭审及负责人出庭情况")
 class Hearing:
@@ -258,6 +264,7 @@ relation("LitigationCase", "outcome", _outcomes_of_case)
 relation("LitigationCase", "duties", _duties_of_case)
 obligations_relation("LitigationCase", "litigation_case")
 attachments_relation("LitigationCase", "litigation_case")
+documents_relation("LitigationCase", "litigation_case")
 relation("Hearing", "case", _litigation_cases, key="case_id")
 relation("Hearing", "unit", _units, key="unit_id")
 relation("Hearing", "designatedOfficial", _officials, key="designated_official_id")

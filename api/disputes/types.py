@@ -23,6 +23,8 @@ from api.common import (
     personal_field,
 )
 from api.context import Context, Info
+from api.documents.types import IssuedDocument as IssuedDocumentT
+from api.documents.types import documents_of, documents_relation
 from api.loaders import Loader
 from api.prefetch import by_id, many, relation
 from core.cases import models as cm
@@ -269,6 +271,10 @@ class ResolutionEffort:
     def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
         return obligations_of(info, "resolution_effort", int(self.id), open_only)  # type: ignore[no-any-return]
 
+    @strawberry.field(description="据此签发的文书（各版本，新版本在前）")
+    def documents(self, info: Info) -> list[IssuedDocumentT]:
+        return documents_of(info, "resolution_effort", int(self.id))  # type: ignore[no-any-return]
+
 
 relation("Dispute", "unit", _units, key="unit_id")
 relation("Dispute", "jurisdiction", _jurisdictions, key="jurisdiction_id")
@@ -284,3 +290,4 @@ relation("ResolutionEffort", "progressReports", _progress_of_effort)
 relation("ResolutionEffort", "extensions", _extensions_of_effort)
 relation("ResolutionEffort", "hearings", _hearings_of_effort)
 obligations_relation("ResolutionEffort", "resolution_effort")
+documents_relation("ResolutionEffort", "resolution_effort")

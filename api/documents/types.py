@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import strawberry
 
 from api.attachments.types import signed_path
 from api.common import DocumentKind
-from api.context import Info
+from api.context import Context, Info
+from api.loaders import Loader, then
+from api.prefetch import relation
 from core.documents import render
+from core.documents.models import IssuedDocument as IssuedDocumentModel
 
 
 @strawberry.type(description="签发的文书（一个版本；冻结，不再改变）")
@@ -76,3 +80,32 @@ class RecordDocument:
     kind_label: str
     current: IssuedDocument = strawberry.field(description="最新版本")
     versions: list[IssuedDocument] = strawberry.field(description="全部版本，新版本在前")
+
+
+_ORDER = (IssuedDocumentModel.kind, IssuedDocumentModel.version.desc())
+
+
+@functools.cache
+def _where(subject_type: str) -> Any:
+    return IssuedDocumentModel.subject_type == subject_type
+
+
+def documents_loader(context: Context, subject_type: str) -> Loader[int, list[Any]]:
+    return context.loaders.many(
+        IssuedDocumentModel,
+        "subject_id",
+        order_by=_ORDER,
+        name=f"documents:{subject_type}",
+        where=_where(subject_type),
+    )
+
+
+def documents_of(info: Info, subject_type: str, subject_id: int) -> Any:
+    """A record's issued letters, every version (by kind, newest first), batched per request."""
+    rows = documents_loader(info.context, subject_type).get(subject_id)
+    return then(rows, lambda found: [IssuedDocument.of(r) for r in found])
+
+
+def documents_relation(type_name: str, subject_type: str) -> None:
+    """Register ``type_name.documents`` for loading a whole page at once."""
+    relation(type_name, "documents", lambda context, arguments: documents_loader(context, subject_type))

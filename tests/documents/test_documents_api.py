@@ -204,3 +204,43 @@ async def test_attachments_of_another_units_record_stay_hidden(
     assert [a["fileName"] for n in mine["disputes"]["nodes"] for a in n["attachments"]] == ["决定书.pdf"]
     theirs = await client.ok(query, **clerk_of(world, world.org.township.id))
     assert [a for n in theirs["disputes"]["nodes"] for a in n["attachments"]] == []
+
+
+async def test_an_issued_letter_shows_on_the_disputes_timeline(
+    client: GraphQLClient,
+    world: World,  # noqa: F811
+):
+    await client.mutate(ISSUE, {"input": {"kind": "RELIEF_NOTICE", "recordId": str(world.effort_id)}})
+    data = await client.ok(
+        "query($id: ID!) { dispute(id: $id) { timeline { label detail subjectLabel } } }",
+        {"id": str(world.dispute.id)},
+    )
+    entries = [e for e in data["dispute"]["timeline"] if e["label"] == "签发文书"]
+    assert entries == [{"label": "签发文书", "detail": "纾解告知书（第1版）", "subjectLabel": "化解工作"}]
+
+
+async def test_records_list_their_letters(
+    client: GraphQLClient,
+    ctx: ServiceContext,
+    world: World,  # noqa: F811
+):
+    await fail_effort(ctx, world)
+    for _ in range(2):
+        await client.mutate(
+            ISSUE, {"input": {"kind": "COORDINATION_FEEDBACK", "recordId": str(world.effort_id)}}
+        )
+    await client.mutate(ISSUE, {"input": {"kind": "RELIEF_NOTICE", "recordId": str(world.effort_id)}})
+    data = await client.ok(
+        "{ resolutionEfforts(first: 10) { nodes { id documents { kind version documentNumber } } } }"
+    )
+    (node,) = [n for n in data["resolutionEfforts"]["nodes"] if n["id"] == str(world.effort_id)]
+    assert [(d["kind"], d["version"]) for d in node["documents"]] == [
+        ("COORDINATION_FEEDBACK", 2),
+        ("COORDINATION_FEEDBACK", 1),
+        ("RELIEF_NOTICE", 1),
+    ]
+    other = await client.ok(
+        "{ resolutionEfforts(first: 10) { nodes { documents { id } } } }",
+        **clerk_of(world, world.org.township.id),
+    )
+    assert all(n["documents"] == [] for n in other["resolutionEfforts"]["nodes"])
