@@ -51,7 +51,7 @@ class IssuedDocument(IdMixin, Base):
     subject_id: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer)
     document_number: Mapped[str] = mapped_column(String(60))
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(400))
     issuing_authority: Mapped[str] = mapped_column(String(120))
     issued_on: Mapped[dt.date] = mapped_column()
     issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("subject_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("document_number", sa.String(length=60), nullable=False),
-        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("title", sa.String(length=400), nullable=False),
         sa.Column("issuing_authority", sa.String(length=120), nullable=False),
         sa.Column("issued_on", sa.Date(), nullable=False),
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
