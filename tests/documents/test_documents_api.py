@@ -26,11 +26,11 @@ DOCUMENTS = """query($t: String!, $id: ID!) { documents(recordType: $t, recordId
   kind kindLabel current { version documentNumber } versions { id version documentNumber sha256 } } }"""
 
 
-def clerk_of(world: World, unit_id: int | None = None) -> dict[str, str]:
+def clerk_of(w: World, unit_id: int | None = None) -> dict[str, str]:
     return {
         "x-caseload-role": "unit_clerk",
-        "x-caseload-jurisdiction": str(world.org.jurisdiction.id),
-        "x-caseload-unit": str(unit_id or world.agency_id),
+        "x-caseload-jurisdiction": str(w.org.jurisdiction.id),
+        "x-caseload-unit": str(unit_id or w.agency_id),
     }
 
 
@@ -113,8 +113,11 @@ async def test_pdf_of_a_letter_when_libreoffice_is_installed(
 
 
 async def test_expired_or_altered_links_are_refused(
-    client: GraphQLClient, app: Any, ctx: ServiceContext, world: World
-):  # noqa: F811
+    client: GraphQLClient,
+    app: Any,
+    ctx: ServiceContext,
+    world: World,  # noqa: F811
+):
     row = await attachments.attach_file(
         ctx,
         subject_type="dispute",
@@ -189,8 +192,10 @@ async def test_records_list_their_attachments_with_signed_links_in_constant_quer
 
 
 async def test_attachments_of_another_units_record_stay_hidden(
-    client: GraphQLClient, ctx: ServiceContext, world: World
-):  # noqa: F811
+    client: GraphQLClient,
+    ctx: ServiceContext,
+    world: World,  # noqa: F811
+):
     await attachments.attach_file(
         ctx,
         subject_type="dispute",

@@ -79,7 +79,7 @@ async def test_every_letter_renders_as_an_a4_page_without_internal_identifiers(
             (width, height, *_), *boxes = page
             assert (round(width / MM), round(height / MM)) == (210, 297), f"{row.kind} page {n} is not A4"
             inside = [b for b in boxes if b[1] < (297 - 35) * MM + TOLERANCE]
-            assert all(28 * MM - TOLERANCE <= b[0] and b[2] <= (210 - 26) * MM + TOLERANCE for b in inside), (
+            assert all(b[0] >= 28 * MM - TOLERANCE and b[2] <= (210 - 26) * MM + TOLERANCE for b in inside), (
                 f"{row.kind} page {n}: text outside the 版心"
             )
             footer = " ".join(b[4] for b in boxes if b[1] >= (297 - 35) * MM + TOLERANCE)

@@ -710,7 +710,7 @@ async def _delete_attachment(ctx: ServiceContext, w: World, who: Who, n: int) ->
     return {"id": row.id}
 
 
-@case("issueDocument", '($id: ID!) { issueDocument(input: {kind: RELIEF_NOTICE, recordId: $id}) {P} }')
+@case("issueDocument", "($id: ID!) { issueDocument(input: {kind: RELIEF_NOTICE, recordId: $id}) {P} }")
 async def _issue_document(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
     # A unit's own letter: its clerk may issue it; the bureau's letters are refused to clerks in
     # tests/documents/test_letters.py.
