@@ -14,7 +14,7 @@ from core.attachments import service as attachments
 from core.context import ServiceContext
 from core.documents.models import IssuedDocument
 from tests.conftest import StatementCounter
-from tests.documents.test_letters import World, fail_effort, lose_case, world  # noqa: F401
+from tests.documents.conftest import World, fail_effort, lose_case
 from tests.http_fixtures import GraphQLClient
 
 ISSUE = """mutation($input: IssueDocumentInput!) { issueDocument(input: $input) {
@@ -38,7 +38,7 @@ async def issued(ctx: ServiceContext) -> int:
     return int(await ctx.session.scalar(select(func.count()).select_from(IssuedDocument)) or 0)
 
 
-async def test_issue_list_and_download_a_letter(client: GraphQLClient, ctx: ServiceContext, world: World):  # noqa: F811
+async def test_issue_list_and_download_a_letter(client: GraphQLClient, ctx: ServiceContext, world: World):
     await fail_effort(ctx, world)
     variables = {"input": {"kind": "COORDINATION_FEEDBACK", "recordId": str(world.effort_id)}}
     first = await client.mutate(ISSUE, variables, **clerk_of(world))
@@ -77,7 +77,7 @@ async def test_issue_list_and_download_a_letter(client: GraphQLClient, ctx: Serv
 async def test_refusals_come_back_as_data_naming_the_field_and_write_nothing(
     client: GraphQLClient,
     ctx: ServiceContext,
-    world: World,  # noqa: F811
+    world: World,
 ):
     early = await client.ok(
         ISSUE, {"input": {"kind": "COORDINATION_FEEDBACK", "recordId": str(world.effort_id)}}
@@ -96,7 +96,7 @@ async def test_refusals_come_back_as_data_naming_the_field_and_write_nothing(
 async def test_pdf_of_a_letter_when_libreoffice_is_installed(
     client: GraphQLClient,
     ctx: ServiceContext,
-    world: World,  # noqa: F811
+    world: World,
 ):
     from core.documents import render
 
@@ -116,7 +116,7 @@ async def test_expired_or_altered_links_are_refused(
     client: GraphQLClient,
     app: Any,
     ctx: ServiceContext,
-    world: World,  # noqa: F811
+    world: World,
 ):
     row = await attachments.attach_file(
         ctx,
@@ -155,7 +155,7 @@ async def test_records_list_their_attachments_with_signed_links_in_constant_quer
     client: GraphQLClient,
     app: Any,
     ctx: ServiceContext,
-    world: World,  # noqa: F811
+    world: World,
     count_statements: Callable[[], StatementCounter],
 ):
     pdf = b"%PDF-1.4\n%%EOF\n"
@@ -176,7 +176,7 @@ async def test_records_list_their_attachments_with_signed_links_in_constant_quer
     assert (await client.http.get(link)).content == pdf
     assert not any("attachments.content" in s for s in few.statements), "listing loaded the file bytes"
 
-    from tests.documents.test_letters import _dispute
+    from tests.documents.conftest import _dispute
 
     for n in range(4):
         d = await _dispute(ctx, world.org, f"另一争议{n}")
@@ -194,7 +194,7 @@ async def test_records_list_their_attachments_with_signed_links_in_constant_quer
 async def test_attachments_of_another_units_record_stay_hidden(
     client: GraphQLClient,
     ctx: ServiceContext,
-    world: World,  # noqa: F811
+    world: World,
 ):
     await attachments.attach_file(
         ctx,
@@ -213,7 +213,7 @@ async def test_attachments_of_another_units_record_stay_hidden(
 
 async def test_an_issued_letter_shows_on_the_disputes_timeline(
     client: GraphQLClient,
-    world: World,  # noqa: F811
+    world: World,
 ):
     await client.mutate(ISSUE, {"input": {"kind": "RELIEF_NOTICE", "recordId": str(world.effort_id)}})
     data = await client.ok(
@@ -227,7 +227,7 @@ async def test_an_issued_letter_shows_on_the_disputes_timeline(
 async def test_records_list_their_letters(
     client: GraphQLClient,
     ctx: ServiceContext,
-    world: World,  # noqa: F811
+    world: World,
 ):
     await fail_effort(ctx, world)
     for _ in range(2):

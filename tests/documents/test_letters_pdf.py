@@ -16,21 +16,14 @@ from core.context import ServiceContext
 from core.documents import render, service
 from core.documents.letters import LetterInput
 from core.enums import DocumentKind, LossCause
-from tests.documents.test_letters import (
-    World,
-    fail_effort,
-    internal_identifiers,
-    lose_case,
-    overdue_obligation,
-    world,  # noqa: F401
-)
+from tests.documents.conftest import World, fail_effort, internal_identifiers, lose_case, overdue_obligation
 from tests.indicators.test_documents_pdf import MM, TOLERANCE, needs_office, words
 
 
 @needs_office
 async def test_every_letter_renders_as_an_a4_page_without_internal_identifiers(
     ctx: ServiceContext,
-    world: World,  # noqa: F811
+    world: World,
     tmp_path: Path,
 ):
     notice = await service.issue_document(
