@@ -17,9 +17,10 @@ from core.audit.present import ACTION_LABELS
 from core.cases.models import PostJudgmentDuty
 from core.clock import CHINA
 from core.context import ServiceContext
+from core.disputes import service as disputes
 from core.documents import service
 from core.documents.letters import LetterInput
-from core.enums import DocumentKind, DutyKind, DutyStatus, LossCause, ObligationStatus, Role
+from core.enums import DocumentKind, DutyKind, DutyStatus, LossCause, ObligationStatus, ResolutionResult, Role
 from core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from core.obligations.models import Obligation
 from core.principal import Principal
@@ -30,6 +31,7 @@ from tests.documents.conftest import (
     docx_text,
     fail_effort,
     fresh,
+    internal_identifiers,
     lose_case,
     overdue_obligation,
     rows,
@@ -298,3 +300,40 @@ async def test_who_may_issue_what(make_ctx: CtxFactory, ctx: ServiceContext, wor
 
 def test_the_issue_action_has_a_chinese_audit_label():
     assert ACTION_LABELS["document.issue"] == "签发文书"
+
+
+def test_the_identifier_scan_finds_what_it_must():
+    text = "依据001_65b9a4aea3f36102.txt；规则 wuping.loss_analysis_report；编号 WUPING-2024-00001；" + (
+        "0f8fad5b-d9cb-469f-a165-70867728950e"
+    )
+    assert internal_identifiers(text, ("wuping", "WUPING-2024-00001")) == [
+        "0f8fad5b-d9cb-469f-a165-70867728950e",
+        "001_65b9a4aea3f36102.txt",
+        "wuping.loss_analysis_report",
+        "wuping",
+        "WUPING-2024-00001",
+    ]
+    assert (
+        internal_identifiers(
+            "《武平县人民政府办公室关于……的通知》（武政办〔2023〕47号）五、（2024）闽0824行初15号"
+        )
+        == []
+    )
+
+
+async def test_feedback_letter_of_a_settled_effort_states_the_result(ctx: ServiceContext, world: World):
+    await disputes.conclude_resolution(
+        ctx,
+        world.effort_id,
+        succeeded=True,
+        concluded_date=dt.date(2024, 11, 8),
+        result=ResolutionResult.MEDIATED,
+    )
+    await ctx.session.commit()
+    row = await service.issue_document(
+        ctx, kind=DocumentKind.COORDINATION_FEEDBACK, record_id=world.effort_id, given=LetterInput()
+    )
+    text = docx_text(await service.docx_of(ctx.session, row.id))
+    assert "2024年11月8日调解，争议已化解" in text and "武平县人民法院：" in text
+    assert "争议焦点" not in text and "抄送：武平县司法局。" in text
+    check_clean(text, world)
