@@ -27,6 +27,7 @@ from strawberry.types.unset import UnsetType
 from api.attachments.files import attachment_routes
 from api.console.routes import console_routes
 from api.context import AppState, Context, header_map, resolve_principal
+from api.documents.files import document_routes
 from api.endpoint import PLAIN_JSON, GraphQLEndpoint, answer_known, parse_operation
 from api.hardening import (
     RETRY_AFTER_SECONDS,
@@ -268,6 +269,7 @@ def create_app(
         *ops_routes(),
         *bulletin_routes(),
         *attachment_routes(),
+        *document_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(

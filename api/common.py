@@ -23,12 +23,14 @@ from core.enums import (
     DisputeField,
     DisputeSource,
     DisputeStatus,
+    DocumentKind,
     DutyKind,
     DutyStatus,
     HearingStatus,
     IdentityCheck,
     Instance,
     JurisdictionLevel,
+    LossCause,
     NotificationKind,
     ObligationStatus,
     OfficialRank,
@@ -75,6 +77,8 @@ for _enum, _description in (
     (DutyStatus, "事项状态"),
     (ObligationStatus, "期限状态"),
     (NotificationKind, "通知类型"),
+    (DocumentKind, "文书种类"),
+    (LossCause, "败诉原因类别"),
 ):
     strawberry.enum(_enum, description=_description)
 

@@ -19,6 +19,8 @@ from api.common import EnumLabels, enum_labels
 from api.context import Context
 from api.disputes.mutations import DisputeMutation
 from api.disputes.queries import DisputeQuery
+from api.documents.mutations import DocumentMutation
+from api.documents.queries import DocumentQuery
 from api.executor import CaseloadExecutionContext
 from api.hardening import CostLimit, hardening_extensions
 from api.indicators import IndicatorMutation, IndicatorQuery
@@ -59,6 +61,7 @@ class Query(
     AuthQuery,
     LedgerQuery,
     IndicatorQuery,
+    DocumentQuery,
 ):
     pass
 
@@ -74,6 +77,7 @@ class Mutation(
     LedgerMutation,
     IndicatorMutation,
     AttachmentMutation,
+    DocumentMutation,
 ):
     pass
 

@@ -259,6 +259,31 @@ class NotificationKind(LabeledEnum):
     INFO = ("info", "通知")
 
 
+class DocumentKind(LabeledEnum):
+    """The letters issued from records (core/documents/letters.py; docs/documents.md)."""
+
+    RELIEF_NOTICE = ("relief_notice", "纾解告知书")
+    COORDINATION_FEEDBACK = ("coordination_feedback", "委托协调化解反馈函")
+    LOSS_ANALYSIS = ("loss_analysis", "行政案件败诉原因分析报告")
+    REMINDER_LETTER = ("reminder_letter", "工作提醒函")
+    INTERVIEW_NOTICE = ("interview_notice", "约谈通知书")
+    CIRCULAR = ("circular", "通报")
+
+
+class LossCause(LabeledEnum):
+    """Why a case was lost, by the grounds on which a court revokes, confirms unlawful or orders
+    performance (《中华人民共和国行政诉讼法》第七十条、第七十二条、第七十四条、第七十七条)."""
+
+    INSUFFICIENT_EVIDENCE = ("insufficient_evidence", "主要证据不足")
+    WRONG_LAW = ("wrong_law", "适用法律、法规错误")
+    PROCEDURE = ("procedure", "违反法定程序")
+    BEYOND_AUTHORITY = ("beyond_authority", "超越职权")
+    ABUSE_OF_AUTHORITY = ("abuse_of_authority", "滥用职权")
+    MANIFESTLY_IMPROPER = ("manifestly_improper", "明显不当")
+    FAILURE_TO_PERFORM = ("failure_to_perform", "不履行或拖延履行法定职责")
+    OTHER = ("other", "其他原因")
+
+
 def all_labeled_enums() -> dict[str, type[LabeledEnum]]:
     """Every enum of the domain by class name (for the ``enumLabels`` query)."""
     found: dict[str, type[LabeledEnum]] = {}

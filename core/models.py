@@ -15,7 +15,7 @@ from core.disputes.models import (
     ResolutionHearing,
     ResolutionProgress,
 )
-from core.documents.models import DocumentNumberCounter  # noqa: F401
+from core.documents.models import DocumentNumberCounter, IssuedDocument  # noqa: F401
 from core.indicators.models import AssessmentFact, Bulletin, TargetOverride  # noqa: F401
 from core.ledger.models import LedgerImport, LedgerImportJob, LedgerImportRow  # noqa: F401
 from core.notify.models import NotificationDelivery, WebhookEndpoint  # noqa: F401

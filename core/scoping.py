@@ -50,6 +50,10 @@ WRITE_ACTIONS: dict[Role, frozenset[str] | None] = {
             "report.submit",
             "attachment.create",
             "attachment.delete",
+            # The letters a unit writes itself; reminders, interviews and circulars are the bureau's.
+            "document.issue.relief_notice",
+            "document.issue.coordination_feedback",
+            "document.issue.loss_analysis",
         }
     ),
     # Hearing schedules and judgments (DOMAIN.md §1).

@@ -1,7 +1,9 @@
 """Downloading an attachment: ``GET /attachments/{id}``, authenticated as GraphQL is.
 
-An attachment whose record the principal may not read is a 404 (no leak by id). The file goes out
-as a download with the media type stored at upload, never sniffed or shown inline.
+An attachment whose record the principal may not read is a 404 (no leak by id). A signed link
+(the ``downloadUrl`` GraphQL hands out, api/signing.py) serves its one file without a token until it
+expires. The file goes out as a download with the media type stored at upload, never sniffed or
+shown inline.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.context import AppState
-from api.downloads import disposition, download_error, download_principal
+from api.downloads import disposition, download_access, download_error
 from core.attachments import service
 from core.attachments.models import Attachment
 from core.context import ServiceContext
@@ -22,16 +24,24 @@ from core.principal import Principal
 
 async def download(request: Request) -> Response:
     state: AppState = request.app.state.caseload
-    principal = await download_principal(request)
-    if not isinstance(principal, Principal):
+    principal = await download_access(request)
+    if principal is not None and not isinstance(principal, Principal):
         return principal
     ident = int(request.path_params["attachment_id"])
     async with state.session_factory() as session:
-        ctx = ServiceContext(session=session, principal=principal, registry=state.registry, clock=state.clock)
-        try:
-            attachment = await service.get_attachment(ctx, ident)
-        except DomainError as exc:
-            return download_error(404, exc.code, exc.message_zh)
+        if principal is None:  # a signed link: it was handed to someone who could read the file
+            found = await session.get(Attachment, ident)
+            if found is None:
+                return download_error(404, "not_found", "附件不存在")
+            attachment = found
+        else:
+            ctx = ServiceContext(
+                session=session, principal=principal, registry=state.registry, clock=state.clock
+            )
+            try:
+                attachment = await service.get_attachment(ctx, ident)
+            except DomainError as exc:
+                return download_error(404, exc.code, exc.message_zh)
         data = await session.scalar(select(Attachment.content).where(Attachment.id == attachment.id))
         media_type, file_name = attachment.media_type, attachment.file_name
     ascii_name = f"attachment-{ident}{service.EXTENSIONS.get(media_type, '')}"

@@ -4,45 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 
 import strawberry
 
+from api.attachments.types import AttachmentInfo
 from api.common import Payload, gid, run_mutation
 from api.context import Info
 from core.attachments import service
-from core.attachments.models import Attachment
 from core.context import ServiceContext
 from core.errors import ValidationFailed
-
-
-@strawberry.type(description="附件（仅元数据，不含文件内容）")
-class AttachmentInfo:
-    id: strawberry.ID
-    subject_type: str
-    subject_id: strawberry.ID
-    file_name: str
-    media_type: str
-    size: int
-    sha256: str
-    uploaded_at: dt.datetime
-    uploader_name: str
-    note: str
-
-    @classmethod
-    def of(cls, a: Attachment) -> AttachmentInfo:
-        return cls(
-            id=strawberry.ID(str(a.id)),
-            subject_type=a.subject_type,
-            subject_id=strawberry.ID(str(a.subject_id)),
-            file_name=a.file_name,
-            media_type=a.media_type,
-            size=a.size,
-            sha256=a.sha256,
-            uploaded_at=a.created_at,
-            uploader_name=a.uploader_name,
-            note=a.note,
-        )
 
 
 @strawberry.input

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from api.attachments.types import AttachmentInfo, attachments_of, attachments_relation
 from api.common import (
     CaseStatus,
     DutyKind,
@@ -21,6 +22,8 @@ from api.common import (
 )
 from api.context import Info
 from api.disputes.types import obligations_of, obligations_relation
+from api.documents.types import IssuedDocument as IssuedDocumentT
+from api.documents.types import documents_of, documents_relation
 from api.loaders import then
 from api.prefetch import by_id, many, relation
 from core.cases import models as m
@@ -86,6 +89,10 @@ class ReconsiderationCase:
     def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
         return obligations_of(info, "reconsideration_case", int(self.id), open_only)  # type: ignore[no-any-return]
 
+    @strawberry.field(description="附件（扫描的通知书、裁判文书、函件等）")
+    def attachments(self, info: Info) -> list[AttachmentInfo]:
+        return attachments_of(info, "reconsideration_case", int(self.id))  # type: ignore[no-any-return]
+
 
 @strawberry.type(description="行政诉讼案件")
 class LitigationCase:
@@ -137,6 +144,14 @@ class LitigationCase:
     @strawberry.field
     def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
         return obligations_of(info, "litigation_case", int(self.id), open_only)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="附件（扫描的通知书、裁判文书、函件等）")
+    def attachments(self, info: Info) -> list[AttachmentInfo]:
+        return attachments_of(info, "litigation_case", int(self.id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="据此签发的文书（各版本，新版本在前）")
+    def documents(self, info: Info) -> list[IssuedDocumentT]:
+        return documents_of(info, "litigation_case", int(self.id))  # type: ignore[no-any-return]
 
 
 @strawberry.type(description="庭审及负责人出庭情况")
@@ -192,6 +207,10 @@ class Hearing:
     def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
         return obligations_of(info, "hearing", int(self.id), open_only)  # type: ignore[no-any-return]
 
+    @strawberry.field(description="附件（扫描的通知书、裁判文书、函件等）")
+    def attachments(self, info: Info) -> list[AttachmentInfo]:
+        return attachments_of(info, "hearing", int(self.id))  # type: ignore[no-any-return]
+
     @strawberry.field(
         description="可指定为出庭负责人的人员：按本辖区规则符合条件的负责人（及已经批准的代为出庭人员），"
         "即能通过身份核验的人 (eligible heads)"
@@ -236,6 +255,7 @@ class PostJudgmentDuty:
 relation("ReconsiderationCase", "dispute", _disputes, key="dispute_id")
 relation("ReconsiderationCase", "unit", _units, key="unit_id")
 obligations_relation("ReconsiderationCase", "reconsideration_case")
+attachments_relation("ReconsiderationCase", "reconsideration_case")
 relation("LitigationCase", "dispute", _disputes, key="dispute_id")
 relation("LitigationCase", "unit", _units, key="unit_id")
 relation("LitigationCase", "parentCase", _litigation_cases, key="parent_case_id")
@@ -243,8 +263,11 @@ relation("LitigationCase", "hearings", _hearings_of_case)
 relation("LitigationCase", "outcome", _outcomes_of_case)
 relation("LitigationCase", "duties", _duties_of_case)
 obligations_relation("LitigationCase", "litigation_case")
+attachments_relation("LitigationCase", "litigation_case")
+documents_relation("LitigationCase", "litigation_case")
 relation("Hearing", "case", _litigation_cases, key="case_id")
 relation("Hearing", "unit", _units, key="unit_id")
 relation("Hearing", "designatedOfficial", _officials, key="designated_official_id")
 relation("Hearing", "attendingOfficial", _officials, key="attending_official_id")
 obligations_relation("Hearing", "hearing")
+attachments_relation("Hearing", "hearing")

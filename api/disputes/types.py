@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from sqlalchemy import and_
 
+from api.attachments.types import AttachmentInfo, attachments_of, attachments_relation
 from api.common import (
     ActionType,
     BatchKind,
@@ -22,6 +23,8 @@ from api.common import (
     personal_field,
 )
 from api.context import Context, Info
+from api.documents.types import IssuedDocument as IssuedDocumentT
+from api.documents.types import documents_of, documents_relation
 from api.loaders import Loader
 from api.prefetch import by_id, many, relation
 from core.cases import models as cm
@@ -176,6 +179,10 @@ class Dispute:
     def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
         return obligations_of(info, "dispute", int(self.id), open_only)  # type: ignore[no-any-return]
 
+    @strawberry.field(description="附件（扫描的通知书、裁判文书、函件等）")
+    def attachments(self, info: Info) -> list[AttachmentInfo]:
+        return attachments_of(info, "dispute", int(self.id))  # type: ignore[no-any-return]
+
     @strawberry.field(description="时间线：争议及其化解、复议、诉讼、庭审的全部业务事件，按日期排列")
     async def timeline(self, info: Info) -> list[Timeline]:
         from api.disputes.timeline import timeline_of
@@ -264,6 +271,10 @@ class ResolutionEffort:
     def obligations(self, info: Info, open_only: bool = False) -> list[ObligationT]:
         return obligations_of(info, "resolution_effort", int(self.id), open_only)  # type: ignore[no-any-return]
 
+    @strawberry.field(description="据此签发的文书（各版本，新版本在前）")
+    def documents(self, info: Info) -> list[IssuedDocumentT]:
+        return documents_of(info, "resolution_effort", int(self.id))  # type: ignore[no-any-return]
+
 
 relation("Dispute", "unit", _units, key="unit_id")
 relation("Dispute", "jurisdiction", _jurisdictions, key="jurisdiction_id")
@@ -272,9 +283,11 @@ relation("Dispute", "resolutionEfforts", _efforts_of_dispute)
 relation("Dispute", "litigationCases", _litigation_of_dispute)
 relation("Dispute", "reconsiderationCases", _reconsideration_of_dispute)
 obligations_relation("Dispute", "dispute")
+attachments_relation("Dispute", "dispute")
 relation("ResolutionEffort", "dispute", _disputes, key="dispute_id")
 relation("ResolutionEffort", "unit", _units, key="unit_id")
 relation("ResolutionEffort", "progressReports", _progress_of_effort)
 relation("ResolutionEffort", "extensions", _extensions_of_effort)
 relation("ResolutionEffort", "hearings", _hearings_of_effort)
 obligations_relation("ResolutionEffort", "resolution_effort")
+documents_relation("ResolutionEffort", "resolution_effort")

@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from api.attachments.types import AttachmentInfo, attachments_of, attachments_relation
 from api.common import NotificationKind, ObligationStatus, label_of
 from api.context import Info
+from api.documents.types import IssuedDocument as IssuedDocumentT
+from api.documents.types import documents_of, documents_relation
 from api.prefetch import by_id, relation
 from core.org import models as orgm
 
@@ -73,8 +76,18 @@ class Obligation:
             return None
         return _units(info.context).get(int(self.unit_id))  # type: ignore[no-any-return]
 
+    @strawberry.field(description="附件（扫描的通知书、裁判文书、函件等）")
+    def attachments(self, info: Info) -> list[AttachmentInfo]:
+        return attachments_of(info, "obligation", int(self.id))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="据此签发的文书（各版本，新版本在前）")
+    def documents(self, info: Info) -> list[IssuedDocumentT]:
+        return documents_of(info, "obligation", int(self.id))  # type: ignore[no-any-return]
+
 
 relation("Obligation", "unit", _units, key="unit_id")
+attachments_relation("Obligation", "obligation")
+documents_relation("Obligation", "obligation")
 
 
 @strawberry.type(description="通知（提醒、预警、督办、约谈……）")

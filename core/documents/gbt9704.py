@@ -223,18 +223,49 @@ def signature(document: Any, authority: str, day: dt.date) -> None:
         p.paragraph_format.keep_with_next = True
 
 
-def colophon(document: Any, printed_by: str, day: dt.date) -> None:
-    """版记: "XX办公室 … 2026年12月7日印发" between a top and a bottom separator line."""
-    p = document.add_paragraph()
-    p.paragraph_format.space_before = LINE_PITCH
-    p.paragraph_format.left_indent = COLOPHON_SIZE
-    p.paragraph_format.right_indent = COLOPHON_SIZE
+def letterhead(document: Any, authority: str, number: str) -> None:
+    """信函格式 (GB/T 9704-2012 10.1): the authority's name in red without "文件", a red line below it
+    across the 版心, and the 发文字号 at the right under the line."""
+    head = document.add_paragraph()
+    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    head.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    run = head.add_run(authority)
+    set_fonts(run, TITLE_FONT, Pt(26) if len(authority) <= 12 else Pt(20))
+    run.font.color.rgb = RED
+    _border(head, "bottom", 18, "FF0000")
+    numbered = document.add_paragraph(number or "（未编号）")
+    numbered.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    numbered.paragraph_format.right_indent = BODY_SIZE
+
+
+def addressee(document: Any, text: str) -> None:
+    """主送机关: flush left, no indent, with a full-width colon (7.3.2)."""
+    p = document.add_paragraph(text)
     p.paragraph_format.first_line_indent = Pt(0)
-    p.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM) - 2 * COLOPHON_SIZE, WD_TAB_ALIGNMENT.RIGHT)
-    run = p.add_run(f"{printed_by}\t{date_zh(day)}印发")
-    set_fonts(run, BODY_FONT, COLOPHON_SIZE)
-    _border(p, "top", 8, "000000")
-    _border(p, "bottom", 8, "000000")
+
+
+def colophon(document: Any, printed_by: str, day: dt.date, copy_to: Sequence[str] = ()) -> None:
+    """版记: "抄送：…" (7.4.2) and "XX办公室 … 2026年12月7日印发" between separator lines; either
+    part may be absent (a letter has no 印发 line)."""
+    lines = []
+    if copy_to:
+        lines.append("抄送：" + "，".join(copy_to) + "。")
+    if printed_by:
+        lines.append(f"{printed_by}\t{date_zh(day)}印发")
+    for n, text in enumerate(lines):
+        p = document.add_paragraph()
+        if n == 0:
+            p.paragraph_format.space_before = LINE_PITCH
+            _border(p, "top", 8, "000000")
+        p.paragraph_format.left_indent = COLOPHON_SIZE
+        p.paragraph_format.right_indent = COLOPHON_SIZE
+        p.paragraph_format.first_line_indent = Pt(0)
+        p.paragraph_format.tab_stops.add_tab_stop(
+            Mm(TEXT_WIDTH_MM) - 2 * COLOPHON_SIZE, WD_TAB_ALIGNMENT.RIGHT
+        )
+        set_fonts(p.add_run(text), BODY_FONT, COLOPHON_SIZE)
+        # A thin line between 抄送 and 印发, the closing line under the last.
+        _border(p, "bottom", 8 if n == len(lines) - 1 else 4, "000000")
 
 
 def _display_width(text: str) -> float:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.cases.models import Hearing, LitigationCase, ReconsiderationCase
 from core.disputes.models import ResolutionEffort
 from core.enums import (
+    DocumentKind,
     DutyKind,
     Instance,
     OutcomeKind,
@@ -62,6 +63,7 @@ EVENT_LABELS: Mapping[EventKind, str] = {
     EventKind.DUTY_SUBMITTED: "提交裁判后事项",
     EventKind.DUTY_REVIEWED: "审核裁判后事项",
     EventKind.CASE_CLOSED: "案件办结",
+    EventKind.DOCUMENT_ISSUED: "签发文书",
     EventKind.REPORT_SUBMITTED: "提交定期报告",
     EventKind.WEEK_START: "新的一周",
     EventKind.MONTH_START: "新的一月",
@@ -119,6 +121,10 @@ def _detail(kind: str, attributes: Mapping[str, Any]) -> str:
         parts.append("身份符合" if attributes["verified"] else "身份不符")
     if attributes.get("is_loss"):
         parts.append("败诉")
+    document = attributes.get("document")
+    if isinstance(document, str) and document in DocumentKind._value2member_map_:
+        version = attributes.get("version")
+        parts.append(DocumentKind(document).label + (f"（第{version}版）" if version else ""))
     new_due = attributes.get("new_due_date")
     if isinstance(new_due, str):
         parts.append(f"延至{new_due}")

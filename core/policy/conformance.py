@@ -137,6 +137,7 @@ EVENT_ATTRIBUTES: dict[EventKind, frozenset[str]] = {
     EventKind.DUTY_SUBMITTED: frozenset({"duty_kind"}),
     EventKind.DUTY_REVIEWED: frozenset({"duty_kind"}),
     EventKind.CASE_CLOSED: frozenset(),
+    EventKind.DOCUMENT_ISSUED: frozenset({"document", "version"}),
     EventKind.REPORT_SUBMITTED: frozenset({"report", "period"}),
     EventKind.MONTH_START: _PERIODIC,
     EventKind.QUARTER_START: _PERIODIC,

@@ -51,6 +51,9 @@ class EventKind(StrEnum):
     DUTY_SUBMITTED = "duty_submitted"
     DUTY_REVIEWED = "duty_reviewed"
     CASE_CLOSED = "case_closed"
+    # A letter issued from a record (attribute ``document``: relief_notice, coordination_feedback,
+    # loss_analysis, reminder_letter, interview_notice, circular; ``version``), on that record.
+    DOCUMENT_ISSUED = "document_issued"
     # A periodic report (attribute ``report``: e.g. "monthly_screening") for a ``period``.
     REPORT_SUBMITTED = "report_submitted"
     # Periodic events, emitted by the scheduler once per jurisdiction (subject: the jurisdiction).

@@ -721,3 +721,10 @@ async def _delete_attachment(ctx: ServiceContext, w: World, who: Who, n: int) ->
         ctx, subject_type="dispute", subject_id=dispute.id, file_name="a.pdf", content=b"%PDF-1.4\n%%EOF\n"
     )
     return {"id": row.id}
+
+
+@case("issueDocument", "($id: ID!) { issueDocument(input: {kind: RELIEF_NOTICE, recordId: $id}) {P} }")
+async def _issue_document(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    # A unit's own letter: its clerk may issue it; the bureau's letters are refused to clerks in
+    # tests/documents/test_letters.py.
+    return {"id": (await new_effort(ctx, w.a, n, accepted=True)).id}

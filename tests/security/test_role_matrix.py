@@ -135,6 +135,7 @@ addUnitAlias                   Y  Y  Y  .  .  .  .  .
 removeUnitAlias                Y  Y  Y  .  .  .  .  .
 attachFile                     Y  Y  Y  Y  .  .  .  .
 deleteAttachment               Y  Y  Y  Y  .  .  .  .
+issueDocument                  Y  Y  Y  Y  .  .  .  .
 """
 
 

@@ -1,0 +1,1 @@
+"""GraphQL for the letters issued from records: issueDocument, documents, and their downloads."""
