@@ -24,8 +24,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeDecorator
 
 from core.errors import DomainError
 

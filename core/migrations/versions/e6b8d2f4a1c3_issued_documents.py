@@ -1,7 +1,7 @@
 """issued documents: the letters issued from records, each version frozen
 
 Revision ID: e6b8d2f4a1c3
-Revises: e5a7c1f3b9d2
+Revises: e4a7c9d2b1f0
 Create Date: 2026-12-07 11:20:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e6b8d2f4a1c3"
-down_revision = "e5a7c1f3b9d2"
+down_revision = "e4a7c9d2b1f0"
 branch_labels = None
 depends_on = None
 
