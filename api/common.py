@@ -16,6 +16,7 @@ from api.pagination import Key, read_page
 from api.prefetch import prefetch_connection
 from core import enums as core_enums
 from core.context import ServiceContext
+from core.db import write_turn
 from core.enums import (
     ActionType,
     BatchKind,
@@ -167,7 +168,7 @@ async def run_mutation(info: Info, fn: Callable[[ServiceContext], Awaitable[Any]
     app = context.app
     changes: list[tuple[str, int, int | None]] = []
     try:
-        async with app.session_factory() as session, session.begin():
+        async with write_turn(app.session_factory), app.session_factory() as session, session.begin():
             ctx = ServiceContext(
                 session=session, principal=context.principal, registry=app.registry, clock=app.clock
             )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -110,6 +112,43 @@ def make_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+# Engine → event loop → its gate (an asyncio lock belongs to one loop; tests run many).
+_GATES: weakref.WeakKeyDictionary[Engine, weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]]
+_GATES = weakref.WeakKeyDictionary()
+
+
+def _write_gate(factory: async_sessionmaker[AsyncSession]) -> asyncio.Lock | None:
+    """This event loop's gate for SQLite writers of ``factory``'s engine; None on PostgreSQL."""
+    bind = factory.kw.get("bind")
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
+        return None
+    loop = asyncio.get_running_loop()
+    gates = _GATES.setdefault(bind.sync_engine, weakref.WeakKeyDictionary())
+    gate = gates.get(loop)
+    if gate is None:
+        gate = gates[loop] = asyncio.Lock()
+    return gate
+
+
+@asynccontextmanager
+async def write_turn(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[None]:
+    """Wait for this process's turn to write, on SQLite; at once on PostgreSQL.
+
+    SQLite has one write lock, and a writer that finds it taken sleeps in SQLite's busy handler and
+    tries again (after 1, 2, 5 … up to 100 ms): no queue, so under ten concurrent writers some wait
+    seconds while others come and go. Writers that take their turn here queue in arrival order
+    (asyncio's lock is fair) and find the database lock free, so the wait is the queue's length,
+    not luck. Mutations and ledger import batches take a turn; other writers (the audit of reads,
+    sessions, the in-process worker) still meet the busy handler, which stays the fallback.
+    """
+    gate = _write_gate(factory)
+    if gate is None:
+        yield
+        return
+    async with gate:
+        yield
 
 
 @asynccontextmanager

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.audit.service import record as audit
 from core.clock import Clock, system_clock
 from core.context import ServiceContext
+from core.db import write_turn
 from core.ledger.aliases import units_by_name
 from core.ledger.mapping import cell_text
 from core.ledger.models import LedgerImport, LedgerImportRow
@@ -137,7 +138,7 @@ async def import_in_batches(
     while start < len(plan.rows):
         began, i = time.monotonic(), start
         rewritten: set[int] = set()
-        async with session_factory() as session:
+        async with write_turn(session_factory), session_factory() as session:
             ctx = context(session)
             await _open(ctx, jurisdiction_id, sheet, report, total)
             units = await units_by_name(ctx, jurisdiction_id)
@@ -171,7 +172,7 @@ async def import_in_batches(
     while start < len(plan.rows):
         results: list[RowResult] = []
         began, i = time.monotonic(), start
-        async with session_factory() as session:
+        async with write_turn(session_factory), session_factory() as session:
             ctx = context(session)
             record_id = await _open(ctx, jurisdiction_id, sheet, report, total, record_id, imported)
             units = await units_by_name(ctx, jurisdiction_id)
@@ -217,7 +218,7 @@ async def import_in_batches(
     if failed and not imported and not report.count(RowStatus.UPDATED):
         return outcome  # the first chunk failed: its rollback took the import's record too
     # The last transaction: the import's counts and its audit entry.
-    async with session_factory() as session:
+    async with write_turn(session_factory), session_factory() as session:
         ctx = context(session)
         if record_id is None:  # nothing to write (every row skipped): the record still says so
             record_id = await _open(ctx, jurisdiction_id, sheet, report, total)
