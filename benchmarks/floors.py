@@ -31,6 +31,7 @@ LINES = {
     "bare": "bare Starlette + orjson, own process (honest floor)",
     "caseload": "caseload /graphql { __typename }, access log + metrics + rate limit on",
     "in-app": "caseload /plain/trivial, in caseload's app and middleware (in-app floor)",
+    "no-log": "caseload /graphql { __typename } in a third process without its access log",
 }
 
 
@@ -44,6 +45,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-access-log", action="store_true", help="caseload without its access log")
+    parser.add_argument(
+        "--log-cost",
+        action="store_true",
+        help="also run a third process, caseload without its access log, in every round",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     settings = Settings(database_url=normalise_database_url(args.database_url), environment="development")
@@ -58,14 +64,22 @@ def main() -> None:
                 stderr=log_file,
             )
             bare, bare_base = start_server(None, module="benchmarks.bare")
-            runs: dict[str, list[Result]] = {name: [] for name in LINES}
+            quiet, quiet_base = (
+                start_server(settings, env={"CASELOAD_RATE_LIMIT_PER_MINUTE": UNREACHED_RATE_LIMIT})
+                if args.log_cost
+                else (None, "")
+            )
+            plan = [
+                ("bare", bare_base, post),
+                ("caseload", caseload_base, post),
+                ("in-app", caseload_base, Scenario("/plain/trivial", body={"query": TRIVIAL})),
+            ]
+            if quiet is not None:
+                plan.append(("no-log", quiet_base, post))
+            runs: dict[str, list[Result]] = {name: [] for name, _, _ in plan}
             try:
                 for round_ in range(args.rounds):
-                    for name, base, scenario in (
-                        ("bare", bare_base, post),
-                        ("caseload", caseload_base, post),
-                        ("in-app", caseload_base, Scenario("/plain/trivial", body={"query": TRIVIAL})),
-                    ):
+                    for name, base, scenario in plan:
                         result = run_wrk(base, name, scenario, clients=args.clients, seconds=args.seconds)
                         result.workers = 1
                         runs[name].append(result)
@@ -78,11 +92,15 @@ def main() -> None:
             finally:
                 stop_server(caseload)
                 stop_server(bare)
+                if quiet is not None:
+                    stop_server(quiet)
         access_lines = sum(1 for line in log_path.open("rb") if b'"caseload.access"' in line)
+    print(f"load average after the run: {Path('/proc/loadavg').read_text().split()[:3]}")
     medians = {name: statistics.median(r.throughput for r in results) for name, results in runs.items()}
     p99 = {name: statistics.median(r.p99_ms for r in results) for name, results in runs.items()}
     print(f"median of {args.rounds} rounds, {args.clients} connections, one worker each:")
-    for name, label in LINES.items():
+    for name in runs:
+        label = LINES[name]
         ratio = medians[name] / medians["bare"] if medians["bare"] else 0.0
         print(f"  {medians[name]:8.0f} req/s  p99 {p99[name]:6.1f} ms  {ratio:.2f}× bare  {label}")
     print(f"  access log lines written by caseload: {access_lines}")
