@@ -172,8 +172,10 @@ def logging_restored() -> Any:
 
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    flags = (logging.logThreads, logging.logProcesses, logging.logMultiprocessing)
     yield
     flush_logs()
+    logging.logThreads, logging.logProcesses, logging.logMultiprocessing = flags
     for handler in list(root.handlers):
         root.removeHandler(handler)
     for handler in handlers:
