@@ -20,6 +20,7 @@ from typing import Any
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as safe_iterparse
+
 from core.errors import ValidationFailed
 from core.ledger.mapping import FIELDS, FIELDS_BY_KEY, cell_text, normalise_header, skip_reason
 from core.xlsx_safe import column_letter, restore
