@@ -1,4 +1,4 @@
-"""Operations: Prometheus metrics, request ids, structured JSON logs and a readiness probe.
+"""Operations: Prometheus metrics, request ids, the access log (written by api/logs.py), readiness.
 
 Wiring (``api/app.py``)::
 
