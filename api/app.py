@@ -46,6 +46,7 @@ from api.notify.subscriptions import apply_connection_params
 from api.ops import OpsMiddleware, ops_routes
 from api.persisted import build_persisted_queries
 from api.schema import build_schema
+from api.warmup import warm_up
 from core.auth.service import auth_config
 from core.clock import Clock, system_clock
 from core.config import Settings, redacted_url
@@ -183,6 +184,7 @@ def create_app(
         redis = await make_redis(settings)
         worker_task: asyncio.Task[None] | None = None
         import_task: asyncio.Task[None] | None = None
+        warm_task: asyncio.Task[float | None] | None = None
         cache: IndicatorCache | None = None
         try:
             if check_schema:
@@ -221,6 +223,10 @@ def create_app(
                 )
                 worker_task = asyncio.create_task(worker.run_forever(settings.worker_interval))
                 log.info("deadline worker running in-process every %ss", settings.worker_interval)
+            if settings.warm_up_at_start:
+                # Off the request path: the lifespan ends, the process serves, the task runs meanwhile.
+                warm_task = asyncio.create_task(warm_up(app.state.caseload, schema))
+            app.state.warm_up = warm_task
             if settings.freeze_gc_at_start:
                 # What start-up built lives as long as the process: leave it out of every collection
                 # (Settings.freeze_gc_at_start). Start-up's own garbage is collected first.
@@ -242,7 +248,7 @@ def create_app(
         finally:
             if settings.freeze_gc_at_start:
                 gc.unfreeze()
-            for task in (worker_task, import_task):
+            for task in (warm_task, worker_task, import_task):
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

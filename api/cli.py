@@ -44,14 +44,16 @@ async def _migrate(settings: Settings) -> None:
 
 async def _demo(settings: Settings, reset: bool) -> None:
     from core.db import make_engine, make_session_factory
-    from core.demo import load_demo
+    from core.demo import load_demo, stderr_demo_progress
     from core.migrate import ensure_migrated
     from core.policy.manager import build_registry
 
     engine = make_engine(settings)
     try:
         await ensure_migrated(engine)
-        summary = await load_demo(make_session_factory(engine), build_registry(), reset=reset)
+        summary = await load_demo(
+            make_session_factory(engine), build_registry(), reset=reset, progress=stderr_demo_progress()
+        )
         print(summary)
     finally:
         await engine.dispose()

@@ -1,4 +1,4 @@
-"""Operations: Prometheus metrics, request ids, structured JSON logs and a readiness probe.
+"""Operations: Prometheus metrics, request ids, the access log (written by api/logs.py), readiness.
 
 Wiring (``api/app.py``)::
 
@@ -6,7 +6,7 @@ Wiring (``api/app.py``)::
     routes = [..., *ops_routes()]                          # /metrics and /readyz
     Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(OpsMiddleware)])
 
-and ``configure_logging()`` where each server process starts (``api/asgi.py``), with
+and ``configure_logging()`` (api/logs.py) where each server process starts (``api/asgi.py``), with
 ``uvicorn.run(..., log_config=None)`` so that uvicorn keeps these handlers.
 
 Metrics (text format at ``/metrics``):
@@ -32,12 +32,9 @@ Metrics (text format at ``/metrics``):
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import datetime as dt
 import hmac
-import json
 import logging
-import os
 import re
 import time
 import uuid
@@ -56,7 +53,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from api.logs import REQUEST_ID, JsonFormatter, RequestIdFilter, configure_logging, log_access
 from core.resilience import REGISTRY as RESILIENCE
+
+# Structured logs live in api/logs.py; these names are kept here for the modules that import them.
+__all__ = [
+    "REQUEST_ID",
+    "JsonFormatter",
+    "OpsMiddleware",
+    "RequestIdFilter",
+    "configure_logging",
+    "ops_routes",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -67,7 +75,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 log = logging.getLogger("caseload.ops")
 access_log = logging.getLogger("caseload.access")
 
-REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("caseload_request_id", default=None)
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 MAX_PERSISTED_NAMES = 100
 MAX_ERROR_CODES = 200
@@ -334,7 +341,7 @@ class OpsMiddleware:
             if report.get("errors"):
                 count_errors(report["errors"])
             if route not in ("/metrics", "/readyz", "/healthz") and not route.endswith("*"):
-                access_log.info("%s %s %s", method, path, status, extra=extra)
+                log_access(access_log, f"{method} {path} {status}", extra)
 
 
 _HEAD_OPERATION = re.compile(
@@ -382,74 +389,6 @@ async def _peek_graphql(receive: Receive) -> tuple[Receive, tuple[str, str] | No
         return await receive()
 
     return replay, operation
-
-
-# ---------------------------------------------------------------------------------------------
-# Structured logs
-# ---------------------------------------------------------------------------------------------
-
-_STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
-
-
-class RequestIdFilter(logging.Filter):
-    """Adds ``request_id`` (from the request being served) to every record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not getattr(record, "request_id", None):
-            record.request_id = REQUEST_ID.get() or "-"
-        return True
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request id and any ``extra`` fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
-        if request_id and request_id != "-":
-            entry["request_id"] = request_id
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRS and key not in entry and key != "request_id":
-                entry[key] = value if isinstance(value, str | int | float | bool | None) else repr(value)
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
-def configure_logging(level: str | int | None = None, *, json_format: bool | None = None) -> None:
-    """Send every log record (uvicorn's included) to stderr, as JSON lines with the request id.
-
-    Defaults come from the environment: ``CASELOAD_LOG_LEVEL`` (``INFO``) and ``CASELOAD_LOG_FORMAT``
-    (``json``, or ``text`` for a developer's terminal).
-    """
-    if level is None:
-        level = os.environ.get("CASELOAD_LOG_LEVEL", "INFO").upper()
-    if json_format is None:
-        json_format = os.environ.get("CASELOAD_LOG_FORMAT", "json").lower() != "text"
-    handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
-    if json_format:
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
-        )
-    root = logging.getLogger()
-    for existing in list(root.handlers):
-        root.removeHandler(existing)
-    root.addHandler(handler)
-    root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logger = logging.getLogger(name)
-        logger.handlers.clear()
-        logger.propagate = True
-    # Our middleware writes the access log (with the operation name and request id).
-    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -639,6 +639,16 @@ def make_app(
     return app
 
 
+# The uvicorn settings of every benchmark server (caseload's and the bare floor, benchmarks/bare.py):
+# those of `caseload serve` (api/cli.py), so a ratio compares the apps, not their servers.
+UVICORN: dict[str, Any] = {
+    "log_level": "info",
+    "log_config": None,
+    "access_log": False,
+    "proxy_headers": True,
+}
+
+
 def main() -> None:
     import uvicorn
 
@@ -646,15 +656,23 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log as `caseload serve` does (JSON lines with an access line per request, to stderr)",
+    )
     args = parser.parse_args()
+    if args.access_log:
+        from api.ops import configure_logging
+
+        configure_logging()
     uvicorn.run(
         "benchmarks.app:make_app",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level="warning",
-        access_log=False,
+        **UVICORN,
     )
 
 

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -102,24 +103,35 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(settings: Settings, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
-    """``python -m benchmarks.app`` on a free loopback port; returns the process and its base URL."""
+def start_server(
+    settings: Settings | None,
+    workers: int = 1,
+    *,
+    module: str = "benchmarks.app",
+    args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    stderr: Any = None,
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``python -m benchmarks.app`` (or ``module``) on a free loopback port; returns the process and
+    its base URL. ``env`` adds to (or overrides) the benchmark's environment."""
     port = free_port()
-    env = {
+    environment = {
         **os.environ,
-        "DATABASE_URL": settings.database_url,
         "CASELOAD_BENCH_TODAY": bench_today().isoformat(),
         "PYTHONPATH": str(ROOT),
         # The per-principal rate limit would throttle a benchmark's single client: off here.
         "CASELOAD_RATE_LIMIT_PER_MINUTE": "0",
         # Benchmark clients send no token: development mode (explicit) makes them the administrator.
         "CASELOAD_ENV": "development",
+        **({"DATABASE_URL": settings.database_url} if settings is not None else {}),
+        **(env or {}),
     }
-    env.pop("REDIS_URL", None)
+    environment.pop("REDIS_URL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.app", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", module, "--port", str(port), "--workers", str(workers), *args],
         cwd=ROOT,
-        env=env,
+        env=environment,
+        stderr=stderr,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every figure of BENCHMARKS.md sections 1-4 and 6, one command after another, with the load average
-# before each: BENCH_PG=postgresql://postgres@127.0.0.1:55482 benchmarks/measure.sh OUT_DIR
+# Every figure of BENCHMARKS.md's summary (floors, start-up) and of Appendix A sections 1-4 and 6, one
+# command after another, with the load average before each:
+#   BENCH_PG=postgresql://postgres@127.0.0.1:55482 benchmarks/measure.sh OUT_DIR
 # Needs the databases bench10k, bench100k and bench1m (see "The data set") and wrk for section 6.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,15 @@ cpu() {
   .venv/bin/python -m benchmarks.cpu --database-url "$PG/bench$1" --jurisdiction 4 --requests 100 >>"$OUT/log.txt" 2>&1
 }
 log "commit $(git log --oneline -1)"
+log "floors: trivial query against the bare app, access log on, alternated (issue 23)"
+.venv/bin/python -m benchmarks.floors --database-url "$PG/bench1m" --seconds 10 --rounds 3 --log-cost 2>&1 \
+  | grep -v WARN >>"$OUT/log.txt"
+log "start-up: first /healthz, and the first dashboard with the warm-up"
+.venv/bin/python -m benchmarks.startup --database-url "$PG/bench1m" --rounds 3 2>&1 | grep -v WARN >>"$OUT/log.txt"
+for first in console other; do
+  .venv/bin/python -m benchmarks.first_dashboard --database-url "$PG/bench1m" --warm-up --first "$first" 2>&1 \
+    | grep -v WARN >>"$OUT/log.txt"
+done
 for _ in 1 2 3; do
   log "endpoint_ab 1m"
   .venv/bin/python -m benchmarks.endpoint_ab --database-url "$PG/bench1m" 2>&1 | grep -v WARN >>"$OUT/log.txt"

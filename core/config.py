@@ -137,6 +137,10 @@ class Settings:
     # (section 6 of BENCHMARKS.md). On for a served process (CASELOAD_GC_FREEZE, default 1); off for
     # apps built in code (tests build hundreds, whose garbage it would keep).
     freeze_gc_at_start: bool = False
+    # Once serving, run the console's first dashboard in the background (api/warmup.py) so the first
+    # user's costs what a later one does. On for a served process (CASELOAD_WARM_UP, default 1); off
+    # for apps built in code (tests count statements and rows).
+    warm_up_at_start: bool = False
     # Bearer token Prometheus sends for /metrics; in production /metrics answers nobody without it.
     metrics_token: str | None = None
     # Who runs queued ledger imports: "api" (a runner in each API process) or "worker" (the deadline
@@ -189,6 +193,7 @@ class Settings:
                 else None
             ),
             freeze_gc_at_start=env_flag(env, "CASELOAD_GC_FREEZE", True),
+            warm_up_at_start=env_flag(env, "CASELOAD_WARM_UP", True),
             metrics_token=env.get("CASELOAD_METRICS_TOKEN") or None,
             import_runner_setting=_import_runner(env),
             trusted_documents=env.get("CASELOAD_TRUSTED_DOCUMENTS") or None,

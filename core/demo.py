@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -1760,7 +1761,13 @@ async def plan_report(
 
 
 async def load_county(
-    ctx: ServiceContext, spec: CountySpec, *, today: dt.date, seed: int, disputes: int
+    ctx: ServiceContext,
+    spec: CountySpec,
+    *,
+    today: dt.date,
+    seed: int,
+    disputes: int,
+    progress: DemoProgress | None = None,
 ) -> None:
     """Create one jurisdiction with its organisation, its disputes' stories and its periodic duties."""
     founded = today - dt.timedelta(days=STORY_SPAN_DAYS + 30)
@@ -1775,14 +1782,45 @@ async def load_county(
     county = County(
         spec=spec, jurisdiction=jurisdiction, units=units, calendar=await ctx.calendar(), today=today
     )
-    for plan in plan_stories(county, dice, disputes):
+    step = f"{jurisdiction.name} 争议 / disputes"
+    for done, plan in enumerate(plan_stories(county, dice, disputes), start=1):
         await tell(ctx, county, plan, seed)
+        if progress is not None and (done % 5 == 0 or done == disputes):
+            progress(step, done, disputes)
     await run_periodic(ctx, county, dice)
+    if progress is not None:
+        progress(f"{jurisdiction.name} 定期报送 / periodic reports", 1, 1)
 
 
 # ---------------------------------------------------------------------------------------------
 # Entry point
 # ---------------------------------------------------------------------------------------------
+
+
+DemoProgress = Callable[[str, int, int], None]
+"""Called as ``progress(step, done, total)``: after each dispute's story of a county, and per step."""
+
+
+def stderr_demo_progress(stream: Any = None) -> DemoProgress:
+    """Progress on stderr: a bar redrawn in place on a terminal, one line per step elsewhere (a log)."""
+    out = stream or sys.stderr
+    started = time.perf_counter()
+    tty = bool(getattr(out, "isatty", lambda: False)())
+    width = 30
+
+    def show(step: str, done: int, total: int) -> None:
+        elapsed = time.perf_counter() - started
+        share = done / total if total else 1.0
+        if tty:
+            bar = "#" * round(share * width)
+            out.write(f"\rdemo: {step} [{bar:<{width}}] {done}/{total} {elapsed:5.1f} s ")
+            if done >= total:
+                out.write("\n")
+        elif done >= total:
+            out.write(f"demo: {step} {done}/{total} done at {elapsed:.1f} s\n")
+        out.flush()
+
+    return show
 
 
 def demo_codes(registry: PolicyRegistry) -> dict[str, str]:
@@ -1813,6 +1851,7 @@ async def load_demo(
     today: dt.date | None = None,
     seed: int = 2024,
     disputes_per_jurisdiction: int = 90,
+    progress: DemoProgress | None = None,
 ) -> str:
     """Load the demo jurisdictions through the core services and return a summary (zh and en).
 
@@ -1840,9 +1879,16 @@ async def load_demo(
         for plugin in DEMO_PLUGINS:
             ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry)
             await load_county(
-                ctx, COUNTIES[plugin], today=today, seed=seed, disputes=disputes_per_jurisdiction
+                ctx,
+                COUNTIES[plugin],
+                today=today,
+                seed=seed,
+                disputes=disputes_per_jurisdiction,
+                progress=progress,
             )
         await create_demo_accounts(session)
+        if progress is not None:
+            progress("账户 / accounts", 1, 1)
     return await summarise(session_factory, list(codes.values()), today, seed, time.perf_counter() - started)
 
 

@@ -22,7 +22,6 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
-import httpx
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -160,6 +159,8 @@ class Worker:
 
     async def deliver(self) -> DeliveryReport:
         """Send the webhook deliveries that are due (retries included)."""
+        import httpx  # here, not at start-up: most processes never send one
+
         async with httpx.AsyncClient(timeout=10) as http:
             report = await deliver_due(
                 self.session_factory, now=self.clock(), http=http, dry_run=self.dry_run

@@ -13,8 +13,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from openpyxl.cell.cell import TYPE_FORMULA, TYPE_STRING
-
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 
@@ -33,8 +31,18 @@ def restore(text: str) -> str:
     return text
 
 
+def column_letter(index: int) -> str:
+    """Excel's column letter of a 1-based index (1 → A, 27 → AA), as openpyxl's get_column_letter:
+    the ledger's messages name columns without importing openpyxl (and numpy) at start-up."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
 def neutralise_workbook(workbook: Any) -> None:
     """Neutralise every text (or would-be formula) cell of every sheet in place."""
+    from openpyxl.cell.cell import TYPE_FORMULA, TYPE_STRING
+
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
             for cell in row:

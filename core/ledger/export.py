@@ -1,6 +1,8 @@
 """Writing lists to .xlsx: a styled sheet with a title, frozen headers and a filter; the import template.
 
 Both are saved through :func:`core.xlsx_safe.save_workbook` (formula injection neutralised).
+
+openpyxl is imported by the functions that write (start-up does not pay for it and numpy).
 """
 
 from __future__ import annotations
@@ -10,17 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from core.clock import CHINA
 from core.ledger.mapping import FIELDS_BY_KEY, TEMPLATE_HEADERS, FieldKind
-from core.xlsx_safe import save_workbook
+from core.xlsx_safe import column_letter, save_workbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+HEADER_COLOUR = "DCE6F1"
 MAX_CELL = 32000  # Excel refuses longer cells
 
 
@@ -58,6 +55,9 @@ def build_workbook(
     title: str, columns: Sequence[ExportColumn], rows: Sequence[Sequence[Any]], *, note: str = ""
 ) -> bytes:
     """One sheet: a title line, an optional note line, then the headers (frozen, filterable) and rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -70,9 +70,9 @@ def build_workbook(
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=header_row, column=index)
         cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
+        cell.fill = PatternFill("solid", fgColor=HEADER_COLOUR)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.column_dimensions[column_letter(index)].width = column.width
     for values in rows:
         sheet.append([_cell(v, c.kind) for v, c in zip(values, columns, strict=False)])
     for index, column in enumerate(columns, start=1):
@@ -84,13 +84,17 @@ def build_workbook(
                 cell.number_format = fmt
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     if columns:
-        last = get_column_letter(len(columns))
+        last = column_letter(len(columns))
         sheet.auto_filter.ref = f"A{header_row}:{last}{max(header_row, sheet.max_row)}"
     return save_workbook(workbook)
 
 
 def template_workbook() -> bytes:
     """An empty ledger with the default headers, drop-down lists for the choices, and one example row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -112,10 +116,10 @@ def template_workbook() -> bytes:
     }
     sheet.append([example.get(key) for _, key in TEMPLATE_HEADERS])
     for index, (header, key) in enumerate(TEMPLATE_HEADERS, start=1):
-        letter = get_column_letter(index)
+        letter = column_letter(index)
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
+        cell.fill = PatternFill("solid", fgColor=HEADER_COLOUR)
         spec = FIELDS_BY_KEY[key]
         sheet.column_dimensions[letter].width = max(10, len(header) * 2 + 4)
         choices: list[str] = []

@@ -20,13 +20,10 @@ from typing import Any
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as safe_iterparse
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from core.errors import ValidationFailed
 from core.ledger.mapping import FIELDS, FIELDS_BY_KEY, cell_text, normalise_header, skip_reason
-from core.xlsx_safe import restore
+from core.xlsx_safe import column_letter, restore
 
 HEADER_SCAN_ROWS = 20
 MAX_ROWS = 5000  # read at once (a dry run answered in the request)
@@ -56,7 +53,7 @@ class Column:
 
     @property
     def letter(self) -> str:
-        return get_column_letter(self.index + 1)
+        return column_letter(self.index + 1)
 
 
 @dataclass
@@ -142,6 +139,10 @@ def read_ledger(content: bytes, mapping: Mapping[str, str | None], max_rows: int
     if len(content) > MAX_BYTES:
         raise LedgerFileError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，请分批导入", "too_large")
     formulas = check_archive(content)
+    # openpyxl (and numpy, which it imports) is loaded on the first import, not at start-up.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except DefusedXmlException as exc:
@@ -203,7 +204,7 @@ def _sheet(
             continue
         if key in seen:
             label = FIELDS_BY_KEY[key].label
-            letter = get_column_letter(index + 1)
+            letter = column_letter(index + 1)
             raise LedgerFileError(
                 f"“{seen[key].header}”（{seen[key].letter}列）和“{header}”（{letter}列）"
                 f"都对应字段“{label}”，请在列映射中忽略其中一列",

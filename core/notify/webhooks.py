@@ -26,10 +26,9 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 from sqlalchemy import ColumnElement, Integer, and_, exists, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -40,6 +39,9 @@ from core.notify import egress
 from core.notify.models import DeliveryStatus, NotificationDelivery, WebhookEndpoint
 from core.obligations.models import Notification
 from core.org.models import Jurisdiction
+
+if TYPE_CHECKING:  # httpx is imported where a delivery is sent, not at start-up
+    import httpx
 
 log = logging.getLogger("caseload.notify.webhooks")
 
@@ -339,6 +341,8 @@ async def _claim(
 
 
 async def _post(http: httpx.AsyncClient, job: _Job) -> _Outcome:
+    import httpx
+
     body = json.dumps(job.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     timestamp = str(int(time.time()))
     headers = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -162,6 +163,90 @@ def test_json_log_lines_carry_the_request_id() -> None:
         REQUEST_ID.reset(token)
     assert line["message"] == "导入 3 行" and line["request_id"] == "req-42"
     assert line["level"] == "info" and line["operation"] == "ImportLedger"
+
+
+@pytest.fixture
+def logging_restored() -> Any:
+    """configure_logging() replaces the root handlers: put pytest's back afterwards."""
+    from api.logs import flush_logs
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    flags = (logging.logThreads, logging.logProcesses, logging.logMultiprocessing)
+    yield
+    flush_logs()
+    logging.logThreads, logging.logProcesses, logging.logMultiprocessing = flags
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+
+
+async def test_the_access_log_is_written_off_the_request_path_with_every_field(
+    settings: Settings,
+    registry: PolicyRegistry,
+    session_factory: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    logging_restored: Any,
+) -> None:
+    """One JSON line per request (what an operator's log pipeline parses), written by the queue's
+    listener thread: the request only hands the record over."""
+    import threading
+
+    from api.logs import FLUSH_SECONDS, configure_logging, flush_logs
+
+    configure_logging("INFO", json_format=True)
+    writers: set[str] = set()
+    original = JsonFormatter.format
+
+    def format(formatter: JsonFormatter, record: logging.LogRecord) -> str:
+        if record.name == "caseload.access":
+            writers.add(threading.current_thread().name)
+        return original(formatter, record)
+
+    monkeypatch.setattr(JsonFormatter, "format", format)
+    application = create_app(settings, registry=registry, clock=fixed_clock(NOW))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.post(
+                "/graphql",
+                json={"query": "query LogProbe { __typename }"},
+                headers={"x-request-id": "req-log-1"},
+            )
+            assert response.status_code == 200
+        await asyncio.sleep(FLUSH_SECONDS * 4)  # the writer's next batch
+    flush_logs()
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    access = [line for line in lines if line["logger"] == "caseload.access"]
+    assert len(access) == 1, lines
+    entry = access[0]
+    assert entry["message"] == "POST /graphql 200" and entry["level"] == "info"
+    assert entry["request_id"] == "req-log-1"
+    assert (entry["method"], entry["path"], entry["status"]) == ("POST", "/graphql", 200)
+    assert entry["operation"] == "other" and entry["operation_type"] == "query"
+    assert isinstance(entry["duration_ms"], float) and entry["duration_ms"] >= 0
+    assert entry["time"].endswith("+00:00") and "T" in entry["time"]
+    assert writers == {"caseload-log-writer"}
+
+
+def test_a_queued_exception_keeps_its_traceback() -> None:
+    from api.logs import _RecordQueueHandler
+
+    handler = _RecordQueueHandler(__import__("queue").SimpleQueue())
+    try:
+        raise ValueError("坏数据")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord(
+            "caseload.test", logging.ERROR, __file__, 1, "失败 %s", ("x",), sys.exc_info()
+        )
+    prepared = handler.prepare(record)
+    line = json.loads(JsonFormatter().format(prepared))
+    assert line["message"] == "失败 x" and "ValueError: 坏数据" in line["exception"]
 
 
 def test_operation_names_and_routes_are_bounded() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.audit.models import AuditEntry
 from core.cases.models import Hearing, LitigationCase, Outcome, PostJudgmentDuty
 from core.clock import CHINA
-from core.demo import DEMO_PLUGINS, Dice, load_demo
+from core.demo import DEMO_PLUGINS, Dice, load_demo, stderr_demo_progress
 from core.disputes.models import Dispute
 from core.enums import DisputeStatus, DutyKind, HearingStatus, ObligationStatus
 from core.models import Base
@@ -85,9 +86,23 @@ async def test_small_demo_covers_every_state_and_loads_once(
     assert "already loaded" in again
     assert await row_counts(session_factory) == loaded
 
-    # A reset deletes everything and, with the same seed and day, builds exactly the same data.
-    await load_demo(session_factory, registry, reset=True, today=TODAY, disputes_per_jurisdiction=SMALL)
+    # A reset deletes everything and, with the same seed and day, builds exactly the same data; the
+    # progress shown on the way reaches every county's last dispute (caseload demo's stderr).
+    out = io.StringIO()
+    await load_demo(
+        session_factory,
+        registry,
+        reset=True,
+        today=TODAY,
+        disputes_per_jurisdiction=SMALL,
+        progress=stderr_demo_progress(out),
+    )
     assert await row_counts(session_factory) == loaded
+    lines = out.getvalue().splitlines()
+    assert any(
+        line.startswith("demo: 武平县 争议 / disputes") and f"{SMALL}/{SMALL} done" in line for line in lines
+    )
+    assert len([line for line in lines if "争议 / disputes" in line]) == 4 and "accounts" in lines[-1]
 
 
 def test_deck_keeps_proportions_and_guarantees_rare_keys() -> None:
