@@ -64,8 +64,11 @@ from core.enums import (
 )
 from core.policy.manager import Policy, PolicyRegistry, build_registry, validate_plugin
 from core.policy.types import (
+    COMPARATOR_WORDS,
+    CONDITION_COMPARATORS,
     INDICATORS,
     Citation,
+    Comparator,
     ConditionKind,
     CustomIndicator,
     DeadlineRule,
@@ -586,7 +589,30 @@ def check_targets(rules: PluginRules) -> list[str]:
             problems.append(f"target {spec.id}: reference level {spec.reference_level!r} not city/province")
         if spec.applies_to not in ("jurisdiction", "unit"):
             problems.append(f"target {spec.id}: applies_to must be 'jurisdiction' or 'unit'")
+        if spec.word_zh is not None:
+            if spec.comparator is None:
+                problems.append(f"target {spec.id}: quotes {spec.word_zh!r} but names no comparator")
+            else:
+                problems.extend(
+                    f"target {spec.id}: {w}"
+                    for w in _word_problems(spec.word_zh, spec.comparator, spec.comparator.name.lower())
+                )
     return problems
+
+
+def _word_problems(word: str, comparator: Comparator, named: str) -> list[str]:
+    """A quoted word must read as its comparator does (民法典第一千二百五十九条)."""
+    if word in COMPARATOR_WORDS[comparator]:
+        return []
+    owner = next((c for c, words in COMPARATOR_WORDS.items() if word in words), None)
+    if owner is None:
+        known = "、".join(w for words in COMPARATOR_WORDS.values() for w in words)
+        return [f"word {word!r} is not a comparator word ({known})"]
+    counts = "includes" if owner in (Comparator.AT_LEAST, Comparator.AT_MOST) else "excludes"
+    return [
+        f"word {word!r} {counts} the number (民法典第一千二百五十九条), so it reads as "
+        f"{owner.name.lower()}, not {named}"
+    ]
 
 
 def check_penalties(rules: PluginRules) -> list[str]:
@@ -605,6 +631,8 @@ def check_penalties(rules: PluginRules) -> list[str]:
             ],
             ConditionKind.BELOW_VALUE: [("indicator", c.indicator), ("value", c.value)],
             ConditionKind.ABOVE_VALUE: [("indicator", c.indicator), ("value", c.value)],
+            ConditionKind.AT_LEAST_VALUE: [("indicator", c.indicator), ("value", c.value)],
+            ConditionKind.AT_MOST_VALUE: [("indicator", c.indicator), ("value", c.value)],
             ConditionKind.RISING: [("indicator", c.indicator)],
             ConditionKind.EVENT: [("fact", c.fact)],
             ConditionKind.TARGET_MISSED: [],
@@ -612,6 +640,16 @@ def check_penalties(rules: PluginRules) -> list[str]:
         for attr, value in needs.get(c.kind, []):
             if value is None:
                 problems.append(f"penalty {p.id}: condition {c.kind.value} needs {attr}")
+        if c.word_zh is not None:
+            comparator = CONDITION_COMPARATORS.get(c.kind)
+            if comparator is None:
+                problems.append(
+                    f"penalty {p.id}: word_zh {c.word_zh!r} needs a value condition, not {c.kind.value}"
+                )
+            else:
+                problems.extend(
+                    f"penalty {p.id}: {w}" for w in _word_problems(c.word_zh, comparator, c.kind.value)
+                )
         if c.kind is ConditionKind.BOTTOM_N and c.n is not None and c.n < 1:
             problems.append(f"penalty {p.id}: n must be at least 1")
         if c.reference_level is not None and c.reference_level not in REFERENCE_LEVELS:

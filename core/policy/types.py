@@ -244,13 +244,59 @@ class ReminderRule:
 
 
 class Comparator(StrEnum):
-    """The Chinese threshold words, read as 《中华人民共和国民法典》第一千二百五十九条 says:
-    "以上""以下""以内""届满" include the number; "不满""超过""以外" exclude it."""
+    """A threshold, read as 《中华人民共和国民法典》第一千二百五十九条 reads the Chinese words:
+    "民法所称的'以上'、'以下'、'以内'、'届满'，包括本数；所称的'不满'、'超过'、'以外'，不包括本数。"
+
+    So "两次以上" is ``AT_LEAST`` 2 (two counts), "超过两次" is ``ABOVE`` 2 (two does not).
+    :data:`COMPARATOR_WORDS` lists the words each comparator may be quoted with; a target or a
+    penalty condition names the source's word in ``word_zh`` and its reason then uses that word.
+    """
 
     AT_MOST = "<="  # 以下、以内、不超过、不高于 (the number itself counts)
-    BELOW = "<"  # 不满、低于 (the number itself does not)
-    AT_LEAST = ">="  # 以上、达到、不低于 (the number itself counts)
-    ABOVE = ">"  # 超过、高于 (the number itself does not)
+    BELOW = "<"  # 不满、低于、少于、未达到 (the number itself does not)
+    AT_LEAST = ">="  # 以上、届满、达到、不低于、不少于 (the number itself counts)
+    ABOVE = ">"  # 超过、以外、高于、多于 (the number itself does not)
+
+
+COMPARATOR_WORDS: dict[Comparator, dict[str, str]] = {
+    Comparator.AT_MOST: {
+        "以下": "在{v}以下",
+        "以内": "在{v}以内",
+        "不超过": "不超过{v}",
+        "不高于": "不高于{v}",
+    },
+    Comparator.BELOW: {"不满": "不满{v}", "低于": "低于{v}", "少于": "少于{v}", "未达到": "未达到{v}"},
+    Comparator.AT_LEAST: {
+        "以上": "在{v}以上",
+        "届满": "{v}届满",
+        "达到": "达到{v}",
+        "不低于": "不低于{v}",
+        "不少于": "不少于{v}",
+    },
+    Comparator.ABOVE: {"超过": "超过{v}", "以外": "在{v}以外", "高于": "高于{v}", "多于": "多于{v}"},
+}
+"""The Chinese words of each comparator and how a reason reads with each (``{v}``: the bound).
+
+A word under ``AT_MOST`` or ``AT_LEAST`` includes the number (民法典第一千二百五十九条: 以上、以下、
+以内、届满); one under ``BELOW`` or ``ABOVE`` excludes it (不满、超过、以外). The validation rejects a
+``word_zh`` quoted with a comparator it does not belong to (e.g. "以上" with ``ABOVE``), the mistake
+that made "两次以上" read 超过1.
+"""
+
+DEFAULT_WORD: dict[Comparator, str] = {
+    Comparator.AT_MOST: "不高于",
+    Comparator.BELOW: "低于",
+    Comparator.AT_LEAST: "不低于",
+    Comparator.ABOVE: "高于",
+}
+"""The word a target's reason uses when it quotes none."""
+
+
+def comparator_phrase(comparator: Comparator, word_zh: str | None, bound: str) -> str:
+    """The bound as the source says it: ``("两次以上")`` reads 在2以上, 超过 reads 超过2."""
+    word = word_zh or DEFAULT_WORD[comparator]
+    template = COMPARATOR_WORDS[comparator].get(word, word + "{v}")
+    return template.format(v=bound)
 
 
 @dataclass(frozen=True)
@@ -267,6 +313,9 @@ class TargetSpec:
     reference_level: str | None = None  # "city" | "province": compare against that average
     yoy_change: Decimal | None = None  # e.g. Decimal("-0.10"): at least 10% below last year
     applies_to: str = "jurisdiction"  # "jurisdiction" | "unit"
+    # The source's word for the comparator (one of COMPARATOR_WORDS[comparator], e.g. "以下"); a
+    # target that quotes one must name its comparator. None: the reason reads 不高于/不低于….
+    word_zh: str | None = None
 
 
 class PenaltyKind(StrEnum):
@@ -300,20 +349,46 @@ class ConditionKind(StrEnum):
     BOTTOM_N = "bottom_n"  # ranked in the worst n on the indicator
     TARGET_MISSED = "target_missed"
     ABOVE_REFERENCE = "above_reference"  # indicator above a reference average
-    BELOW_VALUE = "below_value"
-    ABOVE_VALUE = "above_value"
+    # An indicator against ``value``; see :data:`CONDITION_COMPARATORS` for each one's Chinese words.
+    BELOW_VALUE = "below_value"  # < value: 不满、低于、未达到 (the value itself does not count)
+    ABOVE_VALUE = "above_value"  # > value: 超过、高于 (the value itself does not count)
+    AT_LEAST_VALUE = "at_least_value"  # >= value: 以上、达到、不少于 ("两次以上" is at_least_value 2)
+    AT_MOST_VALUE = "at_most_value"  # <= value: 以下、以内、不超过 (the value itself counts)
     RISING = "rising"  # year on year increase
     EVENT = "event"  # a recorded fact, e.g. a loss caused by unlawful conduct
 
 
+CONDITION_COMPARATORS: dict[ConditionKind, Comparator] = {
+    ConditionKind.BELOW_VALUE: Comparator.BELOW,
+    ConditionKind.ABOVE_VALUE: Comparator.ABOVE,
+    ConditionKind.AT_LEAST_VALUE: Comparator.AT_LEAST,
+    ConditionKind.AT_MOST_VALUE: Comparator.AT_MOST,
+}
+"""The comparator of each value condition (民法典第一千二百五十九条: 以上 includes, 超过 excludes)."""
+
+CONDITION_DEFAULT_WORD: dict[ConditionKind, str] = {
+    ConditionKind.BELOW_VALUE: "未达到",
+    ConditionKind.ABOVE_VALUE: "超过",
+    ConditionKind.AT_LEAST_VALUE: "以上",
+    ConditionKind.AT_MOST_VALUE: "以下",
+}
+"""The word a value condition's reason uses when the rule quotes none in ``word_zh``."""
+
+
 @dataclass(frozen=True)
 class PenaltyCondition:
+    """When a penalty applies. A value condition compares ``indicator`` with ``value`` and may
+    quote the source's word (``word_zh``, one of :data:`COMPARATOR_WORDS` for its comparator):
+    "被通报批评两次以上" is ``AT_LEAST_VALUE`` with ``value=2`` and ``word_zh="以上"``, and its reason
+    reads "……2，在2以上", never 超过1."""
+
     kind: ConditionKind
     indicator: str | None = None
     n: int | None = None
     value: Decimal | None = None
     reference_level: str | None = None
     fact: str | None = None  # for EVENT: the name of the fact
+    word_zh: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,24 @@ MISTAKES: dict[str, tuple[Any, str, str]] = {
         ),
         "caseload_penalty_rules",
         "penalty broken.criticised_twice: condition above_value needs value",
+    ),
+    "两次以上 written as a strict above_value": (
+        _plugin(
+            penalties=lambda: [
+                PenaltyRule(
+                    "broken.criticised_twice",
+                    PenaltyCondition(
+                        ConditionKind.ABOVE_VALUE, indicator="loss_count", value=Decimal(1), word_zh="以上"
+                    ),
+                    PenaltyKind.INTERVIEW,
+                    "两次以上约谈",
+                    "interview",
+                    CITE,
+                )
+            ]
+        ),
+        "caseload_penalty_rules",
+        "penalty broken.criticised_twice: word '以上' includes the number",
     ),
     "hook raises": (
         _plugin(_raise),
