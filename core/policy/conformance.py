@@ -209,6 +209,8 @@ class ConformanceReport:
     problems: tuple[str, ...]
     warnings: tuple[str, ...] = ()
     """Not failures unless asked (``plugins check --strict``): e.g. an inherited escalation chain."""
+    escalations: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Deadline rule id -> the chain that escalates it and whether it was named or inherited."""
 
     @property
     def ok(self) -> bool:
@@ -758,7 +760,12 @@ def check_plugin(
         "indicator": len(rules.indicators),
     }
     return ConformanceReport(
-        name, rules.code, counts, tuple(dict.fromkeys(problems)), tuple(inherited_chains(rules, policy))
+        name,
+        rules.code,
+        counts,
+        tuple(dict.fromkeys(problems)),
+        tuple(inherited_chains(rules, policy)),
+        escalation_listing(rules, policy),
     )
 
 
@@ -768,6 +775,36 @@ def _located(problem: str, origins: Mapping[str, str]) -> str:
         if re.search(rf"(?<![\w.]){re.escape(rule_id)}(?![\w])", problem):
             return f"{problem} [{origins[rule_id]}]"
     return problem
+
+
+def escalation_listing(rules: PluginRules, policy: Policy) -> dict[str, str]:
+    """For every deadline rule, the chain that escalates it when overdue, said explicitly.
+
+    A named chain reads ``chain 'x' (title), named by the rule``; a rule naming none reads
+    ``inherits the national 'default' chain (title)`` (or the plugin's own ``"default"``), so the
+    listing of ``plugins check`` never leaves the default implicit.
+    """
+    listing: dict[str, str] = {}
+    try:
+        chains = policy.escalation_chains
+    except Exception:  # the chains hook's own failure is reported by collect_rules
+        return listing
+    own_default = any(c.id == "default" for c in rules.chains)
+    for rule in rules.deadlines:
+        if rule.escalation is None:
+            chain = chains.get("default")
+            whose = "the plugin's own" if own_default else "the national"
+            title = (chain.title_zh or chain.id) if chain is not None else "?"
+            text = f"names no chain: inherits {whose} 'default' chain ({title})"
+        else:
+            chain = chains.get(rule.escalation)
+            title = (chain.title_zh or chain.id) if chain is not None else "unknown"
+            text = f"chain {rule.escalation!r} ({title}), named by the rule"
+        if chain is not None:
+            steps = " → ".join(f"{s.recipient.value}:{s.action.value}" for s in chain.steps)
+            text += f": {steps}"
+        listing[rule.id] = text
+    return listing
 
 
 def inherited_chains(rules: PluginRules, policy: Policy) -> list[str]:
