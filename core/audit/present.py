@@ -85,6 +85,7 @@ ACTION_LABELS = {
     "official.update": "修改人员信息",
     "reference.set": "设置参照值（上级平均数）",
     "report.submit": "报送报告",
+    "policy_event.record": "记录辖区自定义事件",
     "target.clear": "恢复默认目标",
     "target.set": "调整指标目标",
     "unit.create": "新增单位",
@@ -114,6 +115,7 @@ ENTITY_LABELS = {
     "webhooks": "推送地址",
     "ledger_imports": "台账导入",
     "unit_aliases": "单位别名",
+    "domain_events": "业务事件",
 }
 
 FIELD_LABELS = {

@@ -21,7 +21,7 @@ from core.calendar.workdays import CalendarYearUnknown, WorkdayCalendar
 from core.enums import ObligationStatus
 from core.obligations.models import DomainEvent, Obligation
 from core.policy.manager import Policy
-from core.policy.types import DeadlineRule, Event, EventKind, Owner
+from core.policy.types import DeadlineRule, Event, EventKind, Owner, event_kind
 
 if TYPE_CHECKING:
     from core.context import ServiceContext
@@ -32,17 +32,27 @@ _SUBJECT_ENDS = {EventKind.HEARING_RESCHEDULED: "庭审已改期", EventKind.HEA
 
 async def emit(ctx: ServiceContext, event: Event) -> list[Obligation]:
     """Apply ``event`` to the obligations of its jurisdiction; return the obligations created."""
-    ctx.session.add(
-        DomainEvent(
-            jurisdiction_id=event.jurisdiction_id,
-            kind=event.kind.value,
-            subject_type=event.subject_type,
-            subject_id=event.subject_id,
-            unit_id=event.unit_id,
-            day=event.date,
-            attributes={k: _plain(v) for k, v in event.attributes.items()},
-        )
+    _, created = await emit_recorded(ctx, event)
+    return created
+
+
+async def emit_recorded(ctx: ServiceContext, event: Event) -> tuple[DomainEvent, list[Obligation]]:
+    """:func:`emit`, also returning the stored event (``recordPolicyEvent`` answers with it)."""
+    row = DomainEvent(
+        jurisdiction_id=event.jurisdiction_id,
+        kind=event.kind.value,
+        subject_type=event.subject_type,
+        subject_id=event.subject_id,
+        unit_id=event.unit_id,
+        day=event.date,
+        attributes={k: _plain(v) for k, v in event.attributes.items()},
     )
+    ctx.session.add(row)
+    created = await _apply(ctx, event)
+    return row, created
+
+
+async def _apply(ctx: ServiceContext, event: Event) -> list[Obligation]:
     policy = await ctx.policy(event.jurisdiction_id)
     calendar = await ctx.calendar()
     active = await _active_on_subject(ctx, event)
@@ -113,7 +123,7 @@ async def _already_done(ctx: ServiceContext, obligation: Obligation, rule: Deadl
         if latest_spent is not None and row.day <= latest_spent:
             continue  # on or before the day an earlier occurrence was met: that event was used
         past = Event(
-            EventKind(row.kind),
+            event_kind(row.kind),
             row.jurisdiction_id,
             row.day,
             row.subject_type,
@@ -277,7 +287,7 @@ async def _fulfil(
     if rule.recurring is not None and obligation.due_date is not None:
         # The next report of a recurring duty is counted from the previous due date.
         following = Event(
-            kind=EventKind(obligation.event),
+            kind=event_kind(obligation.event),
             jurisdiction_id=obligation.jurisdiction_id,
             date=obligation.due_date,
             subject_type=obligation.subject_type,

@@ -67,19 +67,24 @@ from core.policy.types import (
     COMPARATOR_WORDS,
     CONDITION_COMPARATORS,
     INDICATORS,
+    AttributeType,
     Citation,
     Comparator,
     ConditionKind,
     CustomIndicator,
     DeadlineRule,
+    DeclaredKind,
     EscalationChain,
     Event,
+    EventAttribute,
     EventKind,
     EventMatch,
+    EventSubject,
     IndicatorDefinition,
     JurisdictionProfile,
     PenaltyKind,
     PenaltyRule,
+    PolicyEvent,
     ReminderRule,
     SubstitutePolicy,
     TargetSpec,
@@ -236,6 +241,8 @@ class PluginRules:
     targets: Mapping[int, tuple[TargetSpec, ...]]
     indicators: tuple[CustomIndicator, ...] = ()
     known_indicators: frozenset[str] = frozenset(INDICATORS)
+    events: tuple[PolicyEvent, ...] = ()
+    """The events the plugin declares (``caseload_events``)."""
     problems: tuple[str, ...] = ()
     """Hooks that raised or answered outside the specification, each with its file and line."""
     origins: Mapping[str, str] = dataclasses.field(default_factory=dict)
@@ -251,7 +258,7 @@ class PluginRules:
 
     def rule_ids(self) -> list[str]:
         ids = [r.id for r in self.deadlines] + [r.id for r in self.reminders]
-        ids += [i.code for i in self.indicators]
+        ids += [i.code for i in self.indicators] + [e.code for e in self.events]
         return ids + [t.id for t in self.all_targets] + [p.id for p in self.penalties]
 
 
@@ -277,6 +284,7 @@ _HOOK_TYPES: dict[str, type] = {
     "caseload_penalty_rules": PenaltyRule,
     "caseload_targets": TargetSpec,
     "caseload_indicators": CustomIndicator,
+    "caseload_events": PolicyEvent,
 }
 
 
@@ -339,6 +347,7 @@ def collect_rules(registry: PolicyRegistry, name: str, years: Iterable[int] = SA
         targets=targets,
         indicators=tuple(own("caseload_indicators")),
         known_indicators=known,
+        events=tuple(own("caseload_events")),
         problems=tuple(dict.fromkeys(problems)),
         origins=origins,
     )
@@ -427,6 +436,7 @@ def citations_of(rules: PluginRules, policy: Policy) -> list[tuple[str, Citation
         *((f"penalty {p.id} exemption {e.fact}", e.citation) for p in rules.penalties for e in p.exemptions),
         *((f"chain {c.id}", c.citation) for c in rules.chains),
         *((f"indicator {i.code}", i.citation) for i in rules.indicators),
+        *((f"event {e.code}", e.citation) for e in rules.events),
     ]
     profile = policy.profile
     if profile is not None:
@@ -483,16 +493,37 @@ def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None
 
 
 def check_triggers(rules: PluginRules) -> list[str]:
-    """Triggers, ``met_by`` and ``cancelled_by`` use attributes the core emits, with legal values."""
+    """Triggers, ``met_by``, ``cancelled_by`` and ``reopened_by`` use attributes the core emits (or
+    the plugin declared), with legal values; an anchor names a date attribute of the trigger."""
     problems: list[str] = []
+    declared = {e.code: e for e in rules.events if isinstance(e, PolicyEvent)}
     for rule in rules.deadlines:
         matches = [("trigger", rule.trigger), *(("met_by", m) for m in rule.met_by)]
         matches.extend(("cancelled_by", m) for m in rule.cancelled_by)
+        matches.extend(("reopened_by", m) for m in rule.reopened_by)
         for role, match in matches:
-            problems.extend(f"rule {rule.id} {role}: {p}" for p in _match_problems(match))
-        if not isinstance(rule.trigger, EventMatch) or not isinstance(rule.trigger.kind, EventKind):
+            problems.extend(f"rule {rule.id} {role}: {p}" for p in _match_problems(match, declared))
+        if not rule.title_zh or not _has_cjk(rule.title_zh) or not rule.title_en:
+            problems.append(f"rule {rule.id}: needs a Chinese and an English title")
+        trigger = rule.trigger
+        if not isinstance(trigger, EventMatch):
+            continue
+        if isinstance(trigger.kind, PolicyEvent):
+            if rule.anchor is not None:
+                attribute = trigger.kind.attribute(rule.anchor) if isinstance(rule.anchor, str) else None
+                if attribute is None or attribute.type is not AttributeType.DATE:
+                    problems.append(
+                        f"rule {rule.id}: anchor {rule.anchor!r} is not a date attribute"
+                        f" of {trigger.kind.code}"
+                    )
+                elif not attribute.required:
+                    problems.append(
+                        f"rule {rule.id}: anchor {rule.anchor!r} of {trigger.kind.code} must be required"
+                    )
+            continue
+        if not isinstance(trigger.kind, EventKind):
             continue  # reported above; the anchor and scope checks need a real event kind
-        if rule.trigger.kind in PERIODIC_EVENTS and "scope" not in rule.trigger.when:
+        if trigger.kind in PERIODIC_EVENTS and "scope" not in trigger.when:
             problems.append(
                 f"rule {rule.id}: a periodic trigger must say its scope ('unit' or 'jurisdiction'), "
                 "or it fires for the jurisdiction and for every unit"
@@ -502,21 +533,23 @@ def check_triggers(rules: PluginRules) -> list[str]:
                 problems.append(f"rule {rule.id}: anchor must name a date attribute, got {rule.anchor!r}")
             elif rule.anchor not in DATE_ATTRIBUTES:
                 problems.append(f"rule {rule.id}: anchor {rule.anchor!r} is not a date attribute")
-            elif rule.anchor not in EVENT_ATTRIBUTES.get(rule.trigger.kind, frozenset()):
-                problems.append(f"rule {rule.id}: {rule.trigger.kind.value} carries no {rule.anchor!r}")
-        if not rule.title_zh or not _has_cjk(rule.title_zh) or not rule.title_en:
-            problems.append(f"rule {rule.id}: needs a Chinese and an English title")
+            elif rule.anchor not in EVENT_ATTRIBUTES.get(trigger.kind, frozenset()):
+                problems.append(f"rule {rule.id}: {trigger.kind.value} carries no {rule.anchor!r}")
     return problems
 
 
-def _match_problems(match: EventMatch) -> list[str]:
+def _match_problems(match: EventMatch, declared: Mapping[str, PolicyEvent] | None = None) -> list[str]:
     problems: list[str] = []
     if not isinstance(match, EventMatch):
         return [f"expected an EventMatch, got {type(match).__name__}"]
+    if isinstance(match.kind, PolicyEvent):
+        return _declared_match_problems(match, match.kind, declared or {})
     if not isinstance(match.kind, EventKind):
         known = {k.value: k.name for k in EventKind}
         if isinstance(match.kind, str) and match.kind in known:
             return [f"event kind given as the string {match.kind!r}: use EventKind.{known[match.kind]}"]
+        if isinstance(match.kind, str) and declared and match.kind in declared:
+            return [f"event kind given as the string {match.kind!r}: use its PolicyEvent declaration"]
         return [f"event kind {match.kind!r} is not an EventKind (a misspelt kind never fires)"]
     allowed = EVENT_ATTRIBUTES.get(match.kind)
     if allowed is None:
@@ -532,6 +565,71 @@ def _match_problems(match: EventMatch) -> list[str]:
             problems.append(f"{match.kind.value}.{key} = {value!r} is not a legal value")
         if key == "report" and (not isinstance(value, str) or not value):
             problems.append(f"{match.kind.value}.report must be a non-empty string")
+    return problems
+
+
+def _declared_match_problems(
+    match: EventMatch, event: PolicyEvent, declared: Mapping[str, PolicyEvent]
+) -> list[str]:
+    """A plugin's own event: declared by its ``caseload_events``, narrowed on declared attributes."""
+    if declared.get(event.code) != event:
+        return [f"event {event.code!r} is not declared by caseload_events (it could never be recorded)"]
+    problems: list[str] = []
+    for key, value in match.when.items():
+        attribute = event.attribute(key)
+        if attribute is None:
+            names = ", ".join(a.name for a in event.attributes) or "none"
+            problems.append(f"{event.code} has no attribute {key!r} (has: {names})")
+            continue
+        options = value if isinstance(value, frozenset) else frozenset({value})
+        for option in options:
+            if not _legal(attribute, option):
+                problems.append(f"{event.code}.{key} = {option!r} is not a legal {attribute.type.value}")
+    return problems
+
+
+def _legal(attribute: EventAttribute, value: Any) -> bool:
+    """Whether ``value`` is a legal value of the declared attribute (as recorded and stored)."""
+    if attribute.type is AttributeType.CHOICE:
+        return value in attribute.choices
+    if attribute.type is AttributeType.BOOLEAN:
+        return isinstance(value, bool)
+    if attribute.type is AttributeType.INTEGER:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if attribute.type is AttributeType.DATE:
+        return isinstance(value, dt.date)
+    return isinstance(value, str) and bool(value)
+
+
+def check_events(rules: PluginRules) -> list[str]:
+    """Each declared event has a prefixed code that fits, titles, a subject and typed attributes."""
+    problems: list[str] = []
+    for event in rules.events:
+        code = event.code
+        if not isinstance(code, str) or len(code) > 60:
+            problems.append(f"event {code!r}: code must be a string of at most 60 characters")
+        if not event.title_zh or not _has_cjk(event.title_zh) or not event.title_en:
+            problems.append(f"event {code}: needs a Chinese and an English title")
+        if not isinstance(event.subject, EventSubject):
+            subjects = ", ".join(s.value for s in EventSubject)
+            problems.append(f"event {code}: subject {event.subject!r} is not an EventSubject ({subjects})")
+        names = [a.name for a in event.attributes if isinstance(a, EventAttribute)]
+        if len(names) != len(set(names)):
+            problems.append(f"event {code}: duplicate attribute names")
+        for attribute in event.attributes:
+            if not isinstance(attribute, EventAttribute):
+                problems.append(f"event {code}: expected EventAttribute, got {type(attribute).__name__}")
+                continue
+            where = f"event {code} attribute {attribute.name!r}"
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", attribute.name or ""):
+                problems.append(f"{where}: name must be lower-case letters, digits and underscores")
+            if not isinstance(attribute.type, AttributeType):
+                types = ", ".join(t.value for t in AttributeType)
+                problems.append(f"{where}: type {attribute.type!r} is not an AttributeType ({types})")
+            elif (attribute.type is AttributeType.CHOICE) != bool(attribute.choices):
+                problems.append(f"{where}: choices are given exactly when the type is choice")
+            if not attribute.label_zh or not _has_cjk(attribute.label_zh):
+                problems.append(f"{where}: needs a Chinese label (users read it in errors)")
     return problems
 
 
@@ -737,6 +835,7 @@ def check_plugin(
         ("profile", lambda: check_profile(policy, name)),
         ("ids", lambda: check_ids(rules)),
         ("citations", lambda: check_citations(rules, policy, sources_dir)),
+        ("events", lambda: check_events(rules)),
         ("triggers", lambda: check_triggers(rules)),
         ("due rules", lambda: check_due_rules(rules, sample_date)),
         ("escalations", lambda: check_escalations(rules, policy)),
@@ -758,6 +857,7 @@ def check_plugin(
         "penalty": len(rules.penalties),
         "escalation": len(rules.chains),
         "indicator": len(rules.indicators),
+        "event": len(rules.events),
     }
     return ConformanceReport(
         name,
@@ -859,7 +959,7 @@ def _has_cjk(text: str) -> bool:
 
 
 def make_event(
-    kind: EventKind,
+    kind: EventKind | PolicyEvent,
     jurisdiction_id: int,
     on: dt.date,
     subject_type: str,
@@ -867,8 +967,18 @@ def make_event(
     unit_id: int | None = None,
     **attributes: Any,
 ) -> Event:
-    """Build an :class:`Event` as a core service would emit it."""
-    return Event(kind, jurisdiction_id, on, subject_type, subject_id, unit_id, dict(attributes))
+    """Build an :class:`Event` as a core service (or ``recordPolicyEvent``) would emit it.
+
+    ``kind`` is a core :class:`EventKind` or one of the plugin's :class:`PolicyEvent` declarations;
+    ``on`` is the event date rules count from (unless a rule names an ``anchor``);
+    ``subject_type``/``subject_id`` the record it is about (``met_by`` matches events on the same
+    subject: ``"hearing"``, ``"litigation_case"``, ``"dispute"``, ``"unit"`` …); ``unit_id`` the unit
+    whose duty it creates (``Owner.UNIT`` obligations go to it); ``attributes`` what ``when`` and
+    ``anchor`` read (core events: :data:`EVENT_ATTRIBUTES`). No attribute is checked here: a test
+    may build an event the validation would refuse.
+    """
+    built: EventKind | DeclaredKind = DeclaredKind(kind.code) if isinstance(kind, PolicyEvent) else kind
+    return Event(built, jurisdiction_id, on, subject_type, subject_id, unit_id, dict(attributes))
 
 
 async def drive(ctx: ServiceContext, jurisdiction_id: int, event: Event) -> list[Obligation]:

@@ -25,6 +25,7 @@ from core.policy.types import (
     IndicatorDefinition,
     JurisdictionProfile,
     PenaltyRule,
+    PolicyEvent,
     ReminderRule,
     SubstitutePolicy,
     TargetSpec,
@@ -70,6 +71,24 @@ def caseload_deadline_rules() -> list[DeadlineRule]:  # type: ignore[empty-body]
     ``citation`` quotes the clause that imposes it and carries the :class:`SourceDocument` it comes
     from (《title》 and 文号, what users read; the file name stays internal). Rule ids must be
     unique in the plugin.
+    """
+
+
+@hookspec
+def caseload_events() -> list[PolicyEvent]:  # type: ignore[empty-body]
+    """Return the events of the jurisdiction's own that its rules use (collected from all plugins).
+
+    A :class:`PolicyEvent` is something the core does not know happened until someone says so: the
+    county government office sent a 督促函 for a hearing, a unit was criticised in the bulletin
+    (通报批评). Each declares its ``code`` (``"<plugin>.<name>"``), Chinese and English titles, its
+    ``subject`` (:class:`EventSubject`: the hearing, case, dispute, reconsideration, unit or the
+    jurisdiction it is about), the clause it comes from, and typed ``attributes``
+    (:class:`EventAttribute`: text, date, integer, boolean or a choice). The justice bureau or an
+    administrator records one with the ``recordPolicyEvent`` mutation; the core checks the
+    attributes against the declaration (errors name ``attributes.<name>``), audits it and emits
+    it, so a rule may use the declaration as a ``trigger``, ``met_by``, ``cancelled_by`` or
+    ``reopened_by`` kind and a date attribute as its ``anchor``. The validation checks that every
+    rule's declared kind is declared here and names only declared attributes with legal values.
     """
 
 

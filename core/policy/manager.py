@@ -23,6 +23,7 @@ from core.policy.types import (
     IndicatorDefinition,
     JurisdictionProfile,
     PenaltyRule,
+    PolicyEvent,
     ReminderRule,
     SubstitutePolicy,
     TargetSpec,
@@ -128,6 +129,19 @@ class Policy:
 
     def rules_triggered_by(self, event: Event) -> list[DeadlineRule]:
         return [r for r in self.deadline_rules if r.trigger.matches(event)]
+
+    @property
+    def declared_events(self) -> dict[str, PolicyEvent]:
+        """The events of the jurisdiction's own (``caseload_events``), by code."""
+
+        def build() -> dict[str, PolicyEvent]:
+            events: dict[str, PolicyEvent] = {}
+            for declared in _flatten(self._hook.caseload_events()):
+                if isinstance(declared, PolicyEvent):
+                    events.setdefault(declared.code, declared)
+            return events
+
+        return self._cached("events", build)
 
     @property
     def hearing_reminders(self) -> list[ReminderRule]:

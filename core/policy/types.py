@@ -66,6 +66,88 @@ class EventKind(StrEnum):
     YEAR_END = "year_end"
 
 
+class DeclaredKind(str):
+    """The kind of an event a plugin declared (:class:`PolicyEvent`), e.g. ``"henan_xx.urge_letter_sent"``.
+
+    A plain string with ``.value`` like :class:`EventKind`, so the engine stores, matches and shows
+    both alike. Declared codes contain a dot and so never collide with a core kind.
+    """
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+def event_kind(value: str) -> EventKind | DeclaredKind:
+    """The kind of a stored event: a core :class:`EventKind`, else a plugin's declared kind."""
+    try:
+        return EventKind(value)
+    except ValueError:
+        return DeclaredKind(value)
+
+
+class AttributeType(StrEnum):
+    """The type of a declared event's attribute, checked when the event is recorded."""
+
+    TEXT = "text"  # a non-empty string (at most 200 characters)
+    DATE = "date"  # an ISO date; usable as a rule's ``anchor``
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    CHOICE = "choice"  # one of ``choices``
+
+
+class EventSubject(StrEnum):
+    """What a declared event is about: the record whose obligations it can meet or trigger."""
+
+    HEARING = "hearing"
+    LITIGATION_CASE = "litigation_case"
+    DISPUTE = "dispute"
+    RECONSIDERATION_CASE = "reconsideration_case"
+    UNIT = "unit"
+    JURISDICTION = "jurisdiction"
+
+
+@dataclass(frozen=True)
+class EventAttribute:
+    """One attribute of a declared event: its name (what ``when`` and ``anchor`` use), type and label."""
+
+    name: str
+    type: AttributeType
+    label_zh: str
+    required: bool = True
+    choices: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PolicyEvent:
+    """An event of the jurisdiction's own that the core does not emit (e.g. 督促函已发出, 被通报批评).
+
+    Declared by :func:`core.policy.hookspecs.caseload_events` and recorded through the one generic
+    ``recordPolicyEvent`` mutation (by the justice bureau or an administrator), which checks the
+    attributes against ``attributes`` and emits it like a core event: rules use the declaration
+    itself as a kind (``EventMatch(URGE_LETTER_SENT, {"channel": "post"})``) in ``trigger``,
+    ``met_by``, ``cancelled_by`` and ``reopened_by``; a ``DATE`` attribute can be a rule's anchor.
+    ``code`` starts with the plugin's code and a dot and is at most 60 characters.
+    """
+
+    code: str
+    title_zh: str
+    title_en: str
+    subject: EventSubject
+    citation: Citation
+    attributes: tuple[EventAttribute, ...] = ()
+
+    @property
+    def value(self) -> str:
+        """The stored kind, as :attr:`EventKind.value` is for a core event."""
+        return self.code
+
+    def attribute(self, name: str) -> EventAttribute | None:
+        return next((a for a in self.attributes if a.name == name), None)
+
+
 class Owner(StrEnum):
     """Who must act on an obligation."""
 
@@ -134,17 +216,21 @@ class Citation:
 
 @dataclass(frozen=True)
 class EventMatch:
-    """An event kind, optionally narrowed by attribute values.
+    """An event kind (a core :class:`EventKind` or a plugin's :class:`PolicyEvent`), optionally
+    narrowed by attribute values.
 
     Every ``when`` entry must hold: the attribute equals the value, or — when the value is a
     ``frozenset`` — is one of its members (e.g. ``{"unit_kind": frozenset({"agency", "township"})}``).
     """
 
-    kind: EventKind
+    kind: EventKind | PolicyEvent
     when: Mapping[str, Any] = field(default_factory=dict)
 
     def matches(self, event: Event) -> bool:
-        return event.kind == self.kind and all(
+        # A declared event matches by its code; a core kind by its value (the validation refuses
+        # anything else, so a malformed kind here simply never matches).
+        want = getattr(self.kind, "value", self.kind)
+        return bool(getattr(event.kind, "value", event.kind) == want) and all(
             _holds(event.attributes.get(k), v) for k, v in self.when.items()
         )
 
@@ -537,7 +623,7 @@ class JurisdictionProfile:
 class Event:
     """Something that happened in the core, passed to the obligation engine and to plugins."""
 
-    kind: EventKind
+    kind: EventKind | DeclaredKind
     jurisdiction_id: int
     date: dt.date
     subject_type: str

@@ -105,6 +105,7 @@ closeLitigationCase            Y  Y  Y  .  .  .  .  .
 markObligationMet              Y  Y  Y  Y  .  .  .  .
 waiveObligation                Y  Y  Y  .  .  .  .  .
 submitReport                   Y  Y  Y  Y  .  .  .  .
+recordPolicyEvent              Y  Y  Y  .  .  .  .  .
 extendObligation               Y  Y  Y  .  .  .  .  .
 pauseObligation                Y  Y  Y  .  .  .  .  .
 resumeObligation               Y  Y  Y  .  .  .  .  .
