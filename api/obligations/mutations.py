@@ -60,7 +60,7 @@ class ObligationBasicMutation:
     async def record_policy_event(
         self, info: Info, input: RecordPolicyEventInput
     ) -> Payload[PolicyEventRecord]:
-        attributes = input.attributes if input.attributes is not None else {}
+        attributes: object = input.attributes if input.attributes is not None else {}
         return await run_mutation(  # type: ignore[no-any-return]
             info,
             lambda ctx: policy_events.record_policy_event(

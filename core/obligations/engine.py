@@ -21,13 +21,16 @@ from core.calendar.workdays import CalendarYearUnknown, WorkdayCalendar
 from core.enums import ObligationStatus
 from core.obligations.models import DomainEvent, Obligation
 from core.policy.manager import Policy
-from core.policy.types import DeadlineRule, Event, EventKind, Owner, event_kind
+from core.policy.types import DeadlineRule, DeclaredKind, Event, EventKind, Owner, event_kind
 
 if TYPE_CHECKING:
     from core.context import ServiceContext
 
 ACTIVE = (ObligationStatus.OPEN, ObligationStatus.OVERDUE, ObligationStatus.PAUSED)
-_SUBJECT_ENDS = {EventKind.HEARING_RESCHEDULED: "庭审已改期", EventKind.HEARING_CANCELLED: "庭审已取消"}
+_SUBJECT_ENDS: dict[str, str] = {
+    EventKind.HEARING_RESCHEDULED: "庭审已改期",
+    EventKind.HEARING_CANCELLED: "庭审已取消",
+}
 
 
 async def emit(ctx: ServiceContext, event: Event) -> list[Obligation]:
@@ -48,11 +51,17 @@ async def emit_recorded(ctx: ServiceContext, event: Event) -> tuple[DomainEvent,
         attributes={k: _plain(v) for k, v in event.attributes.items()},
     )
     ctx.session.add(row)
-    created = await _apply(ctx, event)
+    declared = None
+    if isinstance(event.kind, DeclaredKind) and "period" not in event.attributes:
+        # Each recorded event of a plugin's own is its own occurrence: a unit criticised twice
+        # owes two rectification plans (core events say theirs with a ``period`` attribute).
+        await ctx.session.flush()
+        declared = f"event {row.id}"
+    created = await _apply(ctx, event, declared)
     return row, created
 
 
-async def _apply(ctx: ServiceContext, event: Event) -> list[Obligation]:
+async def _apply(ctx: ServiceContext, event: Event, occurrence: str | None = None) -> list[Obligation]:
     policy = await ctx.policy(event.jurisdiction_id)
     calendar = await ctx.calendar()
     active = await _active_on_subject(ctx, event)
@@ -75,7 +84,8 @@ async def _apply(ctx: ServiceContext, event: Event) -> list[Obligation]:
     await _reopen(ctx, policy, event)
     created: list[Obligation] = []
     for rule in policy.rules_triggered_by(event):
-        new = await create_obligation(ctx, policy, calendar, rule, event)
+        once = occurrence if rule.recurring is None else None
+        new = await create_obligation(ctx, policy, calendar, rule, event, occurrence=once)
         if new is None:
             continue
         created.append(new)
