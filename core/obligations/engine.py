@@ -206,6 +206,16 @@ async def create_obligation(
     start = trigger_date or event.anchor_date(rule.anchor)
     due = rule.recurring if (rule.recurring is not None and occurrence not in ("", "1")) else rule.due
     due_date, due_error = compute_due(calendar, due, start)
+    waiting = False
+    if rule.anchor_obligation is not None:
+        found, other = await _anchor_date(
+            ctx, policy, rule, event.jurisdiction_id, event.subject_type, event.subject_id
+        )
+        if found is not None:
+            start = found
+            due_date, due_error = compute_due(calendar, due, start)
+        else:
+            due_date, due_error, waiting = None, _waiting_text(policy, rule, other), True
     obligation = Obligation(
         jurisdiction_id=event.jurisdiction_id,
         unit_id=event.unit_id if rule.owner in (Owner.UNIT, Owner.COURT_LIAISON) else None,
@@ -226,11 +236,89 @@ async def create_obligation(
         calendar_version=calendar.version,
         status=ObligationStatus.OPEN,
         urgent=rule.urgent,
+        # Waiting for another duty's date: not the calendar's to recompute from the trigger date.
+        due_overridden=waiting,
     )
     ctx.session.add(obligation)
     await ctx.session.flush()
     ctx.changed("obligations", obligation.id, obligation.jurisdiction_id)
+    await settle_followers(ctx, policy, calendar, obligation)
     return obligation
+
+
+async def _anchor_date(
+    ctx: ServiceContext,
+    policy: Policy,
+    rule: DeadlineRule,
+    jurisdiction_id: int,
+    subject_type: str,
+    subject_id: int,
+) -> tuple[dt.date | None, Obligation | None]:
+    """The met or due date of the latest obligation ``rule`` is anchored on, on the same subject."""
+    anchor = rule.anchor_obligation
+    assert anchor is not None
+    other = await ctx.session.scalar(
+        select(Obligation)
+        .where(
+            Obligation.jurisdiction_id == jurisdiction_id,
+            Obligation.rule_id == anchor.rule,
+            Obligation.subject_type == subject_type,
+            Obligation.subject_id == subject_id,
+            Obligation.status != ObligationStatus.WAIVED,
+        )
+        .order_by(Obligation.id.desc())
+        .limit(1)
+    )
+    if other is None:
+        return None, None
+    return (other.met_date if anchor.date == "met" else other.due_date), other
+
+
+def _waiting_text(policy: Policy, rule: DeadlineRule, other: Obligation | None) -> str:
+    assert rule.anchor_obligation is not None
+    anchor = policy.deadline_rule(rule.anchor_obligation.rule)
+    title = (
+        other.title
+        if other is not None
+        else (anchor.title_zh if anchor is not None else rule.anchor_obligation.rule)
+    )
+    when = "办结" if rule.anchor_obligation.date == "met" else "确定期限"
+    return f"待“{title}”{when}后起算"
+
+
+async def settle_followers(
+    ctx: ServiceContext, policy: Policy, calendar: WorkdayCalendar, obligation: Obligation
+) -> None:
+    """Give the obligations anchored on ``obligation`` their due dates once its date is known.
+
+    Called when an obligation is created (for ``date="due"``) and when it is met, by its event or by
+    hand (``date="met"``); the follower counts from that date (``trigger_date``) from then on.
+    """
+    for rule in policy.deadline_rules:
+        anchor = rule.anchor_obligation
+        if anchor is None or anchor.rule != obligation.rule_id:
+            continue
+        start = obligation.met_date if anchor.date == "met" else obligation.due_date
+        if start is None:
+            continue
+        rows = await ctx.session.scalars(
+            select(Obligation).where(
+                Obligation.jurisdiction_id == obligation.jurisdiction_id,
+                Obligation.rule_id == rule.id,
+                Obligation.subject_type == obligation.subject_type,
+                Obligation.subject_id == obligation.subject_id,
+                Obligation.status.in_(ACTIVE),
+                Obligation.due_date.is_(None),
+            )
+        )
+        for follower in rows:
+            follower.trigger_date = start
+            follower.due_date, follower.due_error = compute_due(
+                calendar, DueRule.from_dict(follower.due_rule), start
+            )
+            follower.due_overridden = False
+            follower.calendar_version = calendar.version
+            ctx.changed("obligations", follower.id, follower.jurisdiction_id)
 
 
 def compute_due(
@@ -293,6 +381,7 @@ async def _fulfil(
     on: dt.date,
 ) -> None:
     mark_met(obligation, on)
+    await settle_followers(ctx, policy, calendar, obligation)
     ctx.changed("obligations", obligation.id, obligation.jurisdiction_id)
     if rule.recurring is not None and obligation.due_date is not None:
         # The next report of a recurring duty is counted from the previous due date.

@@ -82,6 +82,7 @@ from core.policy.types import (
     EventSubject,
     IndicatorDefinition,
     JurisdictionProfile,
+    ObligationAnchor,
     PenaltyKind,
     PenaltyRule,
     PolicyEvent,
@@ -505,6 +506,7 @@ def check_triggers(rules: PluginRules) -> list[str]:
             problems.extend(f"rule {rule.id} {role}: {p}" for p in _match_problems(match, declared))
         if not rule.title_zh or not _has_cjk(rule.title_zh) or not rule.title_en:
             problems.append(f"rule {rule.id}: needs a Chinese and an English title")
+        problems.extend(_anchor_obligation_problems(rule, rules))
         trigger = rule.trigger
         if not isinstance(trigger, EventMatch):
             continue
@@ -535,6 +537,28 @@ def check_triggers(rules: PluginRules) -> list[str]:
                 problems.append(f"rule {rule.id}: anchor {rule.anchor!r} is not a date attribute")
             elif rule.anchor not in EVENT_ATTRIBUTES.get(trigger.kind, frozenset()):
                 problems.append(f"rule {rule.id}: {trigger.kind.value} carries no {rule.anchor!r}")
+    return problems
+
+
+def _anchor_obligation_problems(rule: DeadlineRule, rules: PluginRules) -> list[str]:
+    """An obligation anchor names another of the plugin's deadline rules and its met or due date."""
+    anchor = rule.anchor_obligation
+    if anchor is None:
+        return []
+    if not isinstance(anchor, ObligationAnchor):
+        return [f"rule {rule.id}: anchor_obligation must be an ObligationAnchor, got {type(anchor).__name__}"]
+    problems: list[str] = []
+    ids = {r.id for r in rules.deadlines}
+    if anchor.rule == rule.id:
+        problems.append(f"rule {rule.id}: anchor_obligation names the rule itself")
+    elif anchor.rule not in ids:
+        problems.append(
+            f"rule {rule.id}: anchor_obligation names no deadline rule of the plugin: {anchor.rule!r}"
+        )
+    if anchor.date not in ("met", "due"):
+        problems.append(f"rule {rule.id}: anchor_obligation date must be 'met' or 'due', got {anchor.date!r}")
+    if rule.anchor is not None:
+        problems.append(f"rule {rule.id}: give either anchor (an event date) or anchor_obligation, not both")
     return problems
 
 

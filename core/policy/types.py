@@ -273,13 +273,30 @@ class ExtensionPolicy:
 
 
 @dataclass(frozen=True)
+class ObligationAnchor:
+    """Count a deadline from another duty's date on the same subject, not from the trigger event.
+
+    ``rule`` is the id of that duty's :class:`DeadlineRule`; ``date`` is ``"met"`` (the day it was
+    done, by its event or by hand) or ``"due"`` (its due date). Henan's "收到督促函后2个工作日内确定
+    出庭负责人": the unit's duty anchored on the office's letter duty, ``date="met"``, so a letter sent
+    late still leaves the unit its 2 working days. Until that date exists (the letter duty is still
+    open), the obligation has no due date and says what it waits for; it never escalates meanwhile.
+    """
+
+    rule: str
+    date: str = "met"  # "met" | "due"
+
+
+@dataclass(frozen=True)
 class DeadlineRule:
     """An event creates an obligation for ``owner`` due by ``due`` counted from the anchor date.
 
     ``anchor`` names the event attribute holding the date counting starts from (default: the
     event's own date); e.g. ``"hearing_date"`` with ``calendar_days(-7)`` means a week before the
-    hearing. ``met_by`` is the event on the same subject that fulfils it. ``recurring`` makes a new
-    obligation each period until the subject closes (e.g. weekly progress reports).
+    hearing. ``anchor_obligation`` counts instead from another duty's met or due date on the same
+    subject (:class:`ObligationAnchor`). ``met_by`` is the event on the same subject that fulfils
+    it. ``recurring`` makes a new obligation each period until the subject closes (e.g. weekly
+    progress reports).
     """
 
     id: str
@@ -299,6 +316,8 @@ class DeadlineRule:
     # Events that undo a met obligation (it is open again, or overdue past its due date), e.g. an
     # identity check that rejects the head whose designation met the duty.
     reopened_by: tuple[EventMatch, ...] = ()
+    # Count ``due`` from another obligation's met or due date instead of the event (``anchor``).
+    anchor_obligation: ObligationAnchor | None = None
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from core.enums import ObligationStatus, Role, UnitKind
 from core.errors import DomainError, Forbidden
 from core.obligations.models import DomainEvent, Obligation
 from core.obligations.policy_events import record_policy_event
-from core.obligations.service import submit_report
+from core.obligations.service import mark_obligation_met, submit_report
 from core.org.service import create_jurisdiction_from_plugin, create_unit
 from core.policy import hookimpl
 from core.policy.conformance import check_plugin, drive, make_event
@@ -37,6 +37,7 @@ from core.policy.types import (
     EventMatch,
     EventSubject,
     JurisdictionProfile,
+    ObligationAnchor,
     Owner,
     PolicyEvent,
     SourceDocument,
@@ -405,3 +406,80 @@ def test_the_validation_refuses_a_declared_event_used_wrongly(
     registry = build_registry(builtins=(), entry_points=False, extra={"henan": plugin})
     report = check_plugin("henan", registry=registry, sources_dir=sources)
     assert any(fragment in p for p in report.problems), report.problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Deadlines anchored on another obligation (issue 22, point 5: "2 working days after the 督促函")
+# ---------------------------------------------------------------------------------------------
+
+MANUAL_LETTER = dataclasses.replace(SEND_LETTER, met_by=())  # the office's letter, marked done by hand
+AFTER_LETTER = dataclasses.replace(
+    NAME_HEAD,
+    id="henan.name_head_after_letter",
+    trigger=EventMatch(EventKind.HEARING_SCHEDULED),
+    anchor_obligation=ObligationAnchor("henan.send_letter", "met"),
+)
+REVIEW_AFTER_DUE = dataclasses.replace(
+    NAME_HEAD,
+    id="henan.review_after_due",
+    trigger=EventMatch(EventKind.HEARING_SCHEDULED),
+    met_by=(),
+    due=working_days(1),
+    anchor_obligation=ObligationAnchor("henan.send_letter", "due"),
+)
+
+
+async def test_a_deadline_counts_from_another_duty_met_late(session: AsyncSession) -> None:
+    registry = build_registry(extra={"henan": Henan([AFTER_LETTER, MANUAL_LETTER, REVIEW_AFTER_DUE])})
+    moment = dt.datetime.combine(TODAY, dt.time(10), tzinfo=CHINA)
+    ctx = ServiceContext(session=session, principal=SYSTEM, registry=registry, clock=fixed_clock(moment))
+    j = await create_jurisdiction_from_plugin(ctx, "henan")
+    unit = await create_unit(ctx, j.id, name="县市场监管局", kind=UnitKind.AGENCY)
+    scheduled = make_event(
+        EventKind.HEARING_SCHEDULED,
+        j.id,
+        dt.date(2024, 11, 1),
+        "hearing",
+        41,
+        unit.id,
+        hearing_date=dt.date(2024, 11, 15),
+        head_required=True,
+    )
+    created = {o.rule_id: o for o in await drive(ctx, j.id, scheduled)}
+    waiting = created["henan.name_head_after_letter"]
+    # The letter duty is open: the unit's duty waits, saying for what, and has no due date to miss.
+    assert waiting.due_date is None
+    assert waiting.due_error == "待“开庭3个工作日前通知县政府办公室发出督促函”办结后起算"
+    # Anchored on the letter duty's due date (11-12): one working day later, whichever came first.
+    assert created["henan.review_after_due"].due_date == dt.date(2024, 11, 13)
+    # The office sends the letter late, on 11-13 (marked by hand): the unit's 2 working days run from then.
+    letter = created["henan.send_letter"]
+    await mark_obligation_met(ctx, letter.id, met_date=dt.date(2024, 11, 13))
+    assert letter.status == ObligationStatus.MET_LATE
+    assert (waiting.trigger_date, waiting.due_date, waiting.due_error) == (
+        dt.date(2024, 11, 13),
+        dt.date(2024, 11, 15),
+        None,
+    )
+    assert waiting.due_overridden is False  # the calendar recomputes it from now on
+
+
+def test_an_obligation_anchor_must_name_a_rule_of_the_plugin(sources: Path) -> None:
+    wrong = [
+        dataclasses.replace(AFTER_LETTER, anchor_obligation=ObligationAnchor("henan.sent_leter")),
+        dataclasses.replace(MANUAL_LETTER, anchor_obligation=ObligationAnchor("henan.send_letter")),
+        dataclasses.replace(
+            REVIEW_AFTER_DUE,
+            anchor="hearing_date",
+            anchor_obligation=ObligationAnchor("henan.send_letter", "done"),
+        ),
+    ]
+    registry = build_registry(builtins=(), entry_points=False, extra={"henan": Henan(wrong)})
+    problems = check_plugin("henan", registry=registry, sources_dir=sources).problems
+    for fragment in (
+        "rule henan.name_head_after_letter: anchor_obligation names no deadline rule of the plugin: 'henan.sent_leter'",
+        "rule henan.send_letter: anchor_obligation names the rule itself",
+        "rule henan.review_after_due: anchor_obligation date must be 'met' or 'due', got 'done'",
+        "rule henan.review_after_due: give either anchor (an event date) or anchor_obligation, not both",
+    ):
+        assert any(fragment in p for p in problems), (fragment, problems)
