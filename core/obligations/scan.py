@@ -87,7 +87,7 @@ from core.obligations.models import Notification, Obligation
 from core.obligations.service import emit_periodic
 from core.org.models import Official
 from core.policy.manager import Policy
-from core.policy.types import EscalationChain, EscalationStep, Recipient
+from core.policy.types import RECIPIENT_LABELS, EscalationChain, EscalationStep, Recipient
 
 log = logging.getLogger("caseload.worker")
 
@@ -408,8 +408,37 @@ async def _escalation_sources(
                 # overdue late — a first scan, a worker down for days, a duty entered after the fact)
                 # gets that one, not every step it missed in one burst.
                 due = and_(due, o.due_date > steps[index + 1][2])
+            if step.interviewer is not None:
+                # The interviewer's own message goes first and leaves the level alone; the
+                # interviewee's (below) raises it, so both go out for the same rows.
+                sources.append(await _interviewer_source(sql, targets, step, columns, due, level))
+                who = RECIPIENT_LABELS[step.interviewer]
+                columns["body"] = columns["body"] + literal(f"（约谈人：{who}）", String)
             sources.append(_Source(columns, due, level))
     return sources
+
+
+async def _interviewer_source(
+    sql: _Sql, targets: _Targets, step: EscalationStep, columns: dict[str, Any], due: Any, level: int
+) -> _Source:
+    """The interviewer's notice of an interview step: whom to interview, about which duty."""
+    assert step.interviewer is not None
+    o = Obligation
+    role, unit_id, official_id = await targets.of(step.interviewer)
+    whom = RECIPIENT_LABELS[step.recipient]
+    body = literal(f"请约谈{whom}：“", String) + o.title + literal("”已逾期，依据：", String) + o.citation
+    return _Source(
+        {
+            **columns,
+            "recipient_role": role,
+            "recipient_unit_id": unit_id,
+            "recipient_official_id": official_id,
+            "body": body,
+            "dedupe_key": _dedupe_key(sql, "esc", f"{level}i"),
+        },
+        due,
+        None,
+    )
 
 
 async def _warning_sources(

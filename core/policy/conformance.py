@@ -55,6 +55,7 @@ from core.enums import (
     DutyKind,
     Instance,
     JurisdictionLevel,
+    NotificationKind,
     OfficialRank,
     OutcomeKind,
     ReconsiderationDecision,
@@ -86,6 +87,7 @@ from core.policy.types import (
     PenaltyKind,
     PenaltyRule,
     PolicyEvent,
+    Recipient,
     ReminderRule,
     SubstitutePolicy,
     TargetSpec,
@@ -698,6 +700,17 @@ def check_escalations(rules: PluginRules, policy: Policy) -> list[str]:
     for chain in rules.chains:
         if not chain.steps:
             problems.append(f"chain {chain.id}: has no steps")
+        for i, step in enumerate(chain.steps, start=1):
+            if step.interviewer is None:
+                continue
+            if step.action is not NotificationKind.INTERVIEW:
+                problems.append(f"chain {chain.id} step {i}: an interviewer needs action INTERVIEW (约谈)")
+            if not isinstance(step.interviewer, Recipient):
+                problems.append(
+                    f"chain {chain.id} step {i}: interviewer {step.interviewer!r} is not a Recipient"
+                )
+            elif step.interviewer == step.recipient:
+                problems.append(f"chain {chain.id} step {i}: the interviewer is also the interviewee")
     return problems
 
 

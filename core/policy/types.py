@@ -241,14 +241,32 @@ def _holds(actual: Any, expected: Any) -> bool:
     return bool(actual == expected)
 
 
+RECIPIENT_LABELS: dict[Recipient, str] = {
+    Recipient.UNIT: "责任单位",
+    Recipient.UNIT_PRINCIPAL_HEAD: "责任单位主要负责人",
+    Recipient.JUSTICE_BUREAU: "县司法局",
+    Recipient.COUNTY_LEADER_IN_CHARGE: "分管县领导",
+    Recipient.COUNTY_PRINCIPAL_LEADER: "县主要领导",
+    Recipient.PREFECTURE_OFFICE: "州（市）法治办",
+}
+"""How a recipient is named in a message (e.g. 「由县主要领导约谈责任单位主要负责人」)."""
+
+
 @dataclass(frozen=True)
 class EscalationStep:
-    """After ``after`` (counted from the due date), tell ``recipient`` by ``action``."""
+    """After ``after`` (counted from the due date), tell ``recipient`` by ``action``.
+
+    An interview names both sides in one step: ``recipient`` is who is interviewed (被约谈) and
+    ``interviewer`` who interviews (约谈人), e.g. Henan's 告诫约谈 of the unit's principal head by the
+    county's principal leader. Both are told, each with a message naming the other; the step counts
+    as one escalation level. ``interviewer`` is only for ``NotificationKind.INTERVIEW``.
+    """
 
     after: DueRule
     recipient: Recipient
     action: NotificationKind
     note_zh: str = ""
+    interviewer: Recipient | None = None
 
 
 @dataclass(frozen=True)
