@@ -216,10 +216,19 @@ async def create_obligation(
             due_date, due_error = compute_due(calendar, due, start)
         else:
             due_date, due_error, waiting = None, _waiting_text(policy, rule, other), True
+    owner_unit = event.unit_id if rule.owner in (Owner.UNIT, Owner.COURT_LIAISON) else None
+    owner_role = rule.owner.value
+    if rule.owner is Owner.OFFICE and rule.owner_office is not None:
+        # The unit the administrator mapped to the office owns it; unmapped, the justice bureau.
+        from core.org.offices import office_target
+
+        target = await office_target(ctx, event.jurisdiction_id, rule.owner_office)
+        owner_unit = target[0] if target is not None else None
+        owner_role = f"office:{rule.owner_office}"[:40]
     obligation = Obligation(
         jurisdiction_id=event.jurisdiction_id,
-        unit_id=event.unit_id if rule.owner in (Owner.UNIT, Owner.COURT_LIAISON) else None,
-        owner_role=rule.owner.value,
+        unit_id=owner_unit,
+        owner_role=owner_role,
         plugin=policy.name,
         rule_id=rule.id,
         title=rule.title_zh,

@@ -308,8 +308,20 @@ class _Targets:
         )
         return {unit_id: official_id for unit_id, official_id in rows.tuples()}
 
-    async def of(self, recipient: Recipient) -> tuple[Any, Any, Any]:
+    async def of(self, recipient: Recipient, office: str | None = None) -> tuple[Any, Any, Any]:
         o = Obligation
+        if recipient == Recipient.OFFICE and office is not None:
+            # The unit (and official) the administrator mapped to the office; unmapped: the bureau.
+            from core.org.offices import office_target
+
+            target = await office_target(self.ctx, self.jurisdiction_id, office)
+            if target is not None:
+                return (
+                    literal(Role.UNIT_CLERK.value, String),
+                    literal(target[0], Integer),
+                    literal(target[1], Integer),
+                )
+            return literal(Role.JUSTICE_STAFF.value, String), literal(None, Integer), literal(None, Integer)
         if recipient == Recipient.UNIT:
             role = case((o.unit_id.is_(None), Role.JUSTICE_STAFF.value), else_=Role.UNIT_CLERK.value)
             return role, o.unit_id, cast(null(), Integer)
@@ -378,7 +390,7 @@ async def _escalation_sources(
             reached = threshold if reached is None else min(reached, threshold)
             steps.append((level, step, reached))
         for index, (level, step, reached) in enumerate(steps):
-            role, unit_id, official_id = await targets.of(step.recipient)
+            role, unit_id, official_id = await targets.of(step.recipient, step.office)
             title = func.substr(
                 literal(f"【{step.action.label}】", String)
                 + o.title
@@ -861,4 +873,6 @@ class _Recipients:
             return Role.LEADER, None, await self._official(OfficialRank.COUNTY_LEADER_IN_CHARGE, None)
         if recipient == Recipient.COUNTY_PRINCIPAL_LEADER:
             return Role.LEADER, None, await self._official(OfficialRank.COUNTY_PRINCIPAL_LEADER, None)
+        if recipient == Recipient.OFFICE:  # an office without its code: the justice bureau
+            return Role.JUSTICE_STAFF, None, None
         return Role.LEADER, None, None

@@ -84,6 +84,8 @@ from core.policy.types import (
     IndicatorDefinition,
     JurisdictionProfile,
     ObligationAnchor,
+    Office,
+    Owner,
     PenaltyKind,
     PenaltyRule,
     PolicyEvent,
@@ -246,6 +248,8 @@ class PluginRules:
     known_indicators: frozenset[str] = frozenset(INDICATORS)
     events: tuple[PolicyEvent, ...] = ()
     """The events the plugin declares (``caseload_events``)."""
+    offices: tuple[Office, ...] = ()
+    """The offices the plugin names (``caseload_offices``)."""
     problems: tuple[str, ...] = ()
     """Hooks that raised or answered outside the specification, each with its file and line."""
     origins: Mapping[str, str] = dataclasses.field(default_factory=dict)
@@ -262,6 +266,7 @@ class PluginRules:
     def rule_ids(self) -> list[str]:
         ids = [r.id for r in self.deadlines] + [r.id for r in self.reminders]
         ids += [i.code for i in self.indicators] + [e.code for e in self.events]
+        ids += [o.code for o in self.offices]
         return ids + [t.id for t in self.all_targets] + [p.id for p in self.penalties]
 
 
@@ -288,6 +293,7 @@ _HOOK_TYPES: dict[str, type] = {
     "caseload_targets": TargetSpec,
     "caseload_indicators": CustomIndicator,
     "caseload_events": PolicyEvent,
+    "caseload_offices": Office,
 }
 
 
@@ -351,6 +357,7 @@ def collect_rules(registry: PolicyRegistry, name: str, years: Iterable[int] = SA
         indicators=tuple(own("caseload_indicators")),
         known_indicators=known,
         events=tuple(own("caseload_events")),
+        offices=tuple(own("caseload_offices")),
         problems=tuple(dict.fromkeys(problems)),
         origins=origins,
     )
@@ -697,10 +704,24 @@ def check_escalations(rules: PluginRules, policy: Policy) -> list[str]:
     for rule in rules.deadlines:
         if rule.escalation is not None and rule.escalation not in known:
             problems.append(f"rule {rule.id}: unknown escalation chain {rule.escalation!r}")
+        if rule.owner == Owner.OFFICE and rule.owner_office not in policy.offices:
+            problems.append(
+                f"rule {rule.id}: Owner.OFFICE needs owner_office, one of {', '.join(policy.offices)};"
+                f" got {rule.owner_office!r}"
+            )
+        elif rule.owner_office is not None and rule.owner != Owner.OFFICE:
+            problems.append(f"rule {rule.id}: owner_office is only for Owner.OFFICE")
     for chain in rules.chains:
         if not chain.steps:
             problems.append(f"chain {chain.id}: has no steps")
         for i, step in enumerate(chain.steps, start=1):
+            if step.recipient == Recipient.OFFICE and step.office not in policy.offices:
+                problems.append(
+                    f"chain {chain.id} step {i}: Recipient.OFFICE needs an office of"
+                    f" {', '.join(policy.offices)}, got {step.office!r}"
+                )
+            elif step.office is not None and step.recipient != Recipient.OFFICE:
+                problems.append(f"chain {chain.id} step {i}: office is only for Recipient.OFFICE")
             if step.interviewer is None:
                 continue
             if step.action is not NotificationKind.INTERVIEW:

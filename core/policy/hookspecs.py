@@ -24,6 +24,7 @@ from core.policy.types import (
     EscalationChain,
     IndicatorDefinition,
     JurisdictionProfile,
+    Office,
     PenaltyRule,
     PolicyEvent,
     ReminderRule,
@@ -89,6 +90,20 @@ def caseload_events() -> list[PolicyEvent]:  # type: ignore[empty-body]
     it, so a rule may use the declaration as a ``trigger``, ``met_by``, ``cancelled_by`` or
     ``reopened_by`` kind and a date attribute as its ``anchor``. The validation checks that every
     rule's declared kind is declared here and names only declared attributes with legal values.
+    """
+
+
+@hookspec
+def caseload_offices() -> list[Office]:  # type: ignore[empty-body]
+    """Return the offices the jurisdiction names beyond the national ones (collected).
+
+    The national offices (:data:`core.policy.types.NATIONAL_OFFICES`: the county government office,
+    the justice bureau, the court liaison) always exist. A plugin adds others (code
+    ``"<plugin>.<name>"``, e.g. a 法治督察办). Rules name an office as a duty's owner
+    (``owner=Owner.OFFICE, owner_office=code``) or a step's recipient (``Recipient.OFFICE``,
+    ``office=code``); the jurisdiction's administrator maps each office to a unit and optionally an
+    official with ``assignOffice`` (``offices`` lists them); an unmapped office falls back to the
+    justice bureau's staff.
     """
 
 

@@ -16,12 +16,14 @@ from core.policy import catalog, hookspecs
 from core.policy.hookspecs import PROJECT
 from core.policy.types import (
     INDICATORS,
+    NATIONAL_OFFICES,
     CustomIndicator,
     DeadlineRule,
     EscalationChain,
     Event,
     IndicatorDefinition,
     JurisdictionProfile,
+    Office,
     PenaltyRule,
     PolicyEvent,
     ReminderRule,
@@ -142,6 +144,19 @@ class Policy:
             return events
 
         return self._cached("events", build)
+
+    @property
+    def offices(self) -> dict[str, Office]:
+        """The national offices and those the plugin names (``caseload_offices``), by code."""
+
+        def build() -> dict[str, Office]:
+            found = {o.code: o for o in NATIONAL_OFFICES}
+            for office in _flatten(self._hook.caseload_offices()):
+                if isinstance(office, Office):
+                    found.setdefault(office.code, office)
+            return found
+
+        return self._cached("offices", build)
 
     @property
     def hearing_reminders(self) -> list[ReminderRule]:

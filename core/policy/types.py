@@ -156,6 +156,31 @@ class Owner(StrEnum):
     COUNTY_LEADER = "county_leader"
     COURT_LIAISON = "court_liaison"
     LAW_FIRM = "law_firm"  # tracked by the justice bureau on the firm's behalf
+    OFFICE = "office"  # the office a rule names in ``owner_office`` (e.g. 县政府办公室)
+
+
+@dataclass(frozen=True)
+class Office:
+    """An office duties and messages are addressed to, mapped to a unit by the administrator.
+
+    The national ones are :data:`NATIONAL_OFFICES`; a plugin names others with ``caseload_offices``
+    (``code`` then starts with the plugin's code and a dot). ``assignOffice`` maps an office of a
+    jurisdiction to one of its units (and optionally an official of it): a rule with
+    ``owner=Owner.OFFICE, owner_office=...`` gives its duty to that unit, and an escalation step
+    with ``recipient=Recipient.OFFICE, office=...`` tells that unit (and official). Until mapped,
+    both fall back to the justice bureau's staff.
+    """
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+NATIONAL_OFFICES: tuple[Office, ...] = (
+    Office("county_government_office", "县政府办公室", "county government office"),
+    Office("justice_bureau", "县司法局", "justice bureau"),
+    Office("court_liaison", "法院联络人", "court liaison"),
+)
 
 
 class Recipient(StrEnum):
@@ -167,6 +192,7 @@ class Recipient(StrEnum):
     COUNTY_LEADER_IN_CHARGE = "county_leader_in_charge"
     COUNTY_PRINCIPAL_LEADER = "county_principal_leader"
     PREFECTURE_OFFICE = "prefecture_office"  # e.g. Qiannan's prefecture rule-of-law office
+    OFFICE = "office"  # the office the step names in ``office`` (mapped by the administrator)
 
 
 @dataclass(frozen=True)
@@ -248,6 +274,7 @@ RECIPIENT_LABELS: dict[Recipient, str] = {
     Recipient.COUNTY_LEADER_IN_CHARGE: "分管县领导",
     Recipient.COUNTY_PRINCIPAL_LEADER: "县主要领导",
     Recipient.PREFECTURE_OFFICE: "州（市）法治办",
+    Recipient.OFFICE: "承办机构",
 }
 """How a recipient is named in a message (e.g. 「由县主要领导约谈责任单位主要负责人」)."""
 
@@ -267,6 +294,8 @@ class EscalationStep:
     action: NotificationKind
     note_zh: str = ""
     interviewer: Recipient | None = None
+    # For ``Recipient.OFFICE``: the office's code (NATIONAL_OFFICES or the plugin's caseload_offices).
+    office: str | None = None
 
 
 @dataclass(frozen=True)
@@ -336,6 +365,9 @@ class DeadlineRule:
     reopened_by: tuple[EventMatch, ...] = ()
     # Count ``due`` from another obligation's met or due date instead of the event (``anchor``).
     anchor_obligation: ObligationAnchor | None = None
+    # For ``Owner.OFFICE``: the office whose duty it is (an Office code), e.g. the county government
+    # office's 督促函; the unit the administrator mapped to it owns the obligation.
+    owner_office: str | None = None
 
 
 @dataclass(frozen=True)

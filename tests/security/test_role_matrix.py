@@ -70,6 +70,7 @@ setGoLiveDate                  Y  Y  .  .  .  .  .  .
 setReferenceFigure             Y  Y  .  .  .  .  .  .
 createUnit                     Y  Y  .  .  .  .  .  .
 updateUnit                     Y  Y  .  .  .  .  .  .
+assignOffice                   Y  Y  .  .  .  .  .  .
 createOfficial                 Y  Y  .  .  .  .  .  .
 updateOfficial                 Y  Y  .  .  .  .  .  .
 recordDispute                  Y  Y  Y  Y  .  .  .  .
