@@ -483,3 +483,56 @@ def test_an_obligation_anchor_must_name_a_rule_of_the_plugin(sources: Path) -> N
         "rule henan.review_after_due: give either anchor (an event date) or anchor_obligation, not both",
     ):
         assert any(fragment in p for p in problems), (fragment, problems)
+
+
+async def test_a_recorded_letter_on_a_real_hearing_shows_its_title_on_the_timeline(
+    session: AsyncSession,
+) -> None:
+    from core.cases import service as cases
+    from core.disputes import service as disputes
+    from core.enums import ActionType, DisputeField, DisputeSource
+    from core.obligations.timeline import dispute_timelines
+
+    ctx = _ctx(session)
+    j = await create_jurisdiction_from_plugin(ctx, "henan")
+    unit = await create_unit(ctx, j.id, name="县市场监管局", kind=UnitKind.AGENCY)
+    await session.flush()
+    d = await disputes.record_dispute(
+        ctx,
+        disputes.DisputeInput(
+            unit_id=unit.id,
+            title="处罚争议",
+            applicant_name="吴某",
+            field=DisputeField.MARKET_REGULATION,
+            action_type=ActionType.PENALTY,
+            source=DisputeSource.SCREENING,
+            received_date=dt.date(2024, 10, 8),
+        ),
+    )
+    case = await cases.file_litigation_case(
+        ctx,
+        d.id,
+        court="县人民法院",
+        case_number="(2024)豫行初9号",
+        plaintiff_name="吴某",
+        filed_date=dt.date(2024, 10, 9),
+    )
+    hearing = await cases.schedule_hearing(ctx, case.id, scheduled_at=dt.datetime(2024, 12, 2, 9))
+    recorded = await record_policy_event(
+        ctx,
+        j.id,
+        kind="henan.urge_letter_sent",
+        subject_id=hearing.id,
+        on=TODAY,
+        attributes={"letter_number": "豫督〔2024〕9号", "delivery": "hand"},
+    )
+    assert (recorded.subject_type, recorded.unit_id) == ("hearing", unit.id)
+    [letter] = await session.scalars(select(Obligation).where(Obligation.rule_id == "henan.send_letter"))
+    assert letter.status == ObligationStatus.MET  # met by the recorded letter, before its due date
+
+    async def declared(jurisdiction_id: int, kind: str) -> str | None:
+        event = (await ctx.policy(jurisdiction_id)).declared_events.get(kind)
+        return event.title_zh if event is not None else None
+
+    timeline = (await dispute_timelines(session, [d.id], None, declared))[d.id]
+    assert [e.label_zh for e in timeline if e.kind == "henan.urge_letter_sent"] == ["督促函已发出"]
