@@ -31,8 +31,16 @@ What the kit checks:
   an anchor names a date attribute of the trigger; a periodic trigger says its ``scope``;
 - every due rule (and recurrence, extension and escalation step) computes a date on a sample day;
 - escalation chains referenced exist and have steps;
-- targets and penalties name known indicators and carry the parameters their kind needs;
+- targets and penalties name known indicators and carry the parameters their kind needs; a quoted
+  comparator word (``word_zh``) reads as its comparator does (民法典第一千二百五十九条);
+- declared events (``caseload_events``) have prefixed codes, titles, a subject and typed
+  attributes, and rules use only declared ones, on declared attributes with legal values;
+- an ``anchor_obligation`` names another deadline rule of the plugin and its met or due date;
+- an interview step's interviewer is someone else; offices named by owners and steps exist;
 - hearing reminders use a known action; qualifying head ranks are official ranks.
+
+The report also lists, for every deadline rule, the escalation chain it is escalated by (named or
+inherited), which ``plugins check`` prints.
 """
 
 from __future__ import annotations
