@@ -462,6 +462,11 @@ async def test_a_deadline_counts_from_another_duty_met_late(session: AsyncSessio
         None,
     )
     assert waiting.due_overridden is False  # the calendar recomputes it from now on
+    # The rules listing (``rules`` query, ``plugins check``) shows what it counts from.
+    info = registry.policy("henan").rule_info("henan.name_head_after_letter")
+    assert info is not None
+    assert info.parameters["anchorObligation"] == {"rule": "henan.send_letter", "date": "met"}
+    assert info.parameters["event"] == "hearing_scheduled"
 
 
 def test_an_obligation_anchor_must_name_a_rule_of_the_plugin(sources: Path) -> None:
