@@ -210,8 +210,10 @@ def _restore(settings: Settings, file: str, *, force: bool) -> int:
 def _plugins_check(*, strict: bool = False, sources: str | None = None) -> int:
     """Load every plugin and run the conformance kit on each: the same verdicts as in a plugin's tests.
 
-    Each deadline rule that names no escalation chain is listed with the chain it inherits, as a
-    warning; ``--strict`` (for CI) turns warnings into failures.
+    Every deadline rule is listed with the escalation chain it is escalated by (``>`` lines): the one
+    it names, or, said explicitly, the ``default`` chain it inherits (the national one unless the
+    plugin replaces it). An inherited chain is also a warning; ``--strict`` (for CI) turns warnings
+    into failures.
     """
     from pathlib import Path
 
@@ -237,6 +239,8 @@ def _plugins_check(*, strict: bool = False, sources: str | None = None) -> int:
         print(f"{status} {name:<12} {label} [{registry.origins.get(name, '?')}] {total} rules ({counts})")
         for problem in report.problems:
             print(f"     - {problem}")
+        for rule_id, chain in report.escalations.items():
+            print(f"     > {rule_id} escalates by {chain}")
         for warning in report.warnings:
             print(f"     ~ {warning}")
     return 1 if failed else 0

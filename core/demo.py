@@ -1534,7 +1534,7 @@ def duty_trigger(policy: Policy, kind: DutyKind) -> EventKind | None:
     for rule in policy.deadline_rules:
         if any(
             m.kind == EventKind.DUTY_SUBMITTED and m.when.get("duty_kind") == kind.value for m in rule.met_by
-        ):
+        ) and isinstance(rule.trigger.kind, EventKind):
             return rule.trigger.kind
     return None
 

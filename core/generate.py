@@ -618,6 +618,8 @@ class _Teller:
         # For each event kind some rule triggers on, the attributes those triggers look at.
         self._trigger_attrs: dict[EventKind, tuple[str, ...]] = {}
         for rule in county.policy.deadline_rules:
+            if not isinstance(rule.trigger.kind, EventKind):
+                continue  # a plugin's declared event: the generator never records one
             known = self._trigger_attrs.get(rule.trigger.kind, ())
             self._trigger_attrs[rule.trigger.kind] = tuple(sorted({*known, *rule.trigger.when}))
         leaders = [o for o in county.government.heads if o.rank == OfficialRank.COUNTY_LEADER_IN_CHARGE]

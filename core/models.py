@@ -20,7 +20,7 @@ from core.indicators.models import AssessmentFact, Bulletin, TargetOverride  # n
 from core.ledger.models import LedgerImport, LedgerImportJob, LedgerImportRow  # noqa: F401
 from core.notify.models import NotificationDelivery, WebhookEndpoint  # noqa: F401
 from core.obligations.models import DomainEvent, Notification, Obligation, PeriodicReport  # noqa: F401
-from core.org.models import Jurisdiction, Official, ReferenceFigure, Unit
+from core.org.models import Jurisdiction, OfficeAssignment, Official, ReferenceFigure, Unit  # noqa: F401
 from core.requests.models import IdempotencyKey  # noqa: F401
 
 __all__ = [

@@ -82,6 +82,7 @@ COUNTY_ADMIN = frozenset(
         "unit.manage",
         "official.manage",
         "user.manage",
+        "office.manage",
     }
 )
 ADMIN_ONLY = SYSTEM_ONLY | COUNTY_ADMIN

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import strawberry
 
 from api.context import Info
+from core.context import ServiceContext
 from core.obligations.timeline import TimelineEntry, dispute_timelines
 
 
@@ -47,7 +48,14 @@ async def timeline_of(info: Info, dispute_id: int) -> list[TimelineEvent]:
     context = info.context
 
     async def load(ids: Sequence[int]) -> list[list[TimelineEvent]]:
-        found = await context.read_ctx(lambda ctx: dispute_timelines(ctx.session, ids, ctx.principal))
+        async def read(ctx: ServiceContext) -> dict[int, list[TimelineEntry]]:
+            async def declared(jurisdiction_id: int, kind: str) -> str | None:
+                event = (await ctx.policy(jurisdiction_id)).declared_events.get(kind)
+                return event.title_zh if event is not None else None
+
+            return await dispute_timelines(ctx.session, ids, ctx.principal, declared)
+
+        found = await context.read_ctx(read)
         return [[_to_type(e) for e in found.get(i, [])] for i in ids]
 
     result: list[TimelineEvent] = await context.loaders.keyed("dispute_timeline", load).load(dispute_id)

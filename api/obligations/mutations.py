@@ -6,10 +6,11 @@ import strawberry
 
 from api.common import Payload, gid, run_mutation
 from api.context import Info
-from api.obligations.types import Notification, Obligation, PeriodicReport
+from api.obligations.types import Notification, Obligation, PeriodicReport, PolicyEventRecord
 from core.calendar import admin
 from core.context import ServiceContext
-from core.obligations import actions, inbox, service
+from core.errors import ValidationFailed
+from core.obligations import actions, inbox, policy_events, service
 
 
 @strawberry.input(description="定期报送（如每月28日前的争议排查，零报送时 isZero=true）")
@@ -21,6 +22,17 @@ class SubmitReportInput:
     unit_id: strawberry.ID | None = None
     is_zero: bool = False
     content: str = ""
+
+
+@strawberry.input(description="记录辖区自定义事件（政策插件声明的事件类型；属性按声明校验）")
+class RecordPolicyEventInput:
+    jurisdiction_id: strawberry.ID
+    kind: str = strawberry.field(description="插件声明的事件编号，如 henan_xx.urge_letter_sent")
+    date: dt.date = strawberry.field(description="发生日期")
+    subject_id: strawberry.ID | None = strawberry.field(
+        default=None, description="所涉记录（庭审、案件、单位…）"
+    )
+    attributes: strawberry.scalars.JSON | None = strawberry.field(default=None, description="事件属性")
 
 
 @strawberry.type
@@ -44,6 +56,23 @@ class ObligationBasicMutation:
             info, lambda ctx: service.waive_obligation(ctx, gid(id, "id"), reason=reason, version=version)
         )
 
+    @strawberry.mutation(description="记录辖区自定义事件（如督促函已发出、被通报批评）")
+    async def record_policy_event(
+        self, info: Info, input: RecordPolicyEventInput
+    ) -> Payload[PolicyEventRecord]:
+        attributes: object = input.attributes if input.attributes is not None else {}
+        return await run_mutation(  # type: ignore[no-any-return]
+            info,
+            lambda ctx: policy_events.record_policy_event(
+                ctx,
+                gid(input.jurisdiction_id, "jurisdictionId"),
+                kind=input.kind,
+                subject_id=gid(input.subject_id, "subjectId") if input.subject_id is not None else None,
+                on=input.date,
+                attributes=_attributes(attributes),
+            ),
+        )
+
     @strawberry.mutation(description="定期报送")
     async def submit_report(self, info: Info, input: SubmitReportInput) -> Payload[PeriodicReport]:
         return await run_mutation(  # type: ignore[no-any-return]
@@ -59,6 +88,13 @@ class ObligationBasicMutation:
                 content=input.content,
             ),
         )
+
+
+def _attributes(value: object) -> dict[str, object]:
+    """The attributes object; anything else is refused naming the field (nothing is written)."""
+    if not isinstance(value, dict):
+        raise ValidationFailed("attributes", "事件属性须为对象（名称：值）", "attributes must be an object")
+    return value
 
 
 @strawberry.input(description="延长期限（规则允许时；须记录同意情况）")

@@ -175,3 +175,17 @@ class PeriodicReport:
     submitted_date: dt.date
     is_zero: bool
     content: str
+
+
+@strawberry.type(description="辖区自定义事件（政策插件声明的事件，如督促函已发出、被通报批评）")
+class PolicyEventRecord:
+    id: strawberry.ID
+    jurisdiction_id: strawberry.ID
+    kind: str = strawberry.field(description="事件类型（插件声明的编号）")
+    title_zh: str = strawberry.field(name="title", description="事件名称")
+    subject_type: str = strawberry.field(description="hearing | litigation_case | dispute | unit | …")
+    subject_id: strawberry.ID
+    unit_id: strawberry.ID | None
+    day: dt.date = strawberry.field(description="发生日期")
+    attributes: strawberry.scalars.JSON = strawberry.field(description="事件属性（按插件声明校验）")
+    obligations: list[Obligation] = strawberry.field(description="该事件产生的期限事项")

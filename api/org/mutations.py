@@ -7,8 +7,8 @@ import strawberry
 
 from api.common import OfficialRank, Payload, UnitKind, gid, run_mutation
 from api.context import Info
-from api.org.types import Jurisdiction, Official, ReferenceFigure, Unit
-from core.org import service
+from api.org.types import Jurisdiction, Office, Official, ReferenceFigure, Unit
+from core.org import offices, service
 
 
 @strawberry.input
@@ -109,6 +109,26 @@ class OrgMutation:
                 year=input.year,
                 value=input.value,
                 source=input.source,
+            ),
+        )
+
+    @strawberry.mutation(description="指定承办机构对应的单位（及经办人）（县级管理员）")
+    async def assign_office(
+        self,
+        info: Info,
+        jurisdiction_id: strawberry.ID,
+        office: str,
+        unit_id: strawberry.ID,
+        official_id: strawberry.ID | None = None,
+    ) -> Payload[Office]:
+        return await run_mutation(  # type: ignore[no-any-return]
+            info,
+            lambda ctx: offices.assign_office(
+                ctx,
+                gid(jurisdiction_id, "jurisdictionId"),
+                office=office,
+                unit_id=gid(unit_id, "unitId"),
+                official_id=gid(official_id, "officialId") if official_id is not None else None,
             ),
         )
 

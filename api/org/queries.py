@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from api.common import UnitKind, gid
 from api.context import Info
-from api.org.types import Jurisdiction, Official, Unit
+from api.org.types import Jurisdiction, Office, Official, Unit
 from core.org import models as m
+from core.org.offices import list_offices
 
 
 @strawberry.type
@@ -31,6 +32,26 @@ class OrgQuery:
             return None
         rows = await info.context.scalars(info.context.scoped(stmt, m.Jurisdiction))
         return rows[0] if rows else None
+
+    @strawberry.field(description="辖区的承办机构及其对应单位")
+    async def offices(self, info: Info, jurisdiction_id: strawberry.ID) -> list[Office]:
+        ident = gid(jurisdiction_id, "jurisdictionId")
+        views = await info.context.read_ctx(lambda ctx: list_offices(ctx, ident))
+
+        def as_id(value: int | None) -> strawberry.ID | None:
+            return strawberry.ID(str(value)) if value is not None else None
+
+        return [
+            Office(
+                jurisdiction_id=strawberry.ID(str(v.jurisdiction_id)),
+                code=v.code,
+                name_zh=v.name_zh,
+                name_en=v.name_en,
+                unit_id=as_id(v.unit_id),
+                official_id=as_id(v.official_id),
+            )
+            for v in views
+        ]
 
     @strawberry.field(description="单位列表")
     async def units(

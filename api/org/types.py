@@ -146,3 +146,17 @@ relation("Official", "unit", _units, key="unit_id")
 async def list_jurisdictions(info: Info) -> list[Any]:
     stmt = info.context.scoped(select(m.Jurisdiction), m.Jurisdiction).order_by(m.Jurisdiction.id)
     return await info.context.scalars(stmt)
+
+
+@strawberry.type(
+    description="承办机构：规则按机构指定责任主体或通知对象（县政府办公室、县司法局、法院联络人或插件声明的机构）"
+)
+class Office:
+    jurisdiction_id: strawberry.ID
+    code: str = strawberry.field(description="机构编号，如 county_government_office")
+    name_zh: str = strawberry.field(name="name", description="机构名称")
+    name_en: str
+    unit_id: strawberry.ID | None = strawberry.field(
+        description="承担该机构职责的单位（未指定时由县司法局承办）"
+    )
+    official_id: strawberry.ID | None = strawberry.field(description="指定的经办人（可选）")

@@ -88,6 +88,8 @@ ACTION_LABELS = {
     "official.update": "修改人员信息",
     "reference.set": "设置参照值（上级平均数）",
     "report.submit": "报送报告",
+    "policy_event.record": "记录辖区自定义事件",
+    "office.assign": "指定承办机构",
     "target.clear": "恢复默认目标",
     "target.set": "调整指标目标",
     "unit.create": "新增单位",
@@ -119,6 +121,8 @@ ENTITY_LABELS = {
     "ledger_imports": "台账导入",
     "ledger_import_jobs": "台账导入任务",
     "unit_aliases": "单位别名",
+    "domain_events": "业务事件",
+    "office_assignments": "承办机构",
 }
 
 FIELD_LABELS = {

@@ -21,28 +21,47 @@ from core.calendar.workdays import CalendarYearUnknown, WorkdayCalendar
 from core.enums import ObligationStatus
 from core.obligations.models import DomainEvent, Obligation
 from core.policy.manager import Policy
-from core.policy.types import DeadlineRule, Event, EventKind, Owner
+from core.policy.types import DeadlineRule, DeclaredKind, Event, EventKind, Owner, event_kind
 
 if TYPE_CHECKING:
     from core.context import ServiceContext
 
 ACTIVE = (ObligationStatus.OPEN, ObligationStatus.OVERDUE, ObligationStatus.PAUSED)
-_SUBJECT_ENDS = {EventKind.HEARING_RESCHEDULED: "庭审已改期", EventKind.HEARING_CANCELLED: "庭审已取消"}
+_SUBJECT_ENDS: dict[str, str] = {
+    EventKind.HEARING_RESCHEDULED: "庭审已改期",
+    EventKind.HEARING_CANCELLED: "庭审已取消",
+}
 
 
 async def emit(ctx: ServiceContext, event: Event) -> list[Obligation]:
     """Apply ``event`` to the obligations of its jurisdiction; return the obligations created."""
-    ctx.session.add(
-        DomainEvent(
-            jurisdiction_id=event.jurisdiction_id,
-            kind=event.kind.value,
-            subject_type=event.subject_type,
-            subject_id=event.subject_id,
-            unit_id=event.unit_id,
-            day=event.date,
-            attributes={k: _plain(v) for k, v in event.attributes.items()},
-        )
+    _, created = await emit_recorded(ctx, event)
+    return created
+
+
+async def emit_recorded(ctx: ServiceContext, event: Event) -> tuple[DomainEvent, list[Obligation]]:
+    """:func:`emit`, also returning the stored event (``recordPolicyEvent`` answers with it)."""
+    row = DomainEvent(
+        jurisdiction_id=event.jurisdiction_id,
+        kind=event.kind.value,
+        subject_type=event.subject_type,
+        subject_id=event.subject_id,
+        unit_id=event.unit_id,
+        day=event.date,
+        attributes={k: _plain(v) for k, v in event.attributes.items()},
     )
+    ctx.session.add(row)
+    declared = None
+    if isinstance(event.kind, DeclaredKind) and "period" not in event.attributes:
+        # Each recorded event of a plugin's own is its own occurrence: a unit criticised twice
+        # owes two rectification plans (core events say theirs with a ``period`` attribute).
+        await ctx.session.flush()
+        declared = f"event {row.id}"
+    created = await _apply(ctx, event, declared)
+    return row, created
+
+
+async def _apply(ctx: ServiceContext, event: Event, occurrence: str | None = None) -> list[Obligation]:
     policy = await ctx.policy(event.jurisdiction_id)
     calendar = await ctx.calendar()
     active = await _active_on_subject(ctx, event)
@@ -65,7 +84,8 @@ async def emit(ctx: ServiceContext, event: Event) -> list[Obligation]:
     await _reopen(ctx, policy, event)
     created: list[Obligation] = []
     for rule in policy.rules_triggered_by(event):
-        new = await create_obligation(ctx, policy, calendar, rule, event)
+        once = occurrence if rule.recurring is None else None
+        new = await create_obligation(ctx, policy, calendar, rule, event, occurrence=once)
         if new is None:
             continue
         created.append(new)
@@ -113,7 +133,7 @@ async def _already_done(ctx: ServiceContext, obligation: Obligation, rule: Deadl
         if latest_spent is not None and row.day <= latest_spent:
             continue  # on or before the day an earlier occurrence was met: that event was used
         past = Event(
-            EventKind(row.kind),
+            event_kind(row.kind),
             row.jurisdiction_id,
             row.day,
             row.subject_type,
@@ -186,10 +206,29 @@ async def create_obligation(
     start = trigger_date or event.anchor_date(rule.anchor)
     due = rule.recurring if (rule.recurring is not None and occurrence not in ("", "1")) else rule.due
     due_date, due_error = compute_due(calendar, due, start)
+    waiting = False
+    if rule.anchor_obligation is not None:
+        found, other = await _anchor_date(
+            ctx, policy, rule, event.jurisdiction_id, event.subject_type, event.subject_id
+        )
+        if found is not None:
+            start = found
+            due_date, due_error = compute_due(calendar, due, start)
+        else:
+            due_date, due_error, waiting = None, _waiting_text(policy, rule, other), True
+    owner_unit = event.unit_id if rule.owner in (Owner.UNIT, Owner.COURT_LIAISON) else None
+    owner_role = rule.owner.value
+    if rule.owner is Owner.OFFICE and rule.owner_office is not None:
+        # The unit the administrator mapped to the office owns it; unmapped, the justice bureau.
+        from core.org.offices import office_target
+
+        target = await office_target(ctx, event.jurisdiction_id, rule.owner_office)
+        owner_unit = target[0] if target is not None else None
+        owner_role = f"office:{rule.owner_office}"[:40]
     obligation = Obligation(
         jurisdiction_id=event.jurisdiction_id,
-        unit_id=event.unit_id if rule.owner in (Owner.UNIT, Owner.COURT_LIAISON) else None,
-        owner_role=rule.owner.value,
+        unit_id=owner_unit,
+        owner_role=owner_role,
         plugin=policy.name,
         rule_id=rule.id,
         title=rule.title_zh,
@@ -206,11 +245,89 @@ async def create_obligation(
         calendar_version=calendar.version,
         status=ObligationStatus.OPEN,
         urgent=rule.urgent,
+        # Waiting for another duty's date: not the calendar's to recompute from the trigger date.
+        due_overridden=waiting,
     )
     ctx.session.add(obligation)
     await ctx.session.flush()
     ctx.changed("obligations", obligation.id, obligation.jurisdiction_id)
+    await settle_followers(ctx, policy, calendar, obligation)
     return obligation
+
+
+async def _anchor_date(
+    ctx: ServiceContext,
+    policy: Policy,
+    rule: DeadlineRule,
+    jurisdiction_id: int,
+    subject_type: str,
+    subject_id: int,
+) -> tuple[dt.date | None, Obligation | None]:
+    """The met or due date of the latest obligation ``rule`` is anchored on, on the same subject."""
+    anchor = rule.anchor_obligation
+    assert anchor is not None
+    other = await ctx.session.scalar(
+        select(Obligation)
+        .where(
+            Obligation.jurisdiction_id == jurisdiction_id,
+            Obligation.rule_id == anchor.rule,
+            Obligation.subject_type == subject_type,
+            Obligation.subject_id == subject_id,
+            Obligation.status != ObligationStatus.WAIVED,
+        )
+        .order_by(Obligation.id.desc())
+        .limit(1)
+    )
+    if other is None:
+        return None, None
+    return (other.met_date if anchor.date == "met" else other.due_date), other
+
+
+def _waiting_text(policy: Policy, rule: DeadlineRule, other: Obligation | None) -> str:
+    assert rule.anchor_obligation is not None
+    anchor = policy.deadline_rule(rule.anchor_obligation.rule)
+    title = (
+        other.title
+        if other is not None
+        else (anchor.title_zh if anchor is not None else rule.anchor_obligation.rule)
+    )
+    when = "办结" if rule.anchor_obligation.date == "met" else "确定期限"
+    return f"待“{title}”{when}后起算"
+
+
+async def settle_followers(
+    ctx: ServiceContext, policy: Policy, calendar: WorkdayCalendar, obligation: Obligation
+) -> None:
+    """Give the obligations anchored on ``obligation`` their due dates once its date is known.
+
+    Called when an obligation is created (for ``date="due"``) and when it is met, by its event or by
+    hand (``date="met"``); the follower counts from that date (``trigger_date``) from then on.
+    """
+    for rule in policy.deadline_rules:
+        anchor = rule.anchor_obligation
+        if anchor is None or anchor.rule != obligation.rule_id:
+            continue
+        start = obligation.met_date if anchor.date == "met" else obligation.due_date
+        if start is None:
+            continue
+        rows = await ctx.session.scalars(
+            select(Obligation).where(
+                Obligation.jurisdiction_id == obligation.jurisdiction_id,
+                Obligation.rule_id == rule.id,
+                Obligation.subject_type == obligation.subject_type,
+                Obligation.subject_id == obligation.subject_id,
+                Obligation.status.in_(ACTIVE),
+                Obligation.due_date.is_(None),
+            )
+        )
+        for follower in rows:
+            follower.trigger_date = start
+            follower.due_date, follower.due_error = compute_due(
+                calendar, DueRule.from_dict(follower.due_rule), start
+            )
+            follower.due_overridden = False
+            follower.calendar_version = calendar.version
+            ctx.changed("obligations", follower.id, follower.jurisdiction_id)
 
 
 def compute_due(
@@ -273,11 +390,12 @@ async def _fulfil(
     on: dt.date,
 ) -> None:
     mark_met(obligation, on)
+    await settle_followers(ctx, policy, calendar, obligation)
     ctx.changed("obligations", obligation.id, obligation.jurisdiction_id)
     if rule.recurring is not None and obligation.due_date is not None:
         # The next report of a recurring duty is counted from the previous due date.
         following = Event(
-            kind=EventKind(obligation.event),
+            kind=event_kind(obligation.event),
             jurisdiction_id=obligation.jurisdiction_id,
             date=obligation.due_date,
             subject_type=obligation.subject_type,

@@ -87,7 +87,7 @@ from core.obligations.models import Notification, Obligation
 from core.obligations.service import emit_periodic
 from core.org.models import Official
 from core.policy.manager import Policy
-from core.policy.types import EscalationChain, EscalationStep, Recipient
+from core.policy.types import RECIPIENT_LABELS, EscalationChain, EscalationStep, Recipient
 
 log = logging.getLogger("caseload.worker")
 
@@ -308,8 +308,20 @@ class _Targets:
         )
         return {unit_id: official_id for unit_id, official_id in rows.tuples()}
 
-    async def of(self, recipient: Recipient) -> tuple[Any, Any, Any]:
+    async def of(self, recipient: Recipient, office: str | None = None) -> tuple[Any, Any, Any]:
         o = Obligation
+        if recipient == Recipient.OFFICE and office is not None:
+            # The unit (and official) the administrator mapped to the office; unmapped: the bureau.
+            from core.org.offices import office_target
+
+            target = await office_target(self.ctx, self.jurisdiction_id, office)
+            if target is not None:
+                return (
+                    literal(Role.UNIT_CLERK.value, String),
+                    literal(target[0], Integer),
+                    literal(target[1], Integer),
+                )
+            return literal(Role.JUSTICE_STAFF.value, String), literal(None, Integer), literal(None, Integer)
         if recipient == Recipient.UNIT:
             role = case((o.unit_id.is_(None), Role.JUSTICE_STAFF.value), else_=Role.UNIT_CLERK.value)
             return role, o.unit_id, cast(null(), Integer)
@@ -378,7 +390,7 @@ async def _escalation_sources(
             reached = threshold if reached is None else min(reached, threshold)
             steps.append((level, step, reached))
         for index, (level, step, reached) in enumerate(steps):
-            role, unit_id, official_id = await targets.of(step.recipient)
+            role, unit_id, official_id = await targets.of(step.recipient, step.office)
             title = func.substr(
                 literal(f"【{step.action.label}】", String)
                 + o.title
@@ -408,8 +420,37 @@ async def _escalation_sources(
                 # overdue late — a first scan, a worker down for days, a duty entered after the fact)
                 # gets that one, not every step it missed in one burst.
                 due = and_(due, o.due_date > steps[index + 1][2])
+            if step.interviewer is not None:
+                # The interviewer's own message goes first and leaves the level alone; the
+                # interviewee's (below) raises it, so both go out for the same rows.
+                sources.append(await _interviewer_source(sql, targets, step, columns, due, level))
+                who = RECIPIENT_LABELS[step.interviewer]
+                columns["body"] = columns["body"] + literal(f"（约谈人：{who}）", String)
             sources.append(_Source(columns, due, level))
     return sources
+
+
+async def _interviewer_source(
+    sql: _Sql, targets: _Targets, step: EscalationStep, columns: dict[str, Any], due: Any, level: int
+) -> _Source:
+    """The interviewer's notice of an interview step: whom to interview, about which duty."""
+    assert step.interviewer is not None
+    o = Obligation
+    role, unit_id, official_id = await targets.of(step.interviewer)
+    whom = RECIPIENT_LABELS[step.recipient]
+    body = literal(f"请约谈{whom}：“", String) + o.title + literal("”已逾期，依据：", String) + o.citation
+    return _Source(
+        {
+            **columns,
+            "recipient_role": role,
+            "recipient_unit_id": unit_id,
+            "recipient_official_id": official_id,
+            "body": body,
+            "dedupe_key": _dedupe_key(sql, "esc", f"{level}i"),
+        },
+        due,
+        None,
+    )
 
 
 async def _warning_sources(
@@ -832,4 +873,6 @@ class _Recipients:
             return Role.LEADER, None, await self._official(OfficialRank.COUNTY_LEADER_IN_CHARGE, None)
         if recipient == Recipient.COUNTY_PRINCIPAL_LEADER:
             return Role.LEADER, None, await self._official(OfficialRank.COUNTY_PRINCIPAL_LEADER, None)
+        if recipient == Recipient.OFFICE:  # an office without its code: the justice bureau
+            return Role.JUSTICE_STAFF, None, None
         return Role.LEADER, None, None

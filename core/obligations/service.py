@@ -12,7 +12,7 @@ from core.common import check_version, get_visible, require_not_future, require_
 from core.context import ServiceContext
 from core.enums import ObligationStatus, Role
 from core.errors import Forbidden, InvalidTransition, ValidationFailed
-from core.obligations.engine import ACTIVE, emit, mark_met
+from core.obligations.engine import ACTIVE, emit, mark_met, settle_followers
 from core.obligations.models import Obligation, PeriodicReport
 from core.org.models import Unit
 from core.policy.types import Event, EventKind
@@ -43,6 +43,8 @@ async def mark_obligation_met(
     if note.strip():
         ob.note = note.strip()
     await audit(ctx, "obligation.met", ob, before)
+    # A duty anchored on this one's met date (ObligationAnchor) now has its due date.
+    await settle_followers(ctx, await ctx.policy(ob.jurisdiction_id), await ctx.calendar(), ob)
     return ob
 
 

@@ -10,7 +10,7 @@ attributes carry no personal data (enums, dates and flags only).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,13 +132,17 @@ def _detail(kind: str, attributes: Mapping[str, Any]) -> str:
 
 
 async def dispute_timelines(
-    session: AsyncSession, dispute_ids: Sequence[int], principal: Principal | None = None
+    session: AsyncSession,
+    dispute_ids: Sequence[int],
+    principal: Principal | None = None,
+    declared: Callable[[int, str], Awaitable[str | None]] | None = None,
 ) -> dict[int, list[TimelineEntry]]:
     """The timeline of each dispute, oldest first, in two statements whatever the number of disputes.
 
     With ``principal``, the records under a dispute are those it may read (a unit clerk sees the
     events of the dispute and of its own unit's efforts, cases and hearings, not another unit's):
-    the same rule as every nested field (core/scoping.py)."""
+    the same rule as every nested field (core/scoping.py). ``declared(jurisdiction_id, kind)`` names
+    an event a plugin declared (its ``PolicyEvent.title_zh``); without it such an event shows its code."""
     ids = sorted(set(dispute_ids))
     out: dict[int, list[TimelineEntry]] = {d: [] for d in ids}
     if not ids:
@@ -200,7 +204,8 @@ async def dispute_timelines(
         try:
             label = EVENT_LABELS[EventKind(e.kind)]
         except ValueError:
-            label = e.kind
+            title = await declared(e.jurisdiction_id, e.kind) if declared is not None else None
+            label = title or e.kind
         attributes = dict(e.attributes or {})
         out[found].append(
             TimelineEntry(

@@ -80,3 +80,21 @@ class Official(IdMixin, TimestampMixin, VersionedMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     since: Mapped[dt.date | None] = mapped_column()
+
+
+class OfficeAssignment(IdMixin, TimestampMixin, Base):
+    """Which unit (and, where named, which official) acts as an office in a jurisdiction.
+
+    Offices are the county government office, the justice bureau, the court liaison and any office
+    the jurisdiction's plugin names (``caseload_offices``); rules own duties and escalation steps
+    address messages by office, and the jurisdiction's administrator maps each office here
+    (``assignOffice``). An office nobody mapped falls back to the justice bureau's staff.
+    """
+
+    __tablename__ = "office_assignments"
+    __table_args__ = (UniqueConstraint("jurisdiction_id", "office"),)
+
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    office: Mapped[str] = mapped_column(String(60))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))

@@ -31,8 +31,16 @@ What the kit checks:
   an anchor names a date attribute of the trigger; a periodic trigger says its ``scope``;
 - every due rule (and recurrence, extension and escalation step) computes a date on a sample day;
 - escalation chains referenced exist and have steps;
-- targets and penalties name known indicators and carry the parameters their kind needs;
+- targets and penalties name known indicators and carry the parameters their kind needs; a quoted
+  comparator word (``word_zh``) reads as its comparator does (民法典第一千二百五十九条);
+- declared events (``caseload_events``) have prefixed codes, titles, a subject and typed
+  attributes, and rules use only declared ones, on declared attributes with legal values;
+- an ``anchor_obligation`` names another deadline rule of the plugin and its met or due date;
+- an interview step's interviewer is someone else; offices named by owners and steps exist;
 - hearing reminders use a known action; qualifying head ranks are official ranks.
+
+The report also lists, for every deadline rule, the escalation chain it is escalated by (named or
+inherited), which ``plugins check`` prints.
 """
 
 from __future__ import annotations
@@ -55,6 +63,7 @@ from core.enums import (
     DutyKind,
     Instance,
     JurisdictionLevel,
+    NotificationKind,
     OfficialRank,
     OutcomeKind,
     ReconsiderationDecision,
@@ -64,19 +73,31 @@ from core.enums import (
 )
 from core.policy.manager import Policy, PolicyRegistry, build_registry, validate_plugin
 from core.policy.types import (
+    COMPARATOR_WORDS,
+    CONDITION_COMPARATORS,
     INDICATORS,
+    AttributeType,
     Citation,
+    Comparator,
     ConditionKind,
     CustomIndicator,
     DeadlineRule,
+    DeclaredKind,
     EscalationChain,
     Event,
+    EventAttribute,
     EventKind,
     EventMatch,
+    EventSubject,
     IndicatorDefinition,
     JurisdictionProfile,
+    ObligationAnchor,
+    Office,
+    Owner,
     PenaltyKind,
     PenaltyRule,
+    PolicyEvent,
+    Recipient,
     ReminderRule,
     SubstitutePolicy,
     TargetSpec,
@@ -207,6 +228,8 @@ class ConformanceReport:
     problems: tuple[str, ...]
     warnings: tuple[str, ...] = ()
     """Not failures unless asked (``plugins check --strict``): e.g. an inherited escalation chain."""
+    escalations: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Deadline rule id -> the chain that escalates it and whether it was named or inherited."""
 
     @property
     def ok(self) -> bool:
@@ -232,6 +255,10 @@ class PluginRules:
     targets: Mapping[int, tuple[TargetSpec, ...]]
     indicators: tuple[CustomIndicator, ...] = ()
     known_indicators: frozenset[str] = frozenset(INDICATORS)
+    events: tuple[PolicyEvent, ...] = ()
+    """The events the plugin declares (``caseload_events``)."""
+    offices: tuple[Office, ...] = ()
+    """The offices the plugin names (``caseload_offices``)."""
     problems: tuple[str, ...] = ()
     """Hooks that raised or answered outside the specification, each with its file and line."""
     origins: Mapping[str, str] = dataclasses.field(default_factory=dict)
@@ -247,7 +274,8 @@ class PluginRules:
 
     def rule_ids(self) -> list[str]:
         ids = [r.id for r in self.deadlines] + [r.id for r in self.reminders]
-        ids += [i.code for i in self.indicators]
+        ids += [i.code for i in self.indicators] + [e.code for e in self.events]
+        ids += [o.code for o in self.offices]
         return ids + [t.id for t in self.all_targets] + [p.id for p in self.penalties]
 
 
@@ -273,6 +301,8 @@ _HOOK_TYPES: dict[str, type] = {
     "caseload_penalty_rules": PenaltyRule,
     "caseload_targets": TargetSpec,
     "caseload_indicators": CustomIndicator,
+    "caseload_events": PolicyEvent,
+    "caseload_offices": Office,
 }
 
 
@@ -335,6 +365,8 @@ def collect_rules(registry: PolicyRegistry, name: str, years: Iterable[int] = SA
         targets=targets,
         indicators=tuple(own("caseload_indicators")),
         known_indicators=known,
+        events=tuple(own("caseload_events")),
+        offices=tuple(own("caseload_offices")),
         problems=tuple(dict.fromkeys(problems)),
         origins=origins,
     )
@@ -423,6 +455,7 @@ def citations_of(rules: PluginRules, policy: Policy) -> list[tuple[str, Citation
         *((f"penalty {p.id} exemption {e.fact}", e.citation) for p in rules.penalties for e in p.exemptions),
         *((f"chain {c.id}", c.citation) for c in rules.chains),
         *((f"indicator {i.code}", i.citation) for i in rules.indicators),
+        *((f"event {e.code}", e.citation) for e in rules.events),
     ]
     profile = policy.profile
     if profile is not None:
@@ -479,16 +512,38 @@ def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None
 
 
 def check_triggers(rules: PluginRules) -> list[str]:
-    """Triggers, ``met_by`` and ``cancelled_by`` use attributes the core emits, with legal values."""
+    """Triggers, ``met_by``, ``cancelled_by`` and ``reopened_by`` use attributes the core emits (or
+    the plugin declared), with legal values; an anchor names a date attribute of the trigger."""
     problems: list[str] = []
+    declared = {e.code: e for e in rules.events if isinstance(e, PolicyEvent)}
     for rule in rules.deadlines:
         matches = [("trigger", rule.trigger), *(("met_by", m) for m in rule.met_by)]
         matches.extend(("cancelled_by", m) for m in rule.cancelled_by)
+        matches.extend(("reopened_by", m) for m in rule.reopened_by)
         for role, match in matches:
-            problems.extend(f"rule {rule.id} {role}: {p}" for p in _match_problems(match))
-        if not isinstance(rule.trigger, EventMatch) or not isinstance(rule.trigger.kind, EventKind):
+            problems.extend(f"rule {rule.id} {role}: {p}" for p in _match_problems(match, declared))
+        if not rule.title_zh or not _has_cjk(rule.title_zh) or not rule.title_en:
+            problems.append(f"rule {rule.id}: needs a Chinese and an English title")
+        problems.extend(_anchor_obligation_problems(rule, rules))
+        trigger = rule.trigger
+        if not isinstance(trigger, EventMatch):
+            continue
+        if isinstance(trigger.kind, PolicyEvent):
+            if rule.anchor is not None:
+                attribute = trigger.kind.attribute(rule.anchor) if isinstance(rule.anchor, str) else None
+                if attribute is None or attribute.type is not AttributeType.DATE:
+                    problems.append(
+                        f"rule {rule.id}: anchor {rule.anchor!r} is not a date attribute"
+                        f" of {trigger.kind.code}"
+                    )
+                elif not attribute.required:
+                    problems.append(
+                        f"rule {rule.id}: anchor {rule.anchor!r} of {trigger.kind.code} must be required"
+                    )
+            continue
+        if not isinstance(trigger.kind, EventKind):
             continue  # reported above; the anchor and scope checks need a real event kind
-        if rule.trigger.kind in PERIODIC_EVENTS and "scope" not in rule.trigger.when:
+        if trigger.kind in PERIODIC_EVENTS and "scope" not in trigger.when:
             problems.append(
                 f"rule {rule.id}: a periodic trigger must say its scope ('unit' or 'jurisdiction'), "
                 "or it fires for the jurisdiction and for every unit"
@@ -498,21 +553,45 @@ def check_triggers(rules: PluginRules) -> list[str]:
                 problems.append(f"rule {rule.id}: anchor must name a date attribute, got {rule.anchor!r}")
             elif rule.anchor not in DATE_ATTRIBUTES:
                 problems.append(f"rule {rule.id}: anchor {rule.anchor!r} is not a date attribute")
-            elif rule.anchor not in EVENT_ATTRIBUTES.get(rule.trigger.kind, frozenset()):
-                problems.append(f"rule {rule.id}: {rule.trigger.kind.value} carries no {rule.anchor!r}")
-        if not rule.title_zh or not _has_cjk(rule.title_zh) or not rule.title_en:
-            problems.append(f"rule {rule.id}: needs a Chinese and an English title")
+            elif rule.anchor not in EVENT_ATTRIBUTES.get(trigger.kind, frozenset()):
+                problems.append(f"rule {rule.id}: {trigger.kind.value} carries no {rule.anchor!r}")
     return problems
 
 
-def _match_problems(match: EventMatch) -> list[str]:
+def _anchor_obligation_problems(rule: DeadlineRule, rules: PluginRules) -> list[str]:
+    """An obligation anchor names another of the plugin's deadline rules and its met or due date."""
+    anchor = rule.anchor_obligation
+    if anchor is None:
+        return []
+    if not isinstance(anchor, ObligationAnchor):
+        return [f"rule {rule.id}: anchor_obligation must be an ObligationAnchor, got {type(anchor).__name__}"]
+    problems: list[str] = []
+    ids = {r.id for r in rules.deadlines}
+    if anchor.rule == rule.id:
+        problems.append(f"rule {rule.id}: anchor_obligation names the rule itself")
+    elif anchor.rule not in ids:
+        problems.append(
+            f"rule {rule.id}: anchor_obligation names no deadline rule of the plugin: {anchor.rule!r}"
+        )
+    if anchor.date not in ("met", "due"):
+        problems.append(f"rule {rule.id}: anchor_obligation date must be 'met' or 'due', got {anchor.date!r}")
+    if rule.anchor is not None:
+        problems.append(f"rule {rule.id}: give either anchor (an event date) or anchor_obligation, not both")
+    return problems
+
+
+def _match_problems(match: EventMatch, declared: Mapping[str, PolicyEvent] | None = None) -> list[str]:
     problems: list[str] = []
     if not isinstance(match, EventMatch):
         return [f"expected an EventMatch, got {type(match).__name__}"]
+    if isinstance(match.kind, PolicyEvent):
+        return _declared_match_problems(match, match.kind, declared or {})
     if not isinstance(match.kind, EventKind):
         known = {k.value: k.name for k in EventKind}
         if isinstance(match.kind, str) and match.kind in known:
             return [f"event kind given as the string {match.kind!r}: use EventKind.{known[match.kind]}"]
+        if isinstance(match.kind, str) and declared and match.kind in declared:
+            return [f"event kind given as the string {match.kind!r}: use its PolicyEvent declaration"]
         return [f"event kind {match.kind!r} is not an EventKind (a misspelt kind never fires)"]
     allowed = EVENT_ATTRIBUTES.get(match.kind)
     if allowed is None:
@@ -528,6 +607,71 @@ def _match_problems(match: EventMatch) -> list[str]:
             problems.append(f"{match.kind.value}.{key} = {value!r} is not a legal value")
         if key == "report" and (not isinstance(value, str) or not value):
             problems.append(f"{match.kind.value}.report must be a non-empty string")
+    return problems
+
+
+def _declared_match_problems(
+    match: EventMatch, event: PolicyEvent, declared: Mapping[str, PolicyEvent]
+) -> list[str]:
+    """A plugin's own event: declared by its ``caseload_events``, narrowed on declared attributes."""
+    if declared.get(event.code) != event:
+        return [f"event {event.code!r} is not declared by caseload_events (it could never be recorded)"]
+    problems: list[str] = []
+    for key, value in match.when.items():
+        attribute = event.attribute(key)
+        if attribute is None:
+            names = ", ".join(a.name for a in event.attributes) or "none"
+            problems.append(f"{event.code} has no attribute {key!r} (has: {names})")
+            continue
+        options = value if isinstance(value, frozenset) else frozenset({value})
+        for option in options:
+            if not _legal(attribute, option):
+                problems.append(f"{event.code}.{key} = {option!r} is not a legal {attribute.type.value}")
+    return problems
+
+
+def _legal(attribute: EventAttribute, value: Any) -> bool:
+    """Whether ``value`` is a legal value of the declared attribute (as recorded and stored)."""
+    if attribute.type is AttributeType.CHOICE:
+        return value in attribute.choices
+    if attribute.type is AttributeType.BOOLEAN:
+        return isinstance(value, bool)
+    if attribute.type is AttributeType.INTEGER:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if attribute.type is AttributeType.DATE:
+        return isinstance(value, dt.date)
+    return isinstance(value, str) and bool(value)
+
+
+def check_events(rules: PluginRules) -> list[str]:
+    """Each declared event has a prefixed code that fits, titles, a subject and typed attributes."""
+    problems: list[str] = []
+    for event in rules.events:
+        code = event.code
+        if not isinstance(code, str) or len(code) > 60:
+            problems.append(f"event {code!r}: code must be a string of at most 60 characters")
+        if not event.title_zh or not _has_cjk(event.title_zh) or not event.title_en:
+            problems.append(f"event {code}: needs a Chinese and an English title")
+        if not isinstance(event.subject, EventSubject):
+            subjects = ", ".join(s.value for s in EventSubject)
+            problems.append(f"event {code}: subject {event.subject!r} is not an EventSubject ({subjects})")
+        names = [a.name for a in event.attributes if isinstance(a, EventAttribute)]
+        if len(names) != len(set(names)):
+            problems.append(f"event {code}: duplicate attribute names")
+        for attribute in event.attributes:
+            if not isinstance(attribute, EventAttribute):
+                problems.append(f"event {code}: expected EventAttribute, got {type(attribute).__name__}")
+                continue
+            where = f"event {code} attribute {attribute.name!r}"
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", attribute.name or ""):
+                problems.append(f"{where}: name must be lower-case letters, digits and underscores")
+            if not isinstance(attribute.type, AttributeType):
+                types = ", ".join(t.value for t in AttributeType)
+                problems.append(f"{where}: type {attribute.type!r} is not an AttributeType ({types})")
+            elif (attribute.type is AttributeType.CHOICE) != bool(attribute.choices):
+                problems.append(f"{where}: choices are given exactly when the type is choice")
+            if not attribute.label_zh or not _has_cjk(attribute.label_zh):
+                problems.append(f"{where}: needs a Chinese label (users read it in errors)")
     return problems
 
 
@@ -569,9 +713,34 @@ def check_escalations(rules: PluginRules, policy: Policy) -> list[str]:
     for rule in rules.deadlines:
         if rule.escalation is not None and rule.escalation not in known:
             problems.append(f"rule {rule.id}: unknown escalation chain {rule.escalation!r}")
+        if rule.owner == Owner.OFFICE and rule.owner_office not in policy.offices:
+            problems.append(
+                f"rule {rule.id}: Owner.OFFICE needs owner_office, one of {', '.join(policy.offices)};"
+                f" got {rule.owner_office!r}"
+            )
+        elif rule.owner_office is not None and rule.owner != Owner.OFFICE:
+            problems.append(f"rule {rule.id}: owner_office is only for Owner.OFFICE")
     for chain in rules.chains:
         if not chain.steps:
             problems.append(f"chain {chain.id}: has no steps")
+        for i, step in enumerate(chain.steps, start=1):
+            if step.recipient == Recipient.OFFICE and step.office not in policy.offices:
+                problems.append(
+                    f"chain {chain.id} step {i}: Recipient.OFFICE needs an office of"
+                    f" {', '.join(policy.offices)}, got {step.office!r}"
+                )
+            elif step.office is not None and step.recipient != Recipient.OFFICE:
+                problems.append(f"chain {chain.id} step {i}: office is only for Recipient.OFFICE")
+            if step.interviewer is None:
+                continue
+            if step.action is not NotificationKind.INTERVIEW:
+                problems.append(f"chain {chain.id} step {i}: an interviewer needs action INTERVIEW (约谈)")
+            if not isinstance(step.interviewer, Recipient):
+                problems.append(
+                    f"chain {chain.id} step {i}: interviewer {step.interviewer!r} is not a Recipient"
+                )
+            elif step.interviewer == step.recipient:
+                problems.append(f"chain {chain.id} step {i}: the interviewer is also the interviewee")
     return problems
 
 
@@ -587,7 +756,30 @@ def check_targets(rules: PluginRules) -> list[str]:
             problems.append(f"target {spec.id}: reference level {spec.reference_level!r} not city/province")
         if spec.applies_to not in ("jurisdiction", "unit"):
             problems.append(f"target {spec.id}: applies_to must be 'jurisdiction' or 'unit'")
+        if spec.word_zh is not None:
+            if spec.comparator is None:
+                problems.append(f"target {spec.id}: quotes {spec.word_zh!r} but names no comparator")
+            else:
+                problems.extend(
+                    f"target {spec.id}: {w}"
+                    for w in _word_problems(spec.word_zh, spec.comparator, spec.comparator.name.lower())
+                )
     return problems
+
+
+def _word_problems(word: str, comparator: Comparator, named: str) -> list[str]:
+    """A quoted word must read as its comparator does (民法典第一千二百五十九条)."""
+    if word in COMPARATOR_WORDS[comparator]:
+        return []
+    owner = next((c for c, words in COMPARATOR_WORDS.items() if word in words), None)
+    if owner is None:
+        known = "、".join(w for words in COMPARATOR_WORDS.values() for w in words)
+        return [f"word {word!r} is not a comparator word ({known})"]
+    counts = "includes" if owner in (Comparator.AT_LEAST, Comparator.AT_MOST) else "excludes"
+    return [
+        f"word {word!r} {counts} the number (民法典第一千二百五十九条), so it reads as "
+        f"{owner.name.lower()}, not {named}"
+    ]
 
 
 def check_penalties(rules: PluginRules) -> list[str]:
@@ -606,6 +798,8 @@ def check_penalties(rules: PluginRules) -> list[str]:
             ],
             ConditionKind.BELOW_VALUE: [("indicator", c.indicator), ("value", c.value)],
             ConditionKind.ABOVE_VALUE: [("indicator", c.indicator), ("value", c.value)],
+            ConditionKind.AT_LEAST_VALUE: [("indicator", c.indicator), ("value", c.value)],
+            ConditionKind.AT_MOST_VALUE: [("indicator", c.indicator), ("value", c.value)],
             ConditionKind.RISING: [("indicator", c.indicator)],
             ConditionKind.EVENT: [("fact", c.fact)],
             ConditionKind.TARGET_MISSED: [],
@@ -613,6 +807,16 @@ def check_penalties(rules: PluginRules) -> list[str]:
         for attr, value in needs.get(c.kind, []):
             if value is None:
                 problems.append(f"penalty {p.id}: condition {c.kind.value} needs {attr}")
+        if c.word_zh is not None:
+            comparator = CONDITION_COMPARATORS.get(c.kind)
+            if comparator is None:
+                problems.append(
+                    f"penalty {p.id}: word_zh {c.word_zh!r} needs a value condition, not {c.kind.value}"
+                )
+            else:
+                problems.extend(
+                    f"penalty {p.id}: {w}" for w in _word_problems(c.word_zh, comparator, c.kind.value)
+                )
         if c.kind is ConditionKind.BOTTOM_N and c.n is not None and c.n < 1:
             problems.append(f"penalty {p.id}: n must be at least 1")
         if c.reference_level is not None and c.reference_level not in REFERENCE_LEVELS:
@@ -698,6 +902,7 @@ def check_plugin(
         ("profile", lambda: check_profile(policy, name)),
         ("ids", lambda: check_ids(rules)),
         ("citations", lambda: check_citations(rules, policy, sources_dir)),
+        ("events", lambda: check_events(rules)),
         ("triggers", lambda: check_triggers(rules)),
         ("due rules", lambda: check_due_rules(rules, sample_date)),
         ("escalations", lambda: check_escalations(rules, policy)),
@@ -719,9 +924,15 @@ def check_plugin(
         "penalty": len(rules.penalties),
         "escalation": len(rules.chains),
         "indicator": len(rules.indicators),
+        "event": len(rules.events),
     }
     return ConformanceReport(
-        name, rules.code, counts, tuple(dict.fromkeys(problems)), tuple(inherited_chains(rules, policy))
+        name,
+        rules.code,
+        counts,
+        tuple(dict.fromkeys(problems)),
+        tuple(inherited_chains(rules, policy)),
+        escalation_listing(rules, policy),
     )
 
 
@@ -731,6 +942,36 @@ def _located(problem: str, origins: Mapping[str, str]) -> str:
         if re.search(rf"(?<![\w.]){re.escape(rule_id)}(?![\w])", problem):
             return f"{problem} [{origins[rule_id]}]"
     return problem
+
+
+def escalation_listing(rules: PluginRules, policy: Policy) -> dict[str, str]:
+    """For every deadline rule, the chain that escalates it when overdue, said explicitly.
+
+    A named chain reads ``chain 'x' (title), named by the rule``; a rule naming none reads
+    ``inherits the national 'default' chain (title)`` (or the plugin's own ``"default"``), so the
+    listing of ``plugins check`` never leaves the default implicit.
+    """
+    listing: dict[str, str] = {}
+    try:
+        chains = policy.escalation_chains
+    except Exception:  # the chains hook's own failure is reported by collect_rules
+        return listing
+    own_default = any(c.id == "default" for c in rules.chains)
+    for rule in rules.deadlines:
+        if rule.escalation is None:
+            chain = chains.get("default")
+            whose = "the plugin's own" if own_default else "the national"
+            title = (chain.title_zh or chain.id) if chain is not None else "?"
+            text = f"names no chain: inherits {whose} 'default' chain ({title})"
+        else:
+            chain = chains.get(rule.escalation)
+            title = (chain.title_zh or chain.id) if chain is not None else "unknown"
+            text = f"chain {rule.escalation!r} ({title}), named by the rule"
+        if chain is not None:
+            steps = " → ".join(f"{s.recipient.value}:{s.action.value}" for s in chain.steps)
+            text += f": {steps}"
+        listing[rule.id] = text
+    return listing
 
 
 def inherited_chains(rules: PluginRules, policy: Policy) -> list[str]:
@@ -785,7 +1026,7 @@ def _has_cjk(text: str) -> bool:
 
 
 def make_event(
-    kind: EventKind,
+    kind: EventKind | PolicyEvent,
     jurisdiction_id: int,
     on: dt.date,
     subject_type: str,
@@ -793,8 +1034,18 @@ def make_event(
     unit_id: int | None = None,
     **attributes: Any,
 ) -> Event:
-    """Build an :class:`Event` as a core service would emit it."""
-    return Event(kind, jurisdiction_id, on, subject_type, subject_id, unit_id, dict(attributes))
+    """Build an :class:`Event` as a core service (or ``recordPolicyEvent``) would emit it.
+
+    ``kind`` is a core :class:`EventKind` or one of the plugin's :class:`PolicyEvent` declarations;
+    ``on`` is the event date rules count from (unless a rule names an ``anchor``);
+    ``subject_type``/``subject_id`` the record it is about (``met_by`` matches events on the same
+    subject: ``"hearing"``, ``"litigation_case"``, ``"dispute"``, ``"unit"`` …); ``unit_id`` the unit
+    whose duty it creates (``Owner.UNIT`` obligations go to it); ``attributes`` what ``when`` and
+    ``anchor`` read (core events: :data:`EVENT_ATTRIBUTES`). No attribute is checked here: a test
+    may build an event the validation would refuse.
+    """
+    built: EventKind | DeclaredKind = DeclaredKind(kind.code) if isinstance(kind, PolicyEvent) else kind
+    return Event(built, jurisdiction_id, on, subject_type, subject_id, unit_id, dict(attributes))
 
 
 async def drive(ctx: ServiceContext, jurisdiction_id: int, event: Event) -> list[Obligation]:

@@ -25,6 +25,8 @@ from enum import StrEnum
 
 from core.policy import catalog
 from core.policy.types import (
+    CONDITION_COMPARATORS,
+    CONDITION_DEFAULT_WORD,
     PENALTY_LABELS,
     Citation,
     Comparator,
@@ -33,6 +35,7 @@ from core.policy.types import (
     PenaltyKind,
     PenaltyRule,
     TargetSpec,
+    comparator_phrase,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -98,12 +101,6 @@ _COMPARE: dict[Comparator, Callable[[Decimal, Decimal], bool]] = {
     Comparator.BELOW: operator.lt,
     Comparator.AT_LEAST: operator.ge,
     Comparator.ABOVE: operator.gt,
-}
-_COMPARATOR_ZH: dict[Comparator, str] = {
-    Comparator.AT_MOST: "不高于",
-    Comparator.BELOW: "低于",
-    Comparator.AT_LEAST: "不低于",
-    Comparator.ABOVE: "高于",
 }
 # What the actual value is when a comparison fails ("at most 8%" fails: it is above 8%).
 _FAILED_ZH: dict[Comparator, str] = {
@@ -228,7 +225,11 @@ def evaluate_target(
         )
     else:
         if spec.value is not None:
-            checks.append(_check("value", comparator, actual, spec.value, label, fmt, "目标值", "the target"))
+            checks.append(
+                _check(
+                    "value", comparator, actual, spec.value, label, fmt, "目标值", "the target", spec.word_zh
+                )
+            )
         if spec.reference_level is not None:
             level_zh = _LEVEL_ZH.get(spec.reference_level, spec.reference_level)
             level_en = _LEVEL_EN.get(spec.reference_level, spec.reference_level)
@@ -240,7 +241,17 @@ def evaluate_target(
                 )
             else:
                 checks.append(
-                    _check("reference", comparator, actual, reference, label, fmt, level_zh, level_en)
+                    _check(
+                        "reference",
+                        comparator,
+                        actual,
+                        reference,
+                        label,
+                        fmt,
+                        level_zh,
+                        level_en,
+                        spec.word_zh,
+                    )
                 )
         if spec.yoy_change is not None:
             if previous is None:
@@ -257,7 +268,9 @@ def evaluate_target(
                     word_zh, word_en = ("下降", "less") if change < 0 else ("上升", "more")
                     what_zh = f"上年同期（{fmt(previous)}）同比{word_zh}{pct}后的"
                     what_en = f"last year ({fmt(previous)}) {pct} {word_en}, i.e."
-                checks.append(_check("yoy", comparator, actual, limit, label, fmt, what_zh, what_en))
+                checks.append(
+                    _check("yoy", comparator, actual, limit, label, fmt, what_zh, what_en, spec.word_zh)
+                )
         if not checks:
             checks.append(
                 TargetCheck(
@@ -292,11 +305,13 @@ def _check(
     fmt: Callable[[Decimal | None], str],
     what_zh: str,
     what_en: str,
+    word_zh: str | None = None,
 ) -> TargetCheck:
+    """One bound checked; a met bound reads with the source's word (``word_zh``: 以下, 以内 …)."""
     ok = _COMPARE[comparator](actual, limit)
-    cmp_zh, cmp_en = _COMPARATOR_ZH[comparator], _COMPARATOR_EN[comparator]
+    cmp_en = _COMPARATOR_EN[comparator]
     if ok:
-        zh = f"{label}{fmt(actual)}，{cmp_zh}{what_zh}{fmt(limit)}，达标"
+        zh = f"{label}{fmt(actual)}，{comparator_phrase(comparator, word_zh, what_zh + fmt(limit))}，达标"
         en = f"{fmt(actual)} is {cmp_en} {what_en} {fmt(limit)}: met"
     else:
         zh = f"{label}{fmt(actual)}，{_FAILED_ZH[comparator]}{what_zh}{fmt(limit)}，未达标"
@@ -509,18 +524,16 @@ def _row_reason(
                 f"{ind} {shown} above {_LEVEL_EN.get(level, level)} {format_value(ind, ref)}",
             )
         return None
-    if kind is ConditionKind.BELOW_VALUE:
-        assert cond.value is not None, f"{rule.id}: below_value needs a value"
-        if value < cond.value:
+    if kind in CONDITION_COMPARATORS:
+        assert cond.value is not None, f"{rule.id}: {kind.value} needs a value"
+        comparator = CONDITION_COMPARATORS[kind]
+        if _COMPARE[comparator](value, cond.value):
+            word = cond.word_zh or CONDITION_DEFAULT_WORD[kind]
+            bound = format_value(ind, cond.value)
             return (
-                f"{label}{shown}，未达到{format_value(ind, cond.value)}",
-                f"{ind} {shown} below {cond.value}",
+                f"{label}{shown}，{comparator_phrase(comparator, word, bound)}",
+                f"{ind} {shown} {_COMPARATOR_EN[comparator]} {cond.value}",
             )
-        return None
-    if kind is ConditionKind.ABOVE_VALUE:
-        assert cond.value is not None, f"{rule.id}: above_value needs a value"
-        if value > cond.value:
-            return f"{label}{shown}，超过{format_value(ind, cond.value)}", f"{ind} {shown} above {cond.value}"
         return None
     if kind is ConditionKind.RISING:
         prev = row.previous.get(ind)

@@ -24,7 +24,9 @@ from core.policy.types import (
     EscalationChain,
     IndicatorDefinition,
     JurisdictionProfile,
+    Office,
     PenaltyRule,
+    PolicyEvent,
     ReminderRule,
     SubstitutePolicy,
     TargetSpec,
@@ -70,6 +72,38 @@ def caseload_deadline_rules() -> list[DeadlineRule]:  # type: ignore[empty-body]
     ``citation`` quotes the clause that imposes it and carries the :class:`SourceDocument` it comes
     from (《title》 and 文号, what users read; the file name stays internal). Rule ids must be
     unique in the plugin.
+    """
+
+
+@hookspec
+def caseload_events() -> list[PolicyEvent]:  # type: ignore[empty-body]
+    """Return the events of the jurisdiction's own that its rules use (collected from all plugins).
+
+    A :class:`PolicyEvent` is something the core does not know happened until someone says so: the
+    county government office sent a 督促函 for a hearing, a unit was criticised in the bulletin
+    (通报批评). Each declares its ``code`` (``"<plugin>.<name>"``), Chinese and English titles, its
+    ``subject`` (:class:`EventSubject`: the hearing, case, dispute, reconsideration, unit or the
+    jurisdiction it is about), the clause it comes from, and typed ``attributes``
+    (:class:`EventAttribute`: text, date, integer, boolean or a choice). The justice bureau or an
+    administrator records one with the ``recordPolicyEvent`` mutation; the core checks the
+    attributes against the declaration (errors name ``attributes.<name>``), audits it and emits
+    it, so a rule may use the declaration as a ``trigger``, ``met_by``, ``cancelled_by`` or
+    ``reopened_by`` kind and a date attribute as its ``anchor``. The validation checks that every
+    rule's declared kind is declared here and names only declared attributes with legal values.
+    """
+
+
+@hookspec
+def caseload_offices() -> list[Office]:  # type: ignore[empty-body]
+    """Return the offices the jurisdiction names beyond the national ones (collected).
+
+    The national offices (:data:`core.policy.types.NATIONAL_OFFICES`: the county government office,
+    the justice bureau, the court liaison) always exist. A plugin adds others (code
+    ``"<plugin>.<name>"``, e.g. a 法治督察办). Rules name an office as a duty's owner
+    (``owner=Owner.OFFICE, owner_office=code``) or a step's recipient (``Recipient.OFFICE``,
+    ``office=code``); the jurisdiction's administrator maps each office to a unit and optionally an
+    official with ``assignOffice`` (``offices`` lists them); an unmapped office falls back to the
+    justice bureau's staff.
     """
 
 

@@ -16,13 +16,16 @@ from core.policy import catalog, hookspecs
 from core.policy.hookspecs import PROJECT
 from core.policy.types import (
     INDICATORS,
+    NATIONAL_OFFICES,
     CustomIndicator,
     DeadlineRule,
     EscalationChain,
     Event,
     IndicatorDefinition,
     JurisdictionProfile,
+    Office,
     PenaltyRule,
+    PolicyEvent,
     ReminderRule,
     SubstitutePolicy,
     TargetSpec,
@@ -130,6 +133,32 @@ class Policy:
         return [r for r in self.deadline_rules if r.trigger.matches(event)]
 
     @property
+    def declared_events(self) -> dict[str, PolicyEvent]:
+        """The events of the jurisdiction's own (``caseload_events``), by code."""
+
+        def build() -> dict[str, PolicyEvent]:
+            events: dict[str, PolicyEvent] = {}
+            for declared in _flatten(self._hook.caseload_events()):
+                if isinstance(declared, PolicyEvent):
+                    events.setdefault(declared.code, declared)
+            return events
+
+        return self._cached("events", build)
+
+    @property
+    def offices(self) -> dict[str, Office]:
+        """The national offices and those the plugin names (``caseload_offices``), by code."""
+
+        def build() -> dict[str, Office]:
+            found = {o.code: o for o in NATIONAL_OFFICES}
+            for office in _flatten(self._hook.caseload_offices()):
+                if isinstance(office, Office):
+                    found.setdefault(office.code, office)
+            return found
+
+        return self._cached("offices", build)
+
+    @property
     def hearing_reminders(self) -> list[ReminderRule]:
         return self._cached("reminders", lambda: _flatten(self._hook.caseload_hearing_reminders()))
 
@@ -234,6 +263,13 @@ class Policy:
                 params["when"] = dict(d.trigger.when)
             if d.extension:
                 params["maxExtensions"] = d.extension.max_extensions
+            if d.anchor_obligation is not None:
+                params["anchorObligation"] = {
+                    "rule": d.anchor_obligation.rule,
+                    "date": d.anchor_obligation.date,
+                }
+            if d.owner_office is not None:
+                params["ownerOffice"] = d.owner_office
             infos.append(_info(d.id, "deadline", d.title_zh, d.title_en, d.citation, params))
         for r in self.hearing_reminders:
             infos.append(
@@ -256,6 +292,8 @@ class Policy:
                 params["reference"] = t.reference_level
             if t.yoy_change is not None:
                 params["yoyChange"] = str(t.yoy_change)
+            if t.word_zh:
+                params["word"] = t.word_zh
             infos.append(_info(t.id, "target", t.title_zh, t.title_en, t.citation, params))
         for p in self.penalty_rules:
             params = {"penalty": p.penalty.value, "condition": p.condition.kind.value, "period": p.period}
@@ -263,6 +301,10 @@ class Policy:
                 params["indicator"] = p.condition.indicator
             if p.condition.n is not None:
                 params["n"] = p.condition.n
+            if p.condition.value is not None:
+                params["value"] = str(p.condition.value)
+            if p.condition.word_zh:
+                params["word"] = p.condition.word_zh
             if p.exemptions:
                 params["exemptions"] = [e.fact for e in p.exemptions]
             infos.append(_info(p.id, "penalty", p.title_zh, p.title_en, p.citation, params))

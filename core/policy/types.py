@@ -3,6 +3,10 @@
 Everything here is data so that the core can list, explain and test a jurisdiction's policy:
 each rule has an ``id`` unique within its plugin, Chinese and English titles, and the
 ``Citation`` of the clause it encodes.
+
+The file is past 600 lines because it is the whole data vocabulary of the plugin API (events,
+offices, comparators and their Chinese words, rules, indicators): one module a county's developer
+reads next to docs/plugins.md, with each type's behaviour documented where it is defined.
 """
 
 from __future__ import annotations
@@ -69,6 +73,88 @@ class EventKind(StrEnum):
     YEAR_END = "year_end"
 
 
+class DeclaredKind(str):
+    """The kind of an event a plugin declared (:class:`PolicyEvent`), e.g. ``"henan_xx.urge_letter_sent"``.
+
+    A plain string with ``.value`` like :class:`EventKind`, so the engine stores, matches and shows
+    both alike. Declared codes contain a dot and so never collide with a core kind.
+    """
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+def event_kind(value: str) -> EventKind | DeclaredKind:
+    """The kind of a stored event: a core :class:`EventKind`, else a plugin's declared kind."""
+    try:
+        return EventKind(value)
+    except ValueError:
+        return DeclaredKind(value)
+
+
+class AttributeType(StrEnum):
+    """The type of a declared event's attribute, checked when the event is recorded."""
+
+    TEXT = "text"  # a non-empty string (at most 200 characters)
+    DATE = "date"  # an ISO date; usable as a rule's ``anchor``
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    CHOICE = "choice"  # one of ``choices``
+
+
+class EventSubject(StrEnum):
+    """What a declared event is about: the record whose obligations it can meet or trigger."""
+
+    HEARING = "hearing"
+    LITIGATION_CASE = "litigation_case"
+    DISPUTE = "dispute"
+    RECONSIDERATION_CASE = "reconsideration_case"
+    UNIT = "unit"
+    JURISDICTION = "jurisdiction"
+
+
+@dataclass(frozen=True)
+class EventAttribute:
+    """One attribute of a declared event: its name (what ``when`` and ``anchor`` use), type and label."""
+
+    name: str
+    type: AttributeType
+    label_zh: str
+    required: bool = True
+    choices: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PolicyEvent:
+    """An event of the jurisdiction's own that the core does not emit (e.g. 督促函已发出, 被通报批评).
+
+    Declared by :func:`core.policy.hookspecs.caseload_events` and recorded through the one generic
+    ``recordPolicyEvent`` mutation (by the justice bureau or an administrator), which checks the
+    attributes against ``attributes`` and emits it like a core event: rules use the declaration
+    itself as a kind (``EventMatch(URGE_LETTER_SENT, {"channel": "post"})``) in ``trigger``,
+    ``met_by``, ``cancelled_by`` and ``reopened_by``; a ``DATE`` attribute can be a rule's anchor.
+    ``code`` starts with the plugin's code and a dot and is at most 60 characters.
+    """
+
+    code: str
+    title_zh: str
+    title_en: str
+    subject: EventSubject
+    citation: Citation
+    attributes: tuple[EventAttribute, ...] = ()
+
+    @property
+    def value(self) -> str:
+        """The stored kind, as :attr:`EventKind.value` is for a core event."""
+        return self.code
+
+    def attribute(self, name: str) -> EventAttribute | None:
+        return next((a for a in self.attributes if a.name == name), None)
+
+
 class Owner(StrEnum):
     """Who must act on an obligation."""
 
@@ -77,6 +163,31 @@ class Owner(StrEnum):
     COUNTY_LEADER = "county_leader"
     COURT_LIAISON = "court_liaison"
     LAW_FIRM = "law_firm"  # tracked by the justice bureau on the firm's behalf
+    OFFICE = "office"  # the office a rule names in ``owner_office`` (e.g. 县政府办公室)
+
+
+@dataclass(frozen=True)
+class Office:
+    """An office duties and messages are addressed to, mapped to a unit by the administrator.
+
+    The national ones are :data:`NATIONAL_OFFICES`; a plugin names others with ``caseload_offices``
+    (``code`` then starts with the plugin's code and a dot). ``assignOffice`` maps an office of a
+    jurisdiction to one of its units (and optionally an official of it): a rule with
+    ``owner=Owner.OFFICE, owner_office=...`` gives its duty to that unit, and an escalation step
+    with ``recipient=Recipient.OFFICE, office=...`` tells that unit (and official). Until mapped,
+    both fall back to the justice bureau's staff.
+    """
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+NATIONAL_OFFICES: tuple[Office, ...] = (
+    Office("county_government_office", "县政府办公室", "county government office"),
+    Office("justice_bureau", "县司法局", "justice bureau"),
+    Office("court_liaison", "法院联络人", "court liaison"),
+)
 
 
 class Recipient(StrEnum):
@@ -88,6 +199,7 @@ class Recipient(StrEnum):
     COUNTY_LEADER_IN_CHARGE = "county_leader_in_charge"
     COUNTY_PRINCIPAL_LEADER = "county_principal_leader"
     PREFECTURE_OFFICE = "prefecture_office"  # e.g. Qiannan's prefecture rule-of-law office
+    OFFICE = "office"  # the office the step names in ``office`` (mapped by the administrator)
 
 
 @dataclass(frozen=True)
@@ -137,17 +249,21 @@ class Citation:
 
 @dataclass(frozen=True)
 class EventMatch:
-    """An event kind, optionally narrowed by attribute values.
+    """An event kind (a core :class:`EventKind` or a plugin's :class:`PolicyEvent`), optionally
+    narrowed by attribute values.
 
     Every ``when`` entry must hold: the attribute equals the value, or — when the value is a
     ``frozenset`` — is one of its members (e.g. ``{"unit_kind": frozenset({"agency", "township"})}``).
     """
 
-    kind: EventKind
+    kind: EventKind | PolicyEvent
     when: Mapping[str, Any] = field(default_factory=dict)
 
     def matches(self, event: Event) -> bool:
-        return event.kind == self.kind and all(
+        # A declared event matches by its code; a core kind by its value (the validation refuses
+        # anything else, so a malformed kind here simply never matches).
+        want = getattr(self.kind, "value", self.kind)
+        return bool(getattr(event.kind, "value", event.kind) == want) and all(
             _holds(event.attributes.get(k), v) for k, v in self.when.items()
         )
 
@@ -158,14 +274,35 @@ def _holds(actual: Any, expected: Any) -> bool:
     return bool(actual == expected)
 
 
+RECIPIENT_LABELS: dict[Recipient, str] = {
+    Recipient.UNIT: "责任单位",
+    Recipient.UNIT_PRINCIPAL_HEAD: "责任单位主要负责人",
+    Recipient.JUSTICE_BUREAU: "县司法局",
+    Recipient.COUNTY_LEADER_IN_CHARGE: "分管县领导",
+    Recipient.COUNTY_PRINCIPAL_LEADER: "县主要领导",
+    Recipient.PREFECTURE_OFFICE: "州（市）法治办",
+    Recipient.OFFICE: "承办机构",
+}
+"""How a recipient is named in a message (e.g. 「由县主要领导约谈责任单位主要负责人」)."""
+
+
 @dataclass(frozen=True)
 class EscalationStep:
-    """After ``after`` (counted from the due date), tell ``recipient`` by ``action``."""
+    """After ``after`` (counted from the due date), tell ``recipient`` by ``action``.
+
+    An interview names both sides in one step: ``recipient`` is who is interviewed (被约谈) and
+    ``interviewer`` who interviews (约谈人), e.g. Henan's 告诫约谈 of the unit's principal head by the
+    county's principal leader. Both are told, each with a message naming the other; the step counts
+    as one escalation level. ``interviewer`` is only for ``NotificationKind.INTERVIEW``.
+    """
 
     after: DueRule
     recipient: Recipient
     action: NotificationKind
     note_zh: str = ""
+    interviewer: Recipient | None = None
+    # For ``Recipient.OFFICE``: the office's code (NATIONAL_OFFICES or the plugin's caseload_offices).
+    office: str | None = None
 
 
 @dataclass(frozen=True)
@@ -190,13 +327,30 @@ class ExtensionPolicy:
 
 
 @dataclass(frozen=True)
+class ObligationAnchor:
+    """Count a deadline from another duty's date on the same subject, not from the trigger event.
+
+    ``rule`` is the id of that duty's :class:`DeadlineRule`; ``date`` is ``"met"`` (the day it was
+    done, by its event or by hand) or ``"due"`` (its due date). Henan's "收到督促函后2个工作日内确定
+    出庭负责人": the unit's duty anchored on the office's letter duty, ``date="met"``, so a letter sent
+    late still leaves the unit its 2 working days. Until that date exists (the letter duty is still
+    open), the obligation has no due date and says what it waits for; it never escalates meanwhile.
+    """
+
+    rule: str
+    date: str = "met"  # "met" | "due"
+
+
+@dataclass(frozen=True)
 class DeadlineRule:
     """An event creates an obligation for ``owner`` due by ``due`` counted from the anchor date.
 
     ``anchor`` names the event attribute holding the date counting starts from (default: the
     event's own date); e.g. ``"hearing_date"`` with ``calendar_days(-7)`` means a week before the
-    hearing. ``met_by`` is the event on the same subject that fulfils it. ``recurring`` makes a new
-    obligation each period until the subject closes (e.g. weekly progress reports).
+    hearing. ``anchor_obligation`` counts instead from another duty's met or due date on the same
+    subject (:class:`ObligationAnchor`). ``met_by`` is the event on the same subject that fulfils
+    it. ``recurring`` makes a new obligation each period until the subject closes (e.g. weekly
+    progress reports).
     """
 
     id: str
@@ -216,6 +370,11 @@ class DeadlineRule:
     # Events that undo a met obligation (it is open again, or overdue past its due date), e.g. an
     # identity check that rejects the head whose designation met the duty.
     reopened_by: tuple[EventMatch, ...] = ()
+    # Count ``due`` from another obligation's met or due date instead of the event (``anchor``).
+    anchor_obligation: ObligationAnchor | None = None
+    # For ``Owner.OFFICE``: the office whose duty it is (an Office code), e.g. the county government
+    # office's 督促函; the unit the administrator mapped to it owns the obligation.
+    owner_office: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,13 +406,59 @@ class ReminderRule:
 
 
 class Comparator(StrEnum):
-    """The Chinese threshold words, read as 《中华人民共和国民法典》第一千二百五十九条 says:
-    "以上""以下""以内""届满" include the number; "不满""超过""以外" exclude it."""
+    """A threshold, read as 《中华人民共和国民法典》第一千二百五十九条 reads the Chinese words:
+    "民法所称的'以上'、'以下'、'以内'、'届满'，包括本数；所称的'不满'、'超过'、'以外'，不包括本数。"
+
+    So "两次以上" is ``AT_LEAST`` 2 (two counts), "超过两次" is ``ABOVE`` 2 (two does not).
+    :data:`COMPARATOR_WORDS` lists the words each comparator may be quoted with; a target or a
+    penalty condition names the source's word in ``word_zh`` and its reason then uses that word.
+    """
 
     AT_MOST = "<="  # 以下、以内、不超过、不高于 (the number itself counts)
-    BELOW = "<"  # 不满、低于 (the number itself does not)
-    AT_LEAST = ">="  # 以上、达到、不低于 (the number itself counts)
-    ABOVE = ">"  # 超过、高于 (the number itself does not)
+    BELOW = "<"  # 不满、低于、少于、未达到 (the number itself does not)
+    AT_LEAST = ">="  # 以上、届满、达到、不低于、不少于 (the number itself counts)
+    ABOVE = ">"  # 超过、以外、高于、多于 (the number itself does not)
+
+
+COMPARATOR_WORDS: dict[Comparator, dict[str, str]] = {
+    Comparator.AT_MOST: {
+        "以下": "在{v}以下",
+        "以内": "在{v}以内",
+        "不超过": "不超过{v}",
+        "不高于": "不高于{v}",
+    },
+    Comparator.BELOW: {"不满": "不满{v}", "低于": "低于{v}", "少于": "少于{v}", "未达到": "未达到{v}"},
+    Comparator.AT_LEAST: {
+        "以上": "在{v}以上",
+        "届满": "{v}届满",
+        "达到": "达到{v}",
+        "不低于": "不低于{v}",
+        "不少于": "不少于{v}",
+    },
+    Comparator.ABOVE: {"超过": "超过{v}", "以外": "在{v}以外", "高于": "高于{v}", "多于": "多于{v}"},
+}
+"""The Chinese words of each comparator and how a reason reads with each (``{v}``: the bound).
+
+A word under ``AT_MOST`` or ``AT_LEAST`` includes the number (民法典第一千二百五十九条: 以上、以下、
+以内、届满); one under ``BELOW`` or ``ABOVE`` excludes it (不满、超过、以外). The validation rejects a
+``word_zh`` quoted with a comparator it does not belong to (e.g. "以上" with ``ABOVE``), the mistake
+that made "两次以上" read 超过1.
+"""
+
+DEFAULT_WORD: dict[Comparator, str] = {
+    Comparator.AT_MOST: "不高于",
+    Comparator.BELOW: "低于",
+    Comparator.AT_LEAST: "不低于",
+    Comparator.ABOVE: "高于",
+}
+"""The word a target's reason uses when it quotes none."""
+
+
+def comparator_phrase(comparator: Comparator, word_zh: str | None, bound: str) -> str:
+    """The bound as the source says it: ``("两次以上")`` reads 在2以上, 超过 reads 超过2."""
+    word = word_zh or DEFAULT_WORD[comparator]
+    template = COMPARATOR_WORDS[comparator].get(word, word + "{v}")
+    return template.format(v=bound)
 
 
 @dataclass(frozen=True)
@@ -270,6 +475,9 @@ class TargetSpec:
     reference_level: str | None = None  # "city" | "province": compare against that average
     yoy_change: Decimal | None = None  # e.g. Decimal("-0.10"): at least 10% below last year
     applies_to: str = "jurisdiction"  # "jurisdiction" | "unit"
+    # The source's word for the comparator (one of COMPARATOR_WORDS[comparator], e.g. "以下"); a
+    # target that quotes one must name its comparator. None: the reason reads 不高于/不低于….
+    word_zh: str | None = None
 
 
 class PenaltyKind(StrEnum):
@@ -303,20 +511,46 @@ class ConditionKind(StrEnum):
     BOTTOM_N = "bottom_n"  # ranked in the worst n on the indicator
     TARGET_MISSED = "target_missed"
     ABOVE_REFERENCE = "above_reference"  # indicator above a reference average
-    BELOW_VALUE = "below_value"
-    ABOVE_VALUE = "above_value"
+    # An indicator against ``value``; see :data:`CONDITION_COMPARATORS` for each one's Chinese words.
+    BELOW_VALUE = "below_value"  # < value: 不满、低于、未达到 (the value itself does not count)
+    ABOVE_VALUE = "above_value"  # > value: 超过、高于 (the value itself does not count)
+    AT_LEAST_VALUE = "at_least_value"  # >= value: 以上、达到、不少于 ("两次以上" is at_least_value 2)
+    AT_MOST_VALUE = "at_most_value"  # <= value: 以下、以内、不超过 (the value itself counts)
     RISING = "rising"  # year on year increase
     EVENT = "event"  # a recorded fact, e.g. a loss caused by unlawful conduct
 
 
+CONDITION_COMPARATORS: dict[ConditionKind, Comparator] = {
+    ConditionKind.BELOW_VALUE: Comparator.BELOW,
+    ConditionKind.ABOVE_VALUE: Comparator.ABOVE,
+    ConditionKind.AT_LEAST_VALUE: Comparator.AT_LEAST,
+    ConditionKind.AT_MOST_VALUE: Comparator.AT_MOST,
+}
+"""The comparator of each value condition (民法典第一千二百五十九条: 以上 includes, 超过 excludes)."""
+
+CONDITION_DEFAULT_WORD: dict[ConditionKind, str] = {
+    ConditionKind.BELOW_VALUE: "未达到",
+    ConditionKind.ABOVE_VALUE: "超过",
+    ConditionKind.AT_LEAST_VALUE: "以上",
+    ConditionKind.AT_MOST_VALUE: "以下",
+}
+"""The word a value condition's reason uses when the rule quotes none in ``word_zh``."""
+
+
 @dataclass(frozen=True)
 class PenaltyCondition:
+    """When a penalty applies. A value condition compares ``indicator`` with ``value`` and may
+    quote the source's word (``word_zh``, one of :data:`COMPARATOR_WORDS` for its comparator):
+    "被通报批评两次以上" is ``AT_LEAST_VALUE`` with ``value=2`` and ``word_zh="以上"``, and its reason
+    reads "……2，在2以上", never 超过1."""
+
     kind: ConditionKind
     indicator: str | None = None
     n: int | None = None
     value: Decimal | None = None
     reference_level: str | None = None
     fact: str | None = None  # for EVENT: the name of the fact
+    word_zh: str | None = None
 
 
 @dataclass(frozen=True)
@@ -465,7 +699,7 @@ class JurisdictionProfile:
 class Event:
     """Something that happened in the core, passed to the obligation engine and to plugins."""
 
-    kind: EventKind
+    kind: EventKind | DeclaredKind
     jurisdiction_id: int
     date: dt.date
     subject_type: str

@@ -60,6 +60,7 @@ async def world(ctx, session_factory) -> dict[str, str]:
         "case": str(case.id),
         "hearing": str(hearing.id),
         "staff": str(org.staff.id),
+        "jurisdiction": str(org.jurisdiction.id),
     }
 
 
@@ -98,6 +99,20 @@ REJECTED = [
         "effortId",
         "not_found",
     ),
+    # an event kind the jurisdiction's plugin does not declare
+    (
+        'mutation($j: ID!, $u: ID!) { recordPolicyEvent(input: {jurisdictionId: $j, kind: "testland.warned",'
+        ' date: "2024-11-01", subjectId: $u, attributes: {}}) { result { id } errors { field code } } }',
+        "kind",
+        "unknown_kind",
+    ),
+    # attributes that are not an object
+    (
+        'mutation($j: ID!, $u: ID!) { recordPolicyEvent(input: {jurisdictionId: $j, kind: "testland.warned",'
+        ' date: "2024-11-01", subjectId: $u, attributes: [1]}) { result { id } errors { field code } } }',
+        "attributes",
+        "invalid_value",
+    ),
     # a bad id
     (
         'mutation { closeDispute(id: "abc", closedDate: "2024-11-01") { result { id } errors { field code } } }',
@@ -112,7 +127,13 @@ async def test_rejected_mutation_leaves_database_unchanged(
     client: GraphQLClient, session_factory: Any, world: dict[str, str], query: str, field: str, code: str
 ):
     before = await database_state(session_factory)
-    variables = {"u": world["unit"], "d": world["dispute"], "c": world["case"], "h": world["hearing"]}
+    variables = {
+        "u": world["unit"],
+        "d": world["dispute"],
+        "c": world["case"],
+        "h": world["hearing"],
+        "j": world["jurisdiction"],
+    }
     used = {k: v for k, v in variables.items() if f"${k}" in query}
     data = await client.ok(query, used)
     (payload,) = data.values()

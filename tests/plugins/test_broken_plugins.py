@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from api.cli import main
 from core.calendar.rules import working_days
+from core.enums import NotificationKind
 from core.policy import hookimpl
 from core.policy.conformance import check_plugin
 from core.policy.manager import build_registry
@@ -19,6 +21,8 @@ from core.policy.types import (
     Citation,
     ConditionKind,
     DeadlineRule,
+    EscalationChain,
+    EscalationStep,
     EventKind,
     EventMatch,
     JurisdictionProfile,
@@ -26,6 +30,7 @@ from core.policy.types import (
     PenaltyCondition,
     PenaltyKind,
     PenaltyRule,
+    Recipient,
     SourceDocument,
 )
 
@@ -128,6 +133,24 @@ MISTAKES: dict[str, tuple[Any, str, str]] = {
         "caseload_penalty_rules",
         "penalty broken.criticised_twice: condition above_value needs value",
     ),
+    "两次以上 written as a strict above_value": (
+        _plugin(
+            penalties=lambda: [
+                PenaltyRule(
+                    "broken.criticised_twice",
+                    PenaltyCondition(
+                        ConditionKind.ABOVE_VALUE, indicator="loss_count", value=Decimal(1), word_zh="以上"
+                    ),
+                    PenaltyKind.INTERVIEW,
+                    "两次以上约谈",
+                    "interview",
+                    CITE,
+                )
+            ]
+        ),
+        "caseload_penalty_rules",
+        "penalty broken.criticised_twice: word '以上' includes the number",
+    ),
     "hook raises": (
         _plugin(_raise),
         "caseload_deadline_rules",
@@ -188,3 +211,50 @@ def test_a_correct_plugin_passes_and_strict_fails_on_an_inherited_chain(
     assert "rule broken.urge_letter: names no escalation chain, inherits the national 'default' chain" in out
     assert main(["plugins", "check", "--strict", "--sources", str(sources)]) == 1
     assert "FAIL broken" in capsys.readouterr().out
+
+
+def test_plugins_check_lists_the_chain_of_every_rule(
+    sources: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22, point 6: the inherited national chain is said explicitly, rule by rule."""
+
+    class Office:
+        @hookimpl
+        def caseload_jurisdiction_profile(self) -> JurisdictionProfile:
+            return JurisdictionProfile(code="broken", name="坏县", name_en="Broken County")
+
+        @hookimpl
+        def caseload_deadline_rules(self) -> list[DeadlineRule]:
+            met = (EventMatch(EventKind.HEARING_HEAD_DESIGNATED),)
+            return [
+                _rule(met_by=met),
+                _rule(
+                    id="broken.office_letter",
+                    met_by=met,
+                    escalation="broken.office",
+                    owner=Owner.JUSTICE_BUREAU,
+                ),
+            ]
+
+        @hookimpl
+        def caseload_escalation_chains(self) -> list[EscalationChain]:
+            step = EscalationStep(working_days(1), Recipient.JUSTICE_BUREAU, NotificationKind.REMINDER)
+            return [EscalationChain("broken.office", (step,), CITE, "督促县政府办公室")]
+
+    registry = build_registry(builtins=(), entry_points=False, extra={"broken": Office()})
+    report = check_plugin("broken", registry=registry, sources_dir=sources)
+    assert report.ok, report.problems
+    assert report.escalations["broken.urge_letter"].startswith(
+        "names no chain: inherits the national 'default' chain (逐级督办：提醒→司法局→分管县领导→县主要领导约谈): unit:"
+    )
+    assert report.escalations["broken.office_letter"] == (
+        "chain 'broken.office' (督促县政府办公室), named by the rule: justice_bureau:reminder"
+    )
+    monkeypatch.setattr("core.policy.manager.build_registry", lambda: registry)
+    assert main(["plugins", "check", "--sources", str(sources)]) == 0
+    out = capsys.readouterr().out
+    assert "> broken.urge_letter escalates by names no chain: inherits the national 'default' chain" in out
+    assert (
+        "> broken.office_letter escalates by chain 'broken.office' (督促县政府办公室), named by the rule"
+        in out
+    )

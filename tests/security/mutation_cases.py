@@ -426,6 +426,23 @@ async def _submit_report(ctx: ServiceContext, w: World, who: Who, n: int) -> dic
 
 
 @case(
+    "assignOffice",
+    '($j: ID!, $u: ID!) { assignOffice(jurisdictionId: $j, office: "county_government_office", unitId: $u) {P} }',
+)
+async def _assign_office(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    return {"j": w.j1, "u": w.a}
+
+
+@case(
+    "recordPolicyEvent",
+    '($j: ID!, $u: ID!, $a: JSON!) { recordPolicyEvent(input: {jurisdictionId: $j, kind: "secland.criticised",'
+    ' date: "2024-11-20", subjectId: $u, attributes: $a}) {P} }',
+)
+async def _record_policy_event(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    return {"j": w.j1, "u": w.a, "a": {"bulletin": f"第{n}期通报"}}
+
+
+@case(
     "extendObligation",
     '($id: ID!, $due: Date!) { extendObligation(input: {id: $id, newDueDate: $due, reason: "双方同意",'
     " applicantConsent: true, centreConsent: true}) {P} }",

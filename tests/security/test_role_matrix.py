@@ -70,6 +70,7 @@ setGoLiveDate                  Y  Y  .  .  .  .  .  .
 setReferenceFigure             Y  Y  .  .  .  .  .  .
 createUnit                     Y  Y  .  .  .  .  .  .
 updateUnit                     Y  Y  .  .  .  .  .  .
+assignOffice                   Y  Y  .  .  .  .  .  .
 createOfficial                 Y  Y  .  .  .  .  .  .
 updateOfficial                 Y  Y  .  .  .  .  .  .
 recordDispute                  Y  Y  Y  Y  .  .  .  .
@@ -105,6 +106,7 @@ closeLitigationCase            Y  Y  Y  .  .  .  .  .
 markObligationMet              Y  Y  Y  Y  .  .  .  .
 waiveObligation                Y  Y  Y  .  .  .  .  .
 submitReport                   Y  Y  Y  Y  .  .  .  .
+recordPolicyEvent              Y  Y  Y  .  .  .  .  .
 extendObligation               Y  Y  Y  .  .  .  .  .
 pauseObligation                Y  Y  Y  .  .  .  .  .
 resumeObligation               Y  Y  Y  .  .  .  .  .

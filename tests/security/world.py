@@ -49,11 +49,15 @@ from core.obligations.models import Obligation
 from core.policy import hookimpl
 from core.policy.manager import PolicyRegistry, build_registry
 from core.policy.types import (
+    AttributeType,
     ConditionKind,
+    EventAttribute,
+    EventSubject,
     JurisdictionProfile,
     PenaltyCondition,
     PenaltyKind,
     PenaltyRule,
+    PolicyEvent,
     SubstitutePolicy,
 )
 from core.principal import SYSTEM, Principal
@@ -76,6 +80,16 @@ FOREIGN_ID_NUMBER = "220202198002022222"
 # ---------------------------------------------------------------------------------------------
 
 
+SECLAND_CRITICISED = PolicyEvent(
+    "secland.criticised",
+    "被通报批评",
+    "publicly criticised",
+    EventSubject.UNIT,
+    CITE,
+    (EventAttribute("bulletin", AttributeType.TEXT, "通报名称"),),
+)
+
+
 class Securityland(Testland):
     """Testland's rules, its own profile, and one event-conditioned penalty (so facts can be recorded)."""
 
@@ -95,6 +109,11 @@ class Securityland(Testland):
                 CITE,
             )
         ]
+
+    @hookimpl
+    def caseload_events(self) -> list[PolicyEvent]:
+        """One declared event, so ``recordPolicyEvent`` has a kind to record in J1."""
+        return [SECLAND_CRITICISED]
 
     @hookimpl
     def caseload_substitute_heads(self, unit_kind: str, court_requires_head: bool) -> SubstitutePolicy:
