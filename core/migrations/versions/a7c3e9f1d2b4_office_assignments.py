@@ -1,7 +1,7 @@
 """office assignments: which unit (and official) acts as each office of a jurisdiction
 
 Revision ID: a7c3e9f1d2b4
-Revises: e5a7c1f3b9d2
+Revises: e6b8d2f4a1c3
 Create Date: 2026-12-07 11:50:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a7c3e9f1d2b4"
-down_revision = "e5a7c1f3b9d2"
+down_revision = "e6b8d2f4a1c3"
 branch_labels = None
 depends_on = None
 
