@@ -28,6 +28,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        # c7e75b542bd9 reads disputes through a server-side cursor that asyncpg leaves open until the
+        # transaction ends; PostgreSQL refuses to index a table an open cursor reads.
+        op.execute("CLOSE ALL")
     op.drop_index("ix_disputes_jurisdiction_received", table_name="disputes")
     op.create_index(
         "ix_disputes_jurisdiction_received", "disputes", ["jurisdiction_id", "received_date", "id"]
