@@ -134,15 +134,20 @@ async def number_dispute(ctx: ServiceContext, dispute: Dispute, code: str, year:
         statement = (
             update(disputes)
             .where(disputes.c.id == dispute.id)
-            .values(number=literal(prefix) + padded)
+            .values(number=literal(prefix) + padded, updated_at=dispute.updated_at)
             .returning(disputes.c.number)
             .add_cte(taken)
         )
         number = str((await ctx.session.execute(statement)).scalar_one())
     else:  # SQLite: the database's write lock is already held since the transaction's first write
         number = f"{prefix}{await next_dispute_number(ctx, dispute.jurisdiction_id, year):05d}"
-        await ctx.session.execute(update(disputes).where(disputes.c.id == dispute.id).values(number=number))
-    # The row already holds it: tell the ORM without a second UPDATE (or a version bump).
+        await ctx.session.execute(
+            update(disputes)
+            .where(disputes.c.id == dispute.id)
+            .values(number=number, updated_at=dispute.updated_at)
+        )
+    # ``updated_at`` is the insert's own (it is the same recording); the row already holds the
+    # number: tell the ORM without a second UPDATE (or a version bump).
     set_committed_value(dispute, "number", number)
     return number
 
