@@ -1,6 +1,7 @@
 """The filtered lists users open (console desk, dashboard, README), their plans and their latency.
 
-    python -m benchmarks.lists --database-url postgresql://…/bench --jurisdiction 4 [--explain] [--requests 20]
+    python -m benchmarks.lists --database-url postgresql://…/bench --jurisdiction 4 \
+        [--explain] [--requests 20]
 
 Each scenario is the GraphQL request the console or the README sends: a page of 20 disputes with the
 nested fields the README's example asks for (unit, cases, hearings, open obligations), filtered by
@@ -30,7 +31,8 @@ PAGE_FIELDS = """totalCount
     edges { node {
       number title statusLabel fieldLabel receivedDate
       unit { name }
-      litigationCases { caseNumber statusLabel hearings { scheduledAt designatedOfficial { name rankLabel } } }
+      litigationCases { caseNumber statusLabel
+        hearings { scheduledAt designatedOfficial { name rankLabel } } }
       obligations(openOnly: true) { title dueDate citation }
     } }
     pageInfo { hasNextPage endCursor }"""
@@ -93,7 +95,10 @@ def scenarios(p: Probe) -> list[Scenario]:
     j = str(p.jurisdiction_id)
     u = str(p.unit_id)
     soon = (p.today + dt.timedelta(days=7)).isoformat()
-    quarter = {"receivedFrom": (p.today - dt.timedelta(days=91)).isoformat(), "receivedTo": p.today.isoformat()}
+    quarter = {
+        "receivedFrom": (p.today - dt.timedelta(days=91)).isoformat(),
+        "receivedTo": p.today.isoformat(),
+    }
 
     def dispute(name: str, indexes: set[str], **f: Any) -> Scenario:
         return Scenario(name, "disputes", DISPUTES, {"jurisdictionId": j, **f}, frozenset(indexes))
@@ -119,7 +124,9 @@ def scenarios(p: Probe) -> list[Scenario]:
         dispute("status + loss risk", {RISK}, status=["ESCALATED"], lossRisk=True),
         dispute("status + field", {FIELD}, status=["ESCALATED"], field=[p.field]),
         dispute("field + loss risk", {RISK, FIELD}, field=[p.field], lossRisk=True),
-        dispute("status + field + loss risk", {RISK, FIELD}, status=["ESCALATED"], field=[p.field], lossRisk=True),
+        dispute(
+            "status + field + loss risk", {RISK, FIELD}, status=["ESCALATED"], field=[p.field], lossRisk=True
+        ),
         dispute("unit + status", {UNIT, STATUS}, unitId=u, status=["ESCALATED"]),
         dispute("unit + loss risk", {UNIT, RISK}, unitId=u, lossRisk=True),
         dispute("text + status", {STATUS}, text=p.word, status=["ESCALATED"]),
@@ -162,7 +169,7 @@ class Captured:
     statements: list[tuple[str, Any]] = field(default_factory=list)
 
 
-class capture:  # noqa: N801 - used as a context manager, named like one
+class capture:
     """Keep every statement (with its parameters) the engine sends while open."""
 
     def __init__(self, engine: AsyncEngine) -> None:

@@ -7,9 +7,9 @@ starts ``python -m benchmarks.app`` (one uvicorn worker) and runs ``--clients`` 
 process, each in a closed loop of four mutations on a dispute of its own: ``recordDispute`` →
 ``assignResolution`` → ``acceptResolution`` → ``reportResolutionProgress``. By default every client
 writes in ONE county (the largest), so every recording takes a number from the same counter row;
-``--spread`` gives each client a county of its own. Prints mutations/s and p50/p99/max latency, over
-all mutations and per mutation, then checks the county's numbers of the year: unique, and gapless
-(1 … N, as many as there are disputes). ``--server-root`` serves another checkout of caseload
+``--spread`` gives each client a county of its own (round robin when the database has fewer).
+Prints mutations/s and p50/p99/max latency, over all mutations and per mutation, then checks the
+county's numbers of the year: unique, and gapless (1 … N, as many as there are disputes). ``--server-root`` serves another checkout of caseload
 (e.g. the commit before a change, extracted with ``git archive``) against its own database.
 """
 
@@ -98,9 +98,7 @@ async def counties(database_url: str, spread: int) -> list[tuple[int, int]]:
     finally:
         await engine.dispose()
     chosen = [(int(j), int(u)) for j, u in rows]
-    if spread > len(chosen):
-        raise SystemExit(f"--spread needs {spread} counties with disputes; the database has {len(chosen)}")
-    return chosen[:spread] if spread else chosen[:1]
+    return chosen[:spread] if spread else chosen[:1]  # clients share counties when there are fewer
 
 
 async def check_numbers(database_url: str, jurisdiction_id: int, year: int) -> tuple[int, int, int]:
@@ -158,7 +156,9 @@ async def run(base: str, places: list[tuple[int, int]], clients: int, seconds: f
                 if dispute is None:
                     continue
                 numbers.append(dispute["number"])
-                effort = await send(http, "assignResolution", ASSIGN, {"d": dispute["id"], "u": u, "a": day(9)})
+                effort = await send(
+                    http, "assignResolution", ASSIGN, {"d": dispute["id"], "u": u, "a": day(9)}
+                )
                 if effort is None:
                     continue
                 await send(http, "acceptResolution", ACCEPT, {"e": effort["id"], "a": day(8)})
@@ -179,8 +179,8 @@ async def run(base: str, places: list[tuple[int, int]], clients: int, seconds: f
         values = sorted(values)
         p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
         return (
-            f"{name:<26} {len(values):6d}  {len(values) / elapsed:7.1f}/s  p50 {statistics.median(values):7.1f} ms"
-            f"  p99 {p99:7.1f} ms  max {values[-1]:7.1f} ms"
+            f"{name:<26} {len(values):6d}  {len(values) / elapsed:7.1f}/s"
+            f"  p50 {statistics.median(values):7.1f} ms  p99 {p99:7.1f} ms  max {values[-1]:7.1f} ms"
         )
 
     print(f"clients={clients} counties={len(places)} seconds={elapsed:.1f} errors={len(errors)}")
@@ -215,7 +215,10 @@ def main() -> None:
     for jurisdiction_id, _ in places:
         total, distinct, highest = asyncio.run(check_numbers(url, jurisdiction_id, year))
         verdict = "unique and gapless" if total == distinct == highest else "NOT unique and gapless"
-        print(f"jurisdiction {jurisdiction_id}, {year}: {total} disputes, {distinct} numbers, highest {highest}: {verdict}")
+        print(
+            f"jurisdiction {jurisdiction_id}, {year}: {total} disputes, {distinct} numbers,"
+            f" highest {highest}: {verdict}"
+        )
 
 
 if __name__ == "__main__":

@@ -29,9 +29,7 @@ class Dispute(IdMixin, TimestampMixin, VersionedMixin, Base):
         # than ANDing a jurisdiction bitmap with a status one (issue 23). Dates and text use the first.
         Index("ix_disputes_jurisdiction_received", "jurisdiction_id", "received_date", "id"),
         Index("ix_disputes_jurisdiction_status", "jurisdiction_id", "status", "received_date", "id"),
-        Index(
-            "ix_disputes_jurisdiction_field", "jurisdiction_id", "field", "status", "received_date", "id"
-        ),
+        Index("ix_disputes_jurisdiction_field", "jurisdiction_id", "field", "status", "received_date", "id"),
         # Loss risk marks a small share of disputes: a partial index holds only those.
         Index(
             "ix_disputes_loss_risk",

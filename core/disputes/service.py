@@ -128,12 +128,15 @@ async def number_dispute(ctx: ServiceContext, dispute: Dispute, code: str, year:
     prefix = f"{code.upper()}-{year}-"
     disputes = Dispute.__table__
     if ctx.session.bind is not None and ctx.session.bind.dialect.name == "postgresql":
-        taken = _take_number(ctx, dispute.jurisdiction_id, year).cte("taken")
+        counter = DisputeNumberCounter.__table__
+        taken = (
+            _take_number(ctx, dispute.jurisdiction_id, year).returning(counter.c.jurisdiction_id).cte("taken")
+        )
         digits = cast(taken.c.last_number, Text)
         padded = func.lpad(digits, func.greatest(5, func.length(digits)), "0")
         statement = (
             update(disputes)
-            .where(disputes.c.id == dispute.id)
+            .where(disputes.c.id == dispute.id, disputes.c.jurisdiction_id == taken.c.jurisdiction_id)
             .values(number=literal(prefix) + padded, updated_at=dispute.updated_at)
             .returning(disputes.c.number)
             .add_cte(taken)

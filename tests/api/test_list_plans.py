@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchmarks.lists import Scenario, describe, list_plans, nodes, probe, scenarios
-from core.models import Base
 from core.generate import BUILTIN_PLUGINS, GenerateOptions, generate
+from core.models import Base
 from core.policy.manager import PolicyRegistry
 from tests.api.conftest import GraphQLClient
 from tests.conftest import TODAY

@@ -138,10 +138,14 @@ async def test_the_number_is_the_recordings_last_write_but_its_audit_entry(
     await ctx.session.commit()
     with StatementCounter(app.state.engine) as seen:
         # The court's oral notice: wuping's rules give it two obligations at once.
-        result = await client.mutate(RECORD, {"u": str(org.agency.id), "t": "征收补偿争议", "s": "COURT_ORAL_NOTICE"})
+        result = await client.mutate(
+            RECORD, {"u": str(org.agency.id), "t": "征收补偿争议", "s": "COURT_ORAL_NOTICE"}
+        )
     assert result["number"] == f"{org.jurisdiction.code.upper()}-2024-00001"
     taken = next(i for i, s in enumerate(seen.statements) if "dispute_number_counters" in s)
-    later = [s for s in seen.statements[taken + 1 :] if s.lstrip().split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    later = [
+        s for s in seen.statements[taken + 1 :] if s.lstrip().split()[0] in ("INSERT", "UPDATE", "DELETE")
+    ]
     assert all(
         s.startswith("INSERT INTO audit_entries") or s.startswith("UPDATE disputes SET number") for s in later
     ), later
@@ -170,7 +174,9 @@ async def test_ten_concurrent_recordings_in_one_county_get_unique_gapless_number
         # A recording that takes its number, then fails before committing: the number comes back.
         with pytest.raises(RuntimeError):
             async with session_factory() as session, session.begin():
-                await disputes.record_dispute(_ctx(session, registry), _input(org.agency.id, title=f"失败{n}"))
+                await disputes.record_dispute(
+                    _ctx(session, registry), _input(org.agency.id, title=f"失败{n}")
+                )
                 await asyncio.sleep(0.02)
                 raise RuntimeError("rolled back after numbering")
 
@@ -178,9 +184,15 @@ async def test_ten_concurrent_recordings_in_one_county_get_unique_gapless_number
     numbers = [n for n in outcomes if n is not None]
     code = org.jurisdiction.code.upper()
     assert sorted(numbers) == [f"{code}-2024-{n:05d}" for n in range(1, 11)]
-    stored = list(await ctx.session.scalars(select(Dispute.number).where(Dispute.jurisdiction_id == org.jurisdiction.id)))
+    stored = list(
+        await ctx.session.scalars(
+            select(Dispute.number).where(Dispute.jurisdiction_id == org.jurisdiction.id)
+        )
+    )
     assert sorted(stored) == sorted(numbers)
     counter = await ctx.session.scalar(
-        select(DisputeNumberCounter.last_number).where(DisputeNumberCounter.jurisdiction_id == org.jurisdiction.id)
+        select(DisputeNumberCounter.last_number).where(
+            DisputeNumberCounter.jurisdiction_id == org.jurisdiction.id
+        )
     )
     assert counter == 10
