@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, cast, func, literal, select, update
+from sqlalchemy import Table, Text, cast, func, literal, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.audit.service import record as audit
@@ -114,6 +114,12 @@ def _take_number(ctx: ServiceContext, jurisdiction_id: int, year: int) -> Any:
     )
 
 
+def cast_table(table: Any) -> Table:
+    """A mapped class's table, typed as the Table it is (``__table__`` is typed as any FROM clause)."""
+    assert isinstance(table, Table)
+    return table
+
+
 async def number_dispute(ctx: ServiceContext, dispute: Dispute, code: str, year: int) -> str:
     """Give a recorded dispute its number: call it as the LAST statement of the transaction.
 
@@ -126,9 +132,9 @@ async def number_dispute(ctx: ServiceContext, dispute: Dispute, code: str, year:
     one statement (an upsert in a ``WITH`` feeding the ``UPDATE``), one round trip under the lock.
     """
     prefix = f"{code.upper()}-{year}-"
-    disputes = Dispute.__table__
+    disputes = cast_table(Dispute.__table__)
     if ctx.session.bind is not None and ctx.session.bind.dialect.name == "postgresql":
-        counter = DisputeNumberCounter.__table__
+        counter = cast_table(DisputeNumberCounter.__table__)
         taken = (
             _take_number(ctx, dispute.jurisdiction_id, year).returning(counter.c.jurisdiction_id).cte("taken")
         )
