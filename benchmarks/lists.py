@@ -1,7 +1,7 @@
 """The filtered lists users open (console desk, dashboard, README), their plans and their latency.
 
     python -m benchmarks.lists --database-url postgresql://…/bench --jurisdiction 4 \
-        [--explain] [--requests 20]
+        [--explain] [--requests 20] [--load 10 --clients 50 [--only NAME …]]
 
 Each scenario is the GraphQL request the console or the README sends: a page of 20 disputes with the
 nested fields the README's example asks for (unit, cases, hearings, open obligations), filtered by
@@ -9,6 +9,8 @@ status, loss risk, unit, field, dates, text and the desk's combinations, and the
 (overdue, due soon). :func:`list_plans` runs one through the app in process, keeps the statements it
 sends over the listed table (the ``count`` and the page) and asks PostgreSQL for their plans with
 ``EXPLAIN (FORMAT JSON)`` — what ``tests/api/test_list_plans.py`` asserts on the generated data set.
+With ``--load`` each scenario is instead sent by ``wrk`` (benchmarks/load.py) over ``--clients``
+connections to uvicorn with one worker, for throughput and p99.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 PAGE_FIELDS = """totalCount
     edges { node {
@@ -277,6 +279,36 @@ async def main_async(args: argparse.Namespace) -> None:
                 print(f"    count: {describe(count_plan)}\n    page:  {describe(page_plan)}")
 
 
+def load(args: argparse.Namespace) -> None:
+    """Each scenario under ``wrk`` (``--clients`` connections, ``--load`` seconds) against uvicorn."""
+    from benchmarks import load as wrk
+    from benchmarks.conftest import ROOT, stop_server
+    from benchmarks.writes import start
+    from core.config import normalise_database_url
+
+    url = normalise_database_url(args.database_url)
+    today = dt.date.fromisoformat(args.today)
+
+    async def chosen() -> list[Scenario]:
+        engine = create_async_engine(url)
+        try:
+            return scenarios(await probe(engine, args.jurisdiction, today))
+        finally:
+            await engine.dispose()
+
+    picked = [s for s in asyncio.run(chosen()) if not args.only or s.name in args.only]
+    proc, base = start(url, today, ROOT)
+    try:
+        for s in picked:
+            body = {"query": s.query, "variables": {"filter": s.filter}}
+            result = wrk.run_wrk(
+                base, s.name, wrk.Scenario("/graphql", body=body), clients=args.clients, seconds=args.load
+            )
+            print(result.line().replace(f"{s.name:<16}", f"{s.name:<28}", 1), flush=True)
+    finally:
+        stop_server(proc)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="The filtered lists: plans and in-process latency")
     parser.add_argument("--database-url", required=True)
@@ -284,7 +316,16 @@ def main() -> None:
     parser.add_argument("--today", default=dt.date.today().isoformat(), help="the generator's --today")
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--explain", action="store_true")
-    asyncio.run(main_async(parser.parse_args()))
+    parser.add_argument(
+        "--load", type=float, default=0, help="seconds of wrk per scenario against uvicorn (one worker)"
+    )
+    parser.add_argument("--clients", type=int, default=50, help="wrk connections with --load")
+    parser.add_argument("--only", nargs="*", help="scenario names to load (default: all)")
+    args = parser.parse_args()
+    if args.load:
+        load(args)
+    else:
+        asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":
