@@ -9,7 +9,7 @@ Loss risk, a small share of disputes, gets a partial index. A unit's disputes ar
 partial index of the open ones.
 
 On a large PostgreSQL database this builds the indexes inside the migration's transaction, which
-blocks writes to these tables while it runs (about a minute at a million disputes).
+blocks writes to these tables while it runs (about 10 s at a million disputes, BENCHMARKS.md).
 
 Revision ID: f3c9a1d7e2b4
 Revises: e5a7c1f3b9d2
