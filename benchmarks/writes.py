@@ -9,8 +9,9 @@ process, each in a closed loop of four mutations on a dispute of its own: ``reco
 writes in ONE county (the largest), so every recording takes a number from the same counter row;
 ``--spread`` gives each client a county of its own (round robin when the database has fewer).
 Prints mutations/s and p50/p99/max latency, over all mutations and per mutation, then checks the
-county's numbers of the year: unique, and gapless (1 … N, as many as there are disputes). ``--server-root`` serves another checkout of caseload
-(e.g. the commit before a change, extracted with ``git archive``) against its own database.
+county's numbers of the year: unique, and gapless (1 … N, as many as there are disputes).
+``--server-root`` serves another checkout of caseload (e.g. the commit before a change, extracted
+with ``git archive``) against its own database.
 """
 
 from __future__ import annotations
