@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
@@ -150,6 +150,11 @@ def beyond(keys: Sequence[Key], values: Sequence[Any], *, backward: bool = False
     """Rows strictly after the position ``values`` in the ordering (before it when ``backward``)."""
     if not keys:
         return false()
+    if len({k.descending for k in keys}) == 1 and not any(k.nullable for k in keys):
+        # One direction, no NULLs: a row-value comparison, which the ordering's index answers as a
+        # range (PostgreSQL; SQLite since 3.15) where the expanded OR form may not be.
+        row, at = tuple_(*(k.attribute for k in keys)), tuple_(*values)
+        return row < at if keys[0].descending != backward else row > at
     key, value, rest = keys[0], values[0], beyond(keys[1:], values[1:], backward=backward)
     column = key.attribute
     if value is None:  # NULLs come last: after a NULL only NULLs; before it every value

@@ -79,7 +79,8 @@ def filter_disputes(stmt: Any, f: DisputeFilter | None) -> Any:
         if values:
             stmt = stmt.where(column.in_(values))
     if f.loss_risk is not None:
-        stmt = stmt.where(m.Dispute.loss_risk.is_(f.loss_risk))
+        # The bare column (not ``IS true``), which PostgreSQL matches to the partial loss-risk index.
+        stmt = stmt.where(m.Dispute.loss_risk if f.loss_risk else ~m.Dispute.loss_risk)
     if f.is_major is not None:
         stmt = stmt.where(m.Dispute.is_major.is_(f.is_major))
     if f.received_from is not None:

@@ -71,9 +71,12 @@ class ObligationListQuery:
                 stmt = stmt.where(m.Obligation.subject_id == gid(f.subject_id, "filter.subjectId"))
             if f.overdue is not None:
                 today = info.context.today()
+                # Open (or marked overdue) and either marked overdue or past its due date: the same
+                # rows as "marked overdue, or open past due", written so the partial index of open
+                # obligations (jurisdiction, due date) serves it, the page in due-date order.
                 open_states = (ObligationStatus.OPEN, ObligationStatus.OVERDUE)
-                late = (m.Obligation.status == ObligationStatus.OVERDUE) | (
-                    m.Obligation.status.in_(open_states) & (m.Obligation.due_date < today)
+                late = m.Obligation.status.in_(open_states) & (
+                    (m.Obligation.status == ObligationStatus.OVERDUE) | (m.Obligation.due_date < today)
                 )
                 stmt = stmt.where(late if f.overdue else ~late)
         stmt = info.context.scoped(stmt, m.Obligation)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, IdMixin, TimestampMixin, VersionedMixin, enum_type
@@ -23,7 +23,23 @@ class Dispute(IdMixin, TimestampMixin, VersionedMixin, Base):
 
     __tablename__ = "disputes"
     __table_args__ = (
-        Index("ix_disputes_jurisdiction_received", "jurisdiction_id", "received_date"),
+        # The lists (api/disputes/queries.py) are always one jurisdiction's, newest first
+        # (received_date, id): each index below ends in that order, so a page is read in order and a
+        # count from the index alone, each filter the desk offers leading with its column rather
+        # than ANDing a jurisdiction bitmap with a status one (issue 23). Dates and text use the first.
+        Index("ix_disputes_jurisdiction_received", "jurisdiction_id", "received_date", "id"),
+        Index("ix_disputes_jurisdiction_status", "jurisdiction_id", "status", "received_date", "id"),
+        Index("ix_disputes_jurisdiction_field", "jurisdiction_id", "field", "status", "received_date", "id"),
+        # Loss risk marks a small share of disputes: a partial index holds only those.
+        Index(
+            "ix_disputes_loss_risk",
+            "jurisdiction_id",
+            "status",
+            "received_date",
+            "id",
+            postgresql_where=text("loss_risk"),
+            sqlite_where=text("loss_risk"),
+        ),
         UniqueConstraint("jurisdiction_id", "number"),
     )
 
@@ -82,10 +98,14 @@ class DisputeRespondent(IdMixin, Base):
     """Every respondent unit of a dispute (the principal one included)."""
 
     __tablename__ = "dispute_respondents"
-    __table_args__ = (UniqueConstraint("dispute_id", "unit_id"),)
+    __table_args__ = (
+        UniqueConstraint("dispute_id", "unit_id"),
+        # A unit's disputes (the unit filter, a clerk's scope) read from the index alone.
+        Index("ix_dispute_respondents_unit_dispute", "unit_id", "dispute_id"),
+    )
 
     dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id", ondelete="CASCADE"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
 
 
 class ResolutionEffort(IdMixin, TimestampMixin, VersionedMixin, Base):

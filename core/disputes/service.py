@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, Text, cast, func, literal, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.audit.service import record as audit
 from core.audit.service import snapshot
@@ -94,9 +97,13 @@ def dispute_event(kind: EventKind, d: Dispute, on: dt.date, **attrs: object) -> 
 
 async def next_dispute_number(ctx: ServiceContext, jurisdiction_id: int, year: int) -> int:
     """Take the next dispute number of a jurisdiction and year (one upsert on its counter row)."""
+    return int((await ctx.session.execute(_take_number(ctx, jurisdiction_id, year))).scalar_one())
+
+
+def _take_number(ctx: ServiceContext, jurisdiction_id: int, year: int) -> Any:
     insert = dialect_insert(ctx.session)
     counter = DisputeNumberCounter
-    statement = (
+    return (
         insert(counter)
         .values(jurisdiction_id=jurisdiction_id, year=year, last_number=1)
         .on_conflict_do_update(
@@ -105,7 +112,53 @@ async def next_dispute_number(ctx: ServiceContext, jurisdiction_id: int, year: i
         )
         .returning(counter.last_number)
     )
-    return int((await ctx.session.execute(statement)).scalar_one())
+
+
+def cast_table(table: Any) -> Table:
+    """A mapped class's table, typed as the Table it is (``__table__`` is typed as any FROM clause)."""
+    assert isinstance(table, Table)
+    return table
+
+
+async def number_dispute(ctx: ServiceContext, dispute: Dispute, code: str, year: int) -> str:
+    """Give a recorded dispute its number: call it as the LAST statement of the transaction.
+
+    Numbers are gapless per jurisdiction and year, so the counter row stays locked from the moment
+    a number is taken until the transaction ends (a rolled-back recording gives its number back by
+    rolling back the counter too; a sequence could not). Taking it last, after the obligations,
+    respondents and everything else are written, keeps that lock to the statement itself, the
+    audit entry and the commit, instead of the whole recording: recordings in one county no longer
+    queue behind each other's obligation engine. On PostgreSQL the number is taken and written in
+    one statement (an upsert in a ``WITH`` feeding the ``UPDATE``), one round trip under the lock.
+    """
+    prefix = f"{code.upper()}-{year}-"
+    disputes = cast_table(Dispute.__table__)
+    if ctx.session.bind is not None and ctx.session.bind.dialect.name == "postgresql":
+        counter = cast_table(DisputeNumberCounter.__table__)
+        taken = (
+            _take_number(ctx, dispute.jurisdiction_id, year).returning(counter.c.jurisdiction_id).cte("taken")
+        )
+        digits = cast(taken.c.last_number, Text)
+        padded = func.lpad(digits, func.greatest(5, func.length(digits)), "0")
+        statement = (
+            update(disputes)
+            .where(disputes.c.id == dispute.id, disputes.c.jurisdiction_id == taken.c.jurisdiction_id)
+            .values(number=literal(prefix) + padded, updated_at=dispute.updated_at)
+            .returning(disputes.c.number)
+            .add_cte(taken)
+        )
+        number = str((await ctx.session.execute(statement)).scalar_one())
+    else:  # SQLite: the database's write lock is already held since the transaction's first write
+        number = f"{prefix}{await next_dispute_number(ctx, dispute.jurisdiction_id, year):05d}"
+        await ctx.session.execute(
+            update(disputes)
+            .where(disputes.c.id == dispute.id)
+            .values(number=number, updated_at=dispute.updated_at)
+        )
+    # ``updated_at`` is the insert's own (it is the same recording); the row already holds the
+    # number: tell the ORM without a second UPDATE (or a version bump).
+    set_committed_value(dispute, "number", number)
+    return number
 
 
 async def record_dispute(ctx: ServiceContext, data: DisputeInput) -> Dispute:
@@ -128,13 +181,12 @@ async def record_dispute(ctx: ServiceContext, data: DisputeInput) -> Dispute:
         raise ValidationFailed("applicantCount", "申请人数至少为1", "applicantCount must be at least 1")
     title = require_text(data.title, "title", "争议事项", max_len=200)
     applicant_name = require_text(data.applicant_name, "applicantName", "申请人", max_len=120)
-    year = data.received_date.year
-    number = await next_dispute_number(ctx, unit.jurisdiction_id, year)
     jurisdiction = await ctx.jurisdiction(unit.jurisdiction_id)
     dispute = Dispute(
         jurisdiction_id=unit.jurisdiction_id,
         unit_id=unit.id,
-        number=f"{jurisdiction.code.upper()}-{year}-{number:05d}",
+        # Unique until number_dispute() replaces it at the end of this transaction; never committed.
+        number=f"pending-{uuid.uuid4().hex}",
         title=title,
         summary=(data.summary or "").strip(),
         applicant_name=applicant_name,
@@ -158,8 +210,11 @@ async def record_dispute(ctx: ServiceContext, data: DisputeInput) -> Dispute:
     await ctx.session.flush()
     for u in [unit, *others]:
         ctx.session.add(DisputeRespondent(dispute_id=dispute.id, unit_id=u.id))
-    await audit(ctx, "dispute.record", dispute, None)
     await emit(ctx, dispute_event(EventKind.DISPUTE_RECORDED, dispute, data.received_date))
+    await ctx.session.flush()
+    # Last: the number (its counter row stays locked until commit), then the audit entry that shows it.
+    await number_dispute(ctx, dispute, jurisdiction.code, data.received_date.year)
+    await audit(ctx, "dispute.record", dispute, None)
     return dispute
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, IdMixin, TimestampMixin, VersionedMixin, enum_type, utcnow
@@ -19,6 +19,17 @@ class Obligation(IdMixin, TimestampMixin, VersionedMixin, Base):
         Index("ix_obligations_subject", "subject_type", "subject_id"),
         # The worker's escalation steps read only the overdue obligations that have not reached a step.
         Index("ix_obligations_escalation", "jurisdiction_id", "status", "escalation_level", "due_date"),
+        # The lists of what is still to do (overdue, due soon): a jurisdiction's open obligations in
+        # due-date order, the status kept in the index so a count never visits the table.
+        Index(
+            "ix_obligations_open_due",
+            "jurisdiction_id",
+            "due_date",
+            "status",
+            "id",
+            postgresql_where=text("status IN ('open', 'overdue')"),
+            sqlite_where=text("status IN ('open', 'overdue')"),
+        ),
         # One obligation per rule, subject and occurrence (e.g. a month's screening report).
         UniqueConstraint("jurisdiction_id", "rule_id", "subject_type", "subject_id", "occurrence"),
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select
@@ -18,7 +20,8 @@ from core.disputes.models import Dispute, DisputeNumberCounter
 from core.enums import ActionType, DisputeField, DisputeSource, DisputeStatus
 from core.policy.manager import PolicyRegistry
 from core.principal import SYSTEM
-from tests.conftest import TODAY
+from tests.api.conftest import GraphQLClient
+from tests.conftest import TODAY, StatementCounter
 from tests.support import make_org, migration_revision
 
 
@@ -119,3 +122,77 @@ async def test_the_migration_starts_each_counter_after_the_numbers_already_given
     assert counters == {(2024, 7), (2023, 12)}
     d = await disputes.record_dispute(ctx, _input(org.agency.id))
     assert d.number == f"{code}-2024-00008"
+
+
+RECORD = """mutation($u: ID!, $t: String!, $s: DisputeSource! = SCREENING) { recordDispute(input: {unitId: $u,
+  title: $t, applicantName: "陈某", field: LAND_EXPROPRIATION, actionType: EXPROPRIATION, source: $s,
+  receivedDate: "2024-11-18", originDate: "2024-11-18"}) { result { number } errors { field code message } } }"""
+
+
+async def test_the_number_is_the_recordings_last_write_but_its_audit_entry(
+    ctx: ServiceContext, app: Any, client: GraphQLClient
+):
+    # The counter row stays locked from the number's statement to the commit: everything else a
+    # recording writes (the dispute, its respondents, its obligations) comes before it.
+    org = await make_org(ctx, "wuping")
+    await ctx.session.commit()
+    with StatementCounter(app.state.engine) as seen:
+        # The court's oral notice: wuping's rules give it two obligations at once.
+        result = await client.mutate(
+            RECORD, {"u": str(org.agency.id), "t": "征收补偿争议", "s": "COURT_ORAL_NOTICE"}
+        )
+    assert result["number"] == f"{org.jurisdiction.code.upper()}-2024-00001"
+    taken = next(i for i, s in enumerate(seen.statements) if "dispute_number_counters" in s)
+    later = [
+        s for s in seen.statements[taken + 1 :] if s.lstrip().split()[0] in ("INSERT", "UPDATE", "DELETE")
+    ]
+    assert all(
+        s.startswith("INSERT INTO audit_entries") or s.startswith("UPDATE disputes SET number") for s in later
+    ), later
+    earlier = " ".join(seen.statements[:taken])
+    assert "INSERT INTO dispute_respondents" in earlier and "INSERT INTO obligations" in earlier
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgresql"),
+    reason="concurrent transactions on one counter row: PostgreSQL's row locks",
+)
+async def test_ten_concurrent_recordings_in_one_county_get_unique_gapless_numbers(
+    ctx: ServiceContext,
+    client: GraphQLClient,
+    session_factory: async_sessionmaker[AsyncSession],
+    registry: PolicyRegistry,
+):
+    org = await make_org(ctx)
+    await ctx.session.commit()
+
+    async def record(n: int) -> str:
+        result = await client.mutate(RECORD, {"u": str(org.agency.id), "t": f"征收补偿争议{n}"})
+        return str(result["number"])
+
+    async def roll_back(n: int) -> None:
+        # A recording that takes its number, then fails before committing: the number comes back.
+        with pytest.raises(RuntimeError):
+            async with session_factory() as session, session.begin():
+                await disputes.record_dispute(
+                    _ctx(session, registry), _input(org.agency.id, title=f"失败{n}")
+                )
+                await asyncio.sleep(0.02)
+                raise RuntimeError("rolled back after numbering")
+
+    outcomes = await asyncio.gather(*(record(n) for n in range(10)), *(roll_back(n) for n in range(3)))
+    numbers = [n for n in outcomes if n is not None]
+    code = org.jurisdiction.code.upper()
+    assert sorted(numbers) == [f"{code}-2024-{n:05d}" for n in range(1, 11)]
+    stored = list(
+        await ctx.session.scalars(
+            select(Dispute.number).where(Dispute.jurisdiction_id == org.jurisdiction.id)
+        )
+    )
+    assert sorted(stored) == sorted(numbers)
+    counter = await ctx.session.scalar(
+        select(DisputeNumberCounter.last_number).where(
+            DisputeNumberCounter.jurisdiction_id == org.jurisdiction.id
+        )
+    )
+    assert counter == 10
