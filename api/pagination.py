@@ -59,14 +59,15 @@ def desc(attribute: InstrumentedAttribute[Any]) -> Key:
 
 
 def order_clauses(keys: Sequence[Key], reverse: bool = False) -> list[ColumnElement[Any]]:
-    """ORDER BY for ``keys`` (or the opposite order): NULLs after every value, on both databases."""
+    """ORDER BY for ``keys`` (or the opposite order): NULLs after every value, on both databases.
+    An ascending key is then PostgreSQL's default order (``ASC NULLS LAST``), which its indexes serve."""
     clauses: list[ColumnElement[Any]] = []
     for key in keys:
         descending = key.descending != reverse
-        if key.nullable:
-            flag = key.attribute.is_(None)
-            clauses.append(flag.desc() if reverse else flag.asc())
-        clauses.append(key.attribute.desc() if descending else key.attribute.asc())
+        clause = key.attribute.desc() if descending else key.attribute.asc()
+        if key.nullable:  # explicit: the databases' defaults differ (SQLite ≥ 3.30 has the syntax)
+            clause = clause.nulls_first() if reverse else clause.nulls_last()
+        clauses.append(clause)
     return clauses
 
 
