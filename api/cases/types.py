@@ -68,6 +68,12 @@ class ReconsiderationCase:
     decision: ReconsiderationDecision | None
     decision_label: str | None = label_of("decision")
     decision_note: str | None
+    copy_sent_date: dt.date | None = strawberry.field(description="向被申请人发送申请书副本日期")
+    copy_received_date: dt.date | None = strawberry.field(description="被申请人收到申请书副本日期")
+    reply_date: dt.date | None = strawberry.field(description="被申请人提交书面答复日期")
+    extended_due_date: dt.date | None = strawberry.field(description="经批准延长后的审理期限")
+    extension_approved_by: str | None = strawberry.field(description="批准延期的行政复议机构负责人")
+    extension_reason: str | None = strawberry.field(description="延期理由")
     version: int
 
     @strawberry.field(description="是否纠错（撤销、变更、确认违法、责令履行）")
@@ -101,6 +107,8 @@ class LitigationCase:
     plaintiff_name: str
     filed_date: dt.date
     response_notice_date: dt.date | None
+    complaint_copy_date: dt.date | None = strawberry.field(description="收到起诉状副本日期")
+    defence_date: dt.date | None = strawberry.field(description="提交答辩状日期")
     status: CaseStatus
     status_label: str | None = label_of("status")
     concluded_date: dt.date | None

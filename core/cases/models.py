@@ -39,6 +39,14 @@ class ReconsiderationCase(IdMixin, TimestampMixin, VersionedMixin, Base):
     concluded_date: Mapped[dt.date | None] = mapped_column()
     decision: Mapped[ReconsiderationDecision | None] = mapped_column(enum_type(ReconsiderationDecision))
     decision_note: Mapped[str | None] = mapped_column(Text)
+    # 行政复议法第四十八条: the copy sent to the respondent (and the day it arrived), its written reply.
+    copy_sent_date: Mapped[dt.date | None] = mapped_column()
+    copy_received_date: Mapped[dt.date | None] = mapped_column()
+    reply_date: Mapped[dt.date | None] = mapped_column()
+    # 第六十二条: the decision period extended once, with the approving head and the reason.
+    extended_due_date: Mapped[dt.date | None] = mapped_column()
+    extension_approved_by: Mapped[str | None] = mapped_column(String(120))
+    extension_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class LitigationCase(IdMixin, TimestampMixin, VersionedMixin, Base):
@@ -61,6 +69,9 @@ class LitigationCase(IdMixin, TimestampMixin, VersionedMixin, Base):
     plaintiff_name: Mapped[str] = mapped_column(String(120))
     filed_date: Mapped[dt.date] = mapped_column()
     response_notice_date: Mapped[dt.date | None] = mapped_column()
+    # 行政诉讼法第六十七条: the complaint copy received and the defence submitted to the court.
+    complaint_copy_date: Mapped[dt.date | None] = mapped_column()
+    defence_date: Mapped[dt.date | None] = mapped_column()
     status: Mapped[CaseStatus] = mapped_column(enum_type(CaseStatus), default=CaseStatus.FILED, index=True)
     concluded_date: Mapped[dt.date | None] = mapped_column()
     effective_date: Mapped[dt.date | None] = mapped_column()

@@ -44,11 +44,12 @@ from core.scoping import authorize
 # ---------------------------------------------------------------------------------------------
 
 
-def recon_event(kind: EventKind, r: ReconsiderationCase, on: dt.date) -> Event:
-    attrs = {
+def recon_event(kind: EventKind, r: ReconsiderationCase, on: dt.date, **extra: object) -> Event:
+    attrs: dict[str, object] = {
         "decision": r.decision.value if r.decision else None,
         "is_correction": bool(r.decision and r.decision.is_correction),
     }
+    attrs.update(extra)
     return Event(kind, r.jurisdiction_id, on, "reconsideration_case", r.id, r.unit_id, attrs)
 
 

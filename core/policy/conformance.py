@@ -123,9 +123,14 @@ EVENT_ATTRIBUTES: dict[EventKind, frozenset[str]] = {
     EventKind.RECONSIDERATION_ACCEPTED: _RECON,
     EventKind.RECONSIDERATION_REJECTED: _RECON,
     EventKind.RECONSIDERATION_CONCLUDED: _RECON,
+    EventKind.APPLICATION_COPY_SENT: _RECON | {"copy_received_date"},
+    EventKind.WRITTEN_REPLY_SUBMITTED: _RECON,
+    EventKind.RECONSIDERATION_EXTENDED: _RECON | {"new_due_date"},
     EventKind.CASE_FILED: _CASE,
     EventKind.RESPONSE_NOTICE_RECEIVED: _CASE,
     EventKind.RESPONSE_REPORTED: _CASE,
+    EventKind.COMPLAINT_COPY_RECEIVED: _CASE,
+    EventKind.DEFENCE_SUBMITTED: _CASE,
     EventKind.HEARING_SCHEDULED: frozenset({"hearing_date", "head_required"}),
     EventKind.HEARING_HEAD_DESIGNATED: frozenset({"hearing_date", "head_required"}),
     EventKind.HEARING_IDENTITY_CHECKED: frozenset({"hearing_date", "head_required", "verified"}),
@@ -133,7 +138,9 @@ EVENT_ATTRIBUTES: dict[EventKind, frozenset[str]] = {
     EventKind.HEARING_RESCHEDULED: frozenset({"hearing_date", "head_required"}),
     EventKind.HEARING_CANCELLED: frozenset({"hearing_date", "head_required"}),
     EventKind.JUDGMENT_RECEIVED: frozenset({"outcome", "is_loss", "instance"}),
-    EventKind.JUDGMENT_EFFECTIVE: frozenset({"outcome", "is_loss", "instance"}),
+    EventKind.JUDGMENT_EFFECTIVE: frozenset({"outcome", "is_loss", "instance", "automatic"}),
+    EventKind.JUDGMENT_SERVED: frozenset({"outcome", "is_loss", "instance", "ruling"}),
+    EventKind.APPEAL_FILED: frozenset({"instance", "appeal_case_id"}),
     EventKind.DUTY_SUBMITTED: frozenset({"duty_kind"}),
     EventKind.DUTY_REVIEWED: frozenset({"duty_kind"}),
     EventKind.CASE_CLOSED: frozenset(),
@@ -149,7 +156,9 @@ EVENT_ATTRIBUTES: dict[EventKind, frozenset[str]] = {
 }
 """Attributes a rule may narrow on or count from, per event kind (see docs/plugins.md)."""
 
-DATE_ATTRIBUTES = frozenset({"origin_date", "new_due_date", "agreement_effective_date", "hearing_date"})
+DATE_ATTRIBUTES = frozenset(
+    {"origin_date", "new_due_date", "agreement_effective_date", "hearing_date", "copy_received_date"}
+)
 """Attributes holding a date, usable as a rule's ``anchor``."""
 
 PERIODIC_EVENTS = frozenset(

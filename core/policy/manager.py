@@ -121,7 +121,14 @@ class Policy:
     # -- deadlines --------------------------------------------------------------------------
     @property
     def deadline_rules(self) -> list[DeadlineRule]:
-        return self._cached("deadlines", lambda: _flatten(self._hook.caseload_deadline_rules()))
+        """Every rule in force: the county's, then the national ones it does not replace by name."""
+
+        def build() -> list[DeadlineRule]:
+            rules: list[DeadlineRule] = _flatten(self._hook.caseload_deadline_rules())
+            replaced = {r.replaces for r in rules if r.replaces}
+            return [r for r in rules if r.id not in replaced]
+
+        return self._cached("deadlines", build)
 
     def deadline_rule(self, rule_id: str) -> DeadlineRule | None:
         return self._cached("deadline_index", lambda: {r.id: r for r in self.deadline_rules}).get(rule_id)
