@@ -208,11 +208,12 @@ def _plugins_check(*, strict: bool = False, sources: str | None = None) -> int:
     """Load every plugin and run the conformance kit on each: the same verdicts as in a plugin's tests.
 
     Each deadline rule that names no escalation chain is listed with the chain it inherits, as a
-    warning; ``--strict`` (for CI) turns warnings into failures.
+    warning; ``--strict`` (for CI) turns warnings into failures. Each national rule a county
+    replaces (``DeadlineRule.replaces``) is listed with the county rule taking its place.
     """
     from pathlib import Path
 
-    from core.policy.conformance import check_plugin
+    from core.policy.conformance import check_plugin, collect_rules, replaced_national_rules
     from core.policy.manager import PluginError, build_registry
 
     try:
@@ -232,6 +233,12 @@ def _plugins_check(*, strict: bool = False, sources: str | None = None) -> int:
         title = registry.policy(name).profile
         label = title.name if title is not None and hasattr(title, "name") else name
         print(f"{status} {name:<12} {label} [{registry.origins.get(name, '?')}] {total} rules ({counts})")
+        if report.ok:
+            replaced = replaced_national_rules(collect_rules(registry, name))
+            for national, county in replaced:
+                print(f"     = replaces national rule {national} with {county}")
+            if not replaced:
+                print("     = replaces no national rule (every statutory deadline applies)")
         for problem in report.problems:
             print(f"     - {problem}")
         for warning in report.warnings:

@@ -486,6 +486,27 @@ def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None
     return problems
 
 
+def check_replaces(rules: PluginRules, national: frozenset[str]) -> list[str]:
+    """A county rule may take the place of a national rule only by naming one that exists, once."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for rule in rules.deadlines:
+        if rule.replaces is None:
+            continue
+        if rule.replaces not in national:
+            problems.append(f"rule {rule.id}: replaces {rule.replaces!r}, which is not a national rule")
+        elif rule.replaces in seen:
+            problems.append(f"rule {rule.id}: {rule.replaces!r} is already replaced by {seen[rule.replaces]}")
+        else:
+            seen[rule.replaces] = rule.id
+    return problems
+
+
+def replaced_national_rules(rules: PluginRules) -> list[tuple[str, str]]:
+    """(national rule id, the county rule that replaces it), for ``caseload plugins check``."""
+    return [(r.replaces, r.id) for r in rules.deadlines if r.replaces is not None]
+
+
 def check_triggers(rules: PluginRules) -> list[str]:
     """Triggers, ``met_by`` and ``cancelled_by`` use attributes the core emits, with legal values."""
     problems: list[str] = []
@@ -707,6 +728,7 @@ def check_plugin(
         ("ids", lambda: check_ids(rules)),
         ("citations", lambda: check_citations(rules, policy, sources_dir)),
         ("triggers", lambda: check_triggers(rules)),
+        ("replaces", lambda: check_replaces(rules, registry.national_rule_ids)),
         ("due rules", lambda: check_due_rules(rules, sample_date)),
         ("escalations", lambda: check_escalations(rules, policy)),
         ("targets", lambda: check_targets(rules)),

@@ -350,6 +350,12 @@ class PolicyRegistry:
     def plugin_names(self) -> list[str]:
         return [n for n in self.origins if n != DEFAULTS_NAME]
 
+    @property
+    def national_rule_ids(self) -> frozenset[str]:
+        """The ids of the national defaults' deadline rules: the only ones ``replaces`` may name."""
+        rules = _own(self, self.pm.get_plugin(DEFAULTS_NAME), "caseload_deadline_rules") or []
+        return frozenset(r.id for r in rules if isinstance(r, DeadlineRule))
+
     def has(self, name: str) -> bool:
         return (name in self.origins or name in self.broken) and name != DEFAULTS_NAME
 

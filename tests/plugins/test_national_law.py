@@ -1,0 +1,352 @@
+"""The statutory deadlines of the national defaults, driven through the GraphQL API (issue 21).
+
+Each duty is created by the lifecycle step the law counts from, carries its citation, is met by the
+step the law asks for, escalates along the county's chain when late, and — the decision period —
+is extended once with approval. A county replaces a national rule only by naming it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from core.calendar.rules import working_days
+from core.clock import CHINA, fixed_clock
+from core.disputes import service as disputes
+from core.enums import ActionType, DisputeField, DisputeSource, NotificationKind
+from core.obligations.scan import scan_jurisdiction
+from core.policy import hookimpl
+from core.policy.conformance import check_plugin, normalise
+from core.policy.manager import PolicyRegistry, build_registry
+from core.policy.types import (
+    Citation,
+    DeadlineRule,
+    EscalationChain,
+    EscalationStep,
+    EventKind,
+    EventMatch,
+    JurisdictionProfile,
+    Owner,
+    Recipient,
+)
+from plugins.defaults.law import APPEAL_JUDGMENT, APPEAL_LAPSED, APPEAL_RULING, NATIONAL_RULES
+from tests.api.conftest import GraphQLClient
+from tests.support import Testland, make_org
+
+LAW = resources.files("plugins.defaults").joinpath("sources/national_law.txt")
+CITE = Citation(
+    source="tests/plugins/test_national_law.py", clause="本县规定：复议机构3个工作日内发送申请书副本"
+)
+
+
+class Lawland:
+    """A county with its own default chain, one rule replacing a national one and one beside it."""
+
+    @hookimpl
+    def caseload_jurisdiction_profile(self) -> JurisdictionProfile:
+        return JurisdictionProfile(code="lawland", name="法治县", name_en="Lawland", population=200_000)
+
+    @hookimpl
+    def caseload_escalation_chains(self) -> list[EscalationChain]:
+        return [
+            EscalationChain(
+                id="default",
+                title_zh="本县督办：次日司法局督办",
+                steps=(
+                    EscalationStep(
+                        working_days(1), Recipient.JUSTICE_BUREAU, NotificationKind.ESCALATION, "本县督办"
+                    ),
+                ),
+                citation=CITE,
+            )
+        ]
+
+    @hookimpl
+    def caseload_deadline_rules(self) -> list[DeadlineRule]:
+        return [
+            DeadlineRule(
+                id="lawland.copy_sooner",
+                trigger=EventMatch(EventKind.RECONSIDERATION_ACCEPTED),
+                title_zh="受理后3个工作日内发送申请书副本",
+                title_en="send the copy within 3 working days",
+                due=working_days(3),
+                owner=Owner.JUSTICE_BUREAU,
+                met_by=(EventMatch(EventKind.APPLICATION_COPY_SENT),),
+                citation=CITE,
+                escalation="default",
+                replaces="national.reconsideration_copy",
+            ),
+            DeadlineRule(
+                id="lawland.complaint_report",
+                trigger=EventMatch(EventKind.COMPLAINT_COPY_RECEIVED),
+                title_zh="收到起诉状副本后3个工作日内报司法局",
+                title_en="report the complaint within 3 working days",
+                due=working_days(3),
+                owner=Owner.UNIT,
+                met_by=(EventMatch(EventKind.RESPONSE_REPORTED),),
+                citation=CITE,
+                escalation="default",
+            ),
+        ]
+
+
+@pytest.fixture
+def registry() -> PolicyRegistry:
+    return build_registry(extra={"testland": Testland(), "lawland": Lawland()})
+
+
+def test_every_national_citation_is_verbatim_in_the_shipped_law() -> None:
+    text = normalise(LAW.read_text(encoding="utf-8"))
+    cited = [r.citation for r in NATIONAL_RULES]
+    cited += [r.extension.citation for r in NATIONAL_RULES if r.extension and r.extension.citation]
+    cited += [APPEAL_JUDGMENT, APPEAL_RULING, APPEAL_LAPSED]
+    for citation in cited:
+        assert normalise(citation.clause) in text, citation.clause
+        assert citation.document is not None and citation.document.key == citation.source
+        assert str(citation).startswith(f"《{citation.document.title}》第")
+
+
+CASE = """query($id: ID!) { litigationCase(id: $id) { complaintCopyDate defenceDate
+  obligations { ruleId title dueDate status metDate citation ownerRole escalationLevel rule { id kind } } } }"""
+RECON = """query($id: ID!) { reconsiderationCase(id: $id) { status copySentDate copyReceivedDate replyDate
+  extendedDueDate extensionApprovedBy
+  obligations { ruleId title dueDate status metDate citation ownerRole note } } }"""
+P = "errors { field code message messageEn }"
+
+
+async def _dispute(ctx: Any, unit_id: int, received: dt.date) -> Any:
+    return await disputes.record_dispute(
+        ctx,
+        disputes.DisputeInput(
+            unit_id=unit_id,
+            title="征收补偿争议",
+            applicant_name="陈某",
+            field=DisputeField.LAND_EXPROPRIATION,
+            action_type=ActionType.EXPROPRIATION,
+            source=DisputeSource.SCREENING,
+            received_date=received,
+        ),
+    )
+
+
+def _by_rule(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {o["ruleId"]: o for o in case["obligations"]}
+
+
+async def test_the_defence_duty_is_created_cited_escalated_and_met(
+    make_ctx: Any, client: GraphQLClient
+) -> None:
+    ctx = make_ctx(today=dt.date(2024, 11, 1))
+    org = await make_org(ctx, "lawland")
+    d = await _dispute(ctx, org.agency.id, dt.date(2024, 11, 1))
+    await ctx.session.commit()
+    filed = await client.mutate(
+        """mutation($d: ID!) { fileLitigationCase(input: {disputeId: $d, court: "县人民法院",
+             caseNumber: "(2024)法行初1号", plaintiffName: "陈某", filedDate: "2024-11-01"}) { result { id } errors { code } } }""",
+        {"d": str(d.id)},
+    )
+    await ctx.session.commit()
+    case_id = filed["id"]
+    clerk = {
+        "x-caseload-role": "unit_clerk",
+        "x-caseload-jurisdiction": str(org.jurisdiction.id),
+        "x-caseload-unit": str(org.agency.id),
+    }
+    # Nothing yet: the defence period runs from the complaint copy, not from filing.
+    assert "national.litigation_defence" not in _by_rule(
+        (await client.ok(CASE, {"id": case_id}))["litigationCase"]
+    )
+
+    early = await client.ok(
+        f'mutation($c: ID!) {{ submitDefence(caseId: $c, submittedDate: "2024-11-05") {{ {P} }} }}',
+        {"c": case_id},
+        **clerk,
+    )
+    assert early["submitDefence"]["errors"][0]["code"] == "invalid_transition"
+
+    await client.mutate(
+        f'mutation($c: ID!) {{ recordComplaintCopy(caseId: $c, receivedDate: "2024-11-04") {{ result {{ id }} {P} }} }}',
+        {"c": case_id},
+        **clerk,
+    )
+    case = (await client.ok(CASE, {"id": case_id}))["litigationCase"]
+    assert case["complaintCopyDate"] == "2024-11-04"
+    defence = _by_rule(case)["national.litigation_defence"]
+    # 11-04 + 15 days = 11-19 (a Tuesday, no roll).
+    assert defence["dueDate"] == "2024-11-19" and defence["status"] == "OPEN"
+    assert defence["ownerRole"] == "unit"
+    assert defence["citation"].startswith(
+        "《中华人民共和国行政诉讼法》第六十七条第一款：「被告应当在收到起诉状副本之日起十五日内"
+    )
+    assert defence["rule"] == {"id": "national.litigation_defence", "kind": "deadline"}
+    # The county's own rule on the same event did not replace the national one: both apply.
+    assert _by_rule(case)["lawland.complaint_report"]["status"] == "OPEN"
+
+    # Late: the scan on 11-20 escalates along the county's own default chain (justice bureau).
+    scan = make_ctx(today=dt.date(2024, 11, 20))
+    scan.clock = fixed_clock(dt.datetime(2024, 11, 20, 10, tzinfo=CHINA))
+    await scan_jurisdiction(scan, org.jurisdiction.id)
+    await scan.session.commit()
+    staff = {"x-caseload-role": "justice_staff", "x-caseload-jurisdiction": str(org.jurisdiction.id)}
+    inbox = await client.ok("{ inbox { edges { node { kind title body } } } }", **staff)
+    titles = [e["node"]["title"] + e["node"]["body"] for e in inbox["inbox"]["edges"]]
+    assert any("答辩状" in t and "本县督办" in t for t in titles), titles
+    defence = _by_rule((await client.ok(CASE, {"id": case_id}))["litigationCase"])[
+        "national.litigation_defence"
+    ]
+    assert defence["status"] == "OVERDUE" and defence["escalationLevel"] == 1
+
+    await client.mutate(
+        f'mutation($c: ID!) {{ submitDefence(caseId: $c, submittedDate: "2024-11-20") {{ result {{ id }} {P} }} }}',
+        {"c": case_id},
+        **clerk,
+    )
+    case = (await client.ok(CASE, {"id": case_id}))["litigationCase"]
+    defence = _by_rule(case)["national.litigation_defence"]
+    assert case["defenceDate"] == "2024-11-20"
+    assert defence["status"] == "MET_LATE" and defence["metDate"] == "2024-11-20"
+    trail = await client.ok(
+        'query($id: ID) { auditTrail(entityType: "litigation_cases", entityId: $id, first: 10) { nodes { actionLabel } } }',
+        {"id": case_id},
+    )
+    labels = {n["actionLabel"] for n in trail["auditTrail"]["nodes"]}
+    assert {"收到起诉状副本", "提交答辩状"} <= labels
+
+
+async def test_reconsideration_duties_examination_copy_reply_decision_and_extension(
+    make_ctx: Any, client: GraphQLClient
+) -> None:
+    ctx = make_ctx(today=dt.date(2024, 11, 1))
+    org = await make_org(ctx)  # testland: no rule of its own on reconsideration
+    d = await _dispute(ctx, org.agency.id, dt.date(2024, 11, 1))
+    await ctx.session.commit()
+    received = await client.mutate(
+        """mutation($d: ID!) { receiveReconsideration(input: {disputeId: $d, caseNumber: "复字1号",
+             receivedDate: "2024-11-01"}) { result { id } errors { code } } }""",
+        {"d": str(d.id)},
+    )
+    await ctx.session.commit()
+    rid = received["id"]
+    recon = (await client.ok(RECON, {"id": rid}))["reconsiderationCase"]
+    exam = _by_rule(recon)["national.reconsideration_examination"]
+    # 第八十八条: "五日" are working days: 11-01 (Fri) + 5 working days = 11-08.
+    assert exam["dueDate"] == "2024-11-08" and exam["ownerRole"] == "justice_bureau"
+    assert "《中华人民共和国行政复议法》第三十条第一款" in exam["citation"]
+
+    await client.mutate(
+        f'mutation($c: ID!) {{ acceptReconsideration(caseId: $c, acceptedDate: "2024-11-05") {{ result {{ id }} {P} }} }}',
+        {"c": rid},
+    )
+    recon = (await client.ok(RECON, {"id": rid}))["reconsiderationCase"]
+    rules = _by_rule(recon)
+    assert rules["national.reconsideration_examination"]["status"] == "MET"
+    assert rules["national.reconsideration_copy"]["dueDate"] == "2024-11-14"  # 7 working days
+    # 60 days from 11-05 end on Saturday 2025-01-04: rolled to Monday 2025-01-06.
+    assert rules["national.reconsideration_decision"]["dueDate"] == "2025-01-06"
+    assert "第六十二条第一款" in rules["national.reconsideration_decision"]["citation"]
+
+    # The respondent cannot reply before the copy is sent.
+    early = await client.ok(
+        f'mutation($c: ID!) {{ submitWrittenReply(caseId: $c, submittedDate: "2024-11-12") {{ {P} }} }}',
+        {"c": rid},
+    )
+    assert early["submitWrittenReply"]["errors"][0]["code"] == "invalid_transition"
+    await client.mutate(
+        f"""mutation($c: ID!) {{ sendApplicationCopy(caseId: $c, sentDate: "2024-11-12", receivedDate: "2024-11-13")
+             {{ result {{ id }} {P} }} }}""",
+        {"c": rid},
+    )
+    recon = (await client.ok(RECON, {"id": rid}))["reconsiderationCase"]
+    rules = _by_rule(recon)
+    assert rules["national.reconsideration_copy"]["status"] == "MET"
+    reply = rules["national.reconsideration_reply"]
+    # Ten working days from the day the respondent received it (11-13), not the day it was sent.
+    assert reply["dueDate"] == "2024-11-27" and reply["ownerRole"] == "unit"
+    clerk = {
+        "x-caseload-role": "unit_clerk",
+        "x-caseload-jurisdiction": str(org.jurisdiction.id),
+        "x-caseload-unit": str(org.agency.id),
+    }
+    await client.mutate(
+        f'mutation($c: ID!) {{ submitWrittenReply(caseId: $c, submittedDate: "2024-11-20") {{ result {{ id }} {P} }} }}',
+        {"c": rid},
+        **clerk,
+    )
+    assert (
+        _by_rule((await client.ok(RECON, {"id": rid}))["reconsiderationCase"])[
+            "national.reconsideration_reply"
+        ]["status"]
+        == "MET"
+    )
+
+    extend = """mutation($c: ID!, $due: Date!, $told: Boolean!) { extendReconsideration(input: {caseId: $c,
+      newDueDate: $due, reason: "案情复杂，需补充鉴定", approvedBy: "县司法局行政复议科科长王某",
+      partiesNotified: $told}) { result { extendedDueDate } errors { field code message messageEn } } }"""
+    untold = await client.ok(extend, {"c": rid, "due": "2025-02-05", "told": False})
+    assert untold["extendReconsideration"]["errors"][0]["field"] == "partiesNotified"
+    too_long = await client.ok(extend, {"c": rid, "due": "2025-02-06", "told": True})
+    error = too_long["extendReconsideration"]["errors"][0]
+    assert (error["field"], error["code"]) == ("newDueDate", "extension_too_long")
+    assert "2025-02-05" in error["message"] and "{" not in error["messageEn"]
+    recon = (await client.ok(RECON, {"id": rid}))["reconsiderationCase"]
+    assert recon["extendedDueDate"] is None  # a refused extension wrote nothing
+    assert _by_rule(recon)["national.reconsideration_decision"]["dueDate"] == "2025-01-06"
+
+    done = await client.mutate(extend, {"c": rid, "due": "2025-02-05", "told": True})
+    assert done["extendedDueDate"] == "2025-02-05"
+    recon = (await client.ok(RECON, {"id": rid}))["reconsiderationCase"]
+    decision = _by_rule(recon)["national.reconsideration_decision"]
+    assert decision["dueDate"] == "2025-02-05" and decision["status"] == "OPEN"
+    assert recon["extensionApprovedBy"] == "县司法局行政复议科科长王某"
+    again = await client.ok(extend, {"c": rid, "due": "2025-02-06", "told": True})
+    assert again["extendReconsideration"]["errors"][0]["code"] == "extension_limit"
+
+
+async def test_a_county_rule_replaces_a_national_rule_only_by_naming_it(
+    make_ctx: Any, client: GraphQLClient
+) -> None:
+    ctx = make_ctx(today=dt.date(2024, 11, 1))
+    org = await make_org(ctx, "lawland")
+    d = await _dispute(ctx, org.agency.id, dt.date(2024, 11, 1))
+    await ctx.session.commit()
+    received = await client.mutate(
+        """mutation($d: ID!) { receiveReconsideration(input: {disputeId: $d, caseNumber: "复字2号",
+             receivedDate: "2024-11-01"}) { result { id } errors { code } } }""",
+        {"d": str(d.id)},
+    )
+    await ctx.session.commit()
+    await client.mutate(
+        f'mutation($c: ID!) {{ acceptReconsideration(caseId: $c, acceptedDate: "2024-11-05") {{ result {{ id }} {P} }} }}',
+        {"c": received["id"]},
+    )
+    rules = _by_rule((await client.ok(RECON, {"id": received["id"]}))["reconsiderationCase"])
+    assert "national.reconsideration_copy" not in rules  # replaced by name
+    assert rules["lawland.copy_sooner"]["dueDate"] == "2024-11-08"
+    assert rules["national.reconsideration_decision"]["status"] == "OPEN"  # not replaced: applies
+
+
+def test_plugins_check_lists_the_national_rules_a_county_replaces(
+    registry: PolicyRegistry, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from api.cli import main
+
+    monkeypatch.setattr("core.policy.manager.build_registry", lambda: registry)
+    main(["plugins", "check"])
+    out = capsys.readouterr().out
+    assert "replaces national rule national.reconsideration_copy with lawland.copy_sooner" in out
+    assert "replaces no national rule" in out  # the built-in counties
+
+
+def test_replacing_a_rule_that_is_not_national_is_a_problem() -> None:
+    class Wrong(Lawland):
+        @hookimpl
+        def caseload_deadline_rules(self) -> list[DeadlineRule]:
+            (rule, _) = Lawland().caseload_deadline_rules()
+            return [DeadlineRule(**{**vars(rule), "replaces": "national.no_such_rule"})]
+
+    registry = build_registry(builtins=(), entry_points=False, extra={"lawland": Wrong()})
+    report = check_plugin("lawland", registry=registry)
+    assert any("replaces 'national.no_such_rule', which is not a national rule" in p for p in report.problems)
