@@ -70,6 +70,9 @@ class RecordOutcomeInput:
     received_date: dt.date
     agency_changed_act: bool = False
     summary: str | None = None
+    served_date: dt.date | None = strawberry.field(
+        default=None, description="裁判文书送达最后一方当事人的日期（上诉期自次日起算；不填为收到日期）"
+    )
     version: int | None = None
 
 
@@ -378,6 +381,7 @@ class CaseMutation:
                 received_date=input.received_date,
                 agency_changed_act=input.agency_changed_act,
                 summary=input.summary,
+                served_date=input.served_date,
                 version=input.version,
             ),
         )

@@ -221,6 +221,7 @@ class Outcome:
     is_loss: bool = strawberry.field(description="是否败诉")
     decided_date: dt.date
     received_date: dt.date
+    served_date: dt.date | None = strawberry.field(description="送达最后一方当事人的日期（上诉期起算）")
     agency_changed_act: bool = strawberry.field(description="机关改变行政行为后原告撤诉（隐性败诉）")
     summary: str | None
 

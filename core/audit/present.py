@@ -128,6 +128,7 @@ FIELD_LABELS = {
     "effective_date": "生效日期",
     "response_notice_date": "收到应诉通知书日期",
     "complaint_copy_date": "收到起诉状副本日期",
+    "served_date": "裁判文书送达日期",
     "defence_date": "提交答辩状日期",
     "copy_sent_date": "发送申请书副本日期",
     "copy_received_date": "被申请人收到副本日期",

@@ -122,6 +122,9 @@ class Outcome(IdMixin, TimestampMixin, VersionedMixin, Base):
     is_loss: Mapped[bool] = mapped_column(Boolean)
     decided_date: Mapped[dt.date] = mapped_column()
     received_date: Mapped[dt.date] = mapped_column()
+    # The day the decision was served on the last party (行政诉讼法第八十五条 counts the appeal window
+    # from service); None: on the day the unit received it.
+    served_date: Mapped[dt.date | None] = mapped_column()
     # A withdrawal after the agency itself revoked or changed the contested act (a "hidden loss").
     agency_changed_act: Mapped[bool] = mapped_column(Boolean, default=False)
     summary: Mapped[str | None] = mapped_column(Text)

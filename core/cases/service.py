@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from core.audit.service import record as audit
 from core.audit.service import snapshot
+from core.cases.appeal import RULINGS, appeal_window
 from core.cases.models import Hearing, LitigationCase, Outcome, PostJudgmentDuty, ReconsiderationCase
 from core.common import (
     check_version,
@@ -249,6 +250,11 @@ async def file_litigation_case(
     await audit(ctx, "case.file", c, None)
     await mark_escalated(ctx, d)
     await emit(ctx, case_event(EventKind.CASE_FILED, c, filed_date, unit))
+    if parent_case_id is not None and instance == Instance.SECOND:
+        # Recording the appeal on the first instance stops its appeal window from lapsing.
+        parent = await ctx.session.get(LitigationCase, parent_case_id)
+        assert parent is not None
+        await emit(ctx, case_event(EventKind.APPEAL_FILED, parent, filed_date, appeal_case_id=c.id))
     return c
 
 
@@ -662,6 +668,7 @@ async def record_outcome(
     received_date: dt.date,
     agency_changed_act: bool = False,
     summary: str | None = None,
+    served_date: dt.date | None = None,
     version: int | None = None,
 ) -> Outcome:
     """Record the court's decision; a loss opens the loss-analysis and rectification duties."""
@@ -688,6 +695,9 @@ async def record_outcome(
                 "a judgment needs a held hearing (withdrawal, mediation or dismissal excepted)",
                 "hearing_required",
             )
+    if served_date is not None:
+        require_not_future(served_date, today, "servedDate", "裁判文书送达日期")
+        require_not_before(served_date, decided_date, "servedDate", "裁判文书送达日期", "裁判日期")
     if kind == OutcomeKind.APPEAL_UPHELD and c.instance == Instance.FIRST:
         raise ValidationFailed("kind", "“二审维持原判”只适用于二审案件", "appeal_upheld only on appeal")
     if agency_changed_act and kind != OutcomeKind.WITHDRAWAL:
@@ -705,6 +715,7 @@ async def record_outcome(
         is_loss=is_loss,
         decided_date=decided_date,
         received_date=received_date,
+        served_date=served_date,
         agency_changed_act=agency_changed_act,
         summary=optional_text(summary, "summary", "裁判要旨", max_len=5000),
     )
@@ -744,13 +755,34 @@ async def record_outcome(
         ctx,
         case_event(EventKind.JUDGMENT_RECEIVED, c, received_date, outcome=kind.value, is_loss=is_loss),
     )
+    if c.instance == Instance.FIRST and appeal_window(kind) is not None:
+        # 第八十五条: the appeal window runs from service; the scan makes it effective when it lapses.
+        await emit(
+            ctx,
+            case_event(
+                EventKind.JUDGMENT_SERVED,
+                c,
+                served_date or received_date,
+                outcome=kind.value,
+                is_loss=is_loss,
+                ruling=kind in RULINGS,
+            ),
+        )
     return outcome
 
 
 async def mark_effective(
-    ctx: ServiceContext, case_id: int, *, effective_date: dt.date, version: int | None = None
+    ctx: ServiceContext,
+    case_id: int,
+    *,
+    effective_date: dt.date,
+    version: int | None = None,
+    automatic: bool = False,
 ) -> LitigationCase:
-    """The judgment took effect (appeal window passed, or the second instance decided)."""
+    """The judgment took effect (appeal window passed, or the second instance decided).
+
+    ``automatic``: the worker found the appeal window lapsed (core.cases.statutory).
+    """
     c = await _case(ctx, case_id, "case.effective", version)
     if c.status != CaseStatus.CONCLUDED:
         raise InvalidTransition(
@@ -766,7 +798,12 @@ async def mark_effective(
     await emit(
         ctx,
         case_event(
-            EventKind.JUDGMENT_EFFECTIVE, c, effective_date, is_loss=bool(outcome and outcome.is_loss)
+            EventKind.JUDGMENT_EFFECTIVE,
+            c,
+            effective_date,
+            is_loss=bool(outcome and outcome.is_loss),
+            outcome=outcome.kind.value if outcome else None,
+            automatic=automatic,
         ),
     )
     return c

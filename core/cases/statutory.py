@@ -2,8 +2,10 @@
 
 行政诉讼法第六十七条: the complaint copy received, the defence submitted. 行政复议法第四十八条: the
 application copy sent to the respondent, its written reply; 第六十二条: the decision period
-extended once with approval. Each step is scoped, audited and emitted as an event, so the national
-rules in ``plugins.defaults.law`` create and meet their obligations.
+extended once with approval. 行政诉讼法第八十五条: a first-instance decision unappealed when its
+window ends takes effect (:func:`lapse_appeal_windows`, run by the worker's scan). Each step is
+scoped, audited and emitted as an event, so the national rules in ``plugins.defaults.law`` create
+and meet their obligations.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from sqlalchemy import select
 
 from core.audit.service import record as audit
 from core.audit.service import snapshot
-from core.cases.models import LitigationCase, ReconsiderationCase
-from core.cases.service import case_event, recon_event
+from core.calendar.workdays import CalendarYearUnknown
+from core.cases.appeal import JUDGMENTS, RULINGS, appeal_window
+from core.cases.models import LitigationCase, Outcome, ReconsiderationCase
+from core.cases.service import case_event, mark_effective, recon_event
 from core.common import check_version, get_visible, require_not_before, require_not_future, require_text
 from core.context import ServiceContext
-from core.enums import CaseStatus, ObligationStatus, ReconsiderationStatus
+from core.enums import CaseStatus, Instance, ObligationStatus, ReconsiderationStatus
 from core.errors import InvalidTransition, ValidationFailed
 from core.obligations.engine import emit
 from core.obligations.extension import check_extension
@@ -206,3 +210,38 @@ async def extend_reconsideration(
     await audit(ctx, "reconsideration.extend", r, before)
     await emit(ctx, recon_event(EventKind.RECONSIDERATION_EXTENDED, r, approved, new_due_date=new_due_date))
     return r
+
+
+async def lapse_appeal_windows(ctx: ServiceContext, jurisdiction_id: int, today: dt.date) -> list[int]:
+    """Make effective every first-instance decision whose appeal window ended before ``today`` unappealed.
+
+    Returns the ids of the cases made effective. A window whose year the calendar does not know yet
+    waits (the scan tries again once the year is declared).
+    """
+    appealed = select(LitigationCase.parent_case_id).where(LitigationCase.parent_case_id.is_not(None))
+    rows = await ctx.session.execute(
+        select(LitigationCase.id, Outcome.kind, Outcome.served_date, Outcome.received_date)
+        .join(Outcome, Outcome.case_id == LitigationCase.id)
+        .where(
+            LitigationCase.jurisdiction_id == jurisdiction_id,
+            LitigationCase.status == CaseStatus.CONCLUDED,
+            LitigationCase.instance == Instance.FIRST,
+            Outcome.kind.in_(JUDGMENTS | RULINGS),
+            LitigationCase.id.not_in(appealed),
+        )
+        .order_by(LitigationCase.id)
+    )
+    calendar = await ctx.calendar()
+    done: list[int] = []
+    for case_id, kind, served, received in rows.all():
+        window = appeal_window(kind)
+        assert window is not None
+        try:
+            last_day = calendar.due_date(window, served or received)
+        except CalendarYearUnknown:
+            continue
+        if last_day >= today:
+            continue
+        await mark_effective(ctx, case_id, effective_date=last_day + dt.timedelta(days=1), automatic=True)
+        done.append(case_id)
+    return done

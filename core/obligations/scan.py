@@ -77,6 +77,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.calendar.rules import DueRule
 from core.calendar.workdays import CalendarYearUnknown, WorkdayCalendar
 from core.cases.models import Hearing
+from core.cases.statutory import lapse_appeal_windows
 from core.clock import CHINA
 from core.context import ServiceContext
 from core.db import dialect_insert, utcnow
@@ -129,6 +130,7 @@ class PlannedNotification:
 class ScanReport:
     jurisdiction_id: int
     periodic_created: int = 0
+    judgments_effective: int = 0  # first-instance decisions whose appeal window lapsed
     marked_overdue: int = 0
     # Messages due now and not sent before: those sent (or, in a dry run, to be sent) and those
     # deferred by quiet hours.
@@ -144,7 +146,8 @@ class ScanReport:
         return (
             f"jurisdiction {self.jurisdiction_id}: {sent} sent, {self.planned} planned, "
             f"{self.deferred_quiet} deferred (quiet hours), {self.marked_overdue} newly overdue, "
-            f"{self.periodic_created} periodic duties" + (" [dry run]" if self.dry_run else "")
+            f"{self.periodic_created} periodic duties, {self.judgments_effective} judgments effective"
+            + (" [dry run]" if self.dry_run else "")
         )
 
 
@@ -495,6 +498,9 @@ async def scan_jurisdiction(
     calendar = await ctx.calendar()
     policy = await ctx.policy(jurisdiction_id)
     if not dry_run:
+        # First-instance decisions whose appeal window lapsed take effect before duties are counted,
+        # so the post-judgment duties they start are due from today's scan on.
+        report.judgments_effective = len(await lapse_appeal_windows(ctx, jurisdiction_id, today))
         report.periodic_created = len(await emit_periodic(ctx, jurisdiction_id, today))
     await session.flush()
     quiet = is_quiet(now, calendar)

@@ -1,5 +1,6 @@
 """statutory case dates: complaint copy and defence (行政诉讼法第六十七条), application copy, written
-reply and decision extension (行政复议法第四十八条、第六十二条)
+reply and decision extension (行政复议法第四十八条、第六十二条), the day a judgment was served
+(行政诉讼法第八十五条)
 
 Revision ID: f1b2c3d4e5a6
 Revises: e5a7c1f3b9d2
@@ -18,6 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("outcomes") as batch:
+        batch.add_column(sa.Column("served_date", sa.Date(), nullable=True))
     with op.batch_alter_table("litigation_cases") as batch:
         batch.add_column(sa.Column("complaint_copy_date", sa.Date(), nullable=True))
         batch.add_column(sa.Column("defence_date", sa.Date(), nullable=True))
@@ -44,3 +47,5 @@ def downgrade() -> None:
     with op.batch_alter_table("litigation_cases") as batch:
         batch.drop_column("defence_date")
         batch.drop_column("complaint_copy_date")
+    with op.batch_alter_table("outcomes") as batch:
+        batch.drop_column("served_date")
