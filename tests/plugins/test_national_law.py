@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 from core.calendar.rules import working_days
+from core.cases import service as cases
+from core.cases.models import LitigationCase as LitigationCaseModel
 from core.clock import CHINA, fixed_clock
 from core.disputes import service as disputes
-from core.enums import ActionType, DisputeField, DisputeSource, NotificationKind
+from core.enums import ActionType, DisputeField, DisputeSource, Instance, NotificationKind
 from core.obligations.scan import scan_jurisdiction
 from core.policy import hookimpl
 from core.policy.conformance import check_plugin, normalise
@@ -350,3 +352,87 @@ def test_replacing_a_rule_that_is_not_national_is_a_problem() -> None:
     registry = build_registry(builtins=(), entry_points=False, extra={"lawland": Wrong()})
     report = check_plugin("lawland", registry=registry)
     assert any("replaces 'national.no_such_rule', which is not a national rule" in p for p in report.problems)
+
+
+async def _decided(ctx: Any, org: Any, n: int, client: GraphQLClient, kind: str, served: str) -> str:
+    """A first-instance case heard on 09-10 and decided on 09-13; the outcome recorded through the API."""
+    d = await _dispute(ctx, org.agency.id, dt.date(2024, 9, 1))
+    c = await cases.file_litigation_case(
+        ctx,
+        d.id,
+        court="县人民法院",
+        case_number=f"(2024)测行初{n}号",
+        plaintiff_name="陈某",
+        filed_date=dt.date(2024, 9, 2),
+    )
+    if kind != "SUIT_DISMISSED":
+        h = await cases.schedule_hearing(ctx, c.id, scheduled_at=dt.datetime(2024, 9, 10, 9, tzinfo=CHINA))
+        await cases.record_hearing(
+            ctx,
+            h.id,
+            held_at=dt.datetime(2024, 9, 10, 9, tzinfo=CHINA),
+            head_attended=False,
+            excuse_reason="出差",
+        )
+    await ctx.session.commit()
+    await client.mutate(
+        f"""mutation($c: ID!) {{ recordOutcome(input: {{caseId: $c, kind: {kind}, decidedDate: "2024-09-13",
+             receivedDate: "2024-09-14", servedDate: "{served}"}}) {{ result {{ servedDate }} {P} }} }}""",
+        {"c": str(c.id)},
+    )
+    return str(c.id)
+
+
+EFFECTIVE = """query($id: ID!) { litigationCase(id: $id) { status effectiveDate
+  obligations { ruleId dueDate status } } }"""
+
+
+async def test_a_first_instance_decision_takes_effect_when_its_appeal_window_lapses(
+    make_ctx: Any, client: GraphQLClient
+) -> None:
+    ctx = make_ctx(today=dt.date(2024, 9, 12))
+    org = await make_org(ctx)
+    # Served on the plaintiff 09-16: fifteen days end on 10-01, National Day, rolled to 10-08.
+    judgment = await _decided(ctx, org, 1, client, "REVOKED", "2024-09-16")
+    # A ruling dismissing the suit, served 09-20: ten days end on Monday 09-30.
+    ruling = await _decided(ctx, org, 2, client, "SUIT_DISMISSED", "2024-09-20")
+    # Appealed on 09-25: the second instance links to it and the window no longer lapses.
+    appealed = await _decided(ctx, org, 3, client, "REVOKED", "2024-09-16")
+    parent = await cases.file_litigation_case(
+        make_ctx(today=dt.date(2024, 9, 25)),
+        (await ctx.session.get(LitigationCaseModel, int(appealed))).dispute_id,  # type: ignore[union-attr]
+        court="市中级人民法院",
+        case_number="(2024)测行终3号",
+        plaintiff_name="陈某",
+        filed_date=dt.date(2024, 9, 25),
+        instance=Instance.SECOND,
+        parent_case_id=int(appealed),
+    )
+    await ctx.session.commit()
+    assert parent.parent_case_id == int(appealed)
+
+    async def scan_on(day: dt.date) -> None:
+        worker = make_ctx(today=day)
+        await scan_jurisdiction(worker, org.jurisdiction.id)
+        await worker.session.commit()
+
+    await scan_on(dt.date(2024, 10, 8))  # the judgment's last day to appeal
+    first = (await client.ok(EFFECTIVE, {"id": judgment}))["litigationCase"]
+    assert first["status"] == "CONCLUDED" and first["effectiveDate"] is None
+    second = (await client.ok(EFFECTIVE, {"id": ruling}))["litigationCase"]
+    assert second["status"] == "EFFECTIVE" and second["effectiveDate"] == "2024-10-01"
+
+    await scan_on(dt.date(2024, 10, 9))
+    first = (await client.ok(EFFECTIVE, {"id": judgment}))["litigationCase"]
+    assert first["status"] == "EFFECTIVE" and first["effectiveDate"] == "2024-10-09"
+    # The effective judgment starts the county's post-judgment duties (testland: file it in 7 working days).
+    duty = _by_rule(first)["testland.file_judgment"]
+    # 7 working days from 10-09, Saturday 10-12 a make-up working day: 10-17.
+    assert duty["dueDate"] == "2024-10-17" and duty["status"] == "OPEN"
+    third = (await client.ok(EFFECTIVE, {"id": appealed}))["litigationCase"]
+    assert third["status"] == "CONCLUDED" and third["effectiveDate"] is None
+    trail = await client.ok(
+        'query($id: ID) { auditTrail(entityType: "litigation_cases", entityId: $id, first: 10) { nodes { action actor } } }',
+        {"id": judgment},
+    )
+    assert any(n["action"] == "case.effective" for n in trail["auditTrail"]["nodes"])
