@@ -406,11 +406,13 @@ async def _escalation_sources(
                 "dedupe_key": _dedupe_key(sql, "esc", str(level)),
             }
             due = and_(overdue, in_chain, o.due_date <= reached, o.escalation_level < level)
-            if index + 1 < len(steps):
-                # Only the step due now: an obligation that has also reached the next step (found
-                # overdue late — a first scan, a worker down for days, a duty entered after the fact)
-                # gets that one, not every step it missed in one burst.
-                due = and_(due, o.due_date > steps[index + 1][2])
+            # Only the step due now: an obligation that has also reached a later step (found
+            # overdue late — a first scan, a worker down for days, a duty entered after the fact)
+            # gets that one, not every step it missed in one burst. Steps due on the same day (a
+            # chain that acts all at once, Qiannan's "一直达") are one step: all of them go out.
+            later = next((r for _, _, r in steps[index + 1 :] if r < reached), None)
+            if later is not None:
+                due = and_(due, o.due_date > later)
             sources.append(_Source(columns, due, level))
     return sources
 
