@@ -59,6 +59,12 @@ class RecordHearingInput:
     substitute_approved_by_id: strawberry.ID | None = None
     excuse_reason: str | None = None
     excuse_proof: str | None = None
+    excuse_sealed: bool | None = strawberry.field(
+        default=None, description="情况说明已加盖行政机关印章或由主要负责人签字认可"
+    )
+    excuse_attachment_id: strawberry.ID | None = strawberry.field(
+        default=None, description="情况说明附件（先以 attachFile 上传到本次庭审）"
+    )
     version: int | None = None
 
 
@@ -338,6 +344,8 @@ class CaseMutation:
                 substitute_approved_by_id=_opt(input.substitute_approved_by_id, "substituteApprovedById"),
                 excuse_reason=input.excuse_reason,
                 excuse_proof=input.excuse_proof,
+                excuse_sealed=input.excuse_sealed,
+                excuse_attachment_id=_opt(input.excuse_attachment_id, "excuseAttachmentId"),
                 version=input.version,
             ),
         )

@@ -172,6 +172,10 @@ class Hearing:
     substitute_approved_by_id: strawberry.ID | None
     excuse_reason: str | None
     excuse_proof: str | None
+    excuse_sealed: bool | None = strawberry.field(
+        description="负责人不能出庭的情况说明已加盖行政机关印章或由主要负责人签字认可（法释〔2020〕3号第九条）"
+    )
+    excuse_attachment_id: strawberry.ID | None = strawberry.field(description="情况说明附件")
     rescheduled_from_id: strawberry.ID | None
     cancel_reason: str | None
     version: int

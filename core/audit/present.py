@@ -148,6 +148,8 @@ FIELD_LABELS = {
     "substitute_approved_by_id": "代为出庭批准人",
     "excuse_reason": "未出庭理由",
     "excuse_proof": "证明材料",
+    "excuse_sealed": "情况说明已盖章或签字认可",
+    "excuse_attachment_id": "情况说明附件",
     "cancel_reason": "取消或改期原因",
     "rescheduled_from_id": "原庭审",
     "scheduled_at": "开庭时间",

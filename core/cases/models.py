@@ -106,6 +106,12 @@ class Hearing(IdMixin, TimestampMixin, VersionedMixin, Base):
     substitute_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
     excuse_reason: Mapped[str | None] = mapped_column(Text)
     excuse_proof: Mapped[str | None] = mapped_column(Text)
+    # The written explanation (情况说明) of a head who cannot appear: 法释〔2020〕3号第九条 asks for
+    # proof "加盖行政机关印章或者由该机关主要负责人签字认可"; ``excuse_sealed`` records that it is,
+    # ``excuse_attachment_id`` the scanned explanation among the hearing's attachments (no foreign
+    # key: deleting an attachment is audited and leaves the record's own text in place).
+    excuse_sealed: Mapped[bool | None] = mapped_column(Boolean)
+    excuse_attachment_id: Mapped[int | None] = mapped_column()
     rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("hearings.id"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
 

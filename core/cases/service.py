@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from core.attachments.models import Attachment
 from core.audit.service import record as audit
 from core.audit.service import snapshot
 from core.cases.appeal import RULINGS, appeal_window
@@ -543,6 +544,8 @@ async def record_hearing(
     substitute_approved_by_id: int | None = None,
     excuse_reason: str | None = None,
     excuse_proof: str | None = None,
+    excuse_sealed: bool | None = None,
+    excuse_attachment_id: int | None = None,
     version: int | None = None,
 ) -> Hearing:
     """Record that the hearing took place, and whether a qualifying head appeared and spoke."""
@@ -564,6 +567,10 @@ async def record_hearing(
         )
     before = snapshot(h)
     stood_in = False  # an approved substitute, not a qualifying head, was in court
+    if head_attended and (excuse_sealed is not None or excuse_attachment_id is not None):
+        raise ValidationFailed(
+            "excuseSealed", "负责人已出庭，无需情况说明", "an explanation is for a head who did not appear"
+        )
     if head_attended:
         official_id = attending_official_id or h.designated_official_id
         if official_id is None:
@@ -585,6 +592,17 @@ async def record_hearing(
     else:
         h.excuse_reason = require_text(excuse_reason, "excuseReason", "负责人未出庭的理由")
         h.excuse_proof = optional_text(excuse_proof, "excuseProof", "证明材料")
+        h.excuse_sealed = excuse_sealed
+        if excuse_attachment_id is not None:
+            attachment = await ctx.session.get(Attachment, excuse_attachment_id)
+            if attachment is None or (attachment.subject_type, attachment.subject_id) != ("hearing", h.id):
+                raise ValidationFailed(
+                    "excuseAttachmentId",
+                    "情况说明附件须先上传到本次庭审（attachFile）",
+                    "the explanation must be an attachment of this hearing",
+                    "not_found",
+                )
+            h.excuse_attachment_id = attachment.id
         h.substitute_name = optional_text(substitute_name, "substituteName", "委托出庭人员", max_len=120)
         if substitute_approved_by_id is not None:
             approver = await get_visible(

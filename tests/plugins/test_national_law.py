@@ -36,6 +36,7 @@ from core.policy.types import (
 )
 from plugins.defaults.law import APPEAL_JUDGMENT, APPEAL_LAPSED, APPEAL_RULING, NATIONAL_RULES
 from tests.api.conftest import GraphQLClient
+from tests.security.world import new_hearing
 from tests.support import Testland, make_org
 
 LAW = resources.files("plugins.defaults").joinpath("sources/national_law.txt")
@@ -436,3 +437,44 @@ async def test_a_first_instance_decision_takes_effect_when_its_appeal_window_lap
         {"id": judgment},
     )
     assert any(n["action"] == "case.effective" for n in trail["auditTrail"]["nodes"])
+
+
+RECORD = """mutation($h: ID!, $a: ID) { recordHearing(input: {hearingId: $h, heldAt: "2024-11-18T09:30:00+08:00",
+  headAttended: false, excuseReason: "主要负责人参加省防汛会议", excuseProof: "情况说明（加盖局印章）",
+  excuseSealed: true, excuseAttachmentId: $a}) {
+  result { status headAttended excuseSealed excuseAttachmentId } errors { field code message messageEn } } }"""
+ATTACH = """mutation($h: ID!) { attachFile(input: {subjectType: "hearing", subjectId: $h, fileName: "情况说明.pdf",
+  contentBase64: "JVBERi0xLjQKMSAwIG9iaiA8PD4+IGVuZG9iagp0cmFpbGVyIDw8Pj4KJSVFT0YK", note: "情况说明"}) {
+  result { id } errors { code } } }"""
+
+
+async def test_a_hearing_carries_the_heads_written_explanation(make_ctx: Any, client: GraphQLClient) -> None:
+    """法释〔2020〕3号第九条: 「行政机关负责人有正当理由不能出庭的，应当提交相关证明材料，并加盖行政机关印章
+    或者由该机关主要负责人签字认可」. The explanation justifies the absence; it is not an appearance, so the
+    head appearance rate still counts the hearing as one without a head in court."""
+    ctx = make_ctx(today=dt.date(2024, 11, 5))
+    org = await make_org(ctx)
+    hearing = await new_hearing(ctx, org.agency.id, 1, org.head.id)
+    other = await new_hearing(ctx, org.agency.id, 2, org.head.id)
+    await ctx.session.commit()
+    elsewhere = await client.mutate(ATTACH, {"h": str(other.id)})
+    wrong = await client.ok(RECORD, {"h": str(hearing.id), "a": elsewhere["id"]})
+    assert wrong["recordHearing"]["errors"][0]["field"] == "excuseAttachmentId"
+    state = await client.ok("query($id: ID!) { hearing(id: $id) { status } }", {"id": str(hearing.id)})
+    assert state["hearing"]["status"] == "SCHEDULED"  # nothing written
+
+    mine = await client.mutate(ATTACH, {"h": str(hearing.id)})
+    held = await client.mutate(RECORD, {"h": str(hearing.id), "a": mine["id"]})
+    assert held == {
+        "status": "HELD",
+        "headAttended": False,
+        "excuseSealed": True,
+        "excuseAttachmentId": mine["id"],
+    }
+    board = await client.ok(
+        """query($j: ID!) { dashboard(jurisdictionId: $j, period: {kind: YEAR, year: 2024}) {
+             indicators(codes: ["head_appearance_rate"]) { current { numerator denominator } } } }""",
+        {"j": str(org.jurisdiction.id)},
+    )
+    current = board["dashboard"]["indicators"][0]["current"]
+    assert (current["numerator"], current["denominator"]) == (0, 1)

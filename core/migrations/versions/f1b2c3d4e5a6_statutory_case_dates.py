@@ -1,6 +1,6 @@
 """statutory case dates: complaint copy and defence (行政诉讼法第六十七条), application copy, written
 reply and decision extension (行政复议法第四十八条、第六十二条), the day a judgment was served
-(行政诉讼法第八十五条)
+(行政诉讼法第八十五条), a head's written explanation on the hearing (法释〔2020〕3号第九条)
 
 Revision ID: f1b2c3d4e5a6
 Revises: e5a7c1f3b9d2
@@ -19,6 +19,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("hearings") as batch:
+        batch.add_column(sa.Column("excuse_sealed", sa.Boolean(), nullable=True))
+        batch.add_column(sa.Column("excuse_attachment_id", sa.Integer(), nullable=True))
     with op.batch_alter_table("outcomes") as batch:
         batch.add_column(sa.Column("served_date", sa.Date(), nullable=True))
     with op.batch_alter_table("litigation_cases") as batch:
@@ -49,3 +52,6 @@ def downgrade() -> None:
         batch.drop_column("complaint_copy_date")
     with op.batch_alter_table("outcomes") as batch:
         batch.drop_column("served_date")
+    with op.batch_alter_table("hearings") as batch:
+        batch.drop_column("excuse_attachment_id")
+        batch.drop_column("excuse_sealed")
