@@ -253,9 +253,9 @@ async def file_litigation_case(
     await emit(ctx, case_event(EventKind.CASE_FILED, c, filed_date, unit))
     if parent_case_id is not None and instance == Instance.SECOND:
         # Recording the appeal on the first instance stops its appeal window from lapsing.
-        parent = await ctx.session.get(LitigationCase, parent_case_id)
-        assert parent is not None
-        await emit(ctx, case_event(EventKind.APPEAL_FILED, parent, filed_date, appeal_case_id=c.id))
+        first = await ctx.session.get(LitigationCase, parent_case_id)
+        assert first is not None
+        await emit(ctx, case_event(EventKind.APPEAL_FILED, first, filed_date, appeal_case_id=c.id))
     return c
 
 
