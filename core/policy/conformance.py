@@ -196,6 +196,8 @@ ATTRIBUTE_VALUES: dict[str, Iterable[Any]] = {
     "verified": _BOOL,
     "head_attended": _BOOL,
     "is_loss": _BOOL,
+    "ruling": _BOOL,
+    "automatic": _BOOL,
 }
 """Legal values of the enumerated attributes (others, like ``report``, are free strings)."""
 

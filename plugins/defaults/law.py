@@ -65,9 +65,7 @@ APPEAL_RULING = _litigation(
     "当事人不服人民法院第一审裁定的，有权在裁定书送达之日起十日内向上一级人民法院提起上诉",
 )
 APPEAL_LAPSED = _litigation("第八十五条", "逾期不提起上诉的，人民法院的第一审判决或者裁定发生法律效力")
-# The appeal windows of 第八十五条, counted from service like every period of the law.
-APPEAL_WINDOW_JUDGMENT = calendar_days(15)
-APPEAL_WINDOW_RULING = calendar_days(10)
+# The appeal window itself is the core's lifecycle (core/cases/appeal.py); these are its basis.
 
 DECISION_EXTENSION = ExtensionPolicy(
     max_extensions=1,
