@@ -780,7 +780,7 @@ async def record_outcome(
             case_event(
                 EventKind.JUDGMENT_SERVED,
                 c,
-                served_date or received_date,
+                max(served_date or received_date, received_date),
                 outcome=kind.value,
                 is_loss=is_loss,
                 ruling=kind in RULINGS,

@@ -237,7 +237,8 @@ async def lapse_appeal_windows(ctx: ServiceContext, jurisdiction_id: int, today:
         window = appeal_window(kind)
         assert window is not None
         try:
-            last_day = calendar.due_date(window, served or received)
+            # Each party's window runs from its own service: the decision lapses after the last one.
+            last_day = calendar.due_date(window, max(served or received, received))
         except CalendarYearUnknown:
             continue
         if last_day >= today:
