@@ -213,11 +213,12 @@ def _plugins_check(*, strict: bool = False, sources: str | None = None) -> int:
     Every deadline rule is listed with the escalation chain it is escalated by (``>`` lines): the one
     it names, or, said explicitly, the ``default`` chain it inherits (the national one unless the
     plugin replaces it). An inherited chain is also a warning; ``--strict`` (for CI) turns warnings
-    into failures.
+    into failures. Each national rule a county
+    replaces (``DeadlineRule.replaces``) is listed with the county rule taking its place.
     """
     from pathlib import Path
 
-    from core.policy.conformance import check_plugin
+    from core.policy.conformance import check_plugin, collect_rules, replaced_national_rules
     from core.policy.manager import PluginError, build_registry
 
     try:
@@ -237,6 +238,12 @@ def _plugins_check(*, strict: bool = False, sources: str | None = None) -> int:
         title = registry.policy(name).profile
         label = title.name if title is not None and hasattr(title, "name") else name
         print(f"{status} {name:<12} {label} [{registry.origins.get(name, '?')}] {total} rules ({counts})")
+        if report.ok:
+            replaced = replaced_national_rules(collect_rules(registry, name))
+            for national, county in replaced:
+                print(f"     = replaces national rule {national} with {county}")
+            if not replaced:
+                print("     = replaces no national rule (every statutory deadline applies)")
         for problem in report.problems:
             print(f"     - {problem}")
         for rule_id, chain in report.escalations.items():

@@ -48,6 +48,12 @@ from core.cases.service import (
     schedule_hearing,
     submit_duty,
 )
+from core.cases.statutory import (
+    record_complaint_copy,
+    send_application_copy,
+    submit_defence,
+    submit_written_reply,
+)
 from core.clock import CHINA, fixed_clock
 from core.context import ServiceContext
 from core.disputes.models import Dispute, ResolutionEffort
@@ -1223,6 +1229,7 @@ async def story_reconsideration(story: Story) -> None:
         return
     accepted = story.at(story.wd(received, dice.between(1, 5)), county.bureau)
     await accept_reconsideration(ctx, case.id, accepted_date=accepted)
+    await statutory_reconsideration_steps(story, case, accepted)
     decision = (
         dice.weighted(CORRECTIONS)
         if story.plan.ending == CORRECTED
@@ -1233,6 +1240,20 @@ async def story_reconsideration(story: Story) -> None:
         ctx, case.id, decision=decision, concluded_date=day, note=_decision_note(decision)
     )
     await close_later(story, day, 0.65)
+
+
+async def statutory_reconsideration_steps(story: Story, case: ReconsiderationCase, accepted: dt.date) -> None:
+    """行政复议法第四十八条, on fixed days (no dice draw, so the other stories stay as they were):
+    the copy sent 3 working days after acceptance and received the next, the reply 6 after that."""
+    sent = story.wd(accepted, 3)
+    received = story.wd(sent, 1)
+    replied = story.wd(received, 6)
+    if received <= story.county.today:
+        act_at(story.ctx, received, story.county.bureau)
+        await send_application_copy(story.ctx, case.id, sent_date=sent, received_date=received)
+    if replied <= story.county.today:
+        act_at(story.ctx, replied, story.unit.clerk)
+        await submit_written_reply(story.ctx, case.id, submitted_date=replied)
 
 
 def _decision_note(decision: ReconsiderationDecision) -> str:
@@ -1357,6 +1378,14 @@ async def respond(story: Story, case: LitigationCase) -> dt.date:
     dice, clerk = story.dice, story.unit.clerk
     notice = story.at(story.later(case.filed_date, 1, 5), clerk)
     await record_response_notice(story.ctx, case.id, received_date=notice)
+    # 行政诉讼法第六十七条: the complaint copy comes with the notice; the defence goes in on a fixed
+    # day (no dice draw, so the other stories stay as they were), well within the 15 days.
+    await record_complaint_copy(story.ctx, case.id, received_date=notice)
+    defended = story.wd(notice, 7)
+    if defended <= story.county.today:
+        act_at(story.ctx, defended, clerk)
+        await submit_defence(story.ctx, case.id, submitted_date=defended)
+        act_at(story.ctx, notice, clerk)
     roll = dice.weighted({"on_time": 85, "late": 10, "never": 5})
     if roll != "never":
         day = story.wd(notice, dice.between(0, 3) if roll == "on_time" else dice.between(4, 8))

@@ -7,7 +7,7 @@ import strawberry
 from api.cases.types import Hearing, LitigationCase, Outcome, PostJudgmentDuty, ReconsiderationCase
 from api.common import DutyKind, Instance, OutcomeKind, Payload, ReconsiderationDecision, gid, run_mutation
 from api.context import Info
-from core.cases import service
+from core.cases import service, statutory
 
 
 @strawberry.input(description="登记行政复议申请")
@@ -59,6 +59,12 @@ class RecordHearingInput:
     substitute_approved_by_id: strawberry.ID | None = None
     excuse_reason: str | None = None
     excuse_proof: str | None = None
+    excuse_sealed: bool | None = strawberry.field(
+        default=None, description="情况说明已加盖行政机关印章或由主要负责人签字认可"
+    )
+    excuse_attachment_id: strawberry.ID | None = strawberry.field(
+        default=None, description="情况说明附件（先以 attachFile 上传到本次庭审）"
+    )
     version: int | None = None
 
 
@@ -70,6 +76,9 @@ class RecordOutcomeInput:
     received_date: dt.date
     agency_changed_act: bool = False
     summary: str | None = None
+    served_date: dt.date | None = strawberry.field(
+        default=None, description="裁判文书送达最后一方当事人的日期（上诉期自次日起算；不填为收到日期）"
+    )
     version: int | None = None
 
 
@@ -80,6 +89,17 @@ class SubmitDutyInput:
     content: str
     submitted_date: dt.date
     sequence: int = 1
+
+
+@strawberry.input(description="经行政复议机构负责人批准，延长行政复议审理期限（最多一次、不超过30日）")
+class ExtendReconsiderationInput:
+    case_id: strawberry.ID
+    new_due_date: dt.date
+    reason: str
+    approved_by: str = strawberry.field(description="批准延期的行政复议机构负责人")
+    parties_notified: bool = strawberry.field(description="已书面告知当事人")
+    approved_date: dt.date | None = None
+    version: int | None = None
 
 
 def _opt(value: strawberry.ID | None, field: str) -> int | None:
@@ -146,6 +166,51 @@ class CaseMutation:
             ),
         )
 
+    @strawberry.mutation(description="登记已向被申请人发送行政复议申请书副本（及被申请人收到日期）")
+    async def send_application_copy(
+        self,
+        info: Info,
+        case_id: strawberry.ID,
+        sent_date: dt.date,
+        received_date: dt.date | None = None,
+        version: int | None = None,
+    ) -> Payload[ReconsiderationCase]:
+        return await run_mutation(  # type: ignore[no-any-return]
+            info,
+            lambda ctx: statutory.send_application_copy(
+                ctx, gid(case_id, "caseId"), sent_date=sent_date, received_date=received_date, version=version
+            ),
+        )
+
+    @strawberry.mutation(description="登记被申请人已提出书面答复并提交证据、依据")
+    async def submit_written_reply(
+        self, info: Info, case_id: strawberry.ID, submitted_date: dt.date, version: int | None = None
+    ) -> Payload[ReconsiderationCase]:
+        return await run_mutation(  # type: ignore[no-any-return]
+            info,
+            lambda ctx: statutory.submit_written_reply(
+                ctx, gid(case_id, "caseId"), submitted_date=submitted_date, version=version
+            ),
+        )
+
+    @strawberry.mutation(description="延长行政复议审理期限（经行政复议机构负责人批准并书面告知当事人）")
+    async def extend_reconsideration(
+        self, info: Info, input: ExtendReconsiderationInput
+    ) -> Payload[ReconsiderationCase]:
+        return await run_mutation(  # type: ignore[no-any-return]
+            info,
+            lambda ctx: statutory.extend_reconsideration(
+                ctx,
+                gid(input.case_id, "caseId"),
+                new_due_date=input.new_due_date,
+                reason=input.reason,
+                approved_by=input.approved_by,
+                parties_notified=input.parties_notified,
+                approved_date=input.approved_date,
+                version=input.version,
+            ),
+        )
+
     @strawberry.mutation(description="登记行政诉讼案件")
     async def file_litigation_case(
         self, info: Info, input: FileLitigationCaseInput
@@ -173,6 +238,28 @@ class CaseMutation:
             info,
             lambda ctx: service.record_response_notice(
                 ctx, gid(case_id, "caseId"), received_date=received_date, version=version
+            ),
+        )
+
+    @strawberry.mutation(description="登记收到起诉状副本（答辩期自次日起算）")
+    async def record_complaint_copy(
+        self, info: Info, case_id: strawberry.ID, received_date: dt.date, version: int | None = None
+    ) -> Payload[LitigationCase]:
+        return await run_mutation(  # type: ignore[no-any-return]
+            info,
+            lambda ctx: statutory.record_complaint_copy(
+                ctx, gid(case_id, "caseId"), received_date=received_date, version=version
+            ),
+        )
+
+    @strawberry.mutation(description="登记已向人民法院提交证据、规范性文件和答辩状")
+    async def submit_defence(
+        self, info: Info, case_id: strawberry.ID, submitted_date: dt.date, version: int | None = None
+    ) -> Payload[LitigationCase]:
+        return await run_mutation(  # type: ignore[no-any-return]
+            info,
+            lambda ctx: statutory.submit_defence(
+                ctx, gid(case_id, "caseId"), submitted_date=submitted_date, version=version
             ),
         )
 
@@ -257,6 +344,8 @@ class CaseMutation:
                 substitute_approved_by_id=_opt(input.substitute_approved_by_id, "substituteApprovedById"),
                 excuse_reason=input.excuse_reason,
                 excuse_proof=input.excuse_proof,
+                excuse_sealed=input.excuse_sealed,
+                excuse_attachment_id=_opt(input.excuse_attachment_id, "excuseAttachmentId"),
                 version=input.version,
             ),
         )
@@ -300,6 +389,7 @@ class CaseMutation:
                 received_date=input.received_date,
                 agency_changed_act=input.agency_changed_act,
                 summary=input.summary,
+                served_date=input.served_date,
                 version=input.version,
             ),
         )

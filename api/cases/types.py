@@ -71,6 +71,12 @@ class ReconsiderationCase:
     decision: ReconsiderationDecision | None
     decision_label: str | None = label_of("decision")
     decision_note: str | None
+    copy_sent_date: dt.date | None = strawberry.field(description="向被申请人发送申请书副本日期")
+    copy_received_date: dt.date | None = strawberry.field(description="被申请人收到申请书副本日期")
+    reply_date: dt.date | None = strawberry.field(description="被申请人提交书面答复日期")
+    extended_due_date: dt.date | None = strawberry.field(description="经批准延长后的审理期限")
+    extension_approved_by: str | None = strawberry.field(description="批准延期的行政复议机构负责人")
+    extension_reason: str | None = strawberry.field(description="延期理由")
     version: int
 
     @strawberry.field(description="是否纠错（撤销、变更、确认违法、责令履行）")
@@ -108,6 +114,8 @@ class LitigationCase:
     plaintiff_name: str
     filed_date: dt.date
     response_notice_date: dt.date | None
+    complaint_copy_date: dt.date | None = strawberry.field(description="收到起诉状副本日期")
+    defence_date: dt.date | None = strawberry.field(description="提交答辩状日期")
     status: CaseStatus
     status_label: str | None = label_of("status")
     concluded_date: dt.date | None
@@ -179,6 +187,10 @@ class Hearing:
     substitute_approved_by_id: strawberry.ID | None
     excuse_reason: str | None
     excuse_proof: str | None
+    excuse_sealed: bool | None = strawberry.field(
+        description="负责人不能出庭的情况说明已加盖行政机关印章或由主要负责人签字认可（法释〔2020〕3号第九条）"
+    )
+    excuse_attachment_id: strawberry.ID | None = strawberry.field(description="情况说明附件")
     rescheduled_from_id: strawberry.ID | None
     cancel_reason: str | None
     version: int
@@ -232,6 +244,7 @@ class Outcome:
     is_loss: bool = strawberry.field(description="是否败诉")
     decided_date: dt.date
     received_date: dt.date
+    served_date: dt.date | None = strawberry.field(description="送达最后一方当事人的日期（上诉期起算）")
     agency_changed_act: bool = strawberry.field(description="机关改变行政行为后原告撤诉（隐性败诉）")
     summary: str | None
 

@@ -39,6 +39,14 @@ class ReconsiderationCase(IdMixin, TimestampMixin, VersionedMixin, Base):
     concluded_date: Mapped[dt.date | None] = mapped_column()
     decision: Mapped[ReconsiderationDecision | None] = mapped_column(enum_type(ReconsiderationDecision))
     decision_note: Mapped[str | None] = mapped_column(Text)
+    # 行政复议法第四十八条: the copy sent to the respondent (and the day it arrived), its written reply.
+    copy_sent_date: Mapped[dt.date | None] = mapped_column()
+    copy_received_date: Mapped[dt.date | None] = mapped_column()
+    reply_date: Mapped[dt.date | None] = mapped_column()
+    # 第六十二条: the decision period extended once, with the approving head and the reason.
+    extended_due_date: Mapped[dt.date | None] = mapped_column()
+    extension_approved_by: Mapped[str | None] = mapped_column(String(120))
+    extension_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class LitigationCase(IdMixin, TimestampMixin, VersionedMixin, Base):
@@ -61,6 +69,9 @@ class LitigationCase(IdMixin, TimestampMixin, VersionedMixin, Base):
     plaintiff_name: Mapped[str] = mapped_column(String(120))
     filed_date: Mapped[dt.date] = mapped_column()
     response_notice_date: Mapped[dt.date | None] = mapped_column()
+    # 行政诉讼法第六十七条: the complaint copy received and the defence submitted to the court.
+    complaint_copy_date: Mapped[dt.date | None] = mapped_column()
+    defence_date: Mapped[dt.date | None] = mapped_column()
     status: Mapped[CaseStatus] = mapped_column(enum_type(CaseStatus), default=CaseStatus.FILED, index=True)
     concluded_date: Mapped[dt.date | None] = mapped_column()
     effective_date: Mapped[dt.date | None] = mapped_column()
@@ -95,6 +106,12 @@ class Hearing(IdMixin, TimestampMixin, VersionedMixin, Base):
     substitute_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
     excuse_reason: Mapped[str | None] = mapped_column(Text)
     excuse_proof: Mapped[str | None] = mapped_column(Text)
+    # The written explanation (情况说明) of a head who cannot appear: 法释〔2020〕3号第九条 asks for
+    # proof "加盖行政机关印章或者由该机关主要负责人签字认可"; ``excuse_sealed`` records that it is,
+    # ``excuse_attachment_id`` the scanned explanation among the hearing's attachments (no foreign
+    # key: deleting an attachment is audited and leaves the record's own text in place).
+    excuse_sealed: Mapped[bool | None] = mapped_column(Boolean)
+    excuse_attachment_id: Mapped[int | None] = mapped_column()
     rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("hearings.id"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
 
@@ -111,6 +128,9 @@ class Outcome(IdMixin, TimestampMixin, VersionedMixin, Base):
     is_loss: Mapped[bool] = mapped_column(Boolean)
     decided_date: Mapped[dt.date] = mapped_column()
     received_date: Mapped[dt.date] = mapped_column()
+    # The day the decision was served on the last party (行政诉讼法第八十五条 counts the appeal window
+    # from service); None: on the day the unit received it.
+    served_date: Mapped[dt.date | None] = mapped_column()
     # A withdrawal after the agency itself revoked or changed the contested act (a "hidden loss").
     agency_changed_act: Mapped[bool] = mapped_column(Boolean, default=False)
     summary: Mapped[str | None] = mapped_column(Text)

@@ -6,8 +6,10 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from core.attachments.models import Attachment
 from core.audit.service import record as audit
 from core.audit.service import snapshot
+from core.cases.appeal import RULINGS, appeal_window
 from core.cases.models import Hearing, LitigationCase, Outcome, PostJudgmentDuty, ReconsiderationCase
 from core.common import (
     check_version,
@@ -44,11 +46,12 @@ from core.scoping import authorize
 # ---------------------------------------------------------------------------------------------
 
 
-def recon_event(kind: EventKind, r: ReconsiderationCase, on: dt.date) -> Event:
-    attrs = {
+def recon_event(kind: EventKind, r: ReconsiderationCase, on: dt.date, **extra: object) -> Event:
+    attrs: dict[str, object] = {
         "decision": r.decision.value if r.decision else None,
         "is_correction": bool(r.decision and r.decision.is_correction),
     }
+    attrs.update(extra)
     return Event(kind, r.jurisdiction_id, on, "reconsideration_case", r.id, r.unit_id, attrs)
 
 
@@ -248,6 +251,11 @@ async def file_litigation_case(
     await audit(ctx, "case.file", c, None)
     await mark_escalated(ctx, d)
     await emit(ctx, case_event(EventKind.CASE_FILED, c, filed_date, unit))
+    if parent_case_id is not None and instance == Instance.SECOND:
+        # Recording the appeal on the first instance stops its appeal window from lapsing.
+        first = await ctx.session.get(LitigationCase, parent_case_id)
+        assert first is not None
+        await emit(ctx, case_event(EventKind.APPEAL_FILED, first, filed_date, appeal_case_id=c.id))
     return c
 
 
@@ -536,6 +544,8 @@ async def record_hearing(
     substitute_approved_by_id: int | None = None,
     excuse_reason: str | None = None,
     excuse_proof: str | None = None,
+    excuse_sealed: bool | None = None,
+    excuse_attachment_id: int | None = None,
     version: int | None = None,
 ) -> Hearing:
     """Record that the hearing took place, and whether a qualifying head appeared and spoke."""
@@ -557,6 +567,10 @@ async def record_hearing(
         )
     before = snapshot(h)
     stood_in = False  # an approved substitute, not a qualifying head, was in court
+    if head_attended and (excuse_sealed is not None or excuse_attachment_id is not None):
+        raise ValidationFailed(
+            "excuseSealed", "负责人已出庭，无需情况说明", "an explanation is for a head who did not appear"
+        )
     if head_attended:
         official_id = attending_official_id or h.designated_official_id
         if official_id is None:
@@ -578,6 +592,17 @@ async def record_hearing(
     else:
         h.excuse_reason = require_text(excuse_reason, "excuseReason", "负责人未出庭的理由")
         h.excuse_proof = optional_text(excuse_proof, "excuseProof", "证明材料")
+        h.excuse_sealed = excuse_sealed
+        if excuse_attachment_id is not None:
+            attachment = await ctx.session.get(Attachment, excuse_attachment_id)
+            if attachment is None or (attachment.subject_type, attachment.subject_id) != ("hearing", h.id):
+                raise ValidationFailed(
+                    "excuseAttachmentId",
+                    "情况说明附件须先上传到本次庭审（attachFile）",
+                    "the explanation must be an attachment of this hearing",
+                    "not_found",
+                )
+            h.excuse_attachment_id = attachment.id
         h.substitute_name = optional_text(substitute_name, "substituteName", "委托出庭人员", max_len=120)
         if substitute_approved_by_id is not None:
             approver = await get_visible(
@@ -661,6 +686,7 @@ async def record_outcome(
     received_date: dt.date,
     agency_changed_act: bool = False,
     summary: str | None = None,
+    served_date: dt.date | None = None,
     version: int | None = None,
 ) -> Outcome:
     """Record the court's decision; a loss opens the loss-analysis and rectification duties."""
@@ -687,6 +713,9 @@ async def record_outcome(
                 "a judgment needs a held hearing (withdrawal, mediation or dismissal excepted)",
                 "hearing_required",
             )
+    if served_date is not None:
+        require_not_future(served_date, today, "servedDate", "裁判文书送达日期")
+        require_not_before(served_date, decided_date, "servedDate", "裁判文书送达日期", "裁判日期")
     if kind == OutcomeKind.APPEAL_UPHELD and c.instance == Instance.FIRST:
         raise ValidationFailed("kind", "“二审维持原判”只适用于二审案件", "appeal_upheld only on appeal")
     if agency_changed_act and kind != OutcomeKind.WITHDRAWAL:
@@ -704,6 +733,7 @@ async def record_outcome(
         is_loss=is_loss,
         decided_date=decided_date,
         received_date=received_date,
+        served_date=served_date,
         agency_changed_act=agency_changed_act,
         summary=optional_text(summary, "summary", "裁判要旨", max_len=5000),
     )
@@ -743,13 +773,34 @@ async def record_outcome(
         ctx,
         case_event(EventKind.JUDGMENT_RECEIVED, c, received_date, outcome=kind.value, is_loss=is_loss),
     )
+    if c.instance == Instance.FIRST and appeal_window(kind) is not None:
+        # 第八十五条: the appeal window runs from service; the scan makes it effective when it lapses.
+        await emit(
+            ctx,
+            case_event(
+                EventKind.JUDGMENT_SERVED,
+                c,
+                max(served_date or received_date, received_date),
+                outcome=kind.value,
+                is_loss=is_loss,
+                ruling=kind in RULINGS,
+            ),
+        )
     return outcome
 
 
 async def mark_effective(
-    ctx: ServiceContext, case_id: int, *, effective_date: dt.date, version: int | None = None
+    ctx: ServiceContext,
+    case_id: int,
+    *,
+    effective_date: dt.date,
+    version: int | None = None,
+    automatic: bool = False,
 ) -> LitigationCase:
-    """The judgment took effect (appeal window passed, or the second instance decided)."""
+    """The judgment took effect (appeal window passed, or the second instance decided).
+
+    ``automatic``: the worker found the appeal window lapsed (core.cases.statutory).
+    """
     c = await _case(ctx, case_id, "case.effective", version)
     if c.status != CaseStatus.CONCLUDED:
         raise InvalidTransition(
@@ -765,7 +816,12 @@ async def mark_effective(
     await emit(
         ctx,
         case_event(
-            EventKind.JUDGMENT_EFFECTIVE, c, effective_date, is_loss=bool(outcome and outcome.is_loss)
+            EventKind.JUDGMENT_EFFECTIVE,
+            c,
+            effective_date,
+            is_loss=bool(outcome and outcome.is_loss),
+            outcome=outcome.kind.value if outcome else None,
+            automatic=automatic,
         ),
     )
     return c

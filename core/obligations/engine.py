@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from core.context import ServiceContext
 
 ACTIVE = (ObligationStatus.OPEN, ObligationStatus.OVERDUE, ObligationStatus.PAUSED)
+# Events that move the due date of the subject's extendable obligation to ``new_due_date``.
+_EXTENSIONS = frozenset({EventKind.RESOLUTION_EXTENDED, EventKind.RECONSIDERATION_EXTENDED})
 _SUBJECT_ENDS: dict[str, str] = {
     EventKind.HEARING_RESCHEDULED: "庭审已改期",
     EventKind.HEARING_CANCELLED: "庭审已取消",
@@ -73,7 +75,7 @@ async def _apply(ctx: ServiceContext, event: Event, occurrence: str | None = Non
             await _fulfil(ctx, policy, calendar, obligation, rule, event.date)
         elif event.kind in _SUBJECT_ENDS or any(m.matches(event) for m in rule.cancelled_by):
             _waive(obligation, _SUBJECT_ENDS.get(event.kind, f"{event.kind.value}：不再需要"), event.date)
-        elif event.kind == EventKind.RESOLUTION_EXTENDED and rule.extension is not None:
+        elif event.kind in _EXTENSIONS and rule.extension is not None:
             new_due = event.attributes.get("new_due_date")
             if isinstance(new_due, dt.date):
                 obligation.due_date = new_due

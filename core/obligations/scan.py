@@ -77,6 +77,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.calendar.rules import DueRule
 from core.calendar.workdays import CalendarYearUnknown, WorkdayCalendar
 from core.cases.models import Hearing
+from core.cases.statutory import lapse_appeal_windows
 from core.clock import CHINA
 from core.context import ServiceContext
 from core.db import dialect_insert, utcnow
@@ -129,6 +130,7 @@ class PlannedNotification:
 class ScanReport:
     jurisdiction_id: int
     periodic_created: int = 0
+    judgments_effective: int = 0  # first-instance decisions whose appeal window lapsed
     marked_overdue: int = 0
     # Messages due now and not sent before: those sent (or, in a dry run, to be sent) and those
     # deferred by quiet hours.
@@ -144,7 +146,8 @@ class ScanReport:
         return (
             f"jurisdiction {self.jurisdiction_id}: {sent} sent, {self.planned} planned, "
             f"{self.deferred_quiet} deferred (quiet hours), {self.marked_overdue} newly overdue, "
-            f"{self.periodic_created} periodic duties" + (" [dry run]" if self.dry_run else "")
+            f"{self.periodic_created} periodic duties, {self.judgments_effective} judgments effective"
+            + (" [dry run]" if self.dry_run else "")
         )
 
 
@@ -415,11 +418,13 @@ async def _escalation_sources(
                 "dedupe_key": _dedupe_key(sql, "esc", str(level)),
             }
             due = and_(overdue, in_chain, o.due_date <= reached, o.escalation_level < level)
-            if index + 1 < len(steps):
-                # Only the step due now: an obligation that has also reached the next step (found
-                # overdue late — a first scan, a worker down for days, a duty entered after the fact)
-                # gets that one, not every step it missed in one burst.
-                due = and_(due, o.due_date > steps[index + 1][2])
+            # Only the step due now: an obligation that has also reached a later step (found
+            # overdue late — a first scan, a worker down for days, a duty entered after the fact)
+            # gets that one, not every step it missed in one burst. Steps due on the same day (a
+            # chain that acts all at once, Qiannan's "一直达") are one step: all of them go out.
+            later = next((r for _, _, r in steps[index + 1 :] if r < reached), None)
+            if later is not None:
+                due = and_(due, o.due_date > later)
             if step.interviewer is not None:
                 # The interviewer's own message goes first and leaves the level alone; the
                 # interviewee's (below) raises it, so both go out for the same rows.
@@ -536,6 +541,9 @@ async def scan_jurisdiction(
     calendar = await ctx.calendar()
     policy = await ctx.policy(jurisdiction_id)
     if not dry_run:
+        # First-instance decisions whose appeal window lapsed take effect before duties are counted,
+        # so the post-judgment duties they start are due from today's scan on.
+        report.judgments_effective = len(await lapse_appeal_windows(ctx, jurisdiction_id, today))
         report.periodic_created = len(await emit_periodic(ctx, jurisdiction_id, today))
     await session.flush()
     quiet = is_quiet(now, calendar)

@@ -144,9 +144,14 @@ EVENT_ATTRIBUTES: dict[EventKind, frozenset[str]] = {
     EventKind.RECONSIDERATION_ACCEPTED: _RECON,
     EventKind.RECONSIDERATION_REJECTED: _RECON,
     EventKind.RECONSIDERATION_CONCLUDED: _RECON,
+    EventKind.APPLICATION_COPY_SENT: _RECON | {"copy_received_date"},
+    EventKind.WRITTEN_REPLY_SUBMITTED: _RECON,
+    EventKind.RECONSIDERATION_EXTENDED: _RECON | {"new_due_date"},
     EventKind.CASE_FILED: _CASE,
     EventKind.RESPONSE_NOTICE_RECEIVED: _CASE,
     EventKind.RESPONSE_REPORTED: _CASE,
+    EventKind.COMPLAINT_COPY_RECEIVED: _CASE,
+    EventKind.DEFENCE_SUBMITTED: _CASE,
     EventKind.HEARING_SCHEDULED: frozenset({"hearing_date", "head_required"}),
     EventKind.HEARING_HEAD_DESIGNATED: frozenset({"hearing_date", "head_required"}),
     EventKind.HEARING_IDENTITY_CHECKED: frozenset({"hearing_date", "head_required", "verified"}),
@@ -154,7 +159,9 @@ EVENT_ATTRIBUTES: dict[EventKind, frozenset[str]] = {
     EventKind.HEARING_RESCHEDULED: frozenset({"hearing_date", "head_required"}),
     EventKind.HEARING_CANCELLED: frozenset({"hearing_date", "head_required"}),
     EventKind.JUDGMENT_RECEIVED: frozenset({"outcome", "is_loss", "instance"}),
-    EventKind.JUDGMENT_EFFECTIVE: frozenset({"outcome", "is_loss", "instance"}),
+    EventKind.JUDGMENT_EFFECTIVE: frozenset({"outcome", "is_loss", "instance", "automatic"}),
+    EventKind.JUDGMENT_SERVED: frozenset({"outcome", "is_loss", "instance", "ruling"}),
+    EventKind.APPEAL_FILED: frozenset({"instance", "appeal_case_id"}),
     EventKind.DUTY_SUBMITTED: frozenset({"duty_kind"}),
     EventKind.DUTY_REVIEWED: frozenset({"duty_kind"}),
     EventKind.CASE_CLOSED: frozenset(),
@@ -171,7 +178,9 @@ EVENT_ATTRIBUTES: dict[EventKind, frozenset[str]] = {
 }
 """Attributes a rule may narrow on or count from, per event kind (see docs/plugins.md)."""
 
-DATE_ATTRIBUTES = frozenset({"origin_date", "new_due_date", "agreement_effective_date", "hearing_date"})
+DATE_ATTRIBUTES = frozenset(
+    {"origin_date", "new_due_date", "agreement_effective_date", "hearing_date", "copy_received_date"}
+)
 """Attributes holding a date, usable as a rule's ``anchor``."""
 
 PERIODIC_EVENTS = frozenset(
@@ -209,6 +218,8 @@ ATTRIBUTE_VALUES: dict[str, Iterable[Any]] = {
     "verified": _BOOL,
     "head_attended": _BOOL,
     "is_loss": _BOOL,
+    "ruling": _BOOL,
+    "automatic": _BOOL,
 }
 """Legal values of the enumerated attributes (others, like ``report``, are free strings)."""
 
@@ -509,6 +520,27 @@ def check_citations(rules: PluginRules, policy: Policy, sources_dir: Path | None
                 f"{what}: clause not found verbatim in {citation.source}: {citation.clause[:40]}…"
             )
     return problems
+
+
+def check_replaces(rules: PluginRules, national: frozenset[str]) -> list[str]:
+    """A county rule may take the place of a national rule only by naming one that exists, once."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for rule in rules.deadlines:
+        if rule.replaces is None:
+            continue
+        if rule.replaces not in national:
+            problems.append(f"rule {rule.id}: replaces {rule.replaces!r}, which is not a national rule")
+        elif rule.replaces in seen:
+            problems.append(f"rule {rule.id}: {rule.replaces!r} is already replaced by {seen[rule.replaces]}")
+        else:
+            seen[rule.replaces] = rule.id
+    return problems
+
+
+def replaced_national_rules(rules: PluginRules) -> list[tuple[str, str]]:
+    """(national rule id, the county rule that replaces it), for ``caseload plugins check``."""
+    return [(r.replaces, r.id) for r in rules.deadlines if r.replaces is not None]
 
 
 def check_triggers(rules: PluginRules) -> list[str]:
@@ -904,6 +936,7 @@ def check_plugin(
         ("citations", lambda: check_citations(rules, policy, sources_dir)),
         ("events", lambda: check_events(rules)),
         ("triggers", lambda: check_triggers(rules)),
+        ("replaces", lambda: check_replaces(rules, registry.national_rule_ids)),
         ("due rules", lambda: check_due_rules(rules, sample_date)),
         ("escalations", lambda: check_escalations(rules, policy)),
         ("targets", lambda: check_targets(rules)),

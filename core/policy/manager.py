@@ -124,7 +124,14 @@ class Policy:
     # -- deadlines --------------------------------------------------------------------------
     @property
     def deadline_rules(self) -> list[DeadlineRule]:
-        return self._cached("deadlines", lambda: _flatten(self._hook.caseload_deadline_rules()))
+        """Every rule in force: the county's, then the national ones it does not replace by name."""
+
+        def build() -> list[DeadlineRule]:
+            rules: list[DeadlineRule] = _flatten(self._hook.caseload_deadline_rules())
+            replaced = {r.replaces for r in rules if r.replaces}
+            return [r for r in rules if r.id not in replaced]
+
+        return self._cached("deadlines", build)
 
     def deadline_rule(self, rule_id: str) -> DeadlineRule | None:
         return self._cached("deadline_index", lambda: {r.id: r for r in self.deadline_rules}).get(rule_id)
@@ -384,6 +391,12 @@ class PolicyRegistry:
     @property
     def plugin_names(self) -> list[str]:
         return [n for n in self.origins if n != DEFAULTS_NAME]
+
+    @property
+    def national_rule_ids(self) -> frozenset[str]:
+        """The ids of the national defaults' deadline rules: the only ones ``replaces`` may name."""
+        rules = _own(self, self.pm.get_plugin(DEFAULTS_NAME), "caseload_deadline_rules") or []
+        return frozenset(r.id for r in rules if isinstance(r, DeadlineRule))
 
     def has(self, name: str) -> bool:
         return (name in self.origins or name in self.broken) and name != DEFAULTS_NAME

@@ -41,9 +41,17 @@ class EventKind(StrEnum):
     RECONSIDERATION_ACCEPTED = "reconsideration_accepted"
     RECONSIDERATION_REJECTED = "reconsideration_rejected"
     RECONSIDERATION_CONCLUDED = "reconsideration_concluded"
+    # 行政复议法第四十八条: the body sends the application copy; the respondent replies in writing.
+    APPLICATION_COPY_SENT = "application_copy_sent"
+    WRITTEN_REPLY_SUBMITTED = "written_reply_submitted"
+    # 第六十二条: the decision period extended with approval (attribute ``new_due_date``).
+    RECONSIDERATION_EXTENDED = "reconsideration_extended"
     CASE_FILED = "case_filed"
     RESPONSE_NOTICE_RECEIVED = "response_notice_received"
     RESPONSE_REPORTED = "response_reported"
+    # 行政诉讼法第六十七条: the defendant receives the complaint copy and submits its defence.
+    COMPLAINT_COPY_RECEIVED = "complaint_copy_received"
+    DEFENCE_SUBMITTED = "defence_submitted"
     HEARING_SCHEDULED = "hearing_scheduled"
     HEARING_HEAD_DESIGNATED = "hearing_head_designated"
     HEARING_IDENTITY_CHECKED = "hearing_identity_checked"
@@ -52,6 +60,10 @@ class EventKind(StrEnum):
     HEARING_CANCELLED = "hearing_cancelled"
     JUDGMENT_RECEIVED = "judgment_received"
     JUDGMENT_EFFECTIVE = "judgment_effective"
+    # 第八十五条: a first-instance judgment or ruling served (attribute ``ruling``), and an appeal
+    # filed against it (on the first-instance case; attribute ``appeal_case_id``).
+    JUDGMENT_SERVED = "judgment_served"
+    APPEAL_FILED = "appeal_filed"
     DUTY_SUBMITTED = "duty_submitted"
     DUTY_REVIEWED = "duty_reviewed"
     CASE_CLOSED = "case_closed"
@@ -375,6 +387,10 @@ class DeadlineRule:
     # For ``Owner.OFFICE``: the office whose duty it is (an Office code), e.g. the county government
     # office's 督促函; the unit the administrator mapped to it owns the obligation.
     owner_office: str | None = None
+    # The id of a national rule (``plugins.defaults``) this county rule takes the place of. Without
+    # it a county rule and the national rule on the same event both apply: a county can make the
+    # law's deadline stricter only by saying which one it replaces.
+    replaces: str | None = None
 
 
 @dataclass(frozen=True)

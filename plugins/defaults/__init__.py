@@ -1,8 +1,9 @@
 """National defaults, registered last: apply wherever a county plugin says nothing.
 
 The escalation chain and the warning thresholds are the product's defaults, not law: a county's own
-notice replaces them. The national law texts the defaults may cite are package data in
-``sources/national_law.txt`` (checked clause by clause; see docs/plugins.md).
+notice replaces them. The statutory deadlines (``law.py``) are law: they apply in every county, and a
+county rule takes one's place only by naming it (``replaces``). The national law texts they cite are
+package data in ``sources/national_law.txt`` (checked clause by clause; see docs/plugins.md).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from core.calendar.rules import working_days
 from core.enums import NotificationKind
 from core.policy import hookimpl
-from core.policy.types import Citation, EscalationChain, EscalationStep, Recipient
+from core.policy.types import Citation, DeadlineRule, EscalationChain, EscalationStep, Recipient
+from plugins.defaults.law import NATIONAL_RULES
 
 DEFAULT_CHAIN = EscalationChain(
     id="default",
@@ -46,6 +48,11 @@ DEFAULT_CHAIN = EscalationChain(
 @hookimpl(trylast=True)
 def caseload_escalation_chains() -> list[EscalationChain]:
     return [DEFAULT_CHAIN]
+
+
+@hookimpl(trylast=True)
+def caseload_deadline_rules() -> list[DeadlineRule]:
+    return list(NATIONAL_RULES)
 
 
 @hookimpl(trylast=True)

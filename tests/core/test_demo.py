@@ -69,6 +69,18 @@ async def check_contents(session: AsyncSession, registry: PolicyRegistry) -> Non
     )
     assert (await session.scalar(overdue) or 0) > 0
 
+    # The statutory duties of the national defaults are created and, in the demo, met.
+    national = dict(
+        (
+            await session.execute(
+                select(Obligation.rule_id, func.count(Obligation.id))
+                .where(Obligation.rule_id.like("national.%"), Obligation.status == ObligationStatus.MET)
+                .group_by(Obligation.rule_id)
+            )
+        ).all()
+    )
+    assert {"national.litigation_defence", "national.reconsideration_examination"} <= set(national), national
+
     audited = exists().where(AuditEntry.entity_type == "disputes", AuditEntry.entity_id == Dispute.id)
     assert await session.scalar(select(func.count(Dispute.id)).where(~audited)) == 0
 

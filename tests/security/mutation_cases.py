@@ -21,6 +21,7 @@ from core.auth import service as auth
 from core.calendar import admin as calendar_admin
 from core.calendar.models import CalendarYear
 from core.cases import service as cases
+from core.cases import statutory
 from core.context import ServiceContext
 from core.enums import DutyKind, NotificationKind, ResolutionResult, Role
 from core.indicators import service as indicators
@@ -270,6 +271,27 @@ async def _conclude_recon(ctx: ServiceContext, w: World, who: Who, n: int) -> di
     return {"c": await _received_recon(ctx, w, n, accepted=True)}
 
 
+@case("sendApplicationCopy", '($c: ID!) { sendApplicationCopy(caseId: $c, sentDate: "2024-11-07") {P} }')
+async def _send_copy(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    return {"c": await _received_recon(ctx, w, n, accepted=True)}
+
+
+@case("submitWrittenReply", '($c: ID!) { submitWrittenReply(caseId: $c, submittedDate: "2024-11-08") {P} }')
+async def _written_reply(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    r = await _received_recon(ctx, w, n, accepted=True)
+    await statutory.send_application_copy(ctx, r, sent_date=dt.date(2024, 11, 7))
+    return {"c": r}
+
+
+@case(
+    "extendReconsideration",
+    '($c: ID!) { extendReconsideration(input: {caseId: $c, newDueDate: "2025-01-20", reason: "案情复杂",'
+    ' approvedBy: "复议机构负责人王某", partiesNotified: true}) {P} }',
+)
+async def _extend_recon(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    return {"c": await _received_recon(ctx, w, n, accepted=True)}
+
+
 @case(
     "fileLitigationCase",
     '($d: ID!, $no: String!) { fileLitigationCase(input: {disputeId: $d, court: "县人民法院", caseNumber: $no,'
@@ -284,6 +306,18 @@ async def _file_case(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[st
 )
 async def _response_notice(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
     return {"c": (await new_case(ctx, w.a, n)).id}
+
+
+@case("recordComplaintCopy", '($c: ID!) { recordComplaintCopy(caseId: $c, receivedDate: "2024-11-06") {P} }')
+async def _complaint_copy(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    return {"c": (await new_case(ctx, w.a, n)).id}
+
+
+@case("submitDefence", '($c: ID!) { submitDefence(caseId: $c, submittedDate: "2024-11-08") {P} }')
+async def _defence(ctx: ServiceContext, w: World, who: Who, n: int) -> dict[str, Any]:
+    c = await new_case(ctx, w.a, n)
+    await statutory.record_complaint_copy(ctx, c.id, received_date=dt.date(2024, 11, 6))
+    return {"c": c.id}
 
 
 @case("reportResponse", '($c: ID!) { reportResponse(caseId: $c, reportedDate: "2024-11-07") {P} }')

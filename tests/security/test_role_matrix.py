@@ -88,9 +88,14 @@ receiveReconsideration         Y  Y  Y  Y  .  .  .  .
 acceptReconsideration          Y  Y  Y  .  .  .  .  .
 rejectReconsideration          Y  Y  Y  .  .  .  .  .
 concludeReconsideration        Y  Y  Y  .  .  .  .  .
+sendApplicationCopy            Y  Y  Y  .  .  .  .  .
+submitWrittenReply             Y  Y  Y  Y  .  .  .  .
+extendReconsideration          Y  Y  Y  .  .  .  .  .
 fileLitigationCase             Y  Y  Y  Y  .  .  .  .
 recordResponseNotice           Y  Y  Y  Y  .  .  .  .
 reportResponse                 Y  Y  Y  Y  .  .  .  .
+recordComplaintCopy            Y  Y  Y  Y  .  .  .  .
+submitDefence                  Y  Y  Y  Y  .  .  .  .
 scheduleHearing                Y  Y  Y  Y  .  Y  .  .
 designateHearingHead           Y  Y  Y  Y  .  .  .  .
 approveSubstituteHead          Y  Y  Y  Y  .  .  .  .
