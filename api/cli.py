@@ -369,6 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ledger.add_argument("--jurisdiction", required=True, metavar="CODE", help="the jurisdiction's code")
     ledger.add_argument("--dry-run", action="store_true", help="check every row; write nothing")
     ledger.add_argument("--mapping", metavar="FILE.json", help="column mapping {header: field}")
+    sub.add_parser("schema", help="print the GraphQL schema (SDL), as committed in schema.graphql")
     operations = sub.add_parser("operations", help="trusted documents (CASELOAD_TRUSTED_DOCUMENTS)")
     operations.add_argument("action", choices=["register"])
     operations.add_argument("files", nargs="+", metavar="FILE", help=".graphql documents or JSON manifests")
@@ -376,6 +377,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--manifest", help="the manifest to append to (default: CASELOAD_TRUSTED_DOCUMENTS)"
     )
     args = parser.parse_args(argv)
+    if args.command == "schema":
+        from api.schema import schema
+
+        print(schema.as_str())
+        return 0
     if args.command == "operations":
         return _operations_register(args.files, args.manifest)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
