@@ -207,3 +207,30 @@ async def test_creating_a_unit_shows_the_apis_message(console_server: Server, or
     fill(browser, "#create-unit-name", "县交通运输局")
     click(browser, "#create-unit button[type=submit]")
     wait(browser, "table", "县交通运输局")
+
+
+async def test_bulletins_previewed_published_compared_and_downloaded_from_the_page(
+    console_server: Server, org: Org, browser: Any, screenshot: Any
+) -> None:
+    """通报与文书: a preview from the current figures, two published editions, the difference
+    between them, and a download through the user's own session."""
+    sign_in_as(browser, console_server.url, "司法局工作人员", org.jurisdiction.id)
+    click(browser, "#nav a", "通报与文书")
+    wait(browser, "h1", "通报与文书")
+    wait(browser, "table", "尚未发布通报")
+    choose(browser, "#bulletin-year", "2024年")
+    choose(browser, "#bulletin-quarter", "第3季度")
+    click(browser, "#bulletin-preview-button")
+    preview = wait(browser, "#bulletin-preview", "预览，未发布")
+    assert "2024" in preview.text and "季度" in preview.text
+    for edition in (1, 2):
+        fill(browser, "#bulletin-note", f"第{edition}次发布")
+        click(browser, "#bulletin-publish")
+        browser.switch_to.alert.accept()
+        wait(browser, "table", f"第{edition}版")
+    wait(browser, "table", "第2次发布")
+    screenshot("documents-bulletins")
+    click(browser, "table button", "与上一版比较")
+    wait(browser, "#bulletin-diff", "第1版 → 第2版")
+    click(browser, "table button", "Word")
+    wait(browser, ".toast", "已下载")

@@ -13,6 +13,7 @@ const NAV = [
   { path: '/desk', label: '案件台账', ability: 'desk' },
   { path: '/hearings', label: '庭审', ability: 'hearings' },
   { path: '/inbox', label: '通知', ability: 'desk', badge: true },
+  { path: '/documents', label: '通报与文书', ability: 'documents' },
   { path: '/ledger', label: '台账导入导出', ability: 'ledger' },
   { path: '/admin', label: '系统管理', ability: 'admin' },
 ];
@@ -129,6 +130,7 @@ route('/dispute/:id', page(() => import('./pages/dispute.js'), 'desk'));
 route('/case/:id', page(() => import('./pages/case.js'), 'desk'));
 route('/hearings', page(() => import('./pages/hearings.js'), 'hearings'));
 route('/inbox', page(() => import('./pages/inbox.js'), 'desk'));
+route('/documents', page(() => import('./pages/documents.js'), 'documents'));
 route('/ledger', page(() => import('./pages/ledger.js'), 'ledger'));
 route('/admin', page(() => import('./pages/admin.js'), 'admin'));
 fallback(() => navigate('/'));

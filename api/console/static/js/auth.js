@@ -155,6 +155,8 @@ const ABILITIES = {
   hearingWrite: ['system_admin', 'justice_staff', 'unit_clerk', 'court_liaison'],
   designate: ['system_admin', 'justice_staff', 'unit_clerk'],
   ledger: ['system_admin', 'justice_staff'],
+  documents: ['system_admin', 'justice_staff', 'leader'],
+  publishBulletin: ['system_admin', 'justice_staff'],
   admin: ['system_admin', 'justice_staff'],
   calendar: ['system_admin'],
   // The county's configuration: units, people, accounts, population, targets (core/scoping.py COUNTY_ADMIN).
