@@ -11,6 +11,7 @@ Services call :func:`emit` after each state change. For the event's jurisdiction
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -18,8 +19,8 @@ from sqlalchemy import select
 
 from core.calendar.rules import DueRule
 from core.calendar.workdays import CalendarYearUnknown, WorkdayCalendar
-from core.enums import ObligationStatus
-from core.obligations.models import DomainEvent, Obligation
+from core.enums import NotificationKind, ObligationStatus, Role
+from core.obligations.models import DomainEvent, Notification, Obligation
 from core.policy.manager import Policy
 from core.policy.types import DeadlineRule, DeclaredKind, Event, EventKind, Owner, event_kind
 
@@ -163,6 +164,7 @@ async def _reopen(ctx: ServiceContext, policy: Policy, event: Event) -> None:
             Obligation.status.in_((ObligationStatus.MET, ObligationStatus.MET_LATE)),
         )
     )
+    reopened: list[Notification] = []
     for obligation in rows:
         rule = policy.deadline_rule(obligation.rule_id)
         if rule is None or not any(m.matches(event) for m in rule.reopened_by):
@@ -170,8 +172,47 @@ async def _reopen(ctx: ServiceContext, policy: Policy, event: Event) -> None:
         late = obligation.due_date is not None and obligation.due_date < event.date
         obligation.status = ObligationStatus.OVERDUE if late else ObligationStatus.OPEN
         obligation.met_date = None
-        obligation.note = f"{event.kind.value}：已办结事项重新办理"
+        reason = _event_label(event)
+        obligation.note = f"{reason}：已办结事项须重新办理"
         ctx.changed("obligations", obligation.id, obligation.jurisdiction_id)
+        # The owner is told at once (Qiannan: 立即通知行政机关更换人员), not at the next escalation.
+        reopened.append(
+            Notification(
+                jurisdiction_id=obligation.jurisdiction_id,
+                recipient_role=Role.UNIT_CLERK if obligation.unit_id is not None else Role.JUSTICE_STAFF,
+                recipient_unit_id=obligation.unit_id,
+                kind=NotificationKind.REMINDER,
+                title=f"请重新办理：{obligation.title}"[:200],
+                body=f"“{obligation.title}”因{reason}须重新办理"
+                + (f"，期限{obligation.due_date.isoformat()}" if obligation.due_date else "")
+                + (f"。依据：{obligation.citation}" if obligation.citation else "。"),
+                obligation_id=obligation.id,
+                subject_type=obligation.subject_type,
+                subject_id=obligation.subject_id,
+                rule_id=obligation.rule_id,
+                dedupe_key=f"reopen:{obligation.id}:{uuid.uuid4().hex}",
+                created_at=ctx.now().astimezone(dt.UTC),
+            )
+        )
+    if reopened:
+        from core.notify.webhooks import enqueue_deliveries
+
+        ctx.session.add_all(reopened)
+        await ctx.session.flush()
+        await enqueue_deliveries(ctx.session, reopened, now=ctx.now())
+        for notification in reopened:
+            ctx.changed("notifications", notification.id, notification.jurisdiction_id)
+
+
+def _event_label(event: Event) -> str:
+    """The event as users read it (the timeline's label), e.g. 出庭人员身份核验未通过."""
+    from core.obligations.timeline import EVENT_LABELS
+
+    kind = event.kind
+    if kind == EventKind.HEARING_IDENTITY_CHECKED and event.attributes.get("verified") is False:
+        return "出庭人员身份核验未通过"
+    label = EVENT_LABELS.get(kind) if isinstance(kind, EventKind) else None
+    return label or getattr(kind, "title_zh", None) or "相关事项变化"
 
 
 def _plain(value: object) -> object:

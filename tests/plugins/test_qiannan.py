@@ -56,7 +56,7 @@ from core.indicators import periods as P
 from core.indicators import service as indicators
 from core.indicators.definitions import resolve
 from core.indicators.queries import Scope, tally
-from core.obligations.models import Obligation
+from core.obligations.models import Notification, Obligation
 from core.obligations.service import emit_periodic
 from core.org.models import Official, ReferenceFigure
 from core.org.service import create_jurisdiction_from_plugin, create_official, create_unit
@@ -213,8 +213,16 @@ async def test_qiannan_hearing_identity_check(make_ctx: CtxFactory, qn: Prefectu
     assert designate.status == ObligationStatus.MET
     await check_identity(ctx, hearing.id)
     assert ob.status == ObligationStatus.OPEN  # 不符合要求: replace the person
-    # Issue 21 defect 3: the unit must name someone else, so its designation duty is open again.
+    # Issue 21 defect 3: the unit must name someone else, so its designation duty is open again,
+    # and the unit is told at once (立即通知), not at the next escalation.
     assert (designate.status, designate.met_date) == (ObligationStatus.OPEN, None)
+    assert designate.note == "出庭人员身份核验未通过：已办结事项须重新办理"
+    told = list(
+        await ctx.session.scalars(select(Notification).where(Notification.obligation_id == designate.id))
+    )
+    assert len(told) == 1 and told[0].recipient_unit_id == designate.unit_id
+    assert told[0].title == f"请重新办理：{designate.title}"
+    assert "出庭人员身份核验未通过" in told[0].body and "依据：" in told[0].body
     await designate_head(ctx, hearing.id, official_id=qn.head.id)
     await check_identity(ctx, hearing.id)
     assert (ob.status, ob.met_date) == (ObligationStatus.MET, d(2024, 9, 30))
