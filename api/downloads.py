@@ -4,13 +4,18 @@ errors; and the attachment disposition."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from api import signing
 from api.context import AppState, resolve_principal
+from core.context import ServiceContext
+from core.errors import DomainError
 from core.principal import Principal
 
 
@@ -51,3 +56,25 @@ async def download_access(request: Request) -> Principal | JSONResponse | None:
     if reason is not None:
         return download_error(403, "invalid_link", reason)
     return None
+
+
+async def downloadable(
+    request: Request,
+    session: AsyncSession,
+    principal: Principal | None,
+    model: type[Any],
+    ident: int,
+    read: Callable[[ServiceContext, int], Awaitable[Any]],
+    missing: str,
+) -> Any:
+    """The record a download serves, or the 404 to send back: through the caller's scope (``read``,
+    the record's own service), or, for a signed link (``principal`` None), as it is."""
+    if principal is None:  # a signed link: it was handed to someone who could read the record
+        found = await session.get(model, ident)
+        return found if found is not None else download_error(404, "not_found", missing)
+    state: AppState = request.app.state.caseload
+    ctx = ServiceContext(session=session, principal=principal, registry=state.registry, clock=state.clock)
+    try:
+        return await read(ctx, ident)
+    except DomainError as exc:
+        return download_error(404, exc.code, exc.message_zh)

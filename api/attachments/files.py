@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api.context import AppState
-from api.downloads import disposition, download_access, download_error
+from api.downloads import disposition, download_access, downloadable
 from core.attachments import service
 from core.attachments.models import Attachment
-from core.context import ServiceContext
-from core.errors import DomainError
 from core.principal import Principal
 
 
@@ -29,19 +27,11 @@ async def download(request: Request) -> Response:
         return principal
     ident = int(request.path_params["attachment_id"])
     async with state.session_factory() as session:
-        if principal is None:  # a signed link: it was handed to someone who could read the file
-            found = await session.get(Attachment, ident)
-            if found is None:
-                return download_error(404, "not_found", "附件不存在")
-            attachment = found
-        else:
-            ctx = ServiceContext(
-                session=session, principal=principal, registry=state.registry, clock=state.clock
-            )
-            try:
-                attachment = await service.get_attachment(ctx, ident)
-            except DomainError as exc:
-                return download_error(404, exc.code, exc.message_zh)
+        attachment = await downloadable(
+            request, session, principal, Attachment, ident, service.get_attachment, "附件不存在"
+        )
+        if isinstance(attachment, JSONResponse):
+            return attachment
         data = await session.scalar(select(Attachment.content).where(Attachment.id == attachment.id))
         media_type, file_name = attachment.media_type, attachment.file_name
     ascii_name = f"attachment-{ident}{service.EXTENSIONS.get(media_type, '')}"

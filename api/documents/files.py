@@ -12,15 +12,13 @@ from collections.abc import Awaitable, Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api.context import AppState
-from api.downloads import disposition, download_access, download_error
-from core.context import ServiceContext
+from api.downloads import disposition, download_access, download_error, downloadable
 from core.documents import render, service
 from core.documents.models import IssuedDocument
-from core.errors import DomainError
 from core.lru import LRU
 from core.principal import Principal
 
@@ -41,19 +39,11 @@ def _endpoint(kind: str) -> Callable[[Request], Awaitable[Response]]:
             )
         ident = int(request.path_params["document_id"])
         async with state.session_factory() as session:
-            if principal is None:  # a signed link, handed to someone who could read it
-                found = await session.get(IssuedDocument, ident)
-                if found is None:
-                    return download_error(404, "not_found", "文书不存在")
-                row = found
-            else:
-                ctx = ServiceContext(
-                    session=session, principal=principal, registry=state.registry, clock=state.clock
-                )
-                try:
-                    row = await service.get_document(ctx, ident)
-                except DomainError as exc:
-                    return download_error(404, exc.code, exc.message_zh)
+            row = await downloadable(
+                request, session, principal, IssuedDocument, ident, service.get_document, "文书不存在"
+            )
+            if isinstance(row, JSONResponse):
+                return row
             data = await service.docx_of(session, row.id)
             sha, name = row.sha256, f"{row.title}（{row.document_number}）"
         if kind == "pdf":
