@@ -21,8 +21,11 @@ NOW = dt.datetime.combine(RECORDED_ON, dt.time(10, 0), tzinfo=CHINA)
 async def _console_dashboard(
     settings: Settings, registry: PolicyRegistry, j: int
 ) -> tuple[Any, int, int, bytes]:
-    """(warm-up result, figure-cache misses and hits of the first request, its answer)."""
-    application = create_app(settings, registry=registry, clock=fixed_clock(NOW))
+    """(warm-up result, figure-cache misses and hits of the first request, its answer).
+
+    The process's own figure cache (no Redis): its counters say whether the first request computed."""
+    local = dataclasses.replace(settings, redis_url=None)
+    application = create_app(local, registry=registry, clock=fixed_clock(NOW))
     async with application.router.lifespan_context(application):
         warmed = await application.state.warm_up if application.state.warm_up is not None else None
         cache = application.state.caseload.indicator_cache
