@@ -9,11 +9,15 @@ answers meanwhile). The answer is discarded; what stays is what any request woul
 compiled statements, the validated document, the policy and calendar, and the figures in the
 indicator cache under the current generations (so a write still invalidates them).
 
+It first builds the bulletin charts' font cache (matplotlib reads every installed font the first
+time), so the first download does not wait for it.
+
 A failure here is logged and forgotten: warming is an optimisation, never a reason not to serve.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import re
@@ -55,6 +59,10 @@ async def warm_up(state: AppState, schema: BaseSchema) -> float | None:
 
     started = time.perf_counter()
     try:
+        # The charts' fonts first: a bulletin download needs them whether or not there is data.
+        from core.indicators.render import prepare_charts
+
+        await asyncio.to_thread(prepare_charts)
         async with state.session_factory() as session:
             first = await session.scalar(select(Jurisdiction.id).order_by(Jurisdiction.id).limit(1))
         if first is None:

@@ -79,6 +79,21 @@ def cjk_font() -> str | None:
     return None
 
 
+def prepare_charts() -> None:
+    """Build what the first chart would build: matplotlib's font list (seconds on a fresh host:
+    it reads every installed font), the CJK font's metrics and the Agg renderer. Called at
+    start-up (api/warmup.py), so the first bulletin download does not pay for it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.font_manager import FontProperties
+
+    path = cjk_font()
+    fig = MplFigure(figsize=(1, 1), dpi=50)
+    canvas = FigureCanvasAgg(fig)
+    fig.add_subplot().set_title("通报", fontproperties=FontProperties(fname=path) if path else None)
+    canvas.draw()
+
+
 @dataclass(frozen=True)
 class Chart:
     key: str

@@ -55,3 +55,21 @@ async def test_the_first_dashboard_after_start_is_prepared_off_the_request_path(
 
 def test_the_warm_up_runs_the_console_document() -> None:
     assert console_dashboard_document().startswith("query ConsoleDashboard(")
+
+
+async def test_the_charts_fonts_are_prepared_at_start_not_in_the_first_download(
+    settings: Settings, registry: PolicyRegistry
+) -> None:
+    """Issue 20: the font cache is built at start-up. The bulletin charts' CJK font lookup (which
+    makes matplotlib read every installed font the first time) is done by the warm-up."""
+    from core.indicators.render import cjk_font
+
+    cjk_font.cache_clear()
+    application = create_app(
+        dataclasses.replace(settings, warm_up_at_start=True, redis_url=None),
+        registry=registry,
+        clock=fixed_clock(NOW),
+    )
+    async with application.router.lifespan_context(application):
+        await application.state.warm_up
+        assert cjk_font.cache_info().currsize == 1
