@@ -160,13 +160,21 @@ def charts(content: BulletinContent) -> list[Chart]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _cell(f: Figure) -> Any:
-    """A number for a spreadsheet cell (a rate as its percentage), or the dash for no data."""
-    if f.value is None:
-        return "—"
-    if f.denominator is None:
-        return int(f.value)
-    return float(f.value)
+def _cell(f: Figure, percent: bool = False) -> Any:
+    """A number for a spreadsheet cell, or an empty cell for no data. A percentage is stored as the
+    fraction it is (8.28% as 0.0828, shown with a percent format), so sums, averages and charts a
+    reader builds in Excel compute right."""
+    return (
+        _fraction(f.value, percent)
+        if f.denominator is not None
+        else (None if f.value is None else int(f.value))
+    )
+
+
+def _fraction(value: Decimal | None, percent: bool) -> float | None:
+    if value is None:
+        return None
+    return float(value / 100) if percent else float(value)
 
 
 def _direction_zh(direction: str) -> str:
@@ -181,7 +189,7 @@ def _direction_zh(direction: str) -> str:
 def xlsx(content: BulletinContent) -> bytes:
     """The bulletin as a workbook: summary, units, rankings, targets, assessment, trends (with charts)."""
     from openpyxl import Workbook
-    from openpyxl.drawing.image import Image
+    from openpyxl.chart import LineChart, Reference
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -207,7 +215,7 @@ def xlsx(content: BulletinContent) -> bytes:
         for i, w in enumerate(values, 1):
             ws.column_dimensions[get_column_letter(i)].width = w
 
-    pct = '0.00"%"'
+    pct = "0.00%"
     ws = wb.active
     ws.title = "通报概况"
     ws["A1"] = content.title
@@ -229,10 +237,10 @@ def xlsx(content: BulletinContent) -> bytes:
             [
                 line.label_zh,
                 line.unit_zh,
-                _cell(line.quarter),
-                _cell(line.quarter_previous),
-                _cell(line.ytd),
-                _cell(line.ytd_previous),
+                _cell(line.quarter, line.unit_zh == "%"),
+                _cell(line.quarter_previous, line.unit_zh == "%"),
+                _cell(line.ytd, line.unit_zh == "%"),
+                _cell(line.ytd_previous, line.unit_zh == "%"),
                 line.change_zh,
                 "；".join(line.targets_zh) or line.status_label,
             ]
@@ -273,15 +281,15 @@ def xlsx(content: BulletinContent) -> bytes:
             u.loss_risk,
             u.concluded,
             u.lost,
-            _cell(u.loss_rate),
+            _cell(u.loss_rate, True),
             u.withdrawn_mediated,
             u.hidden_losses,
             u.hearings,
             u.attended,
-            _cell(u.appearance_rate),
+            _cell(u.appearance_rate, True),
             u.reconsiderations,
             u.corrected,
-            _cell(u.correction_rate),
+            _cell(u.correction_rate, True),
         ]
         for u in content.units
     ]
@@ -294,8 +302,9 @@ def xlsx(content: BulletinContent) -> bytes:
     for ranking in content.rankings:
         heading = f"{ranking.label_zh}排名（{_direction_zh(ranking.direction)}）"
         ws.cell(row=row, column=1, value=heading).font = bold
-        rows = [[e.rank, e.unit_name, float(e.value), e.rank_from_bottom] for e in ranking.entries]
-        fmt = pct if _is_rate(ranking.indicator) else "0.00"
+        rate = _is_rate(ranking.indicator)
+        rows = [[e.rank, e.unit_name, _fraction(e.value, rate), e.rank_from_bottom] for e in ranking.entries]
+        fmt = pct if rate else "0.00"
         row = table(ws, row + 1, ["名次", "单位", ranking.label_zh, "倒数名次"], rows, {3: fmt}) + 1
     widths(ws, [8, 24, 14, 10])
 
@@ -326,20 +335,32 @@ def xlsx(content: BulletinContent) -> bytes:
     ws = wb.create_sheet("趋势")
     months = [p.label_zh for p in content.series[0].points] if content.series else []
     header = ["指标", *months]
-    rows = [
-        [s.label_zh, *(_number(p.value) if p.value is not None else "—" for p in s.points)]
-        for s in content.series
-    ]
+    rows = [[s.label_zh, *(_fraction(p.value, s.unit_zh == "%") for p in s.points)] for s in content.series]
     end = table(ws, 1, header, rows, {})
     for r, s in enumerate(content.series, 2):
         if s.unit_zh == "%":
             for c in range(2, len(s.points) + 2):
                 ws.cell(row=r, column=c).number_format = pct
     anchor = end + 2
-    for ch in charts(content):
-        image = Image(io.BytesIO(ch.png))
-        ws.add_image(image, f"A{anchor}")
-        anchor += 18
+    for r, s in enumerate(content.series, 2):
+        if is_flat(s):  # no chart of nothing: the sentence says why (as the Word file does)
+            ws.cell(row=anchor, column=1, value=_flat_series_zh(content, s))
+            anchor += 2
+            continue
+        # A native line chart over the row above: editable, and it follows the cells if edited.
+        line = LineChart()
+        line.title = f"{s.label_zh}（{s.unit_zh}）" if s.unit_zh else s.label_zh
+        line.height, line.width, line.legend = 7.5, 16, None
+        line.y_axis.number_format = pct if s.unit_zh == "%" else "0"
+        line.y_axis.majorGridlines = None
+        line.add_data(
+            Reference(ws, min_col=1, max_col=len(s.points) + 1, min_row=r),
+            from_rows=True,
+            titles_from_data=True,
+        )
+        line.set_categories(Reference(ws, min_col=2, max_col=len(s.points) + 1, min_row=1))
+        ws.add_chart(line, f"A{anchor}")
+        anchor += 16
     widths(ws, [22] + [10] * max(1, len(months)))
 
     for sheet, titles in zip(wb.worksheets, (None, "1:1", None, "1:1", "1:1", "1:1"), strict=True):

@@ -380,8 +380,11 @@ async def test_publish_download_and_diff(api: GraphQLClient, scenario: Scenario)
     assert "filename*=UTF-8''" in response.headers["content-disposition"]
     wb = load_workbook(io.BytesIO(response.content))
     rows = {r[0]: r for r in wb["通报概况"].iter_rows(values_only=True) if r and r[0]}
-    assert Decimal(str(rows["败诉率"][4])) == Decimal(ytd["loss_rate"]["value"])
-    assert Decimal(str(rows["出庭应诉率"][4])) == Decimal(ytd["head_appearance_rate"]["value"])
+    # Rates as fractions with a percent format (21.74% is 0.2174).
+    assert round(Decimal(str(rows["败诉率"][4])) * 100, 2) == Decimal(ytd["loss_rate"]["value"])
+    assert round(Decimal(str(rows["出庭应诉率"][4])) * 100, 2) == Decimal(
+        ytd["head_appearance_rate"]["value"]
+    )
     assert rows["发案量"][4] == int(ytd["case_volume"]["value"])
     units = {r[0]: r for r in wb["单位情况"].iter_rows(min_row=2, values_only=True)}
     for unit in first["content"]["units"]:

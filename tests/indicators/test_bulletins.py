@@ -102,14 +102,24 @@ async def test_the_files_open_and_show_the_same_numbers(scenario: Scenario):
     assert summary["A1"].value == c.title
     rows = {r[0]: r for r in summary.iter_rows(values_only=True) if r and r[0]}
     loss = rows["败诉率"]
-    assert Decimal(str(loss[4])) == c.line("loss_rate").ytd.value == Decimal("50.00")
+    # A rate is the fraction it is, shown as a percentage: 50.00% is 0.5 with a percent format.
+    assert c.line("loss_rate").ytd.value == Decimal("50.00") and loss[4] == 0.5
+    loss_cell = next(r for r in summary.iter_rows() if r[0].value == "败诉率")[4]
+    assert loss_cell.number_format == "0.00%"
     assert loss[6] == "同比下降50.00个百分点"
-    assert rows["发案量"][4] == 4 and rows["行政复议纠错率"][5] == "—"
+    # No data is an empty cell, not a dash a formula would trip on.
+    assert rows["发案量"][4] == 4 and rows["行政复议纠错率"][5] is None
     units = {r[0]: r for r in wb["单位情况"].iter_rows(min_row=2, values_only=True)}
     agency = next(u for u in c.units if u.name == "县自然资源局")
     assert units["县自然资源局"][:6] == ("县自然资源局", 1, 3, 0, 3, 1)
-    assert Decimal(str(units["县自然资源局"][6])) == agency.loss_rate.value
-    assert len(wb["趋势"]._images) == len(c.series) == 4
+    assert Decimal(str(units["县自然资源局"][6])) * 100 == agency.loss_rate.value
+    # Native, editable charts over the trend table; a series of nothing is said in words instead.
+    trends = wb["趋势"]
+    flat = [s for s in c.series if render.is_flat(s)]
+    assert len(trends._charts) + len(flat) == len(c.series) == 4 and not trends._images
+    assert all(ch.tagname == "lineChart" for ch in trends._charts)
+    words = {cell.value for row in trends.iter_rows() for cell in row if isinstance(cell.value, str)}
+    assert all(render._flat_series_zh(c, s) in words for s in flat)
 
     doc = Document(io.BytesIO(render.docx(c)))
     text = "\n".join(p.text for p in doc.paragraphs)
