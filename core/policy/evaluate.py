@@ -310,13 +310,28 @@ def _check(
     """One bound checked; a met bound reads with the source's word (``word_zh``: 以下, 以内 …)."""
     ok = _COMPARE[comparator](actual, limit)
     cmp_en = _COMPARATOR_EN[comparator]
+    gap_zh, gap_en = _gap(fmt, actual, limit)
     if ok:
-        zh = f"{label}{fmt(actual)}，{comparator_phrase(comparator, word_zh, what_zh + fmt(limit))}，达标"
-        en = f"{fmt(actual)} is {cmp_en} {what_en} {fmt(limit)}: met"
+        phrase = comparator_phrase(comparator, word_zh, what_zh + fmt(limit))
+        zh = f"{label}{fmt(actual)}，{phrase}，{gap_zh}，达标"
+        en = f"{fmt(actual)} is {cmp_en} {what_en} {fmt(limit)} ({gap_en}): met"
     else:
-        zh = f"{label}{fmt(actual)}，{_FAILED_ZH[comparator]}{what_zh}{fmt(limit)}，未达标"
-        en = f"{fmt(actual)} is {_FAILED_EN[comparator]} {what_en} {fmt(limit)}: missed"
+        zh = f"{label}{fmt(actual)}，{_FAILED_ZH[comparator]}{what_zh}{fmt(limit)}，{gap_zh}，未达标"
+        en = f"{fmt(actual)} is {_FAILED_EN[comparator]} {what_en} {fmt(limit)} ({gap_en}): missed"
     return TargetCheck(bound, comparator, limit, TargetStatus.MET if ok else TargetStatus.MISSED, zh, en)
+
+
+def _gap(fmt: Callable[[Decimal | None], str], actual: Decimal, limit: Decimal) -> tuple[str, str]:
+    """The difference a reader wants next to the two figures: 相差2.50个百分点 (a rate's difference is
+    in percentage points, not a percentage), 相差3 (a count), 与目标值持平 when there is none."""
+    difference = abs(actual - limit)
+    if difference == 0:
+        return "两者持平", "equal"
+    shown = fmt(difference)
+    if shown.endswith("%"):
+        shown = shown[:-1]
+        return f"相差{shown}个百分点", f"{shown} percentage points apart"
+    return f"相差{shown}", f"{shown} apart"
 
 
 def _missing(bound: str, comparator: Comparator, label: str, why_zh: str, why_en: str) -> TargetCheck:

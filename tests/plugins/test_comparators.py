@@ -114,14 +114,14 @@ def test_a_met_target_reads_with_the_quoted_word() -> None:
     )
     result = evaluate_target(spec, Decimal(8), None, None)
     assert result.met
-    assert result.reasons_zh == ("败诉率8.00%，在目标值8.00%以内，达标",)
+    assert result.reasons_zh == ("败诉率8.00%，在目标值8.00%以内，两者持平，达标",)
     plain = evaluate_target(
         TargetSpec("t.y", "loss_rate", "败诉率", "loss rate", CITE, Comparator.AT_MOST, Decimal(8)),
         Decimal(9),
         None,
         None,
     )
-    assert plain.reasons_zh == ("败诉率9.00%，高于目标值8.00%，未达标",)
+    assert plain.reasons_zh == ("败诉率9.00%，高于目标值8.00%，相差1.00个百分点，未达标",)
 
 
 def test_every_word_belongs_to_one_comparator() -> None:

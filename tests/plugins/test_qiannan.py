@@ -535,7 +535,7 @@ def test_qiannan_loss_rate_below_province() -> None:
     assert reference == Decimal("22.33")
     assert evaluate_target(spec, Decimal("21.74"), None, reference).status is TargetStatus.MET
     missed = evaluate_target(spec, Decimal("22.40"), None, reference)
-    assert missed.reasons_zh == ("败诉率22.40%，不低于全省平均水平22.33%，未达标",)
+    assert missed.reasons_zh == ("败诉率22.40%，不低于全省平均水平22.33%，相差0.07个百分点，未达标",)
 
 
 def test_qiannan_loss_rate_falling() -> None:

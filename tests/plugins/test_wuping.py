@@ -653,7 +653,7 @@ def test_wuping_head_appearance_full() -> None:
     assert evaluate_target(spec, Decimal("100"), None, None).status is TargetStatus.MET
     result = evaluate_target(spec, Decimal("99.50"), None, None)
     assert result.status is TargetStatus.MISSED
-    assert result.reasons_zh == ("出庭应诉率99.50%，低于目标值100.00%，未达标",)
+    assert result.reasons_zh == ("出庭应诉率99.50%，低于目标值100.00%，相差0.50个百分点，未达标",)
 
 
 def test_wuping_suits_per_10k_not_above_city() -> None:

@@ -346,7 +346,7 @@ def test_wuyang_loss_rate_not_above_province() -> None:
     spec = target("wuyang.loss_rate_not_above_province")
     assert evaluate_target(spec, Decimal("15.00"), None, Decimal("15.00")).status is TargetStatus.MET
     missed = evaluate_target(spec, Decimal("15.01"), None, Decimal("15.00"))
-    assert missed.reasons_zh == ("败诉率15.01%，高于全省平均水平15.00%，未达标",)
+    assert missed.reasons_zh == ("败诉率15.01%，高于全省平均水平15.00%，相差0.01个百分点，未达标",)
 
 
 # ---------------------------------------------------------------------------------------------

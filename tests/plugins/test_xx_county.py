@@ -507,7 +507,7 @@ def test_xx_county_case_volume_decline() -> None:
     assert evaluate_target(spec, Decimal(90), Decimal(100), None).status is TargetStatus.MET  # exactly 10 %
     missed = evaluate_target(spec, Decimal(91), Decimal(100), None)
     assert missed.status is TargetStatus.MISSED
-    assert missed.reasons_zh == ("发案量91，高于上年同期（100）同比下降10%后的90，未达标",)
+    assert missed.reasons_zh == ("发案量91，高于上年同期（100）同比下降10%后的90，相差1，未达标",)
     assert evaluate_target(spec, Decimal(89), None, None).status is TargetStatus.NO_DATA
     assert [t.id for t in rules.targets_for(2021)] == []
     assert [t.id for t in rules.targets_for(2022)] == [
@@ -522,7 +522,7 @@ def test_xx_county_loss_rate_cap() -> None:
     assert evaluate_target(spec, Decimal("8.00"), None, None).status is TargetStatus.MET
     result = evaluate_target(spec, Decimal("8.01"), None, None)
     assert result.status is TargetStatus.MISSED
-    assert result.reasons_zh == ("败诉率8.01%，高于目标值8.00%，未达标",)
+    assert result.reasons_zh == ("败诉率8.01%，高于目标值8.00%，相差0.01个百分点，未达标",)
     assert evaluate_target(spec, None, None, None).status is TargetStatus.NO_DATA  # zero denominator
 
 
