@@ -84,9 +84,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def encode_cursor(keys: Sequence[Key], row: Any) -> str:
+def encode_cursor(keys: Sequence[Key], row: Any, digest: str | None = None) -> str:
+    """``row``'s cursor; ``digest`` is the ordering's (:func:`_digest`), given once per page."""
     values = [_plain(getattr(row, key.name)) for key in keys]
-    raw = orjson.dumps([VERSION, _digest(keys), values])
+    raw = orjson.dumps([VERSION, digest or _digest(keys), values])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -222,7 +223,7 @@ async def read_page(
         )
         has_previous = len(rows) > last
         rows = rows[:last][::-1]
-        has_next = end is not None and await _exists(context, stmt, keys, end, backward=False, inclusive=True)
+        has_next = end is not None and await _reached(context, stmt, keys, end, backward=False)
     else:
         assert first is not None
         rows = list(await context.records(window.order_by(*order_clauses(keys)).limit(first + 1)))
@@ -231,30 +232,20 @@ async def read_page(
         if last is not None and len(rows) > last:
             rows, has_previous = rows[-last:], True
         else:
-            has_previous = start is not None and await _exists(
-                context, stmt, keys, start, backward=True, inclusive=True
-            )
-    return Page(rows, [encode_cursor(keys, row) for row in rows], has_next, has_previous, int(total or 0))
+            has_previous = start is not None and await _reached(context, stmt, keys, start, backward=True)
+    digest = _digest(keys)
+    cursors = [encode_cursor(keys, row, digest) for row in rows]
+    return Page(rows, cursors, has_next, has_previous, int(total or 0))
 
 
-async def _exists(
-    context: Any,
-    stmt: Select[Any],
-    keys: Sequence[Key],
-    values: Sequence[Any],
-    *,
-    backward: bool,
-    inclusive: bool,
+async def _reached(
+    context: Any, stmt: Select[Any], keys: Sequence[Key], values: Sequence[Any], *, backward: bool
 ) -> bool:
-    """Whether any row lies beyond ``values`` (or at it, when ``inclusive``) in that direction."""
-    condition = beyond(keys, values, backward=backward)
-    if inclusive:
-        at = and_(
-            *(
-                k.attribute.is_(None) if v is None else k.attribute == v
-                for k, v in zip(keys, values, strict=True)
-            )
-        )
-        condition = or_(condition, at)
+    """Whether any row lies at the position ``values`` or beyond it in that direction (the cursor's
+    own row counts: it is on the other side of the page)."""
+    at = and_(
+        *(k.attribute.is_(None) if v is None else k.attribute == v for k, v in zip(keys, values, strict=True))
+    )
+    condition = or_(beyond(keys, values, backward=backward), at)
     found = await context.scalar(select(stmt.order_by(None).where(condition).exists()))
     return bool(found)

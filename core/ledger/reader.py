@@ -26,7 +26,7 @@ from core.ledger.mapping import FIELDS, FIELDS_BY_KEY, cell_text, normalise_head
 from core.xlsx_safe import column_letter, restore
 
 HEADER_SCAN_ROWS = 20
-MAX_ROWS = 5000  # read at once (a dry run answered in the request)
+MAX_ROWS = 5000  # read by import_ledger, one transaction (scripts, tests); jobs read JOB_MAX_ROWS
 JOB_MAX_ROWS = 50_000  # read by a background job, which reports progress and is not bound by a proxy
 MAX_BYTES = 10 * 1024 * 1024
 MAX_MEMBER_BYTES = 64 * 1024 * 1024  # one part of the workbook, uncompressed

@@ -407,7 +407,8 @@ async def import_ledger(
     called (plain or async) as rows are checked (every :data:`PROGRESS_EVERY` rows) and once more
     when they are written, for a caller that shows progress (a background job); an exception it
     raises (a cancelled job) aborts the import before anything is kept.
-    A background job on SQLite writes in batches instead: :mod:`core.ledger.batched`.
+    Background jobs (importLedger, ``caseload import``) check and write in short transactions
+    instead (:mod:`core.ledger.batched`), through the same row dispatch (:func:`import_row`).
     """
     jurisdiction, sheet, report = await prepare_import(
         ctx,
